@@ -1,0 +1,37 @@
+# nsnet — build, test, lint, demo. See README.md.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+STATICCHECK_VERSION := v0.8.2
+export CGO_ENABLED := 0
+
+.PHONY: all build test unit integration lint demo clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/nsnet ./cmd/nsnet
+
+# The README's test command: lint, unit tests, then the root-only
+# integration tests (each in its own sandbox; the host is compared before
+# and after).
+test: lint unit integration
+
+unit:
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /tests)
+
+integration:
+	$(GO) test -count=1 -timeout 15m ./tests/
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+# A walkthrough in a throw-away sandbox: nothing on the host changes.
+demo: build
+	$(GO) run ./examples/demo bin/nsnet
+
+clean:
+	rm -rf bin

@@ -1,0 +1,292 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+// A command is one parsed nsnet command line, ready to run. Parsing and
+// running are separate so that a batch file can be parsed whole before
+// anything runs, and --dry-run can print the plan.
+type command interface {
+	run(e *env) error
+}
+
+// options are the global options that change how a command prints.
+type options struct {
+	json    bool
+	pretty  bool
+	details bool
+	brief   bool
+	stats   bool
+	family  int  // 0 all, 4 or 6
+	all     bool // -all (netns exec/del in every namespace)
+	force   bool // -force (batch: go on after errors)
+}
+
+// session holds what lives as long as the process: output streams, the
+// trace writer, and one netlink connection per (namespace, family),
+// opened on first use and reused by every later command.
+type session struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	ctx            context.Context
+	trace          io.Writer
+	traceHex       bool
+
+	nss   map[string]*nsfs.NS
+	conns map[connKey]io.Closer
+}
+
+type connKey struct{ ns, family string }
+
+func newSession(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) *session {
+	return &session{
+		ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr,
+		nss: map[string]*nsfs.NS{}, conns: map[connKey]io.Closer{},
+	}
+}
+
+// close releases every cached connection and namespace handle.
+func (s *session) close() {
+	for k, c := range s.conns {
+		c.Close()
+		delete(s.conns, k)
+	}
+	for k, ns := range s.nss {
+		ns.Close()
+		delete(s.nss, k)
+	}
+}
+
+// forget drops what is cached for namespace ns (after it was deleted).
+func (s *session) forget(ns string) {
+	for k, c := range s.conns {
+		if k.ns == ns {
+			c.Close()
+			delete(s.conns, k)
+		}
+	}
+	if h, ok := s.nss[ns]; ok {
+		h.Close()
+		delete(s.nss, ns)
+	}
+}
+
+// env is what a command runs with: the session, the namespace it acts in
+// ("" is nsnet's own) and the options of its line.
+type env struct {
+	s   *session
+	ns  string
+	opt options
+	out io.Writer
+	ctx context.Context
+}
+
+func (s *session) env(ns string, opt options) *env {
+	return &env{s: s, ns: ns, opt: opt, out: s.stdout, ctx: s.ctx}
+}
+
+// nsHandle returns the open namespace the command acts in, or nil for
+// nsnet's own namespace.
+func (e *env) nsHandle() (*nsfs.NS, error) {
+	if e.ns == "" {
+		return nil, nil
+	}
+	if h, ok := e.s.nss[e.ns]; ok {
+		return h, nil
+	}
+	h, err := nsfs.OpenName(e.ns)
+	if err != nil {
+		return nil, err
+	}
+	e.s.nss[e.ns] = h
+	return h, nil
+}
+
+// nsFD returns the namespace's file descriptor for netlink.Config.NetNS
+// (0 for nsnet's own namespace).
+func (e *env) nsFD() (int, error) {
+	h, err := e.nsHandle()
+	if err != nil || h == nil {
+		return 0, err
+	}
+	return h.Fd(), nil
+}
+
+// do runs fn on a thread inside the command's namespace (directly when it
+// is nsnet's own). fn must not start goroutines.
+func (e *env) do(fn func() error) error {
+	h, err := e.nsHandle()
+	if err != nil {
+		return err
+	}
+	if h == nil {
+		return fn()
+	}
+	return nsfs.Do(h, fn)
+}
+
+// conn returns the cached connection of a family in the command's
+// namespace, dialling it on first use.
+func (e *env) conn(family string, dial func(nsFD int) (io.Closer, error)) (io.Closer, error) {
+	k := connKey{e.ns, family}
+	if c, ok := e.s.conns[k]; ok {
+		return c, nil
+	}
+	fd, err := e.nsFD()
+	if err != nil {
+		return nil, err
+	}
+	c, err := dial(fd)
+	if err != nil {
+		return nil, err
+	}
+	e.s.conns[k] = c
+	return c, nil
+}
+
+// rtnl returns the rtnetlink connection of the command's namespace.
+func (e *env) rtnl() (*rtnl.Conn, error) {
+	c, err := e.conn("rtnl", func(fd int) (io.Closer, error) {
+		return rtnl.Dial(&rtnl.Config{NetNS: fd, Trace: e.s.trace, TraceHex: e.s.traceHex, TraceNS: e.ns})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c.(*rtnl.Conn), nil
+}
+
+// printJSON writes v as JSON on one line, or indented with -pretty.
+func (e *env) printJSON(v any) error {
+	var b []byte
+	var err error
+	if e.opt.pretty {
+		b, err = json.MarshalIndent(v, "", "    ")
+	} else {
+		b, err = json.Marshal(v)
+	}
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = e.out.Write(b)
+	return err
+}
+
+// warnf prints a warning on stderr; it does not fail the command.
+func (e *env) warnf(format string, args ...any) {
+	fmt.Fprintf(e.s.stderr, "nsnet: warning: "+format+"\n", args...)
+}
+
+// noteF prints an informational line on stderr (for example "already
+// exists, nothing to do").
+func (e *env) notef(format string, args ...any) {
+	fmt.Fprintf(e.s.stderr, "nsnet: "+format+"\n", args...)
+}
+
+// usageError is bad input: nsnet exits 255, as iproute2 does.
+type usageError struct{ msg string }
+
+func (u *usageError) Error() string { return u.msg }
+
+// usagef returns a usage error; name the offending token in the message.
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// isUsage reports whether err is a usage error.
+func isUsage(err error) bool {
+	var u *usageError
+	return errors.As(err, &u)
+}
+
+// exitStatus carries a command's own exit status (netns exec -all, ping).
+type exitStatus struct {
+	code int
+	err  error // printed when not nil
+}
+
+func (x *exitStatus) Error() string {
+	if x.err != nil {
+		return x.err.Error()
+	}
+	return fmt.Sprintf("exit status %d", x.code)
+}
+
+// matches reports whether word is an abbreviation of keyword, the way
+// iproute2 accepts "a" for "address" and "ls" for "list".
+func matches(word, keyword string) bool {
+	return word != "" && strings.HasPrefix(keyword, word)
+}
+
+// isHelp reports whether word asks for help.
+func isHelp(word string) bool {
+	return word == "help" || word == "-h" || word == "-help" || word == "--help"
+}
+
+// helpCmd prints a help text; it is what "OBJECT help" parses to.
+type helpCmd struct{ text string }
+
+func (h helpCmd) run(e *env) error {
+	_, err := io.WriteString(e.out, strings.TrimLeft(h.text, "\n"))
+	return err
+}
+
+// argv is a cursor over the words of a command line.
+type argv struct {
+	w []string
+	i int
+}
+
+func (a *argv) more() bool { return a.i < len(a.w) }
+
+func (a *argv) peek() string {
+	if a.i < len(a.w) {
+		return a.w[a.i]
+	}
+	return ""
+}
+
+func (a *argv) next() string {
+	s := a.peek()
+	a.i++
+	return s
+}
+
+// rest returns the words not consumed yet.
+func (a *argv) rest() []string {
+	if a.i >= len(a.w) {
+		return nil
+	}
+	return a.w[a.i:]
+}
+
+// value returns the word after keyword, or a usage error naming keyword.
+func (a *argv) value(keyword string) (string, error) {
+	if !a.more() {
+		return "", usagef("missing value after %q", keyword)
+	}
+	return a.next(), nil
+}
+
+// noMore fails when words are left over.
+func (a *argv) noMore() error {
+	if a.more() {
+		return usagef("unexpected argument %q", a.peek())
+	}
+	return nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

@@ -1,0 +1,224 @@
+// Command nsnet does network-namespace plumbing — named namespaces, links,
+// addresses, routes, sysctls and NAT — by talking to the kernel directly,
+// with iproute2's command grammar. Run `nsnet help` for the objects.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usageText = `Usage: nsnet [OPTIONS] OBJECT { COMMAND | help }
+       nsnet -batch FILE
+where  OBJECT := { address | route | link | netns | nat | sysctl | ping | capture }
+       OPTIONS := { -V[ersion] | -n[etns] NAME | -j[son] | -p[retty] | -d[etails] |
+                    -br[ief] | -4 | -6 | -s[tatistics] | -a[ll] | -force | -batch FILE |
+                    --trace[=hex] | -h[elp] }
+
+Objects and commands may be abbreviated as in iproute2 (nsnet a, nsnet l ls, nsnet netns a X).
+"nsnet OBJECT help" shows an object's commands.
+
+  -n NAME      run the command in the named namespace (/run/netns/NAME); sockets
+               are opened inside it, nsnet itself does not move
+  -j, -p       JSON output (iproute2's keys), pretty-printed with -p
+  --trace      print every netlink message sent and received, decoded, on stderr;
+               --trace=hex adds a hex dump of each message
+  -V           print the version
+
+Exit status: 0 success, 1 local failure, 2 the kernel refused the request,
+255 usage error; netns exec exits with the command's status.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is nsnet without the process around it: it parses args, runs the
+// command and returns the exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	s := newSession(ctx, stdin, stdout, stderr)
+	defer s.close()
+	g, rest, err := parseGlobals(args)
+	if err == nil {
+		err = g.apply(s)
+	}
+	if err != nil {
+		return report(stderr, err)
+	}
+	if g.version {
+		fmt.Fprintf(stdout, "nsnet %s\n", version)
+		return 0
+	}
+	if len(rest) == 0 {
+		if g.batch != "" {
+			return report(stderr, runBatch(s, g, g.batch))
+		}
+		io.WriteString(stderr, usageText)
+		return 255
+	}
+	cmd, err := parseCommand(rest, g.opt)
+	if err != nil {
+		return report(stderr, err)
+	}
+	return report(stderr, cmd.run(s.env(g.ns, g.opt)))
+}
+
+// report prints err as one line and returns the exit status for it.
+func report(stderr io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	var x *exitStatus
+	if errors.As(err, &x) {
+		if x.err != nil {
+			fmt.Fprintf(stderr, "nsnet: %s\n", oneLine(x.err.Error()))
+		}
+		return x.code
+	}
+	fmt.Fprintf(stderr, "nsnet: %s\n", oneLine(err.Error()))
+	return exitCode(err)
+}
+
+func exitCode(err error) int {
+	if isUsage(err) {
+		return 255
+	}
+	var ne *rtnl.Error
+	if errors.As(err, &ne) && ne.Kernel() {
+		return 2
+	}
+	return 1
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+// globals are the options before the object.
+type globals struct {
+	opt      options
+	ns       string
+	version  bool
+	batch    string
+	trace    bool
+	traceHex bool
+}
+
+func (g *globals) apply(s *session) error {
+	if g.trace {
+		s.trace = s.stderr
+		s.traceHex = g.traceHex
+	}
+	return nil
+}
+
+// parseGlobals reads the options before the object word. Like iproute2 it
+// accepts one or two leading dashes and unambiguous abbreviations.
+func parseGlobals(args []string) (globals, []string, error) {
+	var g globals
+	a := &argv{w: args}
+	for a.more() && strings.HasPrefix(a.peek(), "-") && a.peek() != "-" {
+		word := a.next()
+		opt := strings.TrimLeft(word, "-")
+		if val, ok := strings.CutPrefix(opt, "trace"); ok && (val == "" || val[0] == '=') {
+			g.trace = true
+			switch val {
+			case "", "=text":
+			case "=hex":
+				g.traceHex = true
+			default:
+				return g, nil, usagef("bad value %q for --trace (want --trace or --trace=hex)", word)
+			}
+			continue
+		}
+		switch {
+		case opt == "4":
+			g.opt.family = 4
+		case opt == "6":
+			g.opt.family = 6
+		case opt == "n" || matches(opt, "netns") && len(opt) >= 2 && opt != "n":
+			v, err := a.value(word)
+			if err != nil {
+				return g, nil, err
+			}
+			g.ns = v
+		case opt == "j" || matches(opt, "json") && len(opt) >= 2:
+			g.opt.json = true
+		case opt == "p" || matches(opt, "pretty") && len(opt) >= 2:
+			g.opt.pretty = true
+		case opt == "d" || matches(opt, "details") && len(opt) >= 2:
+			g.opt.details = true
+		case opt == "br" || matches(opt, "brief") && len(opt) >= 2:
+			g.opt.brief = true
+		case opt == "s" || matches(opt, "statistics") && len(opt) >= 2 || opt == "stats":
+			g.opt.stats = true
+		case opt == "a" || matches(opt, "all") && len(opt) >= 2:
+			g.opt.all = true
+		case opt == "f" || matches(opt, "force") && len(opt) >= 2:
+			g.opt.force = true
+		case opt == "V" || opt == "v" || matches(opt, "Version") && len(opt) >= 2 || opt == "version":
+			g.version = true
+		case opt == "b" || matches(opt, "batch") && len(opt) >= 2:
+			v, err := a.value(word)
+			if err != nil {
+				return g, nil, err
+			}
+			g.batch = v
+		case opt == "h" || matches(opt, "help") && len(opt) >= 2:
+			return g, []string{"help"}, nil
+		default:
+			return g, nil, usagef("unknown option %q (try \"nsnet help\")", word)
+		}
+	}
+	if g.ns != "" {
+		if err := validNSArg(g.ns); err != nil {
+			return g, nil, err
+		}
+	}
+	return g, a.rest(), nil
+}
+
+// validNSArg checks a -n argument before anything is opened.
+func validNSArg(name string) error {
+	if name == "" || strings.ContainsRune(name, '/') || name == "." || name == ".." || len(name) > 255 || strings.ContainsRune(name, 0) {
+		return usagef("invalid netns name %q for -n", name)
+	}
+	return nil
+}
+
+// object is one top-level word of the grammar.
+type object struct {
+	name  string
+	parse func(args []string, opt options) (command, error)
+	help  string
+}
+
+// parseCommand turns the words after the global options into a command.
+func parseCommand(args []string, opt options) (command, error) {
+	if isHelp(args[0]) {
+		return helpCmd{text: usageText}, nil
+	}
+	for _, o := range objects {
+		if matches(args[0], o.name) {
+			if len(args) > 1 && isHelp(args[1]) {
+				return helpCmd{text: o.help}, nil
+			}
+			return o.parse(args[1:], opt)
+		}
+	}
+	return nil, usagef("unknown object %q (try \"nsnet help\")", args[0])
+}

@@ -1,0 +1,385 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+
+	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+const netnsHelp = `Usage: nsnet netns list                      (also: show, ls; the default)
+       nsnet netns add NAME
+       nsnet netns attach NAME PID
+       nsnet netns set NAME { auto | NSID }
+       nsnet [-all] netns delete [ NAME | -all ]
+       nsnet netns identify [ PID ]
+       nsnet netns pids NAME
+       nsnet [-all] netns exec [ NAME ] COMMAND...
+       nsnet netns monitor
+       nsnet netns list-id
+
+Named namespaces are bind mounts under /run/netns, as with "ip netns": the two
+tools see each other's namespaces. NAME: 1-255 bytes, no '/', not "." or "..".
+
+exec runs COMMAND in the namespace with a sysfs of its own on /sys and each file
+of /etc/netns/NAME bound over /etc (e.g. /etc/netns/NAME/resolv.conf). Its exit
+status is the command's; 127 when the command is not found, 126 when it is not
+executable. With -all it runs in every namespace in turn.
+`
+
+// parseNetns parses "netns ..." in iproute2's order of abbreviations.
+func parseNetns(args []string, opt options) (command, error) {
+	a := &argv{w: args}
+	if !a.more() {
+		return netnsList{}, nil
+	}
+	word := a.next()
+	switch {
+	case matches(word, "list") || matches(word, "show") || matches(word, "lst"):
+		return netnsList{}, a.noMore()
+	case matches(word, "list-id"):
+		return netnsListID{}, a.noMore()
+	case matches(word, "add"):
+		name, err := nameArg(a, "add")
+		if err != nil {
+			return nil, err
+		}
+		return netnsAdd{name: name}, a.noMore()
+	case matches(word, "set"):
+		name, err := nameArg(a, "set")
+		if err != nil {
+			return nil, err
+		}
+		v, err := a.value(name)
+		if err != nil {
+			return nil, err
+		}
+		id := rtnl.NSIDNone
+		if v != "auto" {
+			n, err := strconv.ParseUint(v, 10, 31)
+			if err != nil {
+				return nil, usagef("invalid nsid %q (want \"auto\" or 0..%d)", v, 1<<31-1)
+			}
+			id = int(n)
+		}
+		return netnsSet{name: name, id: id}, a.noMore()
+	case matches(word, "delete"):
+		if opt.all || a.peek() == "-all" || a.peek() == "--all" {
+			if a.peek() == "-all" || a.peek() == "--all" {
+				a.next()
+			}
+			return netnsDel{all: true}, a.noMore()
+		}
+		name, err := nameArg(a, "delete")
+		if err != nil {
+			return nil, err
+		}
+		return netnsDel{name: name}, a.noMore()
+	case matches(word, "identify"):
+		pid := os.Getpid()
+		if a.more() {
+			var err error
+			if pid, err = pidArg(a.next()); err != nil {
+				return nil, err
+			}
+		}
+		return netnsIdentify{pid: pid}, a.noMore()
+	case matches(word, "pids"):
+		name, err := nameArg(a, "pids")
+		if err != nil {
+			return nil, err
+		}
+		return netnsPids{name: name}, a.noMore()
+	case matches(word, "exec"):
+		if opt.all {
+			if !a.more() {
+				return nil, usagef("netns exec: missing command")
+			}
+			return netnsExec{all: true, argv: a.rest()}, nil
+		}
+		name, err := nameArg(a, "exec")
+		if err != nil {
+			return nil, err
+		}
+		if !a.more() {
+			return nil, usagef("netns exec %s: missing command", name)
+		}
+		return netnsExec{name: name, argv: a.rest()}, nil
+	case matches(word, "monitor"):
+		return netnsMonitor{}, a.noMore()
+	case matches(word, "attach"):
+		name, err := nameArg(a, "attach")
+		if err != nil {
+			return nil, err
+		}
+		p, err := a.value(name)
+		if err != nil {
+			return nil, err
+		}
+		pid, err := pidArg(p)
+		if err != nil {
+			return nil, err
+		}
+		return netnsAttach{name: name, pid: pid}, a.noMore()
+	}
+	return nil, usagef("unknown netns command %q (try \"nsnet netns help\")", word)
+}
+
+func nameArg(a *argv, cmd string) (string, error) {
+	if !a.more() {
+		return "", usagef("netns %s: missing NAME", cmd)
+	}
+	name := a.next()
+	if err := nsfs.ValidName(name); err != nil {
+		return "", &usageError{msg: err.Error()}
+	}
+	return name, nil
+}
+
+func pidArg(s string) (int, error) {
+	pid, err := strconv.ParseUint(s, 10, 31)
+	if err != nil || pid == 0 {
+		return 0, usagef("invalid PID %q", s)
+	}
+	return int(pid), nil
+}
+
+type netnsAdd struct{ name string }
+
+func (c netnsAdd) run(e *env) error { return nsfs.Add(c.name) }
+
+type netnsAttach struct {
+	name string
+	pid  int
+}
+
+func (c netnsAttach) run(e *env) error { return nsfs.Attach(c.name, c.pid) }
+
+type netnsDel struct {
+	name string
+	all  bool
+}
+
+func (c netnsDel) run(e *env) error {
+	if !c.all {
+		e.s.forget(c.name)
+		return nsfs.Delete(c.name)
+	}
+	entries, err := nsfs.List()
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, ent := range entries {
+		e.s.forget(ent.Name)
+		if err := nsfs.Delete(ent.Name); err != nil {
+			fmt.Fprintf(e.s.stderr, "nsnet: %v\n", err)
+			failed++
+		}
+	}
+	if failed > 0 {
+		return &exitStatus{code: 1, err: fmt.Errorf("netns delete -all: %d of %d failed", failed, len(entries))}
+	}
+	return nil
+}
+
+// netnsEntry is one line of "netns list", in ip -j's shape.
+type netnsEntry struct {
+	Name  string `json:"name"`
+	ID    *int   `json:"id,omitempty"`
+	Stale bool   `json:"stale,omitempty"`
+}
+
+type netnsList struct{}
+
+func (netnsList) run(e *env) error {
+	entries, err := nsfs.List()
+	if err != nil {
+		return err
+	}
+	out := []netnsEntry{}
+	for _, ent := range entries {
+		ne := netnsEntry{Name: ent.Name, Stale: ent.Stale}
+		if !ent.Stale {
+			if id, err := nsidOf(e, ent.Name); err == nil && id >= 0 {
+				ne.ID = &id
+			}
+		}
+		out = append(out, ne)
+	}
+	if e.opt.json {
+		return e.printJSON(out)
+	}
+	for _, ne := range out {
+		switch {
+		case ne.Stale:
+			fmt.Fprintf(e.out, "%s (stale: not a namespace, its mount is gone; \"nsnet netns del %s\" removes it)\n", ne.Name, ne.Name)
+		case ne.ID != nil:
+			fmt.Fprintf(e.out, "%s (id: %d)\n", ne.Name, *ne.ID)
+		default:
+			fmt.Fprintln(e.out, ne.Name)
+		}
+	}
+	return nil
+}
+
+// nsidOf asks the kernel which id the command's namespace gives to name.
+func nsidOf(e *env, name string) (int, error) {
+	ns, err := nsfs.OpenName(name)
+	if err != nil {
+		return 0, err
+	}
+	defer ns.Close()
+	c, err := e.rtnl()
+	if err != nil {
+		return 0, err
+	}
+	return c.NSID(ns.Fd())
+}
+
+type netnsSet struct {
+	name string
+	id   int
+}
+
+func (c netnsSet) run(e *env) error {
+	ns, err := nsfs.OpenName(c.name)
+	if err != nil {
+		return err
+	}
+	defer ns.Close()
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	return conn.SetNSID(ns.Fd(), c.id)
+}
+
+type netnsListID struct{}
+
+func (netnsListID) run(e *env) error {
+	c, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	ids, err := c.NSIDs()
+	if err != nil {
+		return err
+	}
+	names := map[int]string{}
+	if entries, err := nsfs.List(); err == nil {
+		for _, ent := range entries {
+			if ent.Stale {
+				continue
+			}
+			if id, err := nsidOf(e, ent.Name); err == nil && id >= 0 {
+				names[id] = ent.Name
+			}
+		}
+	}
+	type idEntry struct {
+		NSID int    `json:"nsid"`
+		Name string `json:"name,omitempty"`
+	}
+	out := []idEntry{}
+	for _, id := range ids {
+		out = append(out, idEntry{NSID: id, Name: names[id]})
+	}
+	if e.opt.json {
+		return e.printJSON(out)
+	}
+	for _, ie := range out {
+		if ie.Name != "" {
+			fmt.Fprintf(e.out, "nsid %d (iproute2 netns name: %s)\n", ie.NSID, ie.Name)
+		} else {
+			fmt.Fprintf(e.out, "nsid %d\n", ie.NSID)
+		}
+	}
+	return nil
+}
+
+type netnsIdentify struct{ pid int }
+
+func (c netnsIdentify) run(e *env) error {
+	names, err := nsfs.Identify(c.pid)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		fmt.Fprintln(e.out, n)
+	}
+	return nil
+}
+
+type netnsPids struct{ name string }
+
+func (c netnsPids) run(e *env) error {
+	pids, err := nsfs.Pids(c.name)
+	if err != nil {
+		return err
+	}
+	for _, p := range pids {
+		fmt.Fprintln(e.out, p)
+	}
+	return nil
+}
+
+type netnsMonitor struct{}
+
+func (netnsMonitor) run(e *env) error {
+	return nsfs.Monitor(e.ctx, func(ev nsfs.Event) error {
+		_, err := fmt.Fprintf(e.out, "%s %s\n", ev.Op, ev.Name)
+		return err
+	})
+}
+
+type netnsExec struct {
+	name string
+	argv []string
+	all  bool
+}
+
+func (c netnsExec) run(e *env) error {
+	if !c.all {
+		err := nsfs.Exec(c.name, c.argv, os.Environ(), e.s.stderr)
+		return execStatus(err)
+	}
+	entries, err := nsfs.List()
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, ent := range entries {
+		if ent.Stale {
+			continue
+		}
+		fmt.Fprintf(e.out, "\nnetns: %s\n", ent.Name)
+		cmd := exec.Command(c.argv[0], c.argv[1:]...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = e.s.stdin, e.out, e.s.stderr
+		if err := nsfs.Run(ent.Name, cmd, e.s.stderr); err != nil {
+			fmt.Fprintf(e.s.stderr, "nsnet: netns %s: %v\n", ent.Name, err)
+			failed++
+		}
+	}
+	if failed > 0 {
+		return &exitStatus{code: 1, err: fmt.Errorf("netns exec -all: failed in %d of %d namespaces", failed, len(entries))}
+	}
+	return nil
+}
+
+// execStatus maps a failure to start a command to the shell's statuses.
+func execStatus(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, nsfs.ErrCommandNotFound):
+		return &exitStatus{code: 127, err: err}
+	case errors.Is(err, nsfs.ErrNotExecutable):
+		return &exitStatus{code: 126, err: err}
+	}
+	return err
+}

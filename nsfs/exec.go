@@ -1,0 +1,155 @@
+package nsfs
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrCommandNotFound and ErrNotExecutable say why a command could not be
+// started; nsnet exits 127 and 126 for them, as shells do.
+var (
+	ErrCommandNotFound = errors.New("command not found")
+	ErrNotExecutable   = errors.New("permission denied: not executable")
+)
+
+// enter prepares the calling thread, which must be locked and must never
+// return to the scheduler, for running a command "in" the named namespace
+// the way `ip netns exec` does: it joins the network namespace, unshares
+// the mount namespace, makes / a slave mount so nothing propagates back to
+// the host, mounts a sysfs of this namespace on /sys, and binds each entry
+// of EtcDir/NAME over the file of the same name in /etc. Problems with
+// single /etc entries are reported to warn and skipped.
+func enter(name string, warn io.Writer) error {
+	ns, err := OpenName(name)
+	if err != nil {
+		return err
+	}
+	defer ns.Close()
+	if err := unix.Setns(ns.Fd(), unix.CLONE_NEWNET); err != nil {
+		return explainCap(fmt.Errorf("enter netns %q: %w", name, err), "CAP_SYS_ADMIN")
+	}
+	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+		return explainCap(fmt.Errorf("unshare mount namespace: %w", err), "CAP_SYS_ADMIN")
+	}
+	if err := unix.Mount("", "/", "none", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("make / a slave mount: %w", err)
+	}
+	// A sysfs of this namespace, so /sys/class/net lists its links.
+	var flags uintptr
+	if err := unix.Unmount("/sys", unix.MNT_DETACH); err != nil {
+		var st unix.Statfs_t
+		if unix.Statfs("/sys", &st) == nil && st.Flags&unix.ST_RDONLY != 0 {
+			flags = unix.MS_RDONLY
+		}
+	}
+	if err := unix.Mount(name, "/sys", "sysfs", flags, ""); err != nil {
+		return fmt.Errorf("mount sysfs on /sys: %w", err)
+	}
+	bindEtc(name, warn)
+	return nil
+}
+
+// bindEtc binds every entry of EtcDir/name over /etc. Symbolic links in
+// EtcDir/name are not followed: they could point anywhere, and a bind
+// mount would follow them.
+func bindEtc(name string, warn io.Writer) {
+	dir := filepath.Join(EtcDir, name)
+	if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() {
+		if err == nil {
+			fmt.Fprintf(warn, "nsnet: %s is not a directory; not binding it over /etc\n", dir)
+		}
+		return
+	}
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		fmt.Fprintf(warn, "nsnet: %v\n", err)
+		return
+	}
+	for _, de := range des {
+		src := filepath.Join(dir, de.Name())
+		dst := filepath.Join("/etc", de.Name())
+		if de.Type()&os.ModeSymlink != 0 {
+			fmt.Fprintf(warn, "nsnet: %s is a symbolic link; not binding it over %s\n", src, dst)
+			continue
+		}
+		if err := unix.Mount(src, dst, "none", unix.MS_BIND, ""); err != nil {
+			fmt.Fprintf(warn, "nsnet: bind %s over %s: %v\n", src, dst, err)
+		}
+	}
+}
+
+// lookCommand resolves argv[0] through PATH as a shell would.
+func lookCommand(argv []string) (string, error) {
+	if len(argv) == 0 {
+		return "", fmt.Errorf("no command given")
+	}
+	p, err := exec.LookPath(argv[0])
+	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("%s: %w", argv[0], ErrCommandNotFound)
+		}
+		if errors.Is(err, os.ErrPermission) {
+			return "", fmt.Errorf("%s: %w", argv[0], ErrNotExecutable)
+		}
+		return "", err
+	}
+	return p, nil
+}
+
+// Exec replaces the calling process with argv running in the named
+// namespace, set up as `ip netns exec` does (see the package doc). It
+// returns only on failure; the process's exit status is then the
+// command's own.
+func Exec(name string, argv []string, env []string, warn io.Writer) error {
+	path, err := lookCommand(argv)
+	if err != nil {
+		return err
+	}
+	return onThrowawayThread(func() error {
+		if err := enter(name, warn); err != nil {
+			return err
+		}
+		err := unix.Exec(path, argv, env)
+		if err == unix.EACCES {
+			return fmt.Errorf("%s: %w", argv[0], ErrNotExecutable)
+		}
+		return fmt.Errorf("exec %s: %w", argv[0], err)
+	})
+}
+
+// Run runs cmd as a child process inside the named namespace, set up as
+// for Exec, and waits for it. The caller's threads are untouched: the
+// child is started from a throw-away thread.
+func Run(name string, cmd *exec.Cmd, warn io.Writer) error {
+	if filepath.Base(cmd.Path) == cmd.Path {
+		p, err := lookCommand(cmd.Args)
+		if err != nil {
+			return err
+		}
+		cmd.Path = p
+	}
+	var started bool
+	err := onThrowawayThread(func() error {
+		if err := enter(name, warn); err != nil {
+			return err
+		}
+		if err := cmd.Start(); err != nil {
+			if errors.Is(err, os.ErrPermission) {
+				return fmt.Errorf("%s: %w", cmd.Args[0], ErrNotExecutable)
+			}
+			return err
+		}
+		started = true
+		return nil
+	})
+	if err != nil || !started {
+		return err
+	}
+	return cmd.Wait()
+}

@@ -1,0 +1,105 @@
+package rtnl
+
+import (
+	"fmt"
+
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// NSID attribute types (linux/net_namespace.h).
+const (
+	netnsaNSID        = 1 // NETNSA_NSID
+	netnsaPID         = 2 // NETNSA_PID
+	netnsaFD          = 3 // NETNSA_FD
+	netnsaTargetNSID  = 4 // NETNSA_TARGET_NSID
+	netnsaCurrentNSID = 5 // NETNSA_CURRENT_NSID
+)
+
+// NSIDNone is the id of a namespace that has none assigned (NETNSA_NSID_NOT_ASSIGNED).
+const NSIDNone = -1
+
+// rtgenmsg is one byte of family, padded to four.
+var rtgenmsg = []byte{unix.AF_UNSPEC, 0, 0, 0}
+
+// NSID returns the id this connection's namespace has assigned to the
+// namespace behind the file descriptor nsFD, or NSIDNone.
+func (c *Conn) NSID(nsFD int) (int, error) {
+	ae := netlink.NewAttributeEncoder()
+	ae.Uint32(netnsaFD, uint32(nsFD))
+	b, err := ae.Encode()
+	if err != nil {
+		return 0, err
+	}
+	msgs, err := c.request("get nsid", "", unix.RTM_GETNSID, 0, append(append([]byte{}, rtgenmsg...), b...))
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range msgs {
+		if m.Header.Type != unix.RTM_NEWNSID {
+			continue
+		}
+		id, _, err := decodeNSID(m.Data)
+		return id, err
+	}
+	return NSIDNone, nil
+}
+
+// SetNSID assigns id to the namespace behind nsFD, as seen from this
+// connection's namespace; id NSIDNone asks the kernel to pick one.
+func (c *Conn) SetNSID(nsFD int, id int) error {
+	ae := netlink.NewAttributeEncoder()
+	ae.Uint32(netnsaFD, uint32(nsFD))
+	ae.Int32(netnsaNSID, int32(id))
+	b, err := ae.Encode()
+	if err != nil {
+		return err
+	}
+	obj := "auto"
+	if id != NSIDNone {
+		obj = fmt.Sprint(id)
+	}
+	_, err = c.request("set nsid", obj, unix.RTM_NEWNSID, netlink.Acknowledge|netlink.Create|netlink.Excl,
+		append(append([]byte{}, rtgenmsg...), b...))
+	return err
+}
+
+// NSIDs lists the ids this connection's namespace has assigned to other
+// namespaces.
+func (c *Conn) NSIDs() ([]int, error) {
+	msgs, err := c.dump("list nsids", unix.RTM_GETNSID, rtgenmsg)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int
+	for _, m := range msgs {
+		if m.Header.Type != unix.RTM_NEWNSID {
+			continue
+		}
+		id, ok, err := decodeNSID(m.Data)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+func decodeNSID(b []byte) (int, bool, error) {
+	if len(b) < 4 {
+		return 0, false, fmt.Errorf("short nsid message")
+	}
+	ad, err := netlink.NewAttributeDecoder(b[4:])
+	if err != nil {
+		return 0, false, err
+	}
+	id, ok := NSIDNone, false
+	for ad.Next() {
+		if ad.Type() == netnsaNSID {
+			id, ok = int(ad.Int32()), true
+		}
+	}
+	return id, ok, ad.Err()
+}
