@@ -290,3 +290,44 @@ func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
+
+// reversible is implemented by every command that changes state, so that
+// `nsnet up FILE` can undo a partly applied file and `nsnet down FILE` can
+// undo a whole one.
+type reversible interface {
+	command
+	// inverse returns the command that undoes this one. It is called
+	// before the command runs and may look at the current state (sysctl -w
+	// remembers the old value; link set netns remembers where the link
+	// was). The inverse runs with the same env (namespace) unless it
+	// says otherwise (see inNS).
+	inverse(e *env) (command, error)
+	// applied reports whether the state this command would create is
+	// already there, so that `up` on an applied file changes nothing.
+	applied(e *env) (bool, error)
+}
+
+// inNS runs cmd in namespace ns ("" is nsnet's own) whatever the env it is
+// given: an inverse that must act elsewhere (moving a link back) uses it.
+type inNS struct {
+	ns  string
+	cmd command
+}
+
+func (c inNS) run(e *env) error {
+	sub := *e
+	sub.ns = c.ns
+	return c.cmd.run(&sub)
+}
+
+// netns add/del are each other's inverse.
+func (c netnsAdd) inverse(e *env) (command, error) { return netnsDel{name: c.name}, nil }
+
+func (c netnsAdd) applied(e *env) (bool, error) {
+	ns, err := nsfs.OpenName(c.name)
+	if err != nil {
+		return false, nil
+	}
+	ns.Close()
+	return true, nil
+}
