@@ -25,13 +25,11 @@ var rtgenmsg = []byte{unix.AF_UNSPEC, 0, 0, 0}
 // NSID returns the id this connection's namespace has assigned to the
 // namespace behind the file descriptor nsFD, or NSIDNone.
 func (c *Conn) NSID(nsFD int) (int, error) {
-	ae := netlink.NewAttributeEncoder()
-	ae.Uint32(netnsaFD, uint32(nsFD))
-	b, err := ae.Encode()
+	b, err := nsidRequest(nsFD, false, 0)
 	if err != nil {
 		return 0, err
 	}
-	msgs, err := c.request("get nsid", "", unix.RTM_GETNSID, 0, append(append([]byte{}, rtgenmsg...), b...))
+	msgs, err := c.request("get nsid", "", unix.RTM_GETNSID, 0, b)
 	if err != nil {
 		return 0, err
 	}
@@ -48,10 +46,7 @@ func (c *Conn) NSID(nsFD int) (int, error) {
 // SetNSID assigns id to the namespace behind nsFD, as seen from this
 // connection's namespace; id NSIDNone asks the kernel to pick one.
 func (c *Conn) SetNSID(nsFD int, id int) error {
-	ae := netlink.NewAttributeEncoder()
-	ae.Uint32(netnsaFD, uint32(nsFD))
-	ae.Int32(netnsaNSID, int32(id))
-	b, err := ae.Encode()
+	b, err := nsidRequest(nsFD, true, id)
 	if err != nil {
 		return err
 	}
@@ -59,9 +54,24 @@ func (c *Conn) SetNSID(nsFD int, id int) error {
 	if id != NSIDNone {
 		obj = fmt.Sprint(id)
 	}
-	_, err = c.request("set nsid", obj, unix.RTM_NEWNSID, netlink.Acknowledge|netlink.Create|netlink.Excl,
-		append(append([]byte{}, rtgenmsg...), b...))
+	_, err = c.request("set nsid", obj, unix.RTM_NEWNSID, netlink.Acknowledge,
+		b)
 	return err
+}
+
+// nsidRequest builds the payload of RTM_GETNSID (withID false) or
+// RTM_NEWNSID: an rtgenmsg, NETNSA_FD and, to set, NETNSA_NSID.
+func nsidRequest(nsFD int, withID bool, id int) ([]byte, error) {
+	ae := netlink.NewAttributeEncoder()
+	ae.Uint32(netnsaFD, uint32(nsFD))
+	if withID {
+		ae.Int32(netnsaNSID, int32(id))
+	}
+	b, err := ae.Encode()
+	if err != nil {
+		return nil, err
+	}
+	return append(append([]byte{}, rtgenmsg...), b...), nil
 }
 
 // NSIDs lists the ids this connection's namespace has assigned to other

@@ -155,6 +155,9 @@ func parseGlobals(args []string) (globals, []string, error) {
 			if err != nil {
 				return g, nil, err
 			}
+			if err := validNSArg(v); err != nil {
+				return g, nil, err
+			}
 			g.ns = v
 		case opt == "j" || matches(opt, "json") && len(opt) >= 2:
 			g.opt.json = true
@@ -182,11 +185,6 @@ func parseGlobals(args []string) (globals, []string, error) {
 			return g, []string{"help"}, nil
 		default:
 			return g, nil, usagef("unknown option %q (try \"nsnet help\")", word)
-		}
-	}
-	if g.ns != "" {
-		if err := validNSArg(g.ns); err != nil {
-			return g, nil, err
 		}
 	}
 	return g, a.rest(), nil
