@@ -42,6 +42,10 @@ type session struct {
 	trace          io.Writer
 	traceHex       bool
 
+	// batch is set while running a batch, up or down file: netns exec then
+	// runs its command as a child instead of replacing nsnet.
+	batch bool
+
 	nss   map[string]*nsfs.NS
 	conns map[connKey]io.Closer
 }
@@ -66,6 +70,9 @@ func (s *session) close() {
 		delete(s.nss, k)
 	}
 }
+
+// forgetAll drops every cached connection and namespace handle.
+func (s *session) forgetAll() { s.close() }
 
 // forget drops what is cached for namespace ns (after it was deleted).
 func (s *session) forget(ns string) {

@@ -85,7 +85,7 @@ func report(stderr io.Writer, err error) int {
 	var x *exitStatus
 	if errors.As(err, &x) {
 		if x.err != nil {
-			fmt.Fprintf(stderr, "nsnet: %s\n", oneLine(x.err.Error()))
+			fmt.Fprintf(stderr, "nsnet: %s\n", oneLine(err.Error()))
 		}
 		return x.code
 	}

@@ -344,8 +344,19 @@ type netnsExec struct {
 }
 
 func (c netnsExec) run(e *env) error {
-	if !c.all {
+	if !c.all && !e.s.batch {
 		err := nsfs.Exec(c.name, c.argv, os.Environ(), e.s.stderr)
+		return execStatus(err)
+	}
+	if !c.all {
+		// Inside a batch the command runs as a child, so the batch goes on.
+		cmd := exec.Command(c.argv[0], c.argv[1:]...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = e.s.stdin, e.out, e.s.stderr
+		err := nsfs.Run(c.name, cmd, e.s.stderr)
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return &exitStatus{code: ee.ExitCode(), err: fmt.Errorf("netns exec %s: %s exited with status %d", c.name, c.argv[0], ee.ExitCode())}
+		}
 		return execStatus(err)
 	}
 	entries, err := nsfs.List()

@@ -9,4 +9,6 @@ var objects = []object{
 	{name: "netns", parse: parseNetns, help: netnsHelp},
 	{name: "nat", parse: parseNat, help: natHelp},
 	{name: "sysctl", parse: parseSysctl, help: sysctlHelp},
+	{name: "up", parse: parseUp, help: upHelp},
+	{name: "down", parse: parseDown, help: upHelp},
 }
