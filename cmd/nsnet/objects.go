@@ -11,4 +11,6 @@ var objects = []object{
 	{name: "sysctl", parse: parseSysctl, help: sysctlHelp},
 	{name: "up", parse: parseUp, help: upHelp},
 	{name: "down", parse: parseDown, help: upHelp},
+	{name: "ping", parse: parsePing, help: pingHelp},
+	{name: "capture", parse: parseCapture, help: captureHelp},
 }
