@@ -1,4 +1,87 @@
 // Package nat speaks nf_tables (NETLINK_NETFILTER): masquerade, forwarding
 // and port publishing in a table of nsnet's own, with messages built by
-// hand and every change sent as one atomic batch.
+// hand and every change sent as one atomic batch. It does what these lines
+// of iptables do, without iptables, nft or libnftnl:
+//
+//	iptables -t nat -A POSTROUTING -s 192.168.11.0/24 -o ens33 -j MASQUERADE
+//	iptables -A FORWARD -i ens33 -o veth0s0 -j ACCEPT
+//	iptables -A FORWARD -o ens33 -i veth0s0 -j ACCEPT
+//
+// # Objects and rules
+//
+// An Object is what a user asks for: a Masquerade, a Forward or a Publish
+// (Docker's -p). Each becomes one or more rules in `table inet nsnet`, and
+// every rule carries the comment "nsnet " + the object's String, for
+// example "nsnet masquerade 192.168.11.0/24 out ens33", so that
+// `nft list ruleset` says what each rule is for. List finds objects by
+// their comments, then checks the rules' expressions against the ones the
+// object makes (Entry.Intact): a rule edited or deleted with nft shows,
+// and Add repairs it. Describe renders expressions in nft's syntax from
+// what they do, not from the comment.
+//
+// # One inet table
+//
+// nsnet keeps everything in one table of family inet, named nsnet, with
+// four base chains, each policy accept:
+//
+//	postrouting  type nat    hook postrouting priority srcnat (100)   masquerade
+//	prerouting   type nat    hook prerouting  priority dstnat (-100)  publish
+//	output       type nat    hook output      priority -100           publish, from the host itself
+//	forward      type filter hook forward     priority filter (0)     forward
+//
+// One inet table rather than an ip and an ip6 one: IPv4 and IPv6 objects
+// live side by side, one listing, one flush and one generation-checked
+// batch cover both, and nothing has to keep two tables in step. The price
+// is that a rule matching addresses must say which family it is for: each
+// starts with `meta nfproto ipv4` (or ipv6), without which an IPv4 prefix
+// match would also compare bytes of IPv6 headers. The dnat statement names
+// its family for the same reason.
+//
+// Publish without an address matches `fib daddr type local`, as Docker's
+// `-m addrtype --dst-type LOCAL` does, so that connections passing through
+// the host to port N elsewhere are not taken; its output rule also skips
+// loopback destinations, which cannot be sent to another host.
+//
+// # Transactions and concurrency
+//
+// Add, Delete and Flush read the ruleset generation (NFT_MSG_GETGEN), read
+// the table, decide, and send one batch (BEGIN, messages, END in one
+// sendmsg) whose BEGIN carries that generation (NFNL_BATCH_GENID). The
+// kernel applies all of it or none, and refuses it with ERESTART if any
+// other writer committed in between; the change is then planned again
+// from a fresh read, a bounded number of times. So concurrent nsnet
+// processes neither duplicate nor lose a rule. Add creates the table and
+// chains with NLM_F_CREATE in the same batch, so it works on an empty
+// ruleset; Delete removes the table along with the last rule in it.
+//
+// # Other tables
+//
+// nsnet never writes to a table other than inet nsnet: it deletes its own
+// rules by handle and its table by family and name (never the kernel's
+// "all tables" form). Its accept cannot undo a drop elsewhere: each base
+// chain is a hook entry of its own, and an accept only hands the packet to
+// the next one. ForwardDrops lists the forward-hook chains of other tables
+// whose policy is drop, such as the FORWARD chain Docker sets to DROP.
+//
+// # Connections and namespaces
+//
+// A Conn is one netlink socket. Dial opens it in the network namespace
+// given by Config.NetNS without moving the calling thread, and every
+// request on it acts in that namespace.
+//
+// # Errors
+//
+// Every error is an *Error naming the operation and object (and, for a
+// refused batch, the message), for example `add masquerade 192.168.11.0/24
+// (NFT_MSG_NEWRULE inet nsnet postrouting): no such file or directory`. Add
+// of what exists returns ErrExist and Delete of what is absent ErrNotExist;
+// errors.Is works with them and with os.ErrExist, os.ErrNotExist and
+// os.ErrPermission. A kernel without nf_tables, or without the NAT
+// modules, gets a sentence saying so instead of a bare errno.
+//
+// # Tracing
+//
+// With Config.Trace set, every message is printed decoded: the batch
+// frame, table, chain and rule attributes, and each expression's
+// attributes by the expression's name.
 package nat

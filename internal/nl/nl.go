@@ -291,9 +291,15 @@ func (e *Error) Errno() (syscall.Errno, bool) {
 
 // Kernel reports whether the kernel refused the request (an error reply),
 // as opposed to a local failure such as a socket error.
+// An error in the chain can also say so itself with a KernelRefused
+// method (nat's explained errors do).
 func (e *Error) Kernel() bool {
 	var oe *netlink.OpError
-	return errors.As(e.Err, &oe) && oe.Op == "receive" && e.isErrno()
+	if errors.As(e.Err, &oe) && oe.Op == "receive" && e.isErrno() {
+		return true
+	}
+	var k interface{ KernelRefused() bool }
+	return errors.As(e.Err, &k) && k.KernelRefused()
 }
 
 func (e *Error) isErrno() bool { _, ok := e.Errno(); return ok }
