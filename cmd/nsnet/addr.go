@@ -1,8 +1,651 @@
 package main
 
-const addrHelp = `Usage: nsnet addr help (not implemented yet)
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strings"
+
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+const addrHelp = `Usage: nsnet address { add | del | replace } IFADDR dev DEV [ OPTIONS ]
+       nsnet address show [ [dev] DEV ] [ up ]
+       nsnet address flush dev DEV
+
+IFADDR := [ local ] ADDR[/PLEN] [ peer PEER[/PLEN] ]
+OPTIONS := [ broadcast ADDR | + | - ] [ label LABEL ] [ scope { global | link | host | N } ]
+           [ valid_lft SECONDS|forever ] [ preferred_lft SECONDS|forever ] [ metric N ]
+           [ nodad ] [ noprefixroute ] [ home ] [ mngtmpaddr ] [ autojoin ]
+
+IPv4 and IPv6; without /PLEN an address is a host address (/32, /128). "del"
+without /PLEN removes the address whatever its length. -4 and -6 filter what is
+shown and flushed; -j prints "ip -j addr"'s JSON, -br one line per link.
+"nsnet address" alone is "nsnet address show".
 `
 
 func parseAddr(args []string, opt options) (command, error) {
-	return nil, usagef("nsnet addr: not implemented yet")
+	a := &argv{w: args}
+	if !a.more() {
+		return addrShow{}, nil
+	}
+	word := a.next()
+	switch {
+	case matches(word, "add"):
+		return parseAddrChange(a, "add")
+	case word == "change" || word == "chg":
+		return parseAddrChange(a, "replace")
+	case matches(word, "replace"):
+		return parseAddrChange(a, "replace")
+	case matches(word, "delete") || word == "del":
+		return parseAddrChange(a, "delete")
+	case matches(word, "show") || matches(word, "list") || word == "lst" || word == "ls":
+		return parseAddrShow(a)
+	case matches(word, "flush"):
+		return parseAddrFlush(a)
+	case isHelp(word):
+		return helpCmd{text: addrHelp}, nil
+	}
+	return nil, usagef("unknown address command %q (try \"nsnet address help\")", word)
+}
+
+// addrChange is "address add|del|replace".
+type addrChange struct {
+	op      string // "add", "delete", "replace"
+	local   netip.Prefix
+	hasPlen bool
+	peer    netip.Prefix
+	dev     string
+	brd     netip.Addr
+	brdCalc string // "+" or "-": computed from the prefix
+	label   string
+	scope   *rtnl.Scope
+	flags   rtnl.AddrFlags
+	valid   *uint32
+	pref    *uint32
+	metric  *uint32
+}
+
+func parseAddrChange(a *argv, op string) (command, error) {
+	c := addrChange{op: op}
+	for a.more() {
+		word := a.next()
+		var err error
+		switch word {
+		case "local":
+			if c.local.IsValid() {
+				return nil, usagef("address %s: two local addresses", op)
+			}
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			if c.local, c.hasPlen, err = parsePrefix(word, v); err != nil {
+				return nil, err
+			}
+		case "peer", "remote":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			if c.peer, _, err = parsePrefix(word, v); err != nil {
+				return nil, err
+			}
+		case "dev":
+			if c.dev, err = devArg(a, word); err != nil {
+				return nil, err
+			}
+		case "broadcast", "brd":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			if v == "+" || v == "-" {
+				c.brdCalc = v
+			} else if c.brd, err = parseIP(word, v); err != nil {
+				return nil, err
+			}
+		case "label":
+			if c.label, err = a.value(word); err != nil {
+				return nil, err
+			}
+		case "scope":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			s, err := rtnl.ParseScope(v)
+			if err != nil {
+				return nil, usagef("%v", err)
+			}
+			c.scope = &s
+		case "valid_lft", "preferred_lft":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			n := uint32(rtnl.LifetimeForever)
+			if v != "forever" {
+				if n, err = parseU32(word, strings.TrimSuffix(v, "sec")); err != nil {
+					return nil, err
+				}
+			}
+			if word == "valid_lft" {
+				c.valid = &n
+			} else {
+				c.pref = &n
+			}
+		case "metric", "priority":
+			n, err := u32Arg(a, word)
+			if err != nil {
+				return nil, err
+			}
+			c.metric = &n
+		case "nodad":
+			c.flags |= rtnl.AddrNoDAD
+		case "noprefixroute":
+			c.flags |= rtnl.AddrNoPrefixRoute
+		case "home":
+			c.flags |= rtnl.AddrHomeAddress
+		case "mngtmpaddr":
+			c.flags |= rtnl.AddrManageTempAddr
+		case "autojoin":
+			c.flags |= rtnl.AddrMcAutoJoin
+		case "optimistic":
+			c.flags |= rtnl.AddrOptimistic
+		default:
+			if c.local.IsValid() {
+				return nil, usagef("address %s: unexpected argument %q", op, word)
+			}
+			if c.local, c.hasPlen, err = parsePrefix("address "+op, word); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if !c.local.IsValid() {
+		return nil, usagef("address %s: missing the address", op)
+	}
+	if c.dev == "" {
+		return nil, usagef("address %s %s: missing \"dev DEV\"", op, c.local)
+	}
+	if c.peer.IsValid() && c.peer.Addr().Is4() != c.local.Addr().Is4() {
+		return nil, usagef("address %s: peer %s and local %s of different families", op, c.peer, c.local)
+	}
+	if c.brd.IsValid() && (!c.local.Addr().Is4() || !c.brd.Is4()) {
+		return nil, usagef("address %s: broadcast is for IPv4 addresses", op)
+	}
+	if c.label != "" && (!strings.HasPrefix(c.label, c.dev) || len(c.label) > 15) {
+		return nil, usagef("address %s: label %q must begin with the device name %q and be at most 15 bytes", op, c.label, c.dev)
+	}
+	if c.local.Addr().Is4() && c.flags&^(rtnl.AddrNoPrefixRoute|rtnl.AddrMcAutoJoin) != 0 {
+		return nil, usagef("address %s %s: nodad, home, mngtmpaddr and optimistic are for IPv6 addresses", op, c.local)
+	}
+	return c, nil
+}
+
+// message builds the request for link index idx.
+func (c addrChange) message(idx uint32) *rtnl.AddrMessage {
+	local := c.local.Addr()
+	m := &rtnl.AddrMessage{Family: rtnl.FamilyOf(local), PrefixLen: uint8(c.local.Bits()), Flags: c.flags, Index: idx}
+	m.Attrs.Local = local
+	m.Attrs.Address = local
+	if c.peer.IsValid() {
+		m.Attrs.Address = c.peer.Addr()
+		m.PrefixLen = uint8(c.peer.Bits())
+	}
+	if c.op == "delete" && !c.hasPlen && !c.peer.IsValid() {
+		m.Attrs.Address = netip.Addr{}
+	}
+	m.Attrs.Label = c.label
+	if c.scope != nil {
+		m.Scope = *c.scope
+	} else if c.op != "delete" && local.Is4() && local.As4()[0] == 127 {
+		m.Scope = rtnl.ScopeHost
+	}
+	m.Attrs.Broadcast = c.brd
+	if c.brdCalc != "" && local.Is4() && c.local.Bits() <= 30 {
+		masked := c.local.Masked().Addr().As4()
+		if c.brdCalc == "+" {
+			hostBits := 32 - c.local.Bits()
+			for i := 3; i >= 0 && hostBits > 0; i-- {
+				n := min(hostBits, 8)
+				masked[i] |= byte(1<<n - 1)
+				hostBits -= n
+			}
+		}
+		m.Attrs.Broadcast = netip.AddrFrom4(masked)
+	}
+	if c.valid != nil || c.pref != nil {
+		ci := &rtnl.AddrCacheInfo{Valid: rtnl.LifetimeForever, Preferred: rtnl.LifetimeForever}
+		if c.valid != nil {
+			ci.Valid = *c.valid
+		}
+		if c.pref != nil {
+			ci.Preferred = *c.pref
+		}
+		m.Attrs.CacheInfo = ci
+	}
+	m.Attrs.Priority = c.metric
+	return m
+}
+
+func (c addrChange) object() string {
+	s := c.local.String()
+	if !c.hasPlen && c.op == "delete" {
+		s = c.local.Addr().String()
+	}
+	if c.peer.IsValid() {
+		s = c.local.Addr().String() + " peer " + c.peer.String()
+	}
+	return s + " dev " + c.dev
+}
+
+func (c addrChange) run(e *env) error {
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	idx, err := linkIndex(conn, c.dev)
+	if err != nil {
+		return err
+	}
+	m := c.message(idx)
+	switch c.op {
+	case "add":
+		err = conn.AddAddr(m)
+	case "replace":
+		err = conn.ReplaceAddr(m)
+	default:
+		if !c.hasPlen && !c.peer.IsValid() && m.Family == rtnl.FamilyInet6 {
+			// IPv6 deletes by prefix length: use the one it has.
+			if cur, _ := c.find(conn, idx); cur != nil {
+				m.PrefixLen = cur.PrefixLen
+			}
+		}
+		err = conn.DeleteAddr(m)
+	}
+	return named(err, c.object())
+}
+
+// find returns the address on link idx this command is about, or nil.
+func (c addrChange) find(conn *rtnl.Conn, idx uint32) (*rtnl.AddrMessage, error) {
+	addrs, err := conn.Addrs(rtnl.FamilyOf(c.local.Addr()), idx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range addrs {
+		a := &addrs[i]
+		local := a.Attrs.Local
+		if !local.IsValid() {
+			local = a.Attrs.Address
+		}
+		if local != c.local.Addr() {
+			continue
+		}
+		if c.hasPlen || c.peer.IsValid() {
+			want := c.message(idx)
+			if a.PrefixLen != want.PrefixLen {
+				continue
+			}
+		}
+		return a, nil
+	}
+	return nil, nil
+}
+
+// current returns the address as it is now (nil if absent).
+func (c addrChange) current(e *env) (*rtnl.AddrMessage, error) {
+	conn, err := e.rtnl()
+	if err != nil {
+		return nil, err
+	}
+	idx, err := linkIndex(conn, c.dev)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.find(conn, idx)
+}
+
+// applied: an added or replaced address is there, a deleted one is not.
+func (c addrChange) applied(e *env) (bool, error) {
+	if nsAbsent(e) {
+		return c.op == "delete", nil
+	}
+	cur, err := c.current(e)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case c.op == "delete":
+		return cur == nil, nil
+	case cur == nil:
+		return false, nil
+	case c.op == "replace":
+		// Replace is applied when the address has what it would set.
+		want := c.message(cur.Index)
+		return (c.scope == nil || cur.Scope == *c.scope) && cur.Flags&c.flags == c.flags &&
+			(c.label == "" || cur.Attrs.Label == c.label) &&
+			(!want.Attrs.Broadcast.IsValid() || cur.Attrs.Broadcast == want.Attrs.Broadcast), nil
+	}
+	return true, nil
+}
+
+// inverse deletes an added address; re-adds a deleted one as it was
+// (prefix, broadcast, label, scope, flags); puts back a replaced one.
+func (c addrChange) inverse(e *env) (command, error) {
+	cur, err := c.current(e)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case c.op == "add" || c.op == "replace" && cur == nil:
+		inv := c
+		inv.op = "delete"
+		return inv, nil
+	case cur == nil:
+		return noop{}, nil
+	}
+	op := "add"
+	if c.op == "replace" {
+		op = "replace"
+	}
+	return addrFromMessage(op, c.dev, cur), nil
+}
+
+// addrFromMessage is the command that recreates address m on dev.
+func addrFromMessage(op, dev string, m *rtnl.AddrMessage) addrChange {
+	local := m.Attrs.Local
+	if !local.IsValid() {
+		local = m.Attrs.Address
+	}
+	c := addrChange{op: op, dev: dev, local: netip.PrefixFrom(local, int(m.PrefixLen)), hasPlen: true,
+		brd: m.Attrs.Broadcast, scope: &m.Scope,
+		flags: m.Flags & (rtnl.AddrNoDAD | rtnl.AddrNoPrefixRoute | rtnl.AddrHomeAddress | rtnl.AddrManageTempAddr | rtnl.AddrMcAutoJoin)}
+	if m.Attrs.Address.IsValid() && m.Attrs.Local.IsValid() && m.Attrs.Address != m.Attrs.Local {
+		c.peer = netip.PrefixFrom(m.Attrs.Address, int(m.PrefixLen))
+		c.local = netip.PrefixFrom(local, local.BitLen())
+	}
+	if m.Attrs.Label != "" && m.Attrs.Label != dev {
+		c.label = m.Attrs.Label
+	}
+	c.metric = m.Attrs.Priority
+	return c
+}
+
+// addrShow is "address show".
+type addrShow struct {
+	dev string
+	up  bool
+}
+
+func parseAddrShow(a *argv) (command, error) {
+	var c addrShow
+	for a.more() {
+		word := a.next()
+		var err error
+		switch word {
+		case "dev":
+			if c.dev, err = devArg(a, word); err != nil {
+				return nil, err
+			}
+		case "up":
+			c.up = true
+		default:
+			if c.dev != "" {
+				return nil, usagef("address show: unexpected argument %q", word)
+			}
+			if err := checkDevName(word); err != nil {
+				return nil, err
+			}
+			c.dev = word
+		}
+	}
+	return c, nil
+}
+
+func (c addrShow) run(e *env) error {
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	var links []rtnl.LinkMessage
+	var idx uint32
+	if c.dev != "" {
+		l, err := conn.LinkByName(c.dev)
+		if err != nil {
+			return err
+		}
+		links, idx = []rtnl.LinkMessage{*l}, l.Index
+	} else if links, err = conn.Links(); err != nil {
+		return err
+	}
+	addrs, err := conn.Addrs(optFamily(e.opt), idx)
+	if err != nil {
+		return err
+	}
+	byLink := map[uint32][]*rtnl.AddrMessage{}
+	for i := range addrs {
+		byLink[addrs[i].Index] = append(byLink[addrs[i].Index], &addrs[i])
+	}
+	p := &linkPrinter{e: e, tab: newLinkTable(conn, links)}
+	out := []any{}
+	var b strings.Builder
+	for i := range links {
+		l := &links[i]
+		las := byLink[l.Index]
+		if c.up && l.Flags&rtnl.LinkUp == 0 || e.opt.family != 0 && len(las) == 0 {
+			continue
+		}
+		switch {
+		case e.opt.json && e.opt.brief:
+			o := &obj{}
+			p.linkRef(o, l)
+			o.add("ifname", l.Attrs.Name).add("operstate", p.operstate(l))
+			infos := []any{}
+			for _, a := range las {
+				ai := &obj{}
+				ai.add("local", addrLocal(a).String())
+				if peer := addrPeer(a); peer.IsValid() {
+					ai.add("address", peer.String())
+				}
+				infos = append(infos, ai.add("prefixlen", a.PrefixLen))
+			}
+			out = append(out, o.add("addr_info", infos))
+		case e.opt.json:
+			o := p.json(l, false)
+			infos := []any{}
+			for _, a := range las {
+				infos = append(infos, addrJSON(a))
+			}
+			out = append(out, o.add("addr_info", infos))
+		case e.opt.brief:
+			fmt.Fprintf(&b, "%-16s %-14s ", p.ifname(l), p.operstate(l))
+			for _, a := range las {
+				if peer := addrPeer(a); peer.IsValid() {
+					fmt.Fprintf(&b, "%s peer %s/%d ", addrLocal(a), peer, a.PrefixLen)
+				} else {
+					fmt.Fprintf(&b, "%s/%d ", addrLocal(a), a.PrefixLen)
+				}
+			}
+			b.WriteString("\n")
+		default:
+			p.text(&b, l, false)
+			for _, a := range las {
+				addrText(&b, a)
+			}
+		}
+	}
+	if e.opt.json {
+		return e.printJSON(out)
+	}
+	_, err = fmt.Fprint(e.out, b.String())
+	return err
+}
+
+// addrLocal is the address itself; addrPeer the peer's, if it has one.
+func addrLocal(a *rtnl.AddrMessage) netip.Addr {
+	if a.Attrs.Local.IsValid() {
+		return a.Attrs.Local
+	}
+	return a.Attrs.Address
+}
+
+func addrPeer(a *rtnl.AddrMessage) netip.Addr {
+	if a.Attrs.Local.IsValid() && a.Attrs.Address.IsValid() && a.Attrs.Local != a.Attrs.Address {
+		return a.Attrs.Address
+	}
+	return netip.Addr{}
+}
+
+func lifetime(v uint32) string {
+	if v == rtnl.LifetimeForever {
+		return "forever"
+	}
+	return fmt.Sprintf("%dsec", v)
+}
+
+// addrText writes an address's two lines as `ip addr` does.
+func addrText(b *strings.Builder, a *rtnl.AddrMessage) {
+	fmt.Fprintf(b, "    %s %s", a.Family, addrLocal(a))
+	if peer := addrPeer(a); peer.IsValid() {
+		fmt.Fprintf(b, " peer %s", peer)
+	}
+	fmt.Fprintf(b, "/%d ", a.PrefixLen)
+	if a.Attrs.Broadcast.IsValid() {
+		fmt.Fprintf(b, "brd %s ", a.Attrs.Broadcast)
+	}
+	if a.Attrs.Anycast.IsValid() {
+		fmt.Fprintf(b, "any %s ", a.Attrs.Anycast)
+	}
+	fmt.Fprintf(b, "scope %s ", a.Scope)
+	for _, f := range a.Flags.Names(a.Family) {
+		fmt.Fprintf(b, "%s ", f)
+	}
+	if a.Family == rtnl.FamilyInet && a.Attrs.Label != "" {
+		b.WriteString(a.Attrs.Label)
+	}
+	b.WriteString("\n")
+	if ci := a.Attrs.CacheInfo; ci != nil {
+		fmt.Fprintf(b, "       valid_lft %s preferred_lft %s\n", lifetime(ci.Valid), lifetime(ci.Preferred))
+	}
+}
+
+// addrJSON is one addr_info entry of `ip -j addr`.
+func addrJSON(a *rtnl.AddrMessage) *obj {
+	o := &obj{}
+	o.add("family", a.Family.String()).add("local", addrLocal(a).String())
+	if peer := addrPeer(a); peer.IsValid() {
+		o.add("address", peer.String())
+	}
+	o.add("prefixlen", a.PrefixLen)
+	if a.Attrs.Broadcast.IsValid() {
+		o.add("broadcast", a.Attrs.Broadcast.String())
+	}
+	if a.Attrs.Anycast.IsValid() {
+		o.add("anycast", a.Attrs.Anycast.String())
+	}
+	o.add("scope", a.Scope.String())
+	for _, f := range a.Flags.Names(a.Family) {
+		if k, ok := strings.CutPrefix(f, "flags "); ok {
+			o.add("flags", k)
+			continue
+		}
+		o.add(f, true)
+	}
+	if a.Family == rtnl.FamilyInet && a.Attrs.Label != "" {
+		o.add("label", a.Attrs.Label)
+	}
+	if ci := a.Attrs.CacheInfo; ci != nil {
+		o.add("valid_life_time", ci.Valid).add("preferred_life_time", ci.Preferred)
+	}
+	return o
+}
+
+// addrFlush is "address flush dev DEV".
+type addrFlush struct{ dev string }
+
+func parseAddrFlush(a *argv) (command, error) {
+	var c addrFlush
+	for a.more() {
+		word := a.next()
+		var err error
+		switch {
+		case word == "dev":
+			if c.dev, err = devArg(a, word); err != nil {
+				return nil, err
+			}
+		case c.dev == "":
+			if err := checkDevName(word); err != nil {
+				return nil, err
+			}
+			c.dev = word
+		default:
+			return nil, usagef("address flush: unexpected argument %q", word)
+		}
+	}
+	if c.dev == "" {
+		return nil, usagef("address flush: missing \"dev DEV\" (flushing every link is not supported)")
+	}
+	return c, nil
+}
+
+// addrs returns the addresses flush would remove.
+func (c addrFlush) addrs(e *env) (*rtnl.Conn, []rtnl.AddrMessage, error) {
+	conn, err := e.rtnl()
+	if err != nil {
+		return nil, nil, err
+	}
+	idx, err := linkIndex(conn, c.dev)
+	if err != nil {
+		return nil, nil, err
+	}
+	addrs, err := conn.Addrs(optFamily(e.opt), idx)
+	return conn, addrs, err
+}
+
+func (c addrFlush) run(e *env) error {
+	for round := 0; round < 3; round++ {
+		conn, addrs, err := c.addrs(e)
+		if err != nil || len(addrs) == 0 {
+			return err
+		}
+		// Secondaries first: deleting an IPv4 primary takes its
+		// secondaries with it (or promotes one).
+		for i := len(addrs) - 1; i >= 0; i-- {
+			a := &addrs[i]
+			d := &rtnl.AddrMessage{Family: a.Family, PrefixLen: a.PrefixLen, Index: a.Index,
+				Attrs: rtnl.AddrAttrs{Local: a.Attrs.Local, Address: a.Attrs.Address}}
+			if err := conn.DeleteAddr(d); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return named(err, fmt.Sprintf("%s/%d dev %s", addrLocal(a), a.PrefixLen, c.dev))
+			}
+		}
+	}
+	return nil
+}
+
+// applied: nothing left to flush.
+func (c addrFlush) applied(e *env) (bool, error) {
+	if nsAbsent(e) {
+		return true, nil
+	}
+	_, addrs, err := c.addrs(e)
+	return len(addrs) == 0, err
+}
+
+// inverse adds back every address the link has now.
+func (c addrFlush) inverse(e *env) (command, error) {
+	_, addrs, err := c.addrs(e)
+	if err != nil {
+		return nil, err
+	}
+	var s seq
+	for i := range addrs {
+		a := &addrs[i]
+		s = append(s, addrFromMessage("add", c.dev, a))
+	}
+	return s, nil
 }

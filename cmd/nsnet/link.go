@@ -1,8 +1,1510 @@
 package main
 
-const linkHelp = `Usage: nsnet link help (not implemented yet)
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+const linkHelp = `Usage: nsnet link add [name] NAME [ OPTIONS ] type TYPE [ TYPE_ARGS ]
+       nsnet link set [dev] DEV [ up | down ] [ name NEWNAME ] [ mtu MTU ]
+                      [ address LLADDR ] [ netns { NAME | PID | PATH } ]
+                      [ master BRIDGE | nomaster ] [ txqueuelen N ] [ alias TEXT ]
+       nsnet link delete [dev] DEV
+       nsnet link show [ [dev] DEV ] [ type TYPE ] [ master BRIDGE ] [ up ]
+
+OPTIONS := [ address LLADDR ] [ mtu MTU ] [ txqueuelen N ] [ netns NS ] [ up ]
+           [ link DEV ] [ master BRIDGE ] [ alias TEXT ]
+TYPE := veth | bridge | vxlan | macvlan | macvtap | any kind the kernel knows
+  veth    [ peer [ name ] PEER [ OPTIONS ] ]   the peer is created in the same
+          request, in its own namespace when it has "netns": nothing is left
+          half made when the kernel refuses
+  bridge  [ stp_state 0|1 ] [ vlan_filtering 0|1 ] [ priority N ]
+          [ forward_delay N ] [ hello_time N ] [ max_age N ] [ ageing_time N ]
+  vxlan   id VNI [ remote ADDR | group ADDR ] [ local ADDR ] [ dev DEV ]
+          [ dstport PORT ] [ ttl N ] [ nolearning ] [ ageing SECONDS ]
+  macvlan link DEV [ mode { private | vepa | bridge | passthru | source } ]
+
+A netns given as a number is a process id, unless /run/netns/NUMBER exists.
+Device names: 1-15 bytes, no '/', ':' or white space, not "." or "..".
+Options: -j JSON as "ip -j link", -br brief, -d details, -s statistics.
+"nsnet link" alone is "nsnet link show".
 `
 
+// parseLink parses "link ...".
 func parseLink(args []string, opt options) (command, error) {
-	return nil, usagef("nsnet link: not implemented yet")
+	a := &argv{w: args}
+	if !a.more() {
+		return linkShow{}, nil
+	}
+	word := a.next()
+	switch {
+	case matches(word, "add"):
+		return parseLinkAdd(a)
+	case matches(word, "set") || word == "change":
+		return parseLinkSet(a)
+	case matches(word, "delete") || word == "del":
+		if a.peek() == "dev" {
+			a.next()
+		}
+		if !a.more() {
+			return nil, usagef("link delete: missing device name")
+		}
+		dev := a.next()
+		if err := checkDevName(dev); err != nil {
+			return nil, err
+		}
+		return linkDel{dev: dev}, a.noMore()
+	case matches(word, "show") || matches(word, "list") || word == "lst" || word == "ls":
+		return parseLinkShow(a)
+	case isHelp(word):
+		return helpCmd{text: linkHelp}, nil
+	}
+	return nil, usagef("unknown link command %q (try \"nsnet link help\")", word)
+}
+
+// linkSpec holds the options that `link add` and `link set` share, and
+// that a veth peer takes too.
+type linkSpec struct {
+	name    string // add: the new link; set: the new name
+	address net.HardwareAddr
+	mtu     *uint32
+	txqlen  *uint32
+	netns   *nsRef
+	up      *bool
+	lower   string  // "link DEV": IFLA_LINK
+	master  *string // "" detaches (nomaster)
+	alias   *string
+}
+
+// parseOpt consumes one generic option at a, reporting whether it knew
+// the word.
+func (s *linkSpec) parseOpt(a *argv) (bool, error) {
+	word := a.peek()
+	var err error
+	switch word {
+	case "up", "down":
+		a.next()
+		s.up = new(word == "up")
+	case "name":
+		a.next()
+		if s.name, err = devArg(a, "name"); err != nil {
+			return true, err
+		}
+	case "address", "addr", "lladdr":
+		a.next()
+		v, err := a.value(word)
+		if err != nil {
+			return true, err
+		}
+		if s.address, err = parseMAC(v); err != nil {
+			return true, err
+		}
+	case "mtu":
+		a.next()
+		v, err := u32Arg(a, "mtu")
+		if err != nil {
+			return true, err
+		}
+		s.mtu = &v
+	case "txqueuelen", "txqlen", "qlen":
+		a.next()
+		v, err := u32Arg(a, word)
+		if err != nil {
+			return true, err
+		}
+		s.txqlen = &v
+	case "netns":
+		a.next()
+		v, err := a.value("netns")
+		if err != nil {
+			return true, err
+		}
+		ref, err := parseNSRef(v)
+		if err != nil {
+			return true, err
+		}
+		s.netns = &ref
+	case "link":
+		a.next()
+		if s.lower, err = devArg(a, "link"); err != nil {
+			return true, err
+		}
+	case "master":
+		a.next()
+		m, err := devArg(a, "master")
+		if err != nil {
+			return true, err
+		}
+		s.master = &m
+	case "nomaster":
+		a.next()
+		s.master = new("")
+	case "alias":
+		a.next()
+		v, err := a.value("alias")
+		if err != nil {
+			return true, err
+		}
+		if len(v) >= 256 {
+			return true, usagef("alias longer than 255 bytes")
+		}
+		s.alias = &v
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
+// resolved is a linkSpec turned into attributes, with the namespace
+// files it opened (kept open until the request is sent).
+type resolved struct {
+	m   *rtnl.LinkMessage
+	nss []*nsfs.NS
+}
+
+func (r *resolved) close() {
+	for _, ns := range r.nss {
+		ns.Close()
+	}
+}
+
+// apply sets the spec's attributes on m, resolving device names on c.
+func (s *linkSpec) apply(c *rtnl.Conn, m *rtnl.LinkMessage, r *resolved) error {
+	a := &m.Attrs
+	a.Address, a.MTU, a.TxQueueLen, a.Alias = s.address, s.mtu, s.txqlen, s.alias
+	if s.up != nil {
+		m.Change |= rtnl.LinkUp
+		if *s.up {
+			m.Flags |= rtnl.LinkUp
+		}
+	}
+	if s.lower != "" {
+		i, err := linkIndex(c, s.lower)
+		if err != nil {
+			return err
+		}
+		a.Link = &i
+	}
+	if s.master != nil {
+		i := uint32(0)
+		if *s.master != "" {
+			var err error
+			if i, err = linkIndex(c, *s.master); err != nil {
+				return err
+			}
+		}
+		a.Master = &i
+	}
+	if s.netns != nil {
+		ns, err := s.netns.open()
+		if err != nil {
+			return err
+		}
+		r.nss = append(r.nss, ns)
+		fd := uint32(ns.Fd())
+		a.NetNSFD = &fd
+	}
+	return nil
+}
+
+// linkAdd is "link add NAME ... type KIND ...".
+type linkAdd struct {
+	spec    linkSpec
+	kind    string
+	peer    *linkSpec // veth
+	bridge  *rtnl.Bridge
+	vxlan   *vxlanSpec
+	macvlan *rtnl.MacvlanMode
+}
+
+// vxlanSpec is a vxlan's data with its device still a name.
+type vxlanSpec struct {
+	data rtnl.Vxlan
+	dev  string
+}
+
+func parseLinkAdd(a *argv) (command, error) {
+	var c linkAdd
+	for a.more() && c.kind == "" {
+		word := a.peek()
+		if word == "type" {
+			a.next()
+			k, err := a.value("type")
+			if err != nil {
+				return nil, err
+			}
+			c.kind = k
+			break
+		}
+		ok, err := c.spec.parseOpt(a)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			continue
+		}
+		if word == "dev" {
+			a.next()
+		}
+		if c.spec.name != "" {
+			return nil, usagef("link add: unexpected argument %q (the name is %q)", a.peek(), c.spec.name)
+		}
+		name, err := devArg(a, "add")
+		if err != nil {
+			return nil, err
+		}
+		c.spec.name = name
+	}
+	if c.spec.name == "" {
+		return nil, usagef("link add: missing NAME")
+	}
+	if c.kind == "" {
+		return nil, usagef("link add %s: missing \"type KIND\"", c.spec.name)
+	}
+	var err error
+	switch c.kind {
+	case "veth":
+		err = c.parseVeth(a)
+	case "bridge":
+		err = c.parseBridge(a)
+	case "vxlan":
+		err = c.parseVxlan(a)
+	case "macvlan", "macvtap":
+		err = c.parseMacvlan(a)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, a.noMore()
+}
+
+func (c *linkAdd) parseVeth(a *argv) error {
+	if !a.more() {
+		return nil
+	}
+	if w := a.next(); w != "peer" {
+		return usagef("veth: unexpected argument %q (want \"peer NAME\")", w)
+	}
+	c.peer = &linkSpec{}
+	for a.more() {
+		ok, err := c.peer.parseOpt(a)
+		if err != nil {
+			return err
+		}
+		if ok {
+			continue
+		}
+		if c.peer.name != "" {
+			return usagef("veth peer: unexpected argument %q", a.peek())
+		}
+		if c.peer.name, err = devArg(a, "peer"); err != nil {
+			return err
+		}
+	}
+	if c.peer.name == c.spec.name && c.peer.netns == nil && c.spec.netns == nil {
+		return usagef("veth: the peer cannot have the link's name %q", c.spec.name)
+	}
+	if c.peer.master != nil || c.peer.lower != "" {
+		return usagef("veth peer: \"master\" and \"link\" are not allowed")
+	}
+	if c.peer.up != nil && *c.peer.up {
+		// The kernel opens the peer before the link exists (ENOTCONN).
+		return usagef("veth peer: \"up\" is not possible while the pair is created; set the peer up afterwards")
+	}
+	return nil
+}
+
+func (c *linkAdd) parseBridge(a *argv) error {
+	br := &rtnl.Bridge{}
+	for a.more() {
+		word := a.next()
+		v, err := u32Arg(a, word)
+		if err != nil {
+			return err
+		}
+		switch word {
+		case "stp_state":
+			br.STPState = &v
+		case "forward_delay":
+			br.ForwardDelay = &v
+		case "hello_time":
+			br.HelloTime = &v
+		case "max_age":
+			br.MaxAge = &v
+		case "ageing_time":
+			br.AgeingTime = &v
+		case "priority":
+			br.Priority = new(uint16(v))
+		case "vlan_filtering":
+			br.VlanFiltering = new(uint8(v))
+		case "mcast_snooping":
+			br.McastSnooping = new(uint8(v))
+		default:
+			return usagef("bridge: unknown option %q", word)
+		}
+	}
+	c.bridge = br
+	return nil
+}
+
+func (c *linkAdd) parseVxlan(a *argv) error {
+	vs := &vxlanSpec{}
+	v := &vs.data
+	v.Learning = new(uint8(1))
+	for a.more() {
+		word := a.next()
+		var err error
+		switch word {
+		case "id", "vni":
+			n, err := u32Arg(a, word)
+			if err != nil {
+				return err
+			}
+			if n >= 1<<24 {
+				return usagef("vxlan: id %d above 16777215", n)
+			}
+			v.ID = &n
+		case "remote", "group":
+			s, err := a.value(word)
+			if err != nil {
+				return err
+			}
+			if v.Group, err = parseIP(word, s); err != nil {
+				return err
+			}
+			if word == "remote" && v.Group.IsMulticast() || word == "group" && !v.Group.IsMulticast() {
+				return usagef("vxlan: %s %s: want a %s address", word, s, map[bool]string{true: "multicast", false: "unicast"}[word == "group"])
+			}
+		case "local":
+			s, err := a.value(word)
+			if err != nil {
+				return err
+			}
+			if v.Local, err = parseIP(word, s); err != nil {
+				return err
+			}
+		case "dev":
+			if vs.dev, err = devArg(a, word); err != nil {
+				return err
+			}
+		case "dstport", "port":
+			n, err := u32Arg(a, word)
+			if err != nil || n > 65535 {
+				return usagef("vxlan: invalid %s", word)
+			}
+			v.Port = new(uint16(n))
+		case "ttl", "hoplimit":
+			s, err := a.value(word)
+			if err != nil {
+				return err
+			}
+			n := uint32(0)
+			if s != "auto" {
+				if n, err = parseU32(word, s); err != nil || n > 255 {
+					return usagef("vxlan: invalid ttl %q", s)
+				}
+			}
+			v.TTL = new(uint8(n))
+		case "ageing":
+			n, err := u32Arg(a, word)
+			if err != nil {
+				return err
+			}
+			v.Ageing = &n
+		case "learning":
+			v.Learning = new(uint8(1))
+		case "nolearning":
+			v.Learning = new(uint8(0))
+		default:
+			return usagef("vxlan: unknown option %q", word)
+		}
+	}
+	if v.ID == nil {
+		return usagef("vxlan: missing \"id VNI\"")
+	}
+	if v.Group.IsValid() && v.Local.IsValid() && v.Group.Is4() != v.Local.Is4() {
+		return usagef("vxlan: remote and local addresses of different families")
+	}
+	c.vxlan = vs
+	return nil
+}
+
+func (c *linkAdd) parseMacvlan(a *argv) error {
+	for a.more() {
+		word := a.next()
+		switch word {
+		case "mode":
+			s, err := a.value("mode")
+			if err != nil {
+				return err
+			}
+			m, err := rtnl.ParseMacvlanMode(s)
+			if err != nil {
+				return usagef("%s: %v", c.kind, err)
+			}
+			c.macvlan = &m
+		case "link":
+			var err error
+			if c.spec.lower, err = devArg(a, "link"); err != nil {
+				return err
+			}
+		default:
+			return usagef("%s: unknown option %q", c.kind, word)
+		}
+	}
+	if c.spec.lower == "" {
+		return usagef("%s: missing \"link DEV\"", c.kind)
+	}
+	return nil
+}
+
+// message builds the RTM_NEWLINK request.
+func (c linkAdd) message(conn *rtnl.Conn) (*rtnl.LinkMessage, *resolved, error) {
+	r := &resolved{}
+	m := &rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: c.spec.name}}
+	if err := c.spec.apply(conn, m, r); err != nil {
+		r.close()
+		return nil, nil, err
+	}
+	info := &rtnl.LinkInfo{Kind: c.kind}
+	switch {
+	case c.peer != nil:
+		pm := &rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: c.peer.name}}
+		if err := c.peer.apply(conn, pm, r); err != nil {
+			r.close()
+			return nil, nil, err
+		}
+		info.Data = &rtnl.Veth{Peer: pm}
+	case c.bridge != nil:
+		info.Data = c.bridge
+	case c.vxlan != nil:
+		v := c.vxlan.data
+		if c.vxlan.dev != "" {
+			i, err := linkIndex(conn, c.vxlan.dev)
+			if err != nil {
+				r.close()
+				return nil, nil, err
+			}
+			v.Link = &i
+		}
+		info.Data = &v
+	case c.macvlan != nil:
+		info.Data = &rtnl.Macvlan{Mode: c.macvlan}
+	}
+	m.Attrs.Info = info
+	r.m = m
+	return m, r, nil
+}
+
+func (c linkAdd) run(e *env) error {
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	m, r, err := c.message(conn)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	return conn.AddLink(m)
+}
+
+// inverse deletes the link (and with it a veth's peer), in the namespace
+// it was created in.
+func (c linkAdd) inverse(e *env) (command, error) {
+	del := linkDel{dev: c.spec.name}
+	if c.spec.netns != nil {
+		return inNamespace(*c.spec.netns, del), nil
+	}
+	return del, nil
+}
+
+// applied reports whether a link of that name and kind exists.
+func (c linkAdd) applied(e *env) (bool, error) {
+	if nsAbsent(e) {
+		return false, nil
+	}
+	if c.spec.netns != nil {
+		return inNSRef{ref: *c.spec.netns, cmd: linkExists{name: c.spec.name, kind: c.kind}}.applied(e)
+	}
+	return linkExists{name: c.spec.name, kind: c.kind}.applied(e)
+}
+
+// linkExists is the check behind applied: it is not run as a command.
+type linkExists struct{ name, kind string }
+
+func (l linkExists) run(e *env) error { return nil }
+
+func (l linkExists) inverse(e *env) (command, error) { return noop{}, nil }
+
+func (l linkExists) applied(e *env) (bool, error) {
+	conn, err := e.rtnl()
+	if err != nil {
+		return false, err
+	}
+	m, err := conn.LinkByName(l.name)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if l.kind == "" {
+		return true, nil
+	}
+	return m.Attrs.Info != nil && m.Attrs.Info.Kind == l.kind, nil
+}
+
+// linkSet is "link set DEV ...".
+type linkSet struct {
+	dev  string
+	spec linkSpec
+}
+
+func parseLinkSet(a *argv) (command, error) {
+	if a.peek() == "dev" {
+		a.next()
+	}
+	if !a.more() {
+		return nil, usagef("link set: missing device name")
+	}
+	dev := a.next()
+	if err := checkDevName(dev); err != nil {
+		return nil, err
+	}
+	c := linkSet{dev: dev}
+	for a.more() {
+		ok, err := c.spec.parseOpt(a)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, usagef("link set %s: unknown argument %q (try \"nsnet link help\")", dev, a.peek())
+		}
+	}
+	if c.spec.lower != "" {
+		return nil, usagef("link set %s: \"link\" can only be given to link add", dev)
+	}
+	if s := c.spec; s.name == "" && s.address == nil && s.mtu == nil && s.txqlen == nil && s.netns == nil &&
+		s.up == nil && s.master == nil && s.alias == nil {
+		return nil, usagef("link set %s: nothing to change", dev)
+	}
+	return c, nil
+}
+
+func (c linkSet) run(e *env) error {
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	m := &rtnl.LinkMessage{}
+	if c.spec.name != "" && c.spec.name != c.dev {
+		// A rename carries the new name in IFLA_IFNAME, so the link is
+		// found by index.
+		if m.Index, err = linkIndex(conn, c.dev); err != nil {
+			return err
+		}
+		m.Attrs.Name = c.spec.name
+	} else {
+		// The kernel finds the link by IFLA_IFNAME: no lookup first.
+		m.Attrs.Name = c.dev
+	}
+	r := &resolved{}
+	defer r.close()
+	if err := c.spec.apply(conn, m, r); err != nil {
+		return err
+	}
+	return named(conn.SetLink(m), c.dev)
+}
+
+// inverse restores what the link was: its up/down state, name, mtu,
+// address, queue length, alias and master, read before the change. A link
+// moved to another namespace is moved back by a command that runs there.
+func (c linkSet) inverse(e *env) (command, error) {
+	conn, err := e.rtnl()
+	if err != nil {
+		return nil, err
+	}
+	old, err := conn.LinkByName(c.dev)
+	if err != nil {
+		return nil, err
+	}
+	inv := linkSet{dev: c.dev}
+	if c.spec.name != "" && c.spec.name != c.dev {
+		inv.dev, inv.spec.name = c.spec.name, c.dev
+	}
+	if c.spec.up != nil {
+		inv.spec.up = new(old.Flags&rtnl.LinkUp != 0)
+	}
+	if c.spec.mtu != nil && old.Attrs.MTU != nil {
+		inv.spec.mtu = old.Attrs.MTU
+	}
+	if c.spec.address != nil {
+		inv.spec.address = old.Attrs.Address
+	}
+	if c.spec.txqlen != nil {
+		inv.spec.txqlen = old.Attrs.TxQueueLen
+	}
+	if c.spec.alias != nil {
+		inv.spec.alias = new("")
+		if old.Attrs.Alias != nil {
+			inv.spec.alias = old.Attrs.Alias
+		}
+	}
+	if c.spec.netns != nil {
+		// Moving the link out took it down and off its master; moving it
+		// back restores the name and the up state in the same request.
+		inv.spec.netns = new(originRef(e))
+		if inv.spec.up == nil && old.Flags&rtnl.LinkUp != 0 {
+			inv.spec.up = new(true)
+		}
+		return inNamespace(*c.spec.netns, inv), nil
+	}
+	if c.spec.master != nil {
+		inv.spec.master = new("")
+		if old.Attrs.Master != nil && *old.Attrs.Master != 0 {
+			m, err := conn.LinkByIndex(*old.Attrs.Master)
+			if err != nil {
+				return nil, err
+			}
+			inv.spec.master = &m.Attrs.Name
+		}
+	}
+	return inv, nil
+}
+
+// applied reports whether the link already is as the command would make
+// it.
+func (c linkSet) applied(e *env) (bool, error) {
+	if nsAbsent(e) {
+		return false, nil
+	}
+	conn, err := e.rtnl()
+	if err != nil {
+		return false, err
+	}
+	name := c.dev
+	if c.spec.netns != nil {
+		// Moved already: gone from here and present there.
+		if _, err := conn.LinkByName(c.dev); err == nil {
+			return false, nil
+		}
+		target := c.spec.name
+		if target == "" {
+			target = c.dev
+		}
+		return inNSRef{ref: *c.spec.netns, cmd: linkExists{name: target}}.applied(e)
+	}
+	if c.spec.name != "" {
+		name = c.spec.name
+	}
+	l, err := conn.LinkByName(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	a := l.Attrs
+	switch {
+	case c.spec.up != nil && *c.spec.up != (l.Flags&rtnl.LinkUp != 0):
+		return false, nil
+	case c.spec.mtu != nil && (a.MTU == nil || *a.MTU != *c.spec.mtu):
+		return false, nil
+	case c.spec.address != nil && a.Address.String() != c.spec.address.String():
+		return false, nil
+	case c.spec.txqlen != nil && (a.TxQueueLen == nil || *a.TxQueueLen != *c.spec.txqlen):
+		return false, nil
+	case c.spec.alias != nil && (a.Alias == nil && *c.spec.alias != "" || a.Alias != nil && *a.Alias != *c.spec.alias):
+		return false, nil
+	}
+	if c.spec.master != nil {
+		cur := uint32(0)
+		if a.Master != nil {
+			cur = *a.Master
+		}
+		want := uint32(0)
+		if *c.spec.master != "" {
+			if want, err = linkIndex(conn, *c.spec.master); err != nil {
+				return false, nil
+			}
+		}
+		if cur != want {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// linkDel is "link delete DEV".
+type linkDel struct{ dev string }
+
+func (c linkDel) run(e *env) error {
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	return conn.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: c.dev}})
+}
+
+// applied reports whether the link is gone.
+func (c linkDel) applied(e *env) (bool, error) {
+	if nsAbsent(e) {
+		return true, nil
+	}
+	ok, err := linkExists{name: c.dev}.applied(e)
+	return !ok, err
+}
+
+// inverse recreates the link as well as it can be described: bridges,
+// macvlans, vxlans and veth pairs (the peer where it is now), with their
+// mtu and address.
+func (c linkDel) inverse(e *env) (command, error) {
+	conn, err := e.rtnl()
+	if err != nil {
+		return nil, err
+	}
+	l, err := conn.LinkByName(c.dev)
+	if err != nil {
+		return nil, err
+	}
+	if l.Attrs.Info == nil {
+		return nil, fmt.Errorf("cannot undo deleting %s: the kernel does not say what kind of link it is", c.dev)
+	}
+	add := linkAdd{kind: l.Attrs.Info.Kind, spec: linkSpec{name: c.dev, address: setAddress(l), mtu: l.Attrs.MTU}}
+	if l.Flags&rtnl.LinkUp != 0 {
+		add.spec.up = new(true)
+	}
+	switch d := l.Attrs.Info.Data.(type) {
+	case *rtnl.Bridge:
+		// Only what differs from a new bridge's defaults: a kernel
+		// without VLAN filtering refuses even vlan_filtering 0.
+		add.bridge = &rtnl.Bridge{}
+		if d.STPState != nil && *d.STPState != 0 {
+			add.bridge.STPState = d.STPState
+		}
+		if d.VlanFiltering != nil && *d.VlanFiltering != 0 {
+			add.bridge.VlanFiltering = d.VlanFiltering
+		}
+		// A bridge takes its address from its ports unless one was set.
+		add.spec.address = nil
+	case *rtnl.Macvlan:
+		add.macvlan = d.Mode
+		if l.Attrs.Link != nil {
+			add.spec.lower = newLinkTable(conn, nil).name(*l.Attrs.Link)
+		}
+	case *rtnl.Vxlan:
+		vs := &vxlanSpec{data: rtnl.Vxlan{ID: d.ID, Group: d.Group, Local: d.Local, Port: d.Port, TTL: d.TTL, Learning: d.Learning}}
+		if d.Link != nil && *d.Link != 0 {
+			vs.dev = newLinkTable(conn, nil).name(*d.Link)
+		}
+		add.vxlan = vs
+	default:
+		if add.kind != "veth" {
+			return nil, fmt.Errorf("cannot undo deleting %s: recreating a %s link is not supported", c.dev, add.kind)
+		}
+		peer, up, err := vethPeer(e, conn, l)
+		if err != nil {
+			return nil, fmt.Errorf("cannot undo deleting %s: %w", c.dev, err)
+		}
+		add.peer = peer
+		if up {
+			// A peer cannot be created up: set it up afterwards, where it is.
+			var set command = linkSet{dev: peer.name, spec: linkSpec{up: new(true)}}
+			if peer.netns != nil {
+				set = inNamespace(*peer.netns, set)
+			}
+			return seq{add, set}, nil
+		}
+	}
+	return add, nil
+}
+
+// setAddress is the address to give a re-created link: none when it has
+// no real one (all zero).
+func setAddress(l *rtnl.LinkMessage) net.HardwareAddr {
+	for _, b := range l.Attrs.Address {
+		if b != 0 {
+			return l.Attrs.Address
+		}
+	}
+	return nil
+}
+
+// vethPeer describes the other end of veth l where it is: its name, and
+// the namespace it is in when that is not this one; up says whether it is
+// up.
+func vethPeer(e *env, conn *rtnl.Conn, l *rtnl.LinkMessage) (*linkSpec, bool, error) {
+	if l.Attrs.Link == nil {
+		return nil, false, fmt.Errorf("the peer of %s is unknown", l.Attrs.Name)
+	}
+	if l.Attrs.LinkNetNSID == nil {
+		p, err := conn.LinkByIndex(*l.Attrs.Link)
+		if err != nil {
+			return nil, false, err
+		}
+		return &linkSpec{name: p.Attrs.Name, address: setAddress(p), mtu: p.Attrs.MTU}, p.Flags&rtnl.LinkUp != 0, nil
+	}
+	name, ok := nsidNames(e)[*l.Attrs.LinkNetNSID]
+	if !ok {
+		return nil, false, fmt.Errorf("the peer of %s is in a namespace without a name (nsid %d)", l.Attrs.Name, *l.Attrs.LinkNetNSID)
+	}
+	sub := *e
+	sub.ns = name
+	pc, err := sub.rtnl()
+	if err != nil {
+		return nil, false, err
+	}
+	p, err := pc.LinkByIndex(*l.Attrs.Link)
+	if err != nil {
+		return nil, false, err
+	}
+	return &linkSpec{name: p.Attrs.Name, address: setAddress(p), mtu: p.Attrs.MTU, netns: &nsRef{name: name}},
+		p.Flags&rtnl.LinkUp != 0, nil
+}
+
+// linkShow is "link show".
+type linkShow struct {
+	dev    string
+	kind   string
+	master string
+	up     bool
+}
+
+func parseLinkShow(a *argv) (command, error) {
+	var c linkShow
+	for a.more() {
+		word := a.next()
+		var err error
+		switch word {
+		case "dev":
+			if c.dev, err = devArg(a, "dev"); err != nil {
+				return nil, err
+			}
+		case "type":
+			if c.kind, err = a.value("type"); err != nil {
+				return nil, err
+			}
+		case "master":
+			if c.master, err = devArg(a, "master"); err != nil {
+				return nil, err
+			}
+		case "up":
+			c.up = true
+		default:
+			if c.dev != "" {
+				return nil, usagef("link show: unexpected argument %q", word)
+			}
+			if err := checkDevName(word); err != nil {
+				return nil, err
+			}
+			c.dev = word
+		}
+	}
+	return c, nil
+}
+
+func (c linkShow) run(e *env) error {
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	var links []rtnl.LinkMessage
+	var tab *linkTable
+	if c.dev != "" {
+		l, err := conn.Link(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: c.dev}})
+		if err != nil {
+			return err
+		}
+		links = []rtnl.LinkMessage{*l}
+		tab = newLinkTable(conn, links)
+	} else {
+		if links, err = conn.Links(); err != nil {
+			return err
+		}
+		tab = newLinkTable(conn, links)
+	}
+	var masterIdx uint32
+	if c.master != "" {
+		if masterIdx, err = linkIndex(conn, c.master); err != nil {
+			return err
+		}
+	}
+	p := &linkPrinter{e: e, tab: tab}
+	out := []any{}
+	var b strings.Builder
+	for i := range links {
+		l := &links[i]
+		if c.up && l.Flags&rtnl.LinkUp == 0 ||
+			c.kind != "" && (l.Attrs.Info == nil || l.Attrs.Info.Kind != c.kind) ||
+			c.master != "" && (l.Attrs.Master == nil || *l.Attrs.Master != masterIdx) {
+			continue
+		}
+		switch {
+		case e.opt.json && e.opt.brief:
+			out = append(out, p.briefJSON(l))
+		case e.opt.json:
+			out = append(out, p.json(l, true))
+		case e.opt.brief:
+			p.brief(&b, l)
+		default:
+			p.text(&b, l, true)
+		}
+	}
+	if e.opt.json {
+		return e.printJSON(out)
+	}
+	_, err = fmt.Fprint(e.out, b.String())
+	return err
+}
+
+// linkPrinter prints links as iproute2 does.
+type linkPrinter struct {
+	e     *env
+	tab   *linkTable
+	nsids map[int32]string
+}
+
+// ifname is the name with "@peer" as the first line shows it.
+func (p *linkPrinter) ifname(l *rtnl.LinkMessage) string {
+	s := l.Attrs.Name
+	if lk := l.Attrs.Link; lk != nil {
+		switch {
+		case *lk == 0:
+			s += "@NONE"
+		case l.Attrs.LinkNetNSID != nil:
+			s += fmt.Sprintf("@if%d", *lk)
+		default:
+			s += "@" + p.tab.name(*lk)
+		}
+	}
+	return s
+}
+
+// flags are the flag names, with M-DOWN when the peer is here and down.
+func (p *linkPrinter) flags(l *rtnl.LinkMessage) []string {
+	names := l.Flags.Names()
+	if lk := l.Attrs.Link; lk != nil && *lk != 0 && l.Attrs.LinkNetNSID == nil {
+		if peer := p.tab.get(*lk); peer != nil && peer.Flags&rtnl.LinkUp == 0 {
+			names = append(names, "M-DOWN")
+		}
+	}
+	return names
+}
+
+func (p *linkPrinter) operstate(l *rtnl.LinkMessage) string {
+	if l.Attrs.OperState == nil {
+		return "UNKNOWN"
+	}
+	return l.Attrs.OperState.String()
+}
+
+func groupName(g *uint32) string {
+	if *g == 0 {
+		return "default"
+	}
+	return fmt.Sprint(*g)
+}
+
+// text writes the `ip link` lines of l; withMode is false for `ip addr`.
+func (p *linkPrinter) text(b *strings.Builder, l *rtnl.LinkMessage, withMode bool) {
+	a := l.Attrs
+	fmt.Fprintf(b, "%d: %s: <%s> ", l.Index, p.ifname(l), strings.Join(p.flags(l), ","))
+	if a.MTU != nil {
+		fmt.Fprintf(b, "mtu %d ", *a.MTU)
+	}
+	if a.Qdisc != "" {
+		fmt.Fprintf(b, "qdisc %s ", a.Qdisc)
+	}
+	if a.Master != nil && *a.Master != 0 {
+		fmt.Fprintf(b, "master %s ", p.tab.name(*a.Master))
+	}
+	fmt.Fprintf(b, "state %s ", p.operstate(l))
+	if withMode && a.LinkMode != nil {
+		fmt.Fprintf(b, "mode %s ", a.LinkMode)
+	}
+	if a.Group != nil {
+		fmt.Fprintf(b, "group %s ", groupName(a.Group))
+	}
+	if a.TxQueueLen != nil {
+		fmt.Fprintf(b, "qlen %d", *a.TxQueueLen)
+	}
+	if p.e.opt.family != 0 && !withMode {
+		// `ip -4 addr` leaves out the link/ line but not link-netns.
+		b.WriteString(p.netnsText(l) + "\n")
+		return
+	}
+	b.WriteString("\n")
+	fmt.Fprintf(b, "    link/%s ", l.Type)
+	if a.Address != nil {
+		b.WriteString(a.Address.String())
+	}
+	if a.Broadcast != nil {
+		if l.Flags&rtnl.LinkPointToPoint != 0 {
+			fmt.Fprintf(b, " peer %s", a.Broadcast)
+		} else {
+			fmt.Fprintf(b, " brd %s", a.Broadcast)
+		}
+	}
+	if a.PermAddress != nil && a.PermAddress.String() != a.Address.String() {
+		fmt.Fprintf(b, " permaddr %s", a.PermAddress)
+	}
+	b.WriteString(p.netnsText(l))
+	if p.e.opt.details {
+		p.detailsText(b, l)
+	}
+	b.WriteString("\n")
+	if a.Alias != nil && *a.Alias != "" && withMode {
+		fmt.Fprintf(b, "    alias %s\n", *a.Alias)
+	}
+	if p.e.opt.stats && a.Stats != nil {
+		statsText(b, a.Stats)
+	}
+	for _, n := range a.AltNames {
+		fmt.Fprintf(b, "    altname %s\n", n)
+	}
+}
+
+// netnsText is " link-netns NAME" (or " link-netnsid N") for a link
+// whose peer is in another namespace.
+func (p *linkPrinter) netnsText(l *rtnl.LinkMessage) string {
+	id := l.Attrs.LinkNetNSID
+	if id == nil {
+		return ""
+	}
+	if name, ok := p.nsidName(*id); ok {
+		return " link-netns " + name
+	}
+	return fmt.Sprintf(" link-netnsid %d", *id)
+}
+
+func (p *linkPrinter) nsidName(id int32) (string, bool) {
+	if p.nsids == nil {
+		p.nsids = nsidNames(p.e)
+	}
+	n, ok := p.nsids[id]
+	return n, ok
+}
+
+func u32or0(v *uint32) uint32 {
+	if v == nil {
+		return 0
+	}
+	return *v
+}
+
+// detailsText continues the link/ line with what -d adds.
+func (p *linkPrinter) detailsText(b *strings.Builder, l *rtnl.LinkMessage) {
+	a := l.Attrs
+	fmt.Fprintf(b, " promiscuity %d  allmulti %d minmtu %d maxmtu %d ",
+		u32or0(a.Promiscuity), u32or0(a.AllMulti), u32or0(a.MinMTU), u32or0(a.MaxMTU))
+	if a.Info != nil {
+		fmt.Fprintf(b, "\n    %s ", a.Info.Kind)
+		if d := infoData(p, a.Info); d != nil {
+			for i, k := range d.keys {
+				fmt.Fprintf(b, "%s %s ", k, textValue(d.vals[i]))
+			}
+		}
+		if a.Info.SlaveKind != "" {
+			fmt.Fprintf(b, "\n    %s_slave ", a.Info.SlaveKind)
+		}
+	}
+	if a.AddrGenMode != nil {
+		fmt.Fprintf(b, "addrgenmode %s ", addrGenMode(*a.AddrGenMode))
+	}
+	for _, f := range []struct {
+		name string
+		v    *uint32
+	}{{"numtxqueues", a.NumTxQueues}, {"numrxqueues", a.NumRxQueues}, {"gso_max_size", a.GSOMaxSize},
+		{"gso_max_segs", a.GSOMaxSegs}, {"tso_max_size", a.TSOMaxSize}, {"tso_max_segs", a.TSOMaxSegs},
+		{"gro_max_size", a.GROMaxSize}} {
+		if f.v != nil {
+			fmt.Fprintf(b, "%s %d ", f.name, *f.v)
+		}
+	}
+}
+
+func textValue(v any) string {
+	switch v := v.(type) {
+	case bool:
+		if v {
+			return "on"
+		}
+		return "off"
+	case json.RawMessage:
+		return string(v)
+	case *obj:
+		var parts []string
+		for i, k := range v.keys {
+			parts = append(parts, fmt.Sprintf("%s %v", k, v.vals[i]))
+		}
+		return strings.Join(parts, " ")
+	}
+	return fmt.Sprint(v)
+}
+
+func addrGenMode(m uint8) string {
+	switch m {
+	case 0:
+		return "eui64"
+	case 1:
+		return "none"
+	case 2:
+		return "stable_secret"
+	case 3:
+		return "random"
+	}
+	return fmt.Sprint(m)
+}
+
+// statsText writes the -s counters as `ip -s link` does.
+func statsText(b *strings.Builder, s *rtnl.LinkStats) {
+	row := func(title string, heads []string, vals []uint64) {
+		w := []int{6, 7, 6, 7, 7, 7}
+		sv := make([]string, len(vals))
+		for i, v := range vals {
+			sv[i] = fmt.Sprint(v)
+			w[i] = max(w[i], len(sv[i]))
+		}
+		fmt.Fprintf(b, "    %s:", title)
+		for i, h := range heads {
+			fmt.Fprintf(b, " %*s", w[i], h)
+		}
+		b.WriteString("           \n    ")
+		for i, v := range sv {
+			if i == 0 {
+				fmt.Fprintf(b, "%*s", w[i]+4, v)
+				continue
+			}
+			fmt.Fprintf(b, " %*s", w[i], v)
+		}
+		b.WriteString(" \n")
+	}
+	row("RX", []string{"bytes", "packets", "errors", "dropped", "missed", "mcast"},
+		[]uint64{s.RxBytes, s.RxPackets, s.RxErrors, s.RxDropped, s.RxMissedErrors, s.Multicast})
+	row("TX", []string{"bytes", "packets", "errors", "dropped", "carrier", "collsns"},
+		[]uint64{s.TxBytes, s.TxPackets, s.TxErrors, s.TxDropped, s.TxCarrierErrors, s.Collisions})
+}
+
+// brief writes the -br line.
+func (p *linkPrinter) brief(b *strings.Builder, l *rtnl.LinkMessage) {
+	fmt.Fprintf(b, "%-16s %-14s ", p.ifname(l), p.operstate(l))
+	if l.Attrs.Address != nil {
+		fmt.Fprintf(b, "%s ", l.Attrs.Address)
+	}
+	fmt.Fprintf(b, "<%s> \n", strings.Join(p.flags(l), ","))
+}
+
+// linkRef adds "link" or "link_index" as iproute2 does, before ifname.
+func (p *linkPrinter) linkRef(o *obj, l *rtnl.LinkMessage) {
+	if lk := l.Attrs.Link; lk != nil {
+		switch {
+		case *lk == 0:
+			o.add("link", nil)
+		case l.Attrs.LinkNetNSID != nil:
+			o.add("link_index", *lk)
+		default:
+			o.add("link", p.tab.name(*lk))
+		}
+	}
+}
+
+func (p *linkPrinter) briefJSON(l *rtnl.LinkMessage) *obj {
+	o := &obj{}
+	p.linkRef(o, l)
+	o.add("ifname", l.Attrs.Name).add("operstate", p.operstate(l))
+	if l.Attrs.Address != nil {
+		o.add("address", l.Attrs.Address.String())
+	}
+	return o.add("flags", p.flags(l))
+}
+
+// json returns l as `ip -j link` prints it; withMode is false for addr.
+func (p *linkPrinter) json(l *rtnl.LinkMessage, withMode bool) *obj {
+	a := l.Attrs
+	o := &obj{}
+	o.add("ifindex", l.Index)
+	p.linkRef(o, l)
+	o.add("ifname", a.Name).add("flags", p.flags(l))
+	if a.MTU != nil {
+		o.add("mtu", *a.MTU)
+	}
+	if a.Qdisc != "" {
+		o.add("qdisc", a.Qdisc)
+	}
+	if a.Master != nil && *a.Master != 0 {
+		o.add("master", p.tab.name(*a.Master))
+	}
+	o.add("operstate", p.operstate(l))
+	if withMode && a.LinkMode != nil {
+		o.add("linkmode", a.LinkMode.String())
+	}
+	if a.Group != nil {
+		o.add("group", groupName(a.Group))
+	}
+	if a.TxQueueLen != nil {
+		o.add("txqlen", *a.TxQueueLen)
+	}
+	if p.e.opt.family == 0 || withMode {
+		o.add("link_type", l.Type.String())
+		if a.Address != nil {
+			o.add("address", a.Address.String())
+		}
+		if a.Broadcast != nil {
+			if l.Flags&rtnl.LinkPointToPoint != 0 {
+				o.add("link_pointtopoint", true)
+			}
+			o.add("broadcast", a.Broadcast.String())
+		}
+		if a.PermAddress != nil && a.PermAddress.String() != a.Address.String() {
+			o.add("permaddr", a.PermAddress.String())
+		}
+	}
+	if a.LinkNetNSID != nil {
+		o.add("link_netnsid", *a.LinkNetNSID)
+	}
+	if p.e.opt.details {
+		p.detailsJSON(o, l)
+	}
+	if a.Alias != nil && *a.Alias != "" && withMode {
+		o.add("ifalias", *a.Alias)
+	}
+	if p.e.opt.stats && a.Stats != nil {
+		s := a.Stats
+		o.add("stats64", (&obj{}).
+			add("rx", (&obj{}).add("bytes", s.RxBytes).add("packets", s.RxPackets).add("errors", s.RxErrors).
+				add("dropped", s.RxDropped).add("over_errors", s.RxOverErrors).add("multicast", s.Multicast)).
+			add("tx", (&obj{}).add("bytes", s.TxBytes).add("packets", s.TxPackets).add("errors", s.TxErrors).
+				add("dropped", s.TxDropped).add("carrier_errors", s.TxCarrierErrors).add("collisions", s.Collisions)))
+	}
+	if len(a.AltNames) > 0 {
+		o.add("altnames", a.AltNames)
+	}
+	return o
+}
+
+func (p *linkPrinter) detailsJSON(o *obj, l *rtnl.LinkMessage) {
+	a := l.Attrs
+	o.add("promiscuity", u32or0(a.Promiscuity)).add("allmulti", u32or0(a.AllMulti)).
+		add("min_mtu", u32or0(a.MinMTU)).add("max_mtu", u32or0(a.MaxMTU))
+	if a.Info != nil {
+		li := &obj{}
+		li.add("info_kind", a.Info.Kind)
+		if d := infoData(p, a.Info); d != nil {
+			li.add("info_data", d)
+		}
+		if a.Info.SlaveKind != "" {
+			li.add("info_slave_kind", a.Info.SlaveKind)
+		}
+		o.add("linkinfo", li)
+	}
+	if a.AddrGenMode != nil {
+		o.add("inet6_addr_gen_mode", addrGenMode(*a.AddrGenMode))
+	}
+	for _, f := range []struct {
+		name string
+		v    *uint32
+	}{{"num_tx_queues", a.NumTxQueues}, {"num_rx_queues", a.NumRxQueues}, {"gso_max_size", a.GSOMaxSize},
+		{"gso_max_segs", a.GSOMaxSegs}, {"tso_max_size", a.TSOMaxSize}, {"tso_max_segs", a.TSOMaxSegs},
+		{"gro_max_size", a.GROMaxSize}} {
+		if f.v != nil {
+			o.add(f.name, *f.v)
+		}
+	}
+}
+
+// infoData is a link kind's info_data as `ip -d -j link` prints it
+// (the common keys; nil for kinds without any).
+func infoData(p *linkPrinter, li *rtnl.LinkInfo) *obj {
+	o := &obj{}
+	switch d := li.Data.(type) {
+	case *rtnl.Bridge:
+		bridgeJSON(o, d)
+	case *rtnl.Vxlan:
+		if d.ID != nil {
+			o.add("id", *d.ID)
+		}
+		if d.Group.IsValid() {
+			if d.Group.IsMulticast() {
+				o.add("group", d.Group.String())
+			} else {
+				o.add("remote", d.Group.String())
+			}
+		}
+		if d.Local.IsValid() {
+			o.add("local", d.Local.String())
+		}
+		if d.Link != nil && *d.Link != 0 {
+			o.add("link", p.tab.name(*d.Link))
+		}
+		if d.PortLow != nil && d.PortHigh != nil {
+			o.add("port_range", (&obj{}).add("low", *d.PortLow).add("high", *d.PortHigh))
+		}
+		if d.Port != nil {
+			o.add("port", *d.Port)
+		}
+		if d.Learning != nil {
+			o.add("learning", *d.Learning != 0)
+		}
+		if d.TTL != nil {
+			o.add("ttl", *d.TTL)
+		}
+		if d.DF != nil {
+			o.add("df", map[uint8]string{0: "unset", 1: "set", 2: "inherit"}[*d.DF])
+		}
+		if d.Ageing != nil {
+			o.add("ageing", *d.Ageing)
+		}
+		for _, f := range []struct {
+			k string
+			v *uint8
+		}{{"udp_csum", d.UDPCsum}, {"udp_zero_csum6_tx", d.UDPZeroCsum6Tx}, {"udp_zero_csum6_rx", d.UDPZeroCsum6Rx}} {
+			if f.v != nil {
+				o.add(f.k, *f.v != 0)
+			}
+		}
+	case *rtnl.Macvlan:
+		if d.Mode != nil {
+			o.add("mode", d.Mode.String())
+		}
+		if d.Flags != nil && *d.Flags&1 != 0 {
+			o.add("nopromisc", true)
+		}
+		if d.BcQueueLen != nil {
+			o.add("bcqueuelen", *d.BcQueueLen)
+		}
+		if d.BcQueueLenUsed != nil {
+			o.add("usedbcqueuelen", *d.BcQueueLenUsed)
+		}
+	case *rtnl.Tun:
+		if d.Type != nil {
+			o.add("type", map[uint8]string{1: "tun", 2: "tap"}[*d.Type])
+		}
+		for _, f := range []struct {
+			k string
+			v *uint8
+		}{{"pi", d.PI}, {"vnet_hdr", d.VnetHdr}, {"multi_queue", d.MultiQueue}, {"persist", d.Persist}} {
+			if f.v != nil {
+				o.add(f.k, *f.v != 0)
+			}
+		}
+		if d.Owner != nil && *d.Owner != 0xffffffff {
+			o.add("user", *d.Owner)
+		}
+		if d.Group != nil && *d.Group != 0xffffffff {
+			o.add("group", *d.Group)
+		}
+	default:
+		return nil
+	}
+	return o
+}
+
+// bridgeJSON adds a bridge's info_data in iproute2's order and forms.
+func bridgeJSON(o *obj, d *rtnl.Bridge) {
+	num := func(k string, v any) {
+		if v := deref(v); v != nil {
+			o.add(k, v)
+		}
+	}
+	timer := func(k string, v *uint64) {
+		if v != nil {
+			o.add(k, json.RawMessage(fmt.Sprintf("%.2f", float64(*v)/100)))
+		}
+	}
+	id := func(k string, b []byte) {
+		if len(b) == 8 {
+			o.add(k, fmt.Sprintf("%.2x%.2x.%x:%x:%x:%x:%x:%x", b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]))
+		}
+	}
+	num("forward_delay", d.ForwardDelay)
+	num("hello_time", d.HelloTime)
+	num("max_age", d.MaxAge)
+	num("ageing_time", d.AgeingTime)
+	num("stp_state", d.STPState)
+	num("priority", d.Priority)
+	num("vlan_filtering", d.VlanFiltering)
+	if d.VlanProtocol != nil {
+		o.add("vlan_protocol", map[uint16]string{0x8100: "802.1Q", 0x88a8: "802.1ad"}[*d.VlanProtocol])
+	}
+	id("bridge_id", d.BridgeID)
+	id("root_id", d.RootID)
+	num("root_port", d.RootPort)
+	num("root_path_cost", d.RootPathCost)
+	num("topology_change", d.TopologyChange)
+	num("topology_change_detected", d.TopologyChangeDetected)
+	timer("hello_timer", d.HelloTimer)
+	timer("tcn_timer", d.TcnTimer)
+	timer("topology_change_timer", d.TopologyChangeTimer)
+	timer("gc_timer", d.GCTimer)
+	num("vlan_default_pvid", d.VlanDefaultPVID)
+	num("vlan_stats_enabled", d.VlanStatsEnabled)
+	num("vlan_stats_per_port", d.VlanStatsPerPort)
+	if d.GroupFwdMask != nil {
+		o.add("group_fwd_mask", cHex(*d.GroupFwdMask))
+	}
+	if d.GroupAddr != nil {
+		o.add("group_addr", d.GroupAddr.String())
+	}
+	num("mcast_snooping", d.McastSnooping)
+	if b := d.BoolOpts; b != nil {
+		o.add("no_linklocal_learn", b.Values&1).add("mcast_vlan_snooping", b.Values>>1&1)
+	}
+	num("mcast_router", d.McastRouter)
+	num("mcast_query_use_ifaddr", d.McastQueryUseIfaddr)
+	num("mcast_querier", d.McastQuerier)
+	num("mcast_hash_elasticity", d.McastHashElasticity)
+	num("mcast_hash_max", d.McastHashMax)
+	num("mcast_last_member_cnt", d.McastLastMemberCnt)
+	num("mcast_startup_query_cnt", d.McastStartupQueryCnt)
+	num("mcast_last_member_intvl", d.McastLastMemberIntvl)
+	num("mcast_membership_intvl", d.McastMembershipIntvl)
+	num("mcast_querier_intvl", d.McastQuerierIntvl)
+	num("mcast_query_intvl", d.McastQueryIntvl)
+	num("mcast_query_response_intvl", d.McastQueryResponseIntvl)
+	num("mcast_startup_query_intvl", d.McastStartupQueryIntvl)
+	num("mcast_stats_enabled", d.McastStatsEnabled)
+	num("mcast_igmp_version", d.McastIGMPVersion)
+	num("mcast_mld_version", d.McastMLDVersion)
+	num("nf_call_iptables", d.NfCallIptables)
+	num("nf_call_ip6tables", d.NfCallIp6tables)
+	num("nf_call_arptables", d.NfCallArptables)
+}
+
+// cHex formats like C's "%#x": 0 is "0", not "0x0".
+func cHex(v uint16) string {
+	if v == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%#x", v)
+}
+
+// deref returns what a non-nil pointer to a number points at, or nil.
+func deref(v any) any {
+	switch v := v.(type) {
+	case *uint8:
+		if v != nil {
+			return *v
+		}
+	case *uint16:
+		if v != nil {
+			return *v
+		}
+	case *uint32:
+		if v != nil {
+			return *v
+		}
+	case *uint64:
+		if v != nil {
+			return *v
+		}
+	}
+	return nil
 }

@@ -1,8 +1,820 @@
 package main
 
-const routeHelp = `Usage: nsnet route help (not implemented yet)
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strings"
+
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+const routeHelp = `Usage: nsnet route { add | del | replace | append | change } ROUTE
+       nsnet route show [ table { TABLE | all } ] [ dev DEV ] [ PREFIX ]
+                        [ proto PROTO ] [ scope SCOPE ] [ type TYPE ]
+       nsnet route get ADDRESS [ from ADDRESS ] [ iif DEV ] [ oif DEV ] [ mark N ]
+
+ROUTE := [ TYPE ] { PREFIX | default } [ via ADDRESS ] [ dev DEV ] [ src ADDRESS ]
+         [ metric N ] [ table TABLE ] [ proto PROTO ] [ scope SCOPE ] [ onlink ]
+         [ mtu [ lock ] N ] [ advmss N ]
+TYPE  := unicast | local | broadcast | multicast | blackhole | unreachable | prohibit | throw
+TABLE := main | local | default | NUMBER
+SCOPE := global | link | host | NUMBER      PROTO := boot | static | kernel | NAME | NUMBER
+
+As with ip: the family comes from the addresses (-6 for "default" alone), the
+table is main, the protocol boot, and a route with a device and no gateway has
+scope link. "show" lists the main table's IPv4 routes unless -6 or "table all"
+says otherwise. "get" asks the kernel which route a packet would take.
+"nsnet route" alone is "nsnet route show".
 `
 
 func parseRoute(args []string, opt options) (command, error) {
-	return nil, usagef("nsnet route: not implemented yet")
+	a := &argv{w: args}
+	if !a.more() {
+		return routeShow{family: optFamily(opt)}, nil
+	}
+	word := a.next()
+	switch {
+	case matches(word, "add"):
+		return parseRouteChange(a, "add", opt)
+	case matches(word, "delete") || word == "del":
+		return parseRouteChange(a, "delete", opt)
+	case matches(word, "replace"):
+		return parseRouteChange(a, "replace", opt)
+	case matches(word, "append"):
+		return parseRouteChange(a, "append", opt)
+	case matches(word, "change"):
+		return parseRouteChange(a, "change", opt)
+	case matches(word, "show") || matches(word, "list") || word == "lst" || word == "ls":
+		return parseRouteShow(a, opt)
+	case matches(word, "get"):
+		return parseRouteGet(a, opt)
+	case isHelp(word):
+		return helpCmd{text: routeHelp}, nil
+	}
+	return nil, usagef("unknown route command %q (try \"nsnet route help\")", word)
+}
+
+// routeChange is "route add|del|replace|append|change".
+type routeChange struct {
+	op      string
+	family  rtnl.Family
+	typ     *rtnl.RouteType
+	dst     netip.Prefix
+	via     netip.Addr
+	dev     string
+	src     netip.Addr
+	metric  *uint32
+	table   *rtnl.Table
+	scope   *rtnl.Scope
+	proto   *rtnl.RouteProtocol
+	onlink  bool
+	mtu     *uint32
+	mtuLock bool
+	advmss  *uint32
+}
+
+func parseRouteChange(a *argv, op string, opt options) (command, error) {
+	c := routeChange{op: op}
+	isDefault := false
+	for a.more() {
+		word := a.next()
+		var err error
+		switch word {
+		case "via", "gw":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			if v == "inet" || v == "inet6" {
+				if v, err = a.value(v); err != nil {
+					return nil, err
+				}
+			}
+			if c.via, err = parseIP(word, v); err != nil {
+				return nil, err
+			}
+		case "dev", "oif":
+			if c.dev, err = devArg(a, word); err != nil {
+				return nil, err
+			}
+		case "src":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			if c.src, err = parseIP(word, v); err != nil {
+				return nil, err
+			}
+		case "metric", "priority", "preference":
+			n, err := u32Arg(a, word)
+			if err != nil {
+				return nil, err
+			}
+			c.metric = &n
+		case "table":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			t, err := rtnl.ParseTable(v)
+			if err != nil || t == rtnl.TableUnspec {
+				return nil, usagef("invalid table %q", v)
+			}
+			c.table = &t
+		case "scope":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			s, err := rtnl.ParseScope(v)
+			if err != nil {
+				return nil, usagef("%v", err)
+			}
+			c.scope = &s
+		case "proto", "protocol":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			p, err := rtnl.ParseRouteProtocol(v)
+			if err != nil {
+				return nil, usagef("%v", err)
+			}
+			c.proto = &p
+		case "onlink":
+			c.onlink = true
+		case "mtu", "advmss":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			if v == "lock" && word == "mtu" {
+				c.mtuLock = true
+				if v, err = a.value("lock"); err != nil {
+					return nil, err
+				}
+			}
+			n, err := parseU32(word, v)
+			if err != nil {
+				return nil, err
+			}
+			if word == "mtu" {
+				c.mtu = &n
+			} else {
+				c.advmss = &n
+			}
+		case "to":
+			continue
+		default:
+			if t, err := rtnl.ParseRouteType(word); err == nil && c.typ == nil && !c.dst.IsValid() && !isDefault {
+				c.typ = &t
+				continue
+			}
+			if c.dst.IsValid() || isDefault {
+				return nil, usagef("route %s: unexpected argument %q", op, word)
+			}
+			if word == "default" || word == "all" || word == "any" {
+				isDefault = true
+				continue
+			}
+			if c.dst, _, err = parsePrefix("route "+op, word); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if !c.dst.IsValid() && !isDefault {
+		return nil, usagef("route %s: missing the destination (PREFIX or default)", op)
+	}
+	// The family: the destination's, else the gateway's or source's,
+	// else -4/-6, else IPv4.
+	fams := map[rtnl.Family]string{}
+	for _, x := range []struct {
+		a    netip.Addr
+		what string
+	}{{c.dst.Addr(), "destination"}, {c.via, "gateway"}, {c.src, "source"}} {
+		if x.a.IsValid() {
+			fams[rtnl.FamilyOf(x.a)] = x.what
+			if c.family == rtnl.FamilyUnspec {
+				c.family = rtnl.FamilyOf(x.a)
+			}
+		}
+	}
+	if len(fams) > 1 {
+		return nil, usagef("route %s: addresses of different families (IPv4 and IPv6)", op)
+	}
+	if f := optFamily(opt); f != rtnl.FamilyUnspec {
+		if c.family != rtnl.FamilyUnspec && c.family != f {
+			return nil, usagef("route %s: %s address with -%d", op, c.family, opt.family)
+		}
+		c.family = f
+	}
+	if c.family == rtnl.FamilyUnspec {
+		c.family = rtnl.FamilyInet
+	}
+	if isDefault {
+		c.dst = defaultPrefix(c.family)
+	}
+	return c, nil
+}
+
+// defaultPrefix is 0.0.0.0/0 or ::/0.
+func defaultPrefix(f rtnl.Family) netip.Prefix {
+	if f == rtnl.FamilyInet6 {
+		return netip.PrefixFrom(netip.IPv6Unspecified(), 0)
+	}
+	return netip.PrefixFrom(netip.IPv4Unspecified(), 0)
+}
+
+// message builds the request with iproute2's defaults.
+func (c routeChange) message(conn *rtnl.Conn) (*rtnl.RouteMessage, error) {
+	m := &rtnl.RouteMessage{Family: c.family, Dst: c.dst, Table: rtnl.TableMain}
+	if c.table != nil {
+		m.Table = *c.table
+	}
+	if c.op == "delete" {
+		m.Scope = rtnl.ScopeNowhere
+	} else {
+		m.Protocol, m.Type = rtnl.ProtoBoot, rtnl.RouteUnicast
+		if c.typ != nil {
+			m.Type = *c.typ
+		}
+		switch {
+		case c.family == rtnl.FamilyInet6:
+		case m.Type == rtnl.RouteLocal || m.Type == rtnl.RouteNAT:
+			m.Scope = rtnl.ScopeHost
+		case m.Type == rtnl.RouteBroadcast || m.Type == rtnl.RouteMulticast || m.Type == rtnl.RouteAnycast:
+			m.Scope = rtnl.ScopeLink
+		case m.Type == rtnl.RouteUnicast && !c.via.IsValid():
+			m.Scope = rtnl.ScopeLink
+		}
+	}
+	if c.op == "delete" && c.typ != nil {
+		m.Type = *c.typ
+	}
+	if c.scope != nil {
+		m.Scope = *c.scope
+	}
+	if c.proto != nil {
+		m.Protocol = *c.proto
+	}
+	if c.onlink {
+		m.Flags |= rtnl.RouteOnlink
+	}
+	a := &m.Attrs
+	a.Gateway, a.PrefSrc, a.Priority = c.via, c.src, c.metric
+	if c.dev != "" {
+		i, err := linkIndex(conn, c.dev)
+		if err != nil {
+			return nil, err
+		}
+		a.OIF = &i
+	}
+	if c.mtu != nil || c.advmss != nil {
+		a.Metrics = &rtnl.RouteMetrics{MTU: c.mtu, AdvMSS: c.advmss}
+		if c.mtuLock {
+			a.Metrics.Lock = new(uint32(1 << 2)) // 1 << RTAX_MTU
+		}
+	}
+	return m, nil
+}
+
+// object names the route in errors as it was typed.
+func (c routeChange) object() string {
+	s := routeDst(c.dst, c.family)
+	if c.via.IsValid() {
+		s += " via " + c.via.String()
+	}
+	if c.dev != "" {
+		s += " dev " + c.dev
+	}
+	if c.table != nil && *c.table != rtnl.TableMain {
+		s += " table " + c.table.String()
+	}
+	return s
+}
+
+func (c routeChange) run(e *env) error {
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	m, err := c.message(conn)
+	if err != nil {
+		return err
+	}
+	return named(routeRaw{op: c.op, msg: *m}.send(conn), c.object())
+}
+
+// routeRaw sends a route message as it is: the inverse of a deletion puts
+// the route back with every attribute it had.
+type routeRaw struct {
+	op  string
+	msg rtnl.RouteMessage
+	dev string // the name of msg's output link, for words
+}
+
+func (r routeRaw) send(conn *rtnl.Conn) error {
+	switch r.op {
+	case "add":
+		return conn.AddRoute(&r.msg)
+	case "replace":
+		return conn.ReplaceRoute(&r.msg)
+	case "append":
+		return conn.AppendRoute(&r.msg)
+	case "change":
+		return conn.ChangeRoute(&r.msg)
+	}
+	return conn.DeleteRoute(&r.msg)
+}
+
+func (r routeRaw) run(e *env) error {
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	return r.send(conn)
+}
+
+// find returns the route this command is about as the kernel has it.
+func (c routeChange) find(e *env) (*rtnl.RouteMessage, error) {
+	conn, err := e.rtnl()
+	if err != nil {
+		return nil, err
+	}
+	want, err := c.message(conn)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil // no such device: no such route
+	}
+	if err != nil {
+		return nil, err
+	}
+	routes, err := conn.Routes(rtnl.RouteFilter{Family: c.family, Table: want.Table})
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil // no such table yet
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range routes {
+		r := &routes[i]
+		if r.Dst != want.Dst || r.TOS != want.TOS || r.Flags&rtnl.RouteCloned != 0 {
+			continue
+		}
+		if c.via.IsValid() && r.Attrs.Gateway != c.via ||
+			want.Attrs.OIF != nil && (r.Attrs.OIF == nil || *r.Attrs.OIF != *want.Attrs.OIF) ||
+			c.metric != nil && (r.Attrs.Priority == nil && *c.metric != 0 || r.Attrs.Priority != nil && *r.Attrs.Priority != *c.metric) ||
+			c.typ != nil && r.Type != *c.typ {
+			continue
+		}
+		return r, nil
+	}
+	return nil, nil
+}
+
+// applied: an added route is there, a deleted one is not, a replaced or
+// changed one has what the command would set.
+func (c routeChange) applied(e *env) (bool, error) {
+	if nsAbsent(e) {
+		return c.op == "delete", nil
+	}
+	r, err := c.find(e)
+	switch {
+	case err != nil:
+		return false, err
+	case c.op == "delete":
+		return r == nil, nil
+	case r == nil:
+		return false, nil
+	case c.op == "replace" || c.op == "change":
+		return (c.proto == nil && r.Protocol == rtnl.ProtoBoot || c.proto != nil && r.Protocol == *c.proto) &&
+			(c.scope == nil || r.Scope == *c.scope) && (!c.src.IsValid() || r.Attrs.PrefSrc == c.src) &&
+			(c.typ == nil || r.Type == *c.typ), nil
+	}
+	return true, nil
+}
+
+// inverse deletes what add, append (or replace of nothing) made, and puts
+// back what delete or replace removed, from the kernel's own copy.
+func (c routeChange) inverse(e *env) (command, error) {
+	cur, err := c.find(e)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case c.op == "add" || c.op == "append" || (c.op == "replace" || c.op == "change") && cur == nil:
+		inv := c
+		inv.op = "delete"
+		return inv, nil
+	case cur == nil:
+		return noop{}, nil
+	}
+	op := "add"
+	if c.op == "replace" || c.op == "change" {
+		op = "replace"
+	}
+	raw := routeRaw{op: op, msg: restorable(cur)}
+	if oif := cur.Attrs.OIF; oif != nil {
+		conn, err := e.rtnl()
+		if err != nil {
+			return nil, err
+		}
+		raw.dev = newLinkTable(conn, nil).name(*oif)
+	}
+	return raw, nil
+}
+
+// restorable keeps what a request may carry of a dumped route.
+func restorable(r *rtnl.RouteMessage) rtnl.RouteMessage {
+	m := rtnl.RouteMessage{Family: r.Family, Dst: r.Dst, Src: r.Src, TOS: r.TOS, Table: r.Table,
+		Protocol: r.Protocol, Scope: r.Scope, Type: r.Type, Flags: r.Flags & (rtnl.RouteOnlink | rtnl.RoutePervasive)}
+	a := r.Attrs
+	m.Attrs = rtnl.RouteAttrs{Gateway: a.Gateway, OIF: a.OIF, PrefSrc: a.PrefSrc, Priority: a.Priority,
+		Metrics: a.Metrics, Pref: a.Pref, Multipath: a.Multipath}
+	return m
+}
+
+// routeShow is "route show".
+type routeShow struct {
+	family rtnl.Family
+	table  *rtnl.Table // nil: main; TableUnspec: all
+	dev    string
+	dst    netip.Prefix
+	proto  *rtnl.RouteProtocol
+	scope  *rtnl.Scope
+	typ    *rtnl.RouteType
+}
+
+func parseRouteShow(a *argv, opt options) (command, error) {
+	c := routeShow{family: optFamily(opt)}
+	for a.more() {
+		word := a.next()
+		var err error
+		switch word {
+		case "table":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			t := rtnl.TableUnspec
+			if v != "all" {
+				if t, err = rtnl.ParseTable(v); err != nil {
+					return nil, usagef("%v", err)
+				}
+			}
+			c.table = &t
+		case "dev", "oif":
+			if c.dev, err = devArg(a, word); err != nil {
+				return nil, err
+			}
+		case "proto", "protocol":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			p, err := rtnl.ParseRouteProtocol(v)
+			if err != nil {
+				return nil, usagef("%v", err)
+			}
+			c.proto = &p
+		case "scope":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			s, err := rtnl.ParseScope(v)
+			if err != nil {
+				return nil, usagef("%v", err)
+			}
+			c.scope = &s
+		case "type":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			t, err := rtnl.ParseRouteType(v)
+			if err != nil {
+				return nil, usagef("%v", err)
+			}
+			c.typ = &t
+		case "exact", "to":
+			continue
+		default:
+			if c.dst.IsValid() {
+				return nil, usagef("route show: unexpected argument %q", word)
+			}
+			if word == "default" {
+				c.dst = defaultPrefix(c.family)
+				continue
+			}
+			if c.dst, _, err = parsePrefix("route show", word); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if c.dst.IsValid() {
+		if f := rtnl.FamilyOf(c.dst.Addr()); c.family == rtnl.FamilyUnspec {
+			c.family = f
+		}
+	}
+	return c, nil
+}
+
+func (c routeShow) run(e *env) error {
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	f := rtnl.RouteFilter{Family: c.family, Table: rtnl.TableMain}
+	if c.table != nil {
+		f.Table = *c.table
+	}
+	if f.Family == rtnl.FamilyUnspec && f.Table != rtnl.TableUnspec {
+		f.Family = rtnl.FamilyInet // as ip: one table means IPv4 unless -6
+	}
+	var oif uint32
+	if c.dev != "" {
+		if oif, err = linkIndex(conn, c.dev); err != nil {
+			return err
+		}
+		f.OIF = oif
+	}
+	routes, err := conn.Routes(f)
+	if err != nil {
+		return err
+	}
+	links, err := conn.Links()
+	if err != nil {
+		return err
+	}
+	p := &routePrinter{tab: newLinkTable(conn, links), details: e.opt.details,
+		showTable: f.Table == rtnl.TableUnspec, showDev: c.dev == "",
+		hideProto: c.proto != nil, hideScope: c.scope != nil, hideType: c.typ != nil}
+	out := []any{}
+	var b strings.Builder
+	for i := range routes {
+		r := &routes[i]
+		if r.Flags&rtnl.RouteCloned != 0 ||
+			c.dst.IsValid() && r.Dst != c.dst ||
+			c.proto != nil && r.Protocol != *c.proto ||
+			c.scope != nil && r.Scope != *c.scope ||
+			c.typ != nil && r.Type != *c.typ {
+			continue
+		}
+		if e.opt.json {
+			out = append(out, p.json(r))
+		} else {
+			p.text(&b, r)
+		}
+	}
+	if e.opt.json {
+		return e.printJSON(out)
+	}
+	_, err = fmt.Fprint(e.out, b.String())
+	return err
+}
+
+// routeGet is "route get ADDRESS".
+type routeGet struct {
+	dst, from netip.Addr
+	iif, oif  string
+	mark      *uint32
+}
+
+func parseRouteGet(a *argv, opt options) (command, error) {
+	var c routeGet
+	for a.more() {
+		word := a.next()
+		var err error
+		switch word {
+		case "from":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			p, _, err := parsePrefix(word, v)
+			if err != nil {
+				return nil, err
+			}
+			c.from = p.Addr()
+		case "iif":
+			if c.iif, err = devArg(a, word); err != nil {
+				return nil, err
+			}
+		case "oif", "dev":
+			if c.oif, err = devArg(a, word); err != nil {
+				return nil, err
+			}
+		case "mark":
+			n, err := u32Arg(a, word)
+			if err != nil {
+				return nil, err
+			}
+			c.mark = &n
+		case "to":
+			continue
+		default:
+			if c.dst.IsValid() {
+				return nil, usagef("route get: unexpected argument %q", word)
+			}
+			p, _, err := parsePrefix("route get", word)
+			if err != nil {
+				return nil, err
+			}
+			c.dst = p.Addr()
+		}
+	}
+	if !c.dst.IsValid() {
+		return nil, usagef("route get: missing the address")
+	}
+	if c.from.IsValid() && c.from.Is4() != c.dst.Is4() {
+		return nil, usagef("route get: from %s and %s of different families", c.from, c.dst)
+	}
+	if f := optFamily(opt); f != rtnl.FamilyUnspec && f != rtnl.FamilyOf(c.dst) {
+		return nil, usagef("route get: %s is not an -%d address", c.dst, opt.family)
+	}
+	return c, nil
+}
+
+func (c routeGet) run(e *env) error {
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	m := &rtnl.RouteMessage{Family: rtnl.FamilyOf(c.dst), Dst: netip.PrefixFrom(c.dst, c.dst.BitLen())}
+	if m.Family == rtnl.FamilyInet {
+		m.Flags = rtnl.RouteLookupTable // as ip; IPv6 refuses the flag
+	}
+	if c.from.IsValid() {
+		m.Src = netip.PrefixFrom(c.from, c.from.BitLen())
+	}
+	for _, d := range []struct {
+		name string
+		dst  **uint32
+	}{{c.iif, &m.Attrs.IIF}, {c.oif, &m.Attrs.OIF}} {
+		if d.name != "" {
+			i, err := linkIndex(conn, d.name)
+			if err != nil {
+				return err
+			}
+			*d.dst = &i
+		}
+	}
+	m.Attrs.Mark = c.mark
+	r, err := conn.GetRoute(m)
+	if err != nil {
+		return named(err, c.dst.String())
+	}
+	p := &routePrinter{tab: newLinkTable(conn, nil), details: e.opt.details, showDev: true, get: true}
+	if e.opt.json {
+		return e.printJSON([]any{p.json(r)})
+	}
+	var b strings.Builder
+	p.text(&b, r)
+	_, err = fmt.Fprint(e.out, b.String())
+	return err
+}
+
+// routePrinter prints routes as `ip route` does.
+type routePrinter struct {
+	tab       *linkTable
+	details   bool
+	showTable bool // "table all": print the table unless main
+	showDev   bool // no "dev" filter
+	get       bool // a route get reply: no table
+	// A field the routes were filtered by is not printed, as in ip.
+	hideProto, hideScope, hideType bool
+}
+
+// routeDst is the destination as ip prints it: "default", a host address
+// or a prefix.
+func routeDst(p netip.Prefix, f rtnl.Family) string {
+	switch {
+	case !p.IsValid() || p == defaultPrefix(f):
+		return "default"
+	case p.Bits() == p.Addr().BitLen():
+		return p.Addr().String()
+	}
+	return p.String()
+}
+
+// fields returns the route's printable fields in iproute2's order; text
+// and JSON are both made from them.
+func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
+	o := &obj{}
+	if (r.Type != rtnl.RouteUnicast || p.details) && !p.hideType {
+		o.add("type", r.Type.String())
+	}
+	o.add("dst", routeDst(r.Dst, r.Family))
+	if r.Src.IsValid() {
+		if r.Src.Bits() == 0 || r.Src.Bits() == r.Src.Addr().BitLen() {
+			o.add("from", r.Src.Addr().String())
+		} else {
+			o.add("from", r.Src.String())
+		}
+	}
+	if r.TOS != 0 {
+		o.add("tos", fmt.Sprintf("%#x", r.TOS))
+	}
+	a := r.Attrs
+	if a.Gateway.IsValid() {
+		o.add("gateway", a.Gateway.String())
+	}
+	if a.OIF != nil && p.showDev {
+		o.add("dev", p.tab.name(*a.OIF))
+	}
+	if !p.get && r.Table != rtnl.TableUnspec && (r.Table != rtnl.TableMain || p.details) && p.showTable {
+		o.add("table", r.Table.String())
+	}
+	if r.Flags&rtnl.RouteCloned == 0 {
+		if (r.Protocol != rtnl.ProtoBoot || p.details) && !p.hideProto {
+			o.add("protocol", r.Protocol.String())
+		}
+		if (r.Scope != rtnl.ScopeUniverse || p.details) && !p.hideScope {
+			o.add("scope", r.Scope.String())
+		}
+	}
+	if a.PrefSrc.IsValid() {
+		o.add("prefsrc", a.PrefSrc.String())
+	}
+	if a.Priority != nil {
+		o.add("metric", *a.Priority)
+	}
+	o.add("flags", r.Flags.Names())
+	if a.Mark != nil && *a.Mark != 0 {
+		o.add("mark", *a.Mark)
+	}
+	if a.UID != nil {
+		o.add("uid", *a.UID)
+	}
+	if r.Flags&rtnl.RouteCloned != 0 && r.Family == rtnl.FamilyInet {
+		o.add("cache", r.Flags.CacheNames())
+	}
+	if a.IIF != nil {
+		o.add("iif", p.tab.name(*a.IIF))
+	}
+	if mx := a.Metrics; mx != nil {
+		m := &obj{}
+		for _, f := range []struct {
+			k string
+			v *uint32
+		}{{"mtu", mx.MTU}, {"window", mx.Window}, {"advmss", mx.AdvMSS}, {"hoplimit", mx.HopLimit}, {"initcwnd", mx.InitCwnd}} {
+			if f.v != nil {
+				m.add(f.k, *f.v)
+			}
+		}
+		if len(m.keys) > 0 {
+			o.add("metrics", []any{m})
+		}
+	}
+	if a.Pref != nil {
+		o.add("pref", a.Pref.String())
+	}
+	return o
+}
+
+func (p *routePrinter) json(r *rtnl.RouteMessage) *obj { return p.fields(r) }
+
+// text writes one route line (two for an IPv4 cache entry).
+func (p *routePrinter) text(b *strings.Builder, r *rtnl.RouteMessage) {
+	o := p.fields(r)
+	for i, k := range o.keys {
+		v := o.vals[i]
+		switch k {
+		case "type", "dst":
+			fmt.Fprintf(b, "%v ", v)
+		case "from":
+			fmt.Fprintf(b, "from %v ", v)
+		case "gateway":
+			fmt.Fprintf(b, "via %v ", v)
+		case "protocol":
+			fmt.Fprintf(b, "proto %v ", v)
+		case "prefsrc":
+			fmt.Fprintf(b, "src %v ", v)
+		case "flags":
+			for _, f := range v.([]string) {
+				fmt.Fprintf(b, "%s ", f)
+			}
+		case "cache":
+			b.WriteString("\n    cache ")
+			if names := v.([]string); len(names) > 0 {
+				fmt.Fprintf(b, "<%s> ", strings.Join(names, ","))
+			}
+		case "metrics":
+			m := v.([]any)[0].(*obj)
+			for j, mk := range m.keys {
+				if mk == "mtu" && r.Attrs.Metrics.Lock != nil && *r.Attrs.Metrics.Lock&(1<<2) != 0 {
+					fmt.Fprintf(b, "mtu lock %v ", m.vals[j])
+					continue
+				}
+				fmt.Fprintf(b, "%s %v ", mk, m.vals[j])
+			}
+		case "pref":
+			fmt.Fprintf(b, "pref %v", v)
+		default:
+			fmt.Fprintf(b, "%s %v ", k, v)
+		}
+	}
+	b.WriteString("\n")
 }

@@ -1,0 +1,424 @@
+package main
+
+// What link, addr and route share: device names and references to
+// namespaces, number and address parsing in iproute2's forms, the index
+// to name map that printing needs, and an ordered JSON object (iproute2's
+// keys come in a fixed order that Go maps would sort away).
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+// checkDevName checks a device name as the kernel would (dev_valid_name),
+// before anything is sent.
+func checkDevName(name string) error {
+	switch {
+	case name == "":
+		return usagef("invalid device name %q: empty", name)
+	case len(name) > 15:
+		return usagef("invalid device name %q: longer than 15 bytes", name)
+	case name == "." || name == "..":
+		return usagef("invalid device name %q", name)
+	case strings.ContainsAny(name, "/:\x00"):
+		return usagef("invalid device name %q: contains '/', ':' or NUL", name)
+	case strings.IndexFunc(name, unicode.IsSpace) >= 0:
+		return usagef("invalid device name %q: contains white space", name)
+	}
+	return nil
+}
+
+// devArg reads a device name after keyword.
+func devArg(a *argv, keyword string) (string, error) {
+	v, err := a.value(keyword)
+	if err != nil {
+		return "", err
+	}
+	return v, checkDevName(v)
+}
+
+// parseU32 parses a number as iproute2 does (decimal, 0x hex or 0 octal).
+func parseU32(keyword, s string) (uint32, error) {
+	n, err := strconv.ParseUint(s, 0, 32)
+	if err != nil {
+		return 0, usagef("invalid %s %q", keyword, s)
+	}
+	return uint32(n), nil
+}
+
+// u32Arg reads a number after keyword.
+func u32Arg(a *argv, keyword string) (uint32, error) {
+	v, err := a.value(keyword)
+	if err != nil {
+		return 0, err
+	}
+	return parseU32(keyword, v)
+}
+
+// parseMAC parses a link-layer address.
+func parseMAC(s string) (net.HardwareAddr, error) {
+	mac, err := net.ParseMAC(s)
+	if err != nil {
+		return nil, usagef("invalid link-layer address %q", s)
+	}
+	return mac, nil
+}
+
+// parseIP parses an IP address; a zone is refused.
+func parseIP(keyword, s string) (netip.Addr, error) {
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, usagef("invalid address %q after %q", s, keyword)
+	}
+	return a, nil
+}
+
+// parsePrefix parses ADDR[/PLEN]; without a length the prefix is a host
+// one (/32 or /128), as in iproute2. It keeps host bits (an interface
+// address is 192.168.1.10/24). wasPlen says whether a length was given.
+func parsePrefix(keyword, s string) (p netip.Prefix, wasPlen bool, err error) {
+	addr, plen, found := strings.Cut(s, "/")
+	a, err := netip.ParseAddr(addr)
+	if err != nil || a.Zone() != "" {
+		return p, false, usagef("invalid address %q after %q", s, keyword)
+	}
+	bits := a.BitLen()
+	if found {
+		n, err := strconv.ParseUint(plen, 10, 8)
+		if err != nil || int(n) > a.BitLen() {
+			return p, false, usagef("invalid prefix length in %q after %q", s, keyword)
+		}
+		bits = int(n)
+	}
+	return netip.PrefixFrom(a, bits), found, nil
+}
+
+// nsRef names a network namespace the way `ip link set DEV netns X`
+// takes it: a /run/netns name, a process id, or a file path.
+type nsRef struct {
+	name string
+	pid  int
+	path string
+}
+
+// parseNSRef reads X: a number is a PID unless /run/netns/X exists, a
+// word with '/' is a path, anything else a /run/netns name.
+func parseNSRef(s string) (nsRef, error) {
+	if s == "" {
+		return nsRef{}, usagef("empty netns argument")
+	}
+	if n, err := strconv.ParseUint(s, 10, 31); err == nil {
+		if fileExists(filepath.Join(nsfs.RunDir, s)) {
+			return nsRef{name: s}, nil
+		}
+		if n == 0 {
+			return nsRef{}, usagef("invalid PID %q for netns", s)
+		}
+		return nsRef{pid: int(n)}, nil
+	}
+	if strings.ContainsRune(s, '/') {
+		if strings.ContainsRune(s, 0) {
+			return nsRef{}, usagef("invalid netns path %q", s)
+		}
+		return nsRef{path: s}, nil
+	}
+	if err := nsfs.ValidName(s); err != nil {
+		return nsRef{}, &usageError{msg: err.Error()}
+	}
+	return nsRef{name: s}, nil
+}
+
+// String returns the reference as it would be typed.
+func (r nsRef) String() string {
+	switch {
+	case r.name != "":
+		return r.name
+	case r.pid != 0:
+		return strconv.Itoa(r.pid)
+	}
+	return r.path
+}
+
+// open opens the namespace.
+func (r nsRef) open() (*nsfs.NS, error) {
+	var ns *nsfs.NS
+	var err error
+	switch {
+	case r.name != "":
+		ns, err = nsfs.OpenName(r.name)
+	case r.pid != 0:
+		ns, err = nsfs.OpenPID(r.pid)
+	default:
+		ns, err = nsfs.Open(r.path)
+	}
+	if err != nil && errors.Is(err, os.ErrNotExist) {
+		switch {
+		case r.name != "":
+			return nil, notFound(fmt.Sprintf("netns %q: no such namespace (no %s)", r.name, filepath.Join(nsfs.RunDir, r.name)))
+		case r.pid != 0:
+			return nil, notFound(fmt.Sprintf("netns %d: no such process", r.pid))
+		}
+		return nil, notFound(fmt.Sprintf("netns %s: no such file", r.path))
+	}
+	return ns, err
+}
+
+// notFound is an error that says what is missing in its own words and
+// matches os.ErrNotExist.
+type notFound string
+
+func (n notFound) Error() string { return string(n) }
+
+// Is makes errors.Is(err, os.ErrNotExist) true.
+func (n notFound) Is(target error) bool { return target == os.ErrNotExist }
+
+// key is what the session caches the namespace under: the name, or a
+// path (never a valid -n name, so the two cannot collide).
+func (r nsRef) key() string {
+	switch {
+	case r.name != "":
+		return r.name
+	case r.pid != 0:
+		return "/proc/" + strconv.Itoa(r.pid) + "/ns/net"
+	}
+	return r.path
+}
+
+// originRef is the namespace a command acts in, as a reference another
+// namespace can use to point back at it: the -n name, or nsnet's own
+// namespace through /proc/PID/ns/net.
+func originRef(e *env) nsRef {
+	if e.ns != "" {
+		if strings.ContainsRune(e.ns, '/') {
+			return nsRef{path: e.ns}
+		}
+		return nsRef{name: e.ns}
+	}
+	return nsRef{path: "/proc/" + strconv.Itoa(os.Getpid()) + "/ns/net"}
+}
+
+// nsAbsent reports whether the command acts in a named namespace that
+// does not exist: nothing a command would make can be there, and nothing
+// it would remove. applied answers from that instead of failing, so that
+// down can skip the lines of a namespace that is already gone.
+func nsAbsent(e *env) bool {
+	if e.ns == "" {
+		return false
+	}
+	_, err := e.nsHandle()
+	return errors.Is(err, os.ErrNotExist)
+}
+
+// inNamespace wraps cmd to run in namespace ref: frame.go's inNS for a
+// /run/netns name, inNSRef for a PID or a path.
+func inNamespace(ref nsRef, cmd command) command {
+	if ref.name != "" {
+		return inNS{ns: ref.name, cmd: cmd}
+	}
+	return inNSRef{ref: ref, cmd: cmd}
+}
+
+// inNSRef runs cmd in the namespace ref, which unlike inNS may be a PID
+// or a path: it opens the namespace once and caches it in the session
+// under ref.key(), the way -n names are cached.
+type inNSRef struct {
+	ref nsRef
+	cmd command
+}
+
+func (c inNSRef) run(e *env) error {
+	sub, err := c.env(e)
+	if err != nil {
+		return err
+	}
+	return c.cmd.run(sub)
+}
+
+// env returns e moved into the namespace.
+func (c inNSRef) env(e *env) (*env, error) {
+	sub := *e
+	sub.ns = c.ref.key()
+	if c.ref.name == "" {
+		if _, ok := e.s.nss[sub.ns]; !ok {
+			h, err := c.ref.open()
+			if err != nil {
+				return nil, err
+			}
+			e.s.nss[sub.ns] = h
+		}
+	}
+	return &sub, nil
+}
+
+// inNSRefApplied asks cmd's applied in namespace ref.
+func (c inNSRef) applied(e *env) (bool, error) {
+	sub, err := c.env(e)
+	if err != nil {
+		return false, err
+	}
+	if r, ok := c.cmd.(reversible); ok {
+		return r.applied(sub)
+	}
+	return false, nil
+}
+
+// seq runs commands in order, stopping at the first failure: the inverse
+// of a command that did several things (addr flush).
+type seq []command
+
+func (s seq) run(e *env) error {
+	for _, c := range s {
+		if err := c.run(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// The commands that change state, checked to be reversible.
+var (
+	_ reversible = linkAdd{}
+	_ reversible = linkSet{}
+	_ reversible = linkDel{}
+	_ reversible = addrChange{}
+	_ reversible = addrFlush{}
+	_ reversible = routeChange{}
+	_ reversible = sysctlSet{}
+)
+
+// noop does nothing: the inverse of a command that changed nothing.
+type noop struct{}
+
+func (noop) run(e *env) error { return nil }
+
+// named makes an rtnl error name obj (a device name instead of "index
+// 4", a route as typed) and returns it.
+func named(err error, obj string) error {
+	var re *rtnl.Error
+	if errors.As(err, &re) && obj != "" {
+		re.Object = obj
+	}
+	return err
+}
+
+// linkIndex resolves a device name with one RTM_GETLINK.
+func linkIndex(c *rtnl.Conn, name string) (uint32, error) {
+	l, err := c.LinkByName(name)
+	if err != nil {
+		return 0, err
+	}
+	return l.Index, nil
+}
+
+// linkTable is what printing links needs to know about the others: names
+// and flags by index.
+type linkTable struct {
+	byIndex map[uint32]*rtnl.LinkMessage
+	c       *rtnl.Conn
+}
+
+func newLinkTable(c *rtnl.Conn, links []rtnl.LinkMessage) *linkTable {
+	t := &linkTable{byIndex: map[uint32]*rtnl.LinkMessage{}, c: c}
+	for i := range links {
+		t.byIndex[links[i].Index] = &links[i]
+	}
+	return t
+}
+
+// get returns the link with index i, asking the kernel for one it has not
+// seen (when only one link was fetched).
+func (t *linkTable) get(i uint32) *rtnl.LinkMessage {
+	if l, ok := t.byIndex[i]; ok {
+		return l
+	}
+	var l *rtnl.LinkMessage
+	if t.c != nil {
+		l, _ = t.c.LinkByIndex(i)
+	}
+	t.byIndex[i] = l
+	return l
+}
+
+// name returns the name of index i, or "ifN" as iproute2 prints an
+// unknown index.
+func (t *linkTable) name(i uint32) string {
+	if l := t.get(i); l != nil {
+		return l.Attrs.Name
+	}
+	return "if" + strconv.FormatUint(uint64(i), 10)
+}
+
+// nsidNames maps the ids this namespace gave to named namespaces back to
+// their names, for "link-netns NAME".
+func nsidNames(e *env) map[int32]string {
+	m := map[int32]string{}
+	entries, err := nsfs.List()
+	if err != nil {
+		return m
+	}
+	for _, ent := range entries {
+		if ent.Stale {
+			continue
+		}
+		if id, err := nsidOf(e, ent.Name); err == nil && id >= 0 {
+			m[int32(id)] = ent.Name
+		}
+	}
+	return m
+}
+
+// obj is a JSON object whose keys keep the order they were added in.
+type obj struct {
+	keys []string
+	vals []any
+}
+
+func (o *obj) add(k string, v any) *obj {
+	o.keys = append(o.keys, k)
+	o.vals = append(o.vals, v)
+	return o
+}
+
+// MarshalJSON writes the keys in order.
+func (o *obj) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range o.keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		kb, _ := json.Marshal(k)
+		b.Write(kb)
+		b.WriteByte(':')
+		vb, err := json.Marshal(o.vals[i])
+		if err != nil {
+			return nil, err
+		}
+		b.Write(vb)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// optFamily is the rtnl family of the -4/-6 option (FamilyUnspec without).
+func optFamily(opt options) rtnl.Family {
+	switch opt.family {
+	case 4:
+		return rtnl.FamilyInet
+	case 6:
+		return rtnl.FamilyInet6
+	}
+	return rtnl.FamilyUnspec
+}

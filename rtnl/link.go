@@ -1,0 +1,656 @@
+package rtnl
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// LinkFlags are a link's interface flags (IFF_*), as in ifinfomsg.
+type LinkFlags uint32
+
+// Interface flags.
+const (
+	LinkUp           LinkFlags = unix.IFF_UP          // IFF_UP
+	LinkBroadcast    LinkFlags = unix.IFF_BROADCAST   // IFF_BROADCAST
+	LinkDebug        LinkFlags = unix.IFF_DEBUG       // IFF_DEBUG
+	LinkLoopback     LinkFlags = unix.IFF_LOOPBACK    // IFF_LOOPBACK
+	LinkPointToPoint LinkFlags = unix.IFF_POINTOPOINT // IFF_POINTOPOINT
+	LinkNoTrailers   LinkFlags = unix.IFF_NOTRAILERS  // IFF_NOTRAILERS
+	LinkRunning      LinkFlags = unix.IFF_RUNNING     // IFF_RUNNING
+	LinkNoARP        LinkFlags = unix.IFF_NOARP       // IFF_NOARP
+	LinkPromisc      LinkFlags = unix.IFF_PROMISC     // IFF_PROMISC
+	LinkAllMulti     LinkFlags = unix.IFF_ALLMULTI    // IFF_ALLMULTI
+	LinkMaster       LinkFlags = unix.IFF_MASTER      // IFF_MASTER
+	LinkSlave        LinkFlags = unix.IFF_SLAVE       // IFF_SLAVE
+	LinkMulticast    LinkFlags = unix.IFF_MULTICAST   // IFF_MULTICAST
+	LinkPortSel      LinkFlags = unix.IFF_PORTSEL     // IFF_PORTSEL
+	LinkAutoMedia    LinkFlags = unix.IFF_AUTOMEDIA   // IFF_AUTOMEDIA
+	LinkDynamic      LinkFlags = unix.IFF_DYNAMIC     // IFF_DYNAMIC
+	LinkLowerUp      LinkFlags = unix.IFF_LOWER_UP    // IFF_LOWER_UP
+	LinkDormant      LinkFlags = unix.IFF_DORMANT     // IFF_DORMANT
+	LinkEcho         LinkFlags = unix.IFF_ECHO        // IFF_ECHO
+)
+
+// linkFlagNames is iproute2's order and spelling of the flags.
+var linkFlagNames = []struct {
+	f    LinkFlags
+	name string
+}{
+	{LinkLoopback, "LOOPBACK"}, {LinkBroadcast, "BROADCAST"}, {LinkPointToPoint, "POINTOPOINT"},
+	{LinkMulticast, "MULTICAST"}, {LinkNoARP, "NOARP"}, {LinkAllMulti, "ALLMULTI"},
+	{LinkPromisc, "PROMISC"}, {LinkMaster, "MASTER"}, {LinkSlave, "SLAVE"}, {LinkDebug, "DEBUG"},
+	{LinkDynamic, "DYNAMIC"}, {LinkAutoMedia, "AUTOMEDIA"}, {LinkPortSel, "PORTSEL"},
+	{LinkNoTrailers, "NOTRAILERS"}, {LinkUp, "UP"}, {LinkLowerUp, "LOWER_UP"},
+	{LinkDormant, "DORMANT"}, {LinkEcho, "ECHO"},
+}
+
+// Names returns the flags as `ip link` prints them, in its order:
+// NO-CARRIER for a link that is up without IFF_RUNNING, then BROADCAST,
+// MULTICAST, UP, LOWER_UP and so on, then any unknown bits in hex.
+func (f LinkFlags) Names() []string {
+	names := []string{}
+	if f&LinkUp != 0 && f&LinkRunning == 0 {
+		names = append(names, "NO-CARRIER")
+	}
+	f &^= LinkRunning
+	for _, n := range linkFlagNames {
+		if f&n.f != 0 {
+			names = append(names, n.name)
+			f &^= n.f
+		}
+	}
+	if f != 0 {
+		names = append(names, strconv.FormatUint(uint64(f), 16))
+	}
+	return names
+}
+
+// String returns the flag names joined by commas.
+func (f LinkFlags) String() string { return strings.Join(f.Names(), ",") }
+
+// OperState is a link's RFC 2863 operational state (IF_OPER_*).
+type OperState uint8
+
+// Operational states.
+const (
+	OperUnknown        OperState = 0 // IF_OPER_UNKNOWN
+	OperNotPresent     OperState = 1 // IF_OPER_NOTPRESENT
+	OperDown           OperState = 2 // IF_OPER_DOWN
+	OperLowerLayerDown OperState = 3 // IF_OPER_LOWERLAYERDOWN
+	OperTesting        OperState = 4 // IF_OPER_TESTING
+	OperDormant        OperState = 5 // IF_OPER_DORMANT
+	OperUp             OperState = 6 // IF_OPER_UP
+)
+
+// String returns iproute2's name of the state ("UP", "LOWERLAYERDOWN").
+func (s OperState) String() string {
+	names := [...]string{"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"}
+	if int(s) < len(names) {
+		return names[s]
+	}
+	return strconv.Itoa(int(s))
+}
+
+// LinkMode is a link's IFLA_LINKMODE (IF_LINK_MODE_*).
+type LinkMode uint8
+
+// Link modes.
+const (
+	LinkModeDefault LinkMode = 0 // IF_LINK_MODE_DEFAULT
+	LinkModeDormant LinkMode = 1 // IF_LINK_MODE_DORMANT
+	LinkModeTesting LinkMode = 2 // IF_LINK_MODE_TESTING
+)
+
+// String returns iproute2's name of the mode ("DEFAULT").
+func (m LinkMode) String() string {
+	switch m {
+	case LinkModeDefault:
+		return "DEFAULT"
+	case LinkModeDormant:
+		return "DORMANT"
+	case LinkModeTesting:
+		return "TESTING"
+	}
+	return strconv.Itoa(int(m))
+}
+
+// HardwareType is a link's ARPHRD_* type, as in ifinfomsg.
+type HardwareType uint16
+
+// Common hardware types.
+const (
+	HardwareEther    HardwareType = unix.ARPHRD_ETHER    // ARPHRD_ETHER
+	HardwareLoopback HardwareType = unix.ARPHRD_LOOPBACK // ARPHRD_LOOPBACK
+	HardwareNone     HardwareType = unix.ARPHRD_NONE     // ARPHRD_NONE
+	HardwareVoid     HardwareType = unix.ARPHRD_VOID     // ARPHRD_VOID
+)
+
+// String returns iproute2's name of the type ("ether", "loopback",
+// "none"), or "[N]" for types it has no name for here.
+func (t HardwareType) String() string {
+	switch t {
+	case unix.ARPHRD_ETHER:
+		return "ether"
+	case unix.ARPHRD_LOOPBACK:
+		return "loopback"
+	case unix.ARPHRD_NONE:
+		return "none"
+	case unix.ARPHRD_VOID:
+		return "void"
+	case unix.ARPHRD_PPP:
+		return "ppp"
+	case unix.ARPHRD_TUNNEL:
+		return "ipip"
+	case unix.ARPHRD_TUNNEL6:
+		return "tunnel6"
+	case unix.ARPHRD_SIT:
+		return "sit"
+	case unix.ARPHRD_IPGRE:
+		return "gre"
+	case unix.ARPHRD_IP6GRE:
+		return "gre6"
+	case unix.ARPHRD_IEEE80211:
+		return "ieee802.11"
+	case unix.ARPHRD_INFINIBAND:
+		return "infiniband"
+	case unix.ARPHRD_CAN:
+		return "can"
+	}
+	return "[" + strconv.Itoa(int(t)) + "]"
+}
+
+// IFLA_EXT_MASK values (RTEXT_FILTER_*).
+const (
+	ExtFilterVF        uint32 = 1 // RTEXT_FILTER_VF
+	ExtFilterSkipStats uint32 = 8 // RTEXT_FILTER_SKIP_STATS
+)
+
+// LinkMessage is an RTM_{NEW,DEL,GET}LINK message: struct ifinfomsg and
+// the IFLA_* attributes.
+type LinkMessage struct {
+	Family Family       // ifi_family, usually FamilyUnspec
+	Type   HardwareType // ifi_type
+	Index  uint32       // ifi_index; 0 on a request means "by Attrs.Name"
+	Flags  LinkFlags    // ifi_flags
+	Change LinkFlags    // ifi_change: which of Flags a request changes
+	Attrs  LinkAttrs
+}
+
+// LinkAttrs are the IFLA_* attributes of a link. The rule for every
+// attribute struct in this package: a nil pointer or slice, an invalid
+// netip.Addr, and an empty string for attributes the kernel never sends
+// empty (names, kinds) mean "absent"; anything else is encoded, zero
+// values included (Master 0 detaches a link from its master).
+type LinkAttrs struct {
+	Name           string           // IFLA_IFNAME
+	Address        net.HardwareAddr // IFLA_ADDRESS
+	Broadcast      net.HardwareAddr // IFLA_BROADCAST
+	PermAddress    net.HardwareAddr // IFLA_PERM_ADDRESS
+	MTU            *uint32          // IFLA_MTU
+	MinMTU         *uint32          // IFLA_MIN_MTU
+	MaxMTU         *uint32          // IFLA_MAX_MTU
+	Link           *uint32          // IFLA_LINK: the index of the peer or lower link
+	LinkNetNSID    *int32           // IFLA_LINK_NETNSID: the namespace Link is in
+	Master         *uint32          // IFLA_MASTER: the bridge (or bond) index; 0 detaches
+	Qdisc          string           // IFLA_QDISC
+	TxQueueLen     *uint32          // IFLA_TXQLEN
+	OperState      *OperState       // IFLA_OPERSTATE
+	LinkMode       *LinkMode        // IFLA_LINKMODE
+	Group          *uint32          // IFLA_GROUP
+	Alias          *string          // IFLA_IFALIAS; an empty string clears it
+	Promiscuity    *uint32          // IFLA_PROMISCUITY
+	AllMulti       *uint32          // IFLA_ALLMULTI
+	NumTxQueues    *uint32          // IFLA_NUM_TX_QUEUES
+	NumRxQueues    *uint32          // IFLA_NUM_RX_QUEUES
+	GSOMaxSize     *uint32          // IFLA_GSO_MAX_SIZE
+	GSOMaxSegs     *uint32          // IFLA_GSO_MAX_SEGS
+	TSOMaxSize     *uint32          // IFLA_TSO_MAX_SIZE
+	TSOMaxSegs     *uint32          // IFLA_TSO_MAX_SEGS
+	GROMaxSize     *uint32          // IFLA_GRO_MAX_SIZE
+	Carrier        *uint8           // IFLA_CARRIER
+	CarrierChanges *uint32          // IFLA_CARRIER_CHANGES
+	ProtoDown      *uint8           // IFLA_PROTO_DOWN
+	NetNSFD        *uint32          // IFLA_NET_NS_FD: move or create the link in this namespace
+	NetNSPID       *uint32          // IFLA_NET_NS_PID: ... in this process's namespace
+	ExtMask        *uint32          // IFLA_EXT_MASK: what a GET request wants (ExtFilter*)
+	AltNames       []string         // IFLA_PROP_LIST / IFLA_ALT_IFNAME
+	AddrGenMode    *uint8           // IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE
+	Stats          *LinkStats       // IFLA_STATS64
+	Info           *LinkInfo        // IFLA_LINKINFO
+}
+
+// LinkStats are a link's counters (struct rtnl_link_stats64).
+type LinkStats struct {
+	RxPackets, TxPackets, RxBytes, TxBytes, RxErrors, TxErrors, RxDropped, TxDropped,
+	Multicast, Collisions, RxLengthErrors, RxOverErrors, RxCRCErrors, RxFrameErrors,
+	RxFIFOErrors, RxMissedErrors, TxAbortedErrors, TxCarrierErrors, TxFIFOErrors,
+	TxHeartbeatErrors, TxWindowErrors, RxCompressed, TxCompressed, RxNoHandler,
+	RxOtherhostDropped uint64
+}
+
+func (s *LinkStats) fields() []*uint64 {
+	return []*uint64{&s.RxPackets, &s.TxPackets, &s.RxBytes, &s.TxBytes, &s.RxErrors, &s.TxErrors,
+		&s.RxDropped, &s.TxDropped, &s.Multicast, &s.Collisions, &s.RxLengthErrors, &s.RxOverErrors,
+		&s.RxCRCErrors, &s.RxFrameErrors, &s.RxFIFOErrors, &s.RxMissedErrors, &s.TxAbortedErrors,
+		&s.TxCarrierErrors, &s.TxFIFOErrors, &s.TxHeartbeatErrors, &s.TxWindowErrors,
+		&s.RxCompressed, &s.TxCompressed, &s.RxNoHandler, &s.RxOtherhostDropped}
+}
+
+// LinkInfo is IFLA_LINKINFO: the link's kind and its kind-specific data.
+type LinkInfo struct {
+	Kind string // IFLA_INFO_KIND: "veth", "bridge", "vxlan", "macvlan", ...
+	// Data is IFLA_INFO_DATA, decoded according to Kind: *Veth, *Bridge,
+	// *Vxlan, *Macvlan, *Tun, or *RawLinkData for other kinds.
+	Data LinkData
+	// SlaveKind is IFLA_INFO_SLAVE_KIND ("bridge" for a bridge port).
+	SlaveKind string
+	// SlaveData is IFLA_INFO_SLAVE_DATA, undecoded.
+	SlaveData []byte
+}
+
+// ifinfomsgLen is the size of struct ifinfomsg.
+const ifinfomsgLen = 16
+
+// IFLA_* numbers not in x/sys/unix, and the veth peer attribute.
+const (
+	vethInfoPeer = 1 // VETH_INFO_PEER
+)
+
+// MarshalBinary encodes the message: ifinfomsg followed by attributes.
+func (m *LinkMessage) MarshalBinary() ([]byte, error) {
+	b := make([]byte, ifinfomsgLen)
+	b[0] = byte(m.Family)
+	native.PutUint16(b[2:], uint16(m.Type))
+	native.PutUint32(b[4:], m.Index)
+	native.PutUint32(b[8:], uint32(m.Flags))
+	native.PutUint32(b[12:], uint32(m.Change))
+	ae := netlink.NewAttributeEncoder()
+	if err := m.Attrs.encode(ae); err != nil {
+		return nil, err
+	}
+	a, err := ae.Encode()
+	if err != nil {
+		return nil, err
+	}
+	return append(b, a...), nil
+}
+
+// UnmarshalBinary decodes a message from ifinfomsg and attributes.
+func (m *LinkMessage) UnmarshalBinary(b []byte) error {
+	return m.unmarshal(b, 0)
+}
+
+// maxNest bounds how deep veth peers may nest in a decoded message.
+const maxNest = 4
+
+func (m *LinkMessage) unmarshal(b []byte, depth int) error {
+	if len(b) < ifinfomsgLen {
+		return errShort
+	}
+	*m = LinkMessage{
+		Family: Family(b[0]),
+		Type:   HardwareType(native.Uint16(b[2:])),
+		Index:  native.Uint32(b[4:]),
+		Flags:  LinkFlags(native.Uint32(b[8:])),
+		Change: LinkFlags(native.Uint32(b[12:])),
+	}
+	ad, err := netlink.NewAttributeDecoder(b[ifinfomsgLen:])
+	if err != nil {
+		return err
+	}
+	return m.Attrs.decode(ad, depth)
+}
+
+func (a *LinkAttrs) encode(ae *netlink.AttributeEncoder) error {
+	putU32(ae, unix.IFLA_EXT_MASK, a.ExtMask)
+	putU32(ae, unix.IFLA_NET_NS_FD, a.NetNSFD)
+	putU32(ae, unix.IFLA_NET_NS_PID, a.NetNSPID)
+	putU32(ae, unix.IFLA_MTU, a.MTU)
+	putU32(ae, unix.IFLA_MIN_MTU, a.MinMTU)
+	putU32(ae, unix.IFLA_MAX_MTU, a.MaxMTU)
+	putBytes(ae, unix.IFLA_ADDRESS, a.Address)
+	putBytes(ae, unix.IFLA_BROADCAST, a.Broadcast)
+	putBytes(ae, unix.IFLA_PERM_ADDRESS, a.PermAddress)
+	putU32(ae, unix.IFLA_LINK, a.Link)
+	putI32(ae, unix.IFLA_LINK_NETNSID, a.LinkNetNSID)
+	putU32(ae, unix.IFLA_MASTER, a.Master)
+	putString(ae, unix.IFLA_QDISC, a.Qdisc)
+	putU32(ae, unix.IFLA_TXQLEN, a.TxQueueLen)
+	if a.OperState != nil {
+		ae.Uint8(unix.IFLA_OPERSTATE, uint8(*a.OperState))
+	}
+	if a.LinkMode != nil {
+		ae.Uint8(unix.IFLA_LINKMODE, uint8(*a.LinkMode))
+	}
+	putU32(ae, unix.IFLA_GROUP, a.Group)
+	if a.Alias != nil {
+		// An empty alias is sent as an empty payload, which clears it.
+		ae.Bytes(unix.IFLA_IFALIAS, []byte(*a.Alias))
+	}
+	putU32(ae, unix.IFLA_PROMISCUITY, a.Promiscuity)
+	putU32(ae, unix.IFLA_ALLMULTI, a.AllMulti)
+	putU32(ae, unix.IFLA_NUM_TX_QUEUES, a.NumTxQueues)
+	putU32(ae, unix.IFLA_NUM_RX_QUEUES, a.NumRxQueues)
+	putU32(ae, unix.IFLA_GSO_MAX_SIZE, a.GSOMaxSize)
+	putU32(ae, unix.IFLA_GSO_MAX_SEGS, a.GSOMaxSegs)
+	putU32(ae, unix.IFLA_TSO_MAX_SIZE, a.TSOMaxSize)
+	putU32(ae, unix.IFLA_TSO_MAX_SEGS, a.TSOMaxSegs)
+	putU32(ae, unix.IFLA_GRO_MAX_SIZE, a.GROMaxSize)
+	putU8(ae, unix.IFLA_CARRIER, a.Carrier)
+	putU32(ae, unix.IFLA_CARRIER_CHANGES, a.CarrierChanges)
+	putU8(ae, unix.IFLA_PROTO_DOWN, a.ProtoDown)
+	if a.Stats != nil {
+		b := make([]byte, 0, 25*8)
+		for _, f := range a.Stats.fields() {
+			b = native.AppendUint64(b, *f)
+		}
+		ae.Bytes(unix.IFLA_STATS64, b)
+	}
+	if a.AltNames != nil {
+		nest(ae, unix.IFLA_PROP_LIST, func(n *netlink.AttributeEncoder) error {
+			for _, name := range a.AltNames {
+				n.String(unix.IFLA_ALT_IFNAME, name)
+			}
+			return nil
+		})
+	}
+	if a.AddrGenMode != nil {
+		nest(ae, unix.IFLA_AF_SPEC, func(n *netlink.AttributeEncoder) error {
+			nest(n, unix.AF_INET6, func(n6 *netlink.AttributeEncoder) error {
+				n6.Uint8(unix.IFLA_INET6_ADDR_GEN_MODE, *a.AddrGenMode)
+				return nil
+			})
+			return nil
+		})
+	}
+	// The name follows the plain attributes and precedes IFLA_LINKINFO,
+	// as iproute2 orders them.
+	putString(ae, unix.IFLA_IFNAME, a.Name)
+	if a.Info != nil {
+		nest(ae, unix.IFLA_LINKINFO, a.Info.encode)
+	}
+	return nil
+}
+
+func (a *LinkAttrs) decode(ad *netlink.AttributeDecoder, depth int) error {
+	for ad.Next() {
+		switch ad.Type() {
+		case unix.IFLA_IFNAME:
+			a.Name = ad.String()
+		case unix.IFLA_ADDRESS:
+			a.Address = getBytes(ad)
+		case unix.IFLA_BROADCAST:
+			a.Broadcast = getBytes(ad)
+		case unix.IFLA_PERM_ADDRESS:
+			a.PermAddress = getBytes(ad)
+		case unix.IFLA_MTU:
+			a.MTU = getU32(ad)
+		case unix.IFLA_MIN_MTU:
+			a.MinMTU = getU32(ad)
+		case unix.IFLA_MAX_MTU:
+			a.MaxMTU = getU32(ad)
+		case unix.IFLA_LINK:
+			a.Link = getU32(ad)
+		case unix.IFLA_LINK_NETNSID:
+			a.LinkNetNSID = getI32(ad)
+		case unix.IFLA_MASTER:
+			a.Master = getU32(ad)
+		case unix.IFLA_QDISC:
+			a.Qdisc = ad.String()
+		case unix.IFLA_TXQLEN:
+			a.TxQueueLen = getU32(ad)
+		case unix.IFLA_OPERSTATE:
+			s := OperState(ad.Uint8())
+			a.OperState = &s
+		case unix.IFLA_LINKMODE:
+			m := LinkMode(ad.Uint8())
+			a.LinkMode = &m
+		case unix.IFLA_GROUP:
+			a.Group = getU32(ad)
+		case unix.IFLA_IFALIAS:
+			a.Alias = getString(ad)
+		case unix.IFLA_PROMISCUITY:
+			a.Promiscuity = getU32(ad)
+		case unix.IFLA_ALLMULTI:
+			a.AllMulti = getU32(ad)
+		case unix.IFLA_NUM_TX_QUEUES:
+			a.NumTxQueues = getU32(ad)
+		case unix.IFLA_NUM_RX_QUEUES:
+			a.NumRxQueues = getU32(ad)
+		case unix.IFLA_GSO_MAX_SIZE:
+			a.GSOMaxSize = getU32(ad)
+		case unix.IFLA_GSO_MAX_SEGS:
+			a.GSOMaxSegs = getU32(ad)
+		case unix.IFLA_TSO_MAX_SIZE:
+			a.TSOMaxSize = getU32(ad)
+		case unix.IFLA_TSO_MAX_SEGS:
+			a.TSOMaxSegs = getU32(ad)
+		case unix.IFLA_GRO_MAX_SIZE:
+			a.GROMaxSize = getU32(ad)
+		case unix.IFLA_CARRIER:
+			a.Carrier = getU8(ad)
+		case unix.IFLA_CARRIER_CHANGES:
+			a.CarrierChanges = getU32(ad)
+		case unix.IFLA_PROTO_DOWN:
+			a.ProtoDown = getU8(ad)
+		case unix.IFLA_NET_NS_FD:
+			a.NetNSFD = getU32(ad)
+		case unix.IFLA_NET_NS_PID:
+			a.NetNSPID = getU32(ad)
+		case unix.IFLA_EXT_MASK:
+			a.ExtMask = getU32(ad)
+		case unix.IFLA_STATS64:
+			ad.Do(func(b []byte) error {
+				s := &LinkStats{}
+				for i, f := range s.fields() {
+					if len(b) < (i+1)*8 {
+						break
+					}
+					*f = native.Uint64(b[i*8:])
+				}
+				a.Stats = s
+				return nil
+			})
+		case unix.IFLA_PROP_LIST:
+			ad.Nested(func(n *netlink.AttributeDecoder) error {
+				a.AltNames = []string{}
+				for n.Next() {
+					if n.Type() == unix.IFLA_ALT_IFNAME {
+						a.AltNames = append(a.AltNames, n.String())
+					}
+				}
+				return nil
+			})
+		case unix.IFLA_AF_SPEC:
+			ad.Nested(func(n *netlink.AttributeDecoder) error {
+				for n.Next() {
+					if n.Type() != unix.AF_INET6 {
+						continue
+					}
+					n.Nested(func(n6 *netlink.AttributeDecoder) error {
+						for n6.Next() {
+							if n6.Type() == unix.IFLA_INET6_ADDR_GEN_MODE {
+								a.AddrGenMode = getU8(n6)
+							}
+						}
+						return nil
+					})
+				}
+				return nil
+			})
+		case unix.IFLA_LINKINFO:
+			a.Info = &LinkInfo{}
+			ad.Nested(func(n *netlink.AttributeDecoder) error {
+				return a.Info.decode(n, depth)
+			})
+		}
+	}
+	return ad.Err()
+}
+
+func (li *LinkInfo) encode(ae *netlink.AttributeEncoder) error {
+	if li.Kind != "" {
+		// Without a NUL, as iproute2 sends it; the kernel takes both.
+		ae.Bytes(unix.IFLA_INFO_KIND, []byte(li.Kind))
+	}
+	if li.Data != nil {
+		if raw, ok := li.Data.(*RawLinkData); ok {
+			ae.Bytes(unix.IFLA_INFO_DATA, raw.Data)
+		} else {
+			nest(ae, unix.IFLA_INFO_DATA, li.Data.encode)
+		}
+	}
+	putString(ae, unix.IFLA_INFO_SLAVE_KIND, li.SlaveKind)
+	putBytes(ae, unix.IFLA_INFO_SLAVE_DATA, li.SlaveData)
+	return nil
+}
+
+func (li *LinkInfo) decode(ad *netlink.AttributeDecoder, depth int) error {
+	// IFLA_INFO_DATA is decoded by kind, which may come after it.
+	var data []byte
+	for ad.Next() {
+		switch ad.Type() {
+		case unix.IFLA_INFO_KIND:
+			li.Kind = ad.String()
+		case unix.IFLA_INFO_DATA:
+			data = getBytes(ad)
+		case unix.IFLA_INFO_SLAVE_KIND:
+			li.SlaveKind = ad.String()
+		case unix.IFLA_INFO_SLAVE_DATA:
+			li.SlaveData = getBytes(ad)
+		}
+	}
+	if err := ad.Err(); err != nil || data == nil {
+		return err
+	}
+	d := newLinkData(li.Kind)
+	if raw, ok := d.(*RawLinkData); ok {
+		raw.Data = data
+		li.Data = raw
+		return nil
+	}
+	dd, err := netlink.NewAttributeDecoder(data)
+	if err != nil {
+		return err
+	}
+	if err := d.decode(dd, depth); err != nil {
+		return fmt.Errorf("%s info data: %w", li.Kind, err)
+	}
+	li.Data = d
+	return nil
+}
+
+// linkObject names a link in errors: its name, or its index.
+func linkObject(m *LinkMessage) string {
+	if m.Attrs.Name != "" {
+		return m.Attrs.Name
+	}
+	return "index " + strconv.FormatUint(uint64(m.Index), 10)
+}
+
+// linkRequest sends a link message and decodes the link replies.
+func (c *Conn) linkRequest(op string, typ netlink.HeaderType, flags netlink.HeaderFlags, m *LinkMessage, object string) ([]LinkMessage, error) {
+	b, err := m.MarshalBinary()
+	if err != nil {
+		return nil, &Error{Op: op, Object: object, Err: err}
+	}
+	msgs, err := c.request(op, object, typ, flags, b)
+	if err != nil {
+		return nil, err
+	}
+	return decodeLinks(op, object, msgs)
+}
+
+func decodeLinks(op, object string, msgs []netlink.Message) ([]LinkMessage, error) {
+	var out []LinkMessage
+	for _, nm := range msgs {
+		if nm.Header.Type != unix.RTM_NEWLINK {
+			continue
+		}
+		var lm LinkMessage
+		if err := lm.UnmarshalBinary(nm.Data); err != nil {
+			return nil, &Error{Op: op, Object: object, Err: fmt.Errorf("decode reply: %w", err)}
+		}
+		out = append(out, lm)
+	}
+	return out, nil
+}
+
+// LinkByName returns the link called name (or having name as an
+// alternative name), asking the kernel with one RTM_GETLINK that carries
+// IFLA_IFNAME rather than listing every link. The counters are left out
+// (RTEXT_FILTER_SKIP_STATS); use Link to get them. A missing link is an
+// error matching os.ErrNotExist.
+func (c *Conn) LinkByName(name string) (*LinkMessage, error) {
+	return c.Link(&LinkMessage{Attrs: LinkAttrs{Name: name, ExtMask: new(ExtFilterSkipStats)}})
+}
+
+// LinkByIndex returns the link with interface index index, without its
+// counters. A missing link is an error matching os.ErrNotExist.
+func (c *Conn) LinkByIndex(index uint32) (*LinkMessage, error) {
+	return c.Link(&LinkMessage{Index: index, Attrs: LinkAttrs{ExtMask: new(ExtFilterSkipStats)}})
+}
+
+// Link sends the RTM_GETLINK request req (a link's Index or Attrs.Name,
+// and optionally Attrs.ExtMask) and returns the one link the kernel
+// answers with.
+func (c *Conn) Link(req *LinkMessage) (*LinkMessage, error) {
+	obj := linkObject(req)
+	links, err := c.linkRequest("get link", unix.RTM_GETLINK, 0, req, obj)
+	if err != nil {
+		return nil, err
+	}
+	if len(links) != 1 {
+		return nil, &Error{Op: "get link", Object: obj, Err: fmt.Errorf("kernel sent %d links, want 1", len(links))}
+	}
+	return &links[0], nil
+}
+
+// Links lists every link of the connection's namespace.
+func (c *Conn) Links() ([]LinkMessage, error) {
+	b, err := (&LinkMessage{}).MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := c.dump("list links", unix.RTM_GETLINK, b)
+	links, derr := decodeLinks("list links", "", msgs)
+	if derr != nil {
+		return nil, derr
+	}
+	return links, err
+}
+
+// AddLink creates the link m describes (RTM_NEWLINK with NLM_F_CREATE and
+// NLM_F_EXCL): Attrs.Name and Attrs.Info.Kind at least. A veth's peer is
+// created in the same message (Veth.Peer), in its own namespace when the
+// peer carries NetNSFD, so a failure leaves nothing behind. An existing
+// name is an error matching os.ErrExist.
+func (c *Conn) AddLink(m *LinkMessage) error {
+	_, err := c.linkRequest("add link", unix.RTM_NEWLINK,
+		netlink.Acknowledge|netlink.Create|netlink.Excl, m, linkObject(m))
+	return err
+}
+
+// SetLink changes an existing link (RTM_NEWLINK without NLM_F_CREATE,
+// which unlike RTM_SETLINK can change everything): the link is m.Index,
+// or, when Index is 0, the link named m.Attrs.Name (the kernel looks it
+// up, saving a round trip; to rename a link, give its Index and the new
+// Name). Only the flags in m.Change and the attributes present change.
+// A missing link is an error matching os.ErrNotExist.
+func (c *Conn) SetLink(m *LinkMessage) error {
+	_, err := c.linkRequest("set link", unix.RTM_NEWLINK, netlink.Acknowledge, m, linkObject(m))
+	return err
+}
+
+// DeleteLink deletes the link m.Index, or the one named m.Attrs.Name
+// when Index is 0. Deleting one end of a veth pair deletes both. A missing
+// link is an error matching os.ErrNotExist.
+func (c *Conn) DeleteLink(m *LinkMessage) error {
+	_, err := c.linkRequest("delete link", unix.RTM_DELLINK, netlink.Acknowledge, m, linkObject(m))
+	return err
+}

@@ -1,0 +1,227 @@
+package rtnl
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// Message is a typed rtnetlink message: a family header followed by
+// attributes. It is implemented by *LinkMessage, *AddrMessage and
+// *RouteMessage only.
+type Message interface {
+	MarshalBinary() ([]byte, error)
+	UnmarshalBinary(b []byte) error
+	rtMessage()
+}
+
+func (*LinkMessage) rtMessage()  {}
+func (*AddrMessage) rtMessage()  {}
+func (*RouteMessage) rtMessage() {}
+
+// Family is an address family as rtnetlink uses it.
+type Family uint8
+
+// Address families.
+const (
+	FamilyUnspec Family = unix.AF_UNSPEC // AF_UNSPEC
+	FamilyInet   Family = unix.AF_INET   // AF_INET
+	FamilyInet6  Family = unix.AF_INET6  // AF_INET6
+	FamilyBridge Family = unix.AF_BRIDGE // AF_BRIDGE
+	FamilyMPLS   Family = unix.AF_MPLS   // AF_MPLS
+)
+
+// String returns iproute2's name of the family ("inet", "inet6").
+func (f Family) String() string {
+	switch f {
+	case FamilyUnspec:
+		return "unspec"
+	case FamilyInet:
+		return "inet"
+	case FamilyInet6:
+		return "inet6"
+	case FamilyBridge:
+		return "bridge"
+	case FamilyMPLS:
+		return "mpls"
+	}
+	return strconv.Itoa(int(f))
+}
+
+// FamilyOf returns the family of an address: FamilyInet for IPv4 (also
+// IPv4-mapped IPv6), FamilyInet6 for IPv6, FamilyUnspec for the zero Addr.
+func FamilyOf(a netip.Addr) Family {
+	switch {
+	case !a.IsValid():
+		return FamilyUnspec
+	case a.Is4():
+		return FamilyInet
+	}
+	return FamilyInet6
+}
+
+// Scope is the scope of an address or a route (RT_SCOPE_*).
+type Scope uint8
+
+// Scopes.
+const (
+	ScopeUniverse Scope = unix.RT_SCOPE_UNIVERSE // RT_SCOPE_UNIVERSE ("global")
+	ScopeSite     Scope = unix.RT_SCOPE_SITE     // RT_SCOPE_SITE
+	ScopeLink     Scope = unix.RT_SCOPE_LINK     // RT_SCOPE_LINK
+	ScopeHost     Scope = unix.RT_SCOPE_HOST     // RT_SCOPE_HOST
+	ScopeNowhere  Scope = unix.RT_SCOPE_NOWHERE  // RT_SCOPE_NOWHERE
+)
+
+// String returns iproute2's name of the scope ("global", "link", "host").
+func (s Scope) String() string {
+	switch s {
+	case ScopeUniverse:
+		return "global"
+	case ScopeSite:
+		return "site"
+	case ScopeLink:
+		return "link"
+	case ScopeHost:
+		return "host"
+	case ScopeNowhere:
+		return "nowhere"
+	}
+	return strconv.Itoa(int(s))
+}
+
+// ParseScope parses a scope name as iproute2 accepts it: global, site,
+// link, host, nowhere, or a number 0-255.
+func ParseScope(s string) (Scope, error) {
+	switch s {
+	case "global", "universe":
+		return ScopeUniverse, nil
+	case "site":
+		return ScopeSite, nil
+	case "link":
+		return ScopeLink, nil
+	case "host":
+		return ScopeHost, nil
+	case "nowhere":
+		return ScopeNowhere, nil
+	}
+	n, err := strconv.ParseUint(s, 0, 8)
+	if err != nil {
+		return 0, fmt.Errorf("invalid scope %q", s)
+	}
+	return Scope(n), nil
+}
+
+// errShort is returned when a message is shorter than its family header.
+var errShort = errors.New("message shorter than its family header")
+
+// Attribute encoding helpers. Absent values (nil pointers, zero Addrs,
+// empty strings where the kernel never sends one) are not encoded.
+
+func putU8(ae *netlink.AttributeEncoder, typ uint16, v *uint8) {
+	if v != nil {
+		ae.Uint8(typ, *v)
+	}
+}
+
+func putU16(ae *netlink.AttributeEncoder, typ uint16, v *uint16) {
+	if v != nil {
+		ae.Uint16(typ, *v)
+	}
+}
+
+func putU32(ae *netlink.AttributeEncoder, typ uint16, v *uint32) {
+	if v != nil {
+		ae.Uint32(typ, *v)
+	}
+}
+
+func putI32(ae *netlink.AttributeEncoder, typ uint16, v *int32) {
+	if v != nil {
+		ae.Int32(typ, *v)
+	}
+}
+
+func putString(ae *netlink.AttributeEncoder, typ uint16, s string) {
+	if s != "" {
+		ae.String(typ, s)
+	}
+}
+
+func putBytes(ae *netlink.AttributeEncoder, typ uint16, b []byte) {
+	if b != nil {
+		ae.Bytes(typ, b)
+	}
+}
+
+func putAddr(ae *netlink.AttributeEncoder, typ uint16, a netip.Addr) {
+	if a.IsValid() {
+		ae.Bytes(typ, a.AsSlice())
+	}
+}
+
+// nest encodes a nested attribute the way iproute2 does, without the
+// NLA_F_NESTED flag (the kernel accepts both for every attribute used
+// here, and the bytes then match `ip`'s).
+func nest(ae *netlink.AttributeEncoder, typ uint16, fn func(*netlink.AttributeEncoder) error) {
+	ae.Do(typ, func() ([]byte, error) {
+		n := netlink.NewAttributeEncoder()
+		if err := fn(n); err != nil {
+			return nil, err
+		}
+		return n.Encode()
+	})
+}
+
+// Decoding helpers: each reads the current attribute of ad into a new
+// value; a wrong length makes ad.Err() fail.
+
+func getU8(ad *netlink.AttributeDecoder) *uint8 {
+	v := ad.Uint8()
+	return &v
+}
+
+func getU16(ad *netlink.AttributeDecoder) *uint16 {
+	v := ad.Uint16()
+	return &v
+}
+
+func getU32(ad *netlink.AttributeDecoder) *uint32 {
+	v := ad.Uint32()
+	return &v
+}
+
+func getI32(ad *netlink.AttributeDecoder) *int32 {
+	v := ad.Int32()
+	return &v
+}
+
+func getBytes(ad *netlink.AttributeDecoder) []byte {
+	return append([]byte{}, ad.Bytes()...)
+}
+
+func getAddr(ad *netlink.AttributeDecoder) netip.Addr {
+	var a netip.Addr
+	ad.Do(func(b []byte) error {
+		var ok bool
+		if a, ok = netip.AddrFromSlice(b); !ok {
+			return fmt.Errorf("attribute %d: address of %d bytes", ad.Type(), len(b))
+		}
+		return nil
+	})
+	return a
+}
+
+// getString reads a string attribute; unlike AttributeDecoder.String it
+// keeps an empty string distinguishable from an absent one by pointer.
+func getString(ad *netlink.AttributeDecoder) *string {
+	s := ad.String()
+	return &s
+}
+
+// native is the byte order of fixed family headers.
+var native = binary.NativeEndian
