@@ -3,7 +3,7 @@
 // /run, so nothing it does reaches the host. It needs nothing on the
 // machine but Go and root: no iproute2, no ping.
 //
-// Usage: go run ./examples/demo bin/nsnet
+// Usage: go run ./examples/demo bin/nsnet (from the repository root)
 package main
 
 import (
@@ -13,21 +13,33 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 )
 
 const marker = "NSNET_DEMO_SANDBOX"
 
-// steps is the walkthrough: each line is one nsnet command.
-var steps = []string{
-	"netns add nstest",
-	"netns add other",
+// internet makes a stand-in "Internet" host: namespace internet,
+// 198.51.100.1, behind the uplink ens33 (198.51.100.2) of the sandbox,
+// with no route back to the seed's 192.168.11.0/24: only masquerade lets
+// nstest reach it.
+var internet = []string{
+	"netns add internet",
+	"link add ens33 type veth peer name wan0 netns internet",
+	"link set ens33 up",
+	"addr add 198.51.100.2/24 dev ens33",
+	"-n internet link set lo up",
+	"-n internet link set wan0 up",
+	"-n internet addr add 198.51.100.1/24 dev wan0",
+}
+
+// show is what the demo looks at once the seed is up.
+var show = []string{
 	"netns list",
-	"netns set nstest auto",
-	"-j -p netns list",
-	"netns exec nstest ls /sys/class/net",
-	"--trace netns set other 42",
-	"netns del other",
-	"netns list",
+	"-n nstest addr show dev veth0s1",
+	"-n nstest route",
+	"-br link show",
+	"sysctl net.ipv4.ip_forward",
+	"nat show",
 }
 
 func main() {
@@ -39,20 +51,38 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
+	seed, err := filepath.Abs("examples/seed.nsnet")
+	if err != nil {
+		fail(err)
+	}
 	if os.Getenv(marker) == "" {
 		os.Exit(sandbox(bin))
 	}
 	if err := setup(); err != nil {
 		fail(err)
 	}
-	for _, s := range steps {
-		fmt.Printf("\n$ nsnet %s\n", s)
-		cmd := exec.Command(bin, strings.Fields(s)...)
-		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stdout
-		if err := cmd.Run(); err != nil {
-			fail(fmt.Errorf("nsnet %s: %v", s, err))
-		}
+	fmt.Println("\n# A stand-in Internet host, made with nsnet too")
+	for _, c := range internet {
+		step(bin, c)
 	}
+	fmt.Println("\n# The seed walkthrough, applied as a unit")
+	step(bin, "up "+seed)
+	for _, c := range show {
+		step(bin, c)
+	}
+	fmt.Println("\n# Reachability: nstest pings the Internet host; its capture shows the masqueraded source")
+	capture := exec.Command(bin, "-n", "internet", "capture", "-i", "wan0", "-c", "2", "icmp")
+	capture.Stdout, capture.Stderr = os.Stdout, os.Stdout
+	fmt.Println("$ nsnet -n internet capture -i wan0 -c 2 icmp &")
+	if err := capture.Start(); err != nil {
+		fail(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	step(bin, "-n nstest ping -c 1 -W 2 198.51.100.1")
+	waitOrKill(capture, 3*time.Second)
+	fmt.Println("\n# Undo it all")
+	step(bin, "down "+seed)
+	step(bin, "netns list")
 	fmt.Println("\ndemo done: the sandbox and everything in it disappear now")
 }
 
@@ -84,6 +114,22 @@ func setup() error {
 	}
 	fmt.Println("sandbox: new network and mount namespaces, a tmpfs on /run")
 	return nil
+}
+
+// step runs one nsnet command line, printing it first.
+func step(bin, line string) {
+	fmt.Printf("\n$ nsnet %s\n", line)
+	cmd := exec.Command(bin, strings.Fields(line)...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stdout
+	if err := cmd.Run(); err != nil {
+		fail(fmt.Errorf("nsnet %s: %v", line, err))
+	}
+}
+
+func waitOrKill(cmd *exec.Cmd, d time.Duration) {
+	t := time.AfterFunc(d, func() { cmd.Process.Signal(os.Interrupt) })
+	cmd.Wait()
+	t.Stop()
 }
 
 func fail(err error) {
