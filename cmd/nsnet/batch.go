@@ -373,7 +373,8 @@ func (c downCmd) run(e *env) error {
 		var inv command
 		if words, ok := saved[st.l.num]; ok {
 			// The journal holds the undo computed before up changed anything.
-			l, err := parseLine(globals{ns: st.l.ns, opt: st.l.opt}, st.l.file, st.l.num, words)
+			// The record names its namespace itself ("-n NAME"); none is nsnet's own.
+			l, err := parseLine(globals{opt: st.l.opt}, st.l.file, st.l.num, words)
 			if err == nil {
 				inv = inNS{ns: l.ns, cmd: l.cmd}
 			}
@@ -443,13 +444,13 @@ func openJournal(file string) (*journal, error) {
 // record appends the inverse of line l, flushed to the file before the
 // step runs.
 func (j *journal) record(l line, inv command) error {
+	ns := l.ns
+	if in, ok := inv.(inNS); ok {
+		ns, inv = in.ns, in.cmd
+	}
 	w, ok := inv.(worder)
 	if !ok {
 		return nil
-	}
-	ns := l.ns
-	if in, ok := inv.(inNS); ok {
-		ns = in.ns
 	}
 	words := w.words()
 	prefix := ""

@@ -198,7 +198,8 @@ func (r nsRef) key() string {
 
 // originRef is the namespace a command acts in, as a reference another
 // namespace can use to point back at it: the -n name, or nsnet's own
-// namespace through /proc/PID/ns/net.
+// namespace through /proc/self/ns/net (which, written into up's journal,
+// still means "the namespace of the nsnet that runs down").
 func originRef(e *env) nsRef {
 	if e.ns != "" {
 		if strings.ContainsRune(e.ns, '/') {
@@ -206,7 +207,7 @@ func originRef(e *env) nsRef {
 		}
 		return nsRef{name: e.ns}
 	}
-	return nsRef{path: "/proc/" + strconv.Itoa(os.Getpid()) + "/ns/net"}
+	return nsRef{path: "/proc/self/ns/net"}
 }
 
 // nsAbsent reports whether the command acts in a named namespace that
