@@ -2,11 +2,13 @@ package rtnl
 
 import (
 	"io"
+	"strings"
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
 	"github.com/nsnet/nsnet/internal/nl"
+	"github.com/nsnet/nsnet/nsfs"
 )
 
 // Config says where and how to open a Conn. The zero value opens a socket
@@ -15,6 +17,10 @@ type Config struct {
 	// NetNS is a file descriptor of a network namespace (from nsfs); the
 	// socket is created inside it and stays there. 0 means the current one.
 	NetNS int
+	// NetNSName, when NetNS is 0, names the namespace instead: a name
+	// under /run/netns ("nstest") or a path ("/proc/42/ns/net"). The file
+	// is opened for Dial and closed once the socket exists.
+	NetNSName string
 	// Trace, when not nil, receives every message sent and received,
 	// decoded by name (nsnet's --trace). TraceHex adds a hex dump.
 	Trace    io.Writer
@@ -46,8 +52,23 @@ func Dial(cfg *Config) (*Conn, error) {
 	if cfg == nil {
 		cfg = &Config{}
 	}
+	fd := cfg.NetNS
+	if fd == 0 && cfg.NetNSName != "" {
+		var ns *nsfs.NS
+		var err error
+		if strings.ContainsRune(cfg.NetNSName, '/') {
+			ns, err = nsfs.Open(cfg.NetNSName)
+		} else {
+			ns, err = nsfs.OpenName(cfg.NetNSName)
+		}
+		if err != nil {
+			return nil, err
+		}
+		defer ns.Close()
+		fd = ns.Fd()
+	}
 	c, err := nl.Dial(unix.NETLINK_ROUTE, nl.Config{
-		NetNS: cfg.NetNS, Trace: cfg.Trace, TraceHex: cfg.TraceHex, TraceNS: cfg.TraceNS, Schema: schema,
+		NetNS: fd, Trace: cfg.Trace, TraceHex: cfg.TraceHex, TraceNS: cfg.TraceNS, Schema: schema,
 	})
 	if err != nil {
 		return nil, err

@@ -182,3 +182,32 @@ func TestUpKilledThenDown(t *testing.T) {
 		}
 	}
 }
+
+// TestBridgeExample applies examples/bridge.nsnet: three namespaces on a
+// bridge reach each other and the bridge, the NAT rules are in place, and
+// down removes everything.
+func TestBridgeExample(t *testing.T) {
+	sb := NewSandbox(t)
+	b, err := os.ReadFile("../examples/bridge.nsnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, sb, "/run/bridge.nsnet", string(b))
+	before := state(t, sb)
+	sb.MustNSNet("up", "/run/bridge.nsnet")
+	sb.Must("ip", "netns", "exec", "c1", "ping", "-c1", "-W2", "172.18.0.12")
+	sb.Must("ip", "netns", "exec", "c3", "ping", "-c1", "-W2", "172.18.0.1")
+	if out := sb.Must("ip", "-o", "link", "show", "master", "br0"); strings.Count(out, "veth-c") != 3 {
+		t.Fatalf("bridge ports: %q", out)
+	}
+	rules := sb.Must("nft", "list", "table", "inet", "nsnet")
+	for _, w := range []string{"masquerade", `oifname "ens33"`, "dnat", "172.18.0.11"} {
+		if !strings.Contains(rules, w) {
+			t.Fatalf("nsnet's table lacks %q:\n%s", w, rules)
+		}
+	}
+	sb.MustNSNet("down", "/run/bridge.nsnet")
+	if after := state(t, sb); after != before {
+		t.Fatalf("down left changes\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
