@@ -2,10 +2,9 @@ package main
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"path/filepath"
@@ -425,8 +424,9 @@ func journalPath(file string) string {
 	if err != nil {
 		abs = file
 	}
-	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(journalDir, hex.EncodeToString(sum[:8]))
+	h := fnv.New64a()
+	h.Write([]byte(abs))
+	return filepath.Join(journalDir, strconv.FormatUint(h.Sum64(), 16))
 }
 
 func openJournal(file string) (*journal, error) {
