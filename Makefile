@@ -35,3 +35,14 @@ demo: build
 
 clean:
 	rm -rf bin
+
+# Issue 6: nsnet (one process per step, and -batch) against iproute2, nft and
+# the Go netlink libraries, with the harness in ../shared/bench (called in
+# place). Root only; everything runs in the harness's sandboxes; results go to
+# /tmp/nsnet-bench/<date>. Not part of test or CI. Shorter:
+#   make bench BENCH_N="1 10" BENCH_REPS=1     (more knobs: bench/bench.sh)
+BENCH_N    ?= 1 10 100 1000
+BENCH_REPS ?= 5
+.PHONY: bench
+bench: build
+	BENCH_N="$(BENCH_N)" BENCH_REPS="$(BENCH_REPS)" NSNET=bin/nsnet bench/bench.sh
