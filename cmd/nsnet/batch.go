@@ -200,8 +200,18 @@ func runBatch(s *session, g globals, file string) error {
 		return err
 	}
 	failed := err != nil
-	for _, l := range lines {
-		if err := l.cmd.run(s.env(l.ns, l.opt)); err != nil {
+	// Close a namespace's sockets after its last line: a batch that builds
+	// a thousand namespaces then holds one socket at a time, not a thousand.
+	last := map[string]int{}
+	for i, l := range lines {
+		last[l.ns] = i
+	}
+	for i, l := range lines {
+		err := l.cmd.run(s.env(l.ns, l.opt))
+		if l.ns != "" && last[l.ns] == i {
+			s.forget(l.ns)
+		}
+		if err != nil {
 			err = &lineError{where: l.where(), err: err}
 			if !g.opt.force {
 				return err
@@ -497,7 +507,7 @@ func removeJournal(file string) { os.Remove(journalPath(file)) }
 
 // quoteWord quotes a word for splitWords when it needs it.
 func quoteWord(w string) string {
-	if w != "" && !strings.ContainsAny(w, " \t'\"\\#") {
+	if w != "" && !strings.ContainsAny(w, " \t\r'\"\\#") {
 		return w
 	}
 	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"

@@ -34,6 +34,10 @@ type Config struct {
 	Schema  *nltrace.Schema
 }
 
+// recvBufferSize is the largest datagram the kernel sends on a netlink
+// socket (netlink_recvmsg caps dump buffers at 32 KiB), rounded up.
+const recvBufferSize = 32 * 1024
+
 // Conn is a netlink connection. It is safe for concurrent use.
 type Conn struct {
 	c     *netlink.Conn
@@ -43,7 +47,9 @@ type Conn struct {
 // Dial opens a netlink socket of the given family (unix.NETLINK_ROUTE, ...)
 // with extended acknowledgements and strict checking on.
 func Dial(family int, cfg Config) (*Conn, error) {
-	c, err := netlink.Dial(family, &netlink.Config{NetNS: cfg.NetNS, Strict: true})
+	// A fixed receive buffer saves the MSG_PEEK read that sizes each reply:
+	// the kernel never builds a netlink datagram larger than 32 KiB.
+	c, err := netlink.Dial(family, &netlink.Config{NetNS: cfg.NetNS, Strict: true, MessageBufferSize: recvBufferSize})
 	if err != nil {
 		return nil, fmt.Errorf("open netlink socket: %w", unwrapOp(err))
 	}
