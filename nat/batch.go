@@ -16,6 +16,11 @@ import (
 type batch struct {
 	msgs []netlink.Message
 	what []string
+	// apply, when not nil, changes a state to what the committed batch
+	// made it, given the new rules as the kernel echoed them; false
+	// means it cannot, and the state is dropped. When it is nil nothing
+	// is echoed and a Conn reads the table again next time.
+	apply func(st *state, added []Rule) bool
 }
 
 var errNoGen = errors.New("no NFT_MSG_NEWGEN in the reply")
@@ -73,28 +78,69 @@ func (b *batch) frame(genID uint32) ([]netlink.Message, error) {
 // commit sends the batch in one sendmsg and waits for the kernel's
 // verdict. The error names the message the kernel refused; ERESTART
 // (a generation mismatch) is left for the caller to retry.
-func (c *Conn) commit(genID uint32, b *batch) error {
+//
+// When the batch has an apply function, commit asks for echoes
+// (NLM_F_ECHO): of the first message, which makes the kernel send the
+// requester the new generation (NFT_MSG_NEWGEN) after the commit, and of
+// each new rule, which carries the handle the kernel gave it. It returns
+// that generation (0 when none came) and the rules. A DELTABLE is never
+// echoed: its echo would bring one message per rule and chain it removed.
+func (c *Conn) commit(genID uint32, b *batch) (uint32, []Rule, error) {
 	msgs, err := b.frame(genID)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
-	_, idx, err := c.nl.SendBatch(msgs)
+	if b.apply != nil && len(msgs) > 2 && opOf(msgs[1]) != unix.NFT_MSG_DELTABLE {
+		msgs[1].Header.Flags |= netlink.Echo
+		for i := 1; i < len(msgs)-1; i++ {
+			if opOf(msgs[i]) == unix.NFT_MSG_NEWRULE {
+				msgs[i].Header.Flags |= netlink.Echo
+			}
+		}
+	}
+	replies, idx, err := c.nl.SendBatch(msgs)
 	if err == nil {
-		return nil
+		gen, added := echoed(replies)
+		return gen, added, nil
 	}
 	if errors.Is(err, unix.ERESTART) {
-		return err
+		return 0, nil, err
 	}
 	switch {
 	case idx == 0:
-		return &batchError{what: "NFNL_MSG_BATCH_BEGIN", err: explain(err, false)}
+		return 0, nil, &batchError{what: "NFNL_MSG_BATCH_BEGIN", err: explain(err, false)}
 	case idx > 0 && idx <= len(b.what):
 		m := b.msgs[idx-1]
-		return &batchError{what: b.what[idx-1], err: explain(err, opOf(m) == unix.NFT_MSG_NEWCHAIN || opOf(m) == unix.NFT_MSG_NEWRULE)}
+		return 0, nil, &batchError{what: b.what[idx-1], err: explain(err, opOf(m) == unix.NFT_MSG_NEWCHAIN || opOf(m) == unix.NFT_MSG_NEWRULE)}
 	case idx == len(msgs)-1:
-		return &batchError{what: "NFNL_MSG_BATCH_END", err: err}
+		return 0, nil, &batchError{what: "NFNL_MSG_BATCH_END", err: err}
 	}
-	return err
+	return 0, nil, err
+}
+
+// echoed returns the generation and the new rules in the kernel's echoes
+// of a committed batch; the generation is 0 when there was none, or when
+// an echo could not be decoded.
+func echoed(replies []netlink.Message) (uint32, []Rule) {
+	var gen uint32
+	var rules []Rule
+	for _, m := range replies {
+		switch m.Header.Type {
+		case msgType(unix.NFT_MSG_NEWGEN):
+			g, err := decodeGen(m.Data)
+			if err != nil {
+				return 0, nil
+			}
+			gen = g
+		case msgType(unix.NFT_MSG_NEWRULE):
+			var r Rule
+			if err := r.UnmarshalBinary(m.Data); err != nil {
+				return 0, nil
+			}
+			rules = append(rules, r)
+		}
+	}
+	return gen, rules
 }
 
 func opOf(m netlink.Message) uint16 { return uint16(m.Header.Type) & 0xff }

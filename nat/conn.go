@@ -3,6 +3,7 @@ package nat
 import (
 	"errors"
 	"io"
+	"sync"
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
@@ -27,10 +28,16 @@ type Config struct {
 // Conn is an nf_tables (NETLINK_NETFILTER) connection. Its methods may be
 // called from several goroutines, but each one is a read-decide-write
 // transaction of its own; the kernel's generation check (not a lock)
-// keeps concurrent writers, in this process or others, from losing or
-// duplicating rules.
+// keeps concurrent writers, in other processes or on other Conns, from
+// losing or duplicating rules. A Conn keeps what it last read or wrote of
+// nsnet's table, tagged with the ruleset generation, and reads the table
+// again only when the generation says someone else changed the ruleset.
 type Conn struct {
 	nl *nl.Conn
+
+	mu    sync.Mutex    // serializes the transactions of this Conn
+	cache *state        // nsnet's table at generation cache.gen; nil if unknown
+	drops *forwardDrops // ForwardDrops' last result; nil if none
 }
 
 // Error is the type of the errors Conn's methods return: it names the
@@ -160,20 +167,30 @@ func (c *Conn) Generation() (uint32, error) {
 		if m.Header.Type != msgType(unix.NFT_MSG_NEWGEN) {
 			continue
 		}
-		_, attrs, err := splitNfgenmsg(m.Data)
-		if err != nil {
-			return 0, nl.Wrap("get", "ruleset generation", err)
-		}
-		ad, err := newDecoder(attrs)
-		if err != nil {
-			return 0, nl.Wrap("get", "ruleset generation", err)
-		}
-		for ad.Next() {
-			if ad.Type() == unix.NFTA_GEN_ID {
-				id := ad.Uint32()
-				return id, nl.Wrap("get", "ruleset generation", ad.Err())
-			}
-		}
+		id, err := decodeGen(m.Data)
+		return id, nl.Wrap("get", "ruleset generation", err)
 	}
 	return 0, nl.Wrap("get", "ruleset generation", errNoGen)
+}
+
+// decodeGen returns the generation in the payload of an NFT_MSG_NEWGEN.
+func decodeGen(b []byte) (uint32, error) {
+	_, attrs, err := splitNfgenmsg(b)
+	if err != nil {
+		return 0, err
+	}
+	ad, err := newDecoder(attrs)
+	if err != nil {
+		return 0, err
+	}
+	for ad.Next() {
+		if ad.Type() == unix.NFTA_GEN_ID {
+			id := ad.Uint32()
+			return id, ad.Err()
+		}
+	}
+	if err := ad.Err(); err != nil {
+		return 0, err
+	}
+	return 0, errNoGen
 }

@@ -51,8 +51,18 @@
 // other writer committed in between; the change is then planned again
 // from a fresh read, a bounded number of times. So concurrent nsnet
 // processes neither duplicate nor lose a rule. Add creates the table and
-// chains with NLM_F_CREATE in the same batch, so it works on an empty
-// ruleset; Delete removes the table along with the last rule in it.
+// chains that are missing with NLM_F_CREATE in the same batch, so it works
+// on an empty ruleset; Delete removes the table along with the last rule
+// in it.
+//
+// A Conn keeps the table between transactions, tagged with the generation
+// it was read or written at: a batch asks for echoes (NLM_F_ECHO), and the
+// kernel answers a commit with the new generation (NFT_MSG_NEWGEN) and the
+// new rules with their handles. The next transaction reads the table again
+// only if NFT_MSG_GETGEN says the generation moved, which any other
+// writer's commit does; so the lines of an nsnet batch do not each read
+// the whole table, and the batch's generation check stays the safety net.
+// ForwardDrops keeps its answer the same way.
 //
 // # Other tables
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,27 +48,71 @@ var ErrNotExist error = &stateError{"not in table " + TableFamily.String() + " "
 // writer changed the ruleset first (ERESTART).
 const commitRetries = 40
 
-// state is what a transaction reads before it decides.
+// state is nsnet's table as a transaction reads it before it decides,
+// and as a Conn keeps it between transactions: valid while the ruleset's
+// generation is still gen. Entries removed since the read stay in entries
+// with no Object and no Rules, out of the indexes.
 type state struct {
+	gen     uint32
 	table   bool
+	chains  map[string]Chain // the table's chains by name (only read by transactions)
 	entries []Entry
+	index   map[string]int   // entries by their object's key
+	listen  map[string][]int // publish entries by listen key
+	rules   int              // the rules in the table
+}
+
+// newState returns the state of a table that exists (or not) with these
+// entries.
+func newState(table bool, entries []Entry) *state {
+	st := &state{table: table, chains: map[string]Chain{}, index: map[string]int{}, listen: map[string][]int{}}
+	for _, e := range entries {
+		st.insert(e)
+	}
+	return st
 }
 
 func (st *state) find(o Object) *Entry {
-	for i := range st.entries {
-		if e := &st.entries[i]; e.Object != nil && e.Object.key() == o.key() {
-			return e
-		}
+	if i, ok := st.index[o.key()]; ok {
+		return &st.entries[i]
 	}
 	return nil
 }
 
-func (st *state) ruleCount() int {
-	n := 0
-	for _, e := range st.entries {
-		n += len(e.Rules)
+func (st *state) ruleCount() int { return st.rules }
+
+// insert appends e; an object already indexed keeps its first entry, as
+// group makes only one per object.
+func (st *state) insert(e Entry) {
+	i := len(st.entries)
+	st.entries = append(st.entries, e)
+	st.rules += len(e.Rules)
+	if e.Object == nil {
+		return
 	}
-	return n
+	st.index[e.Object.key()] = i
+	if p, ok := e.Object.(Publish); ok {
+		st.listen[p.listenKey()] = append(st.listen[p.listenKey()], i)
+	}
+}
+
+// remove takes the entry of o's key out of the state.
+func (st *state) remove(o Object) {
+	i, ok := st.index[o.key()]
+	if !ok {
+		return
+	}
+	e := st.entries[i]
+	st.rules -= len(e.Rules)
+	delete(st.index, o.key())
+	if p, ok := e.Object.(Publish); ok {
+		lk := p.listenKey()
+		st.listen[lk] = slices.DeleteFunc(st.listen[lk], func(j int) bool { return j == i })
+		if len(st.listen[lk]) == 0 {
+			delete(st.listen, lk)
+		}
+	}
+	st.entries[i] = Entry{}
 }
 
 // load reads nsnet's table: whether it exists, and its rules grouped by
@@ -77,20 +122,38 @@ func (c *Conn) load() (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &state{}
+	table := false
 	for _, t := range tables {
 		if t.Name == TableName {
-			st.table = true
+			table = true
 		}
 	}
-	if !st.table {
-		return st, nil
+	if !table {
+		return newState(false, nil), nil
 	}
 	rules, err := c.Rules(TableFamily, TableName)
 	if err != nil {
 		return nil, err
 	}
-	st.entries = group(rules)
+	return newState(true, group(rules)), nil
+}
+
+// read is load for a transaction: it also reads the table's chains, so
+// that Add sends the ones missing and no others.
+func (c *Conn) read() (*state, error) {
+	st, err := c.load()
+	if err != nil || !st.table {
+		return st, err
+	}
+	chains, err := c.Chains(TableFamily)
+	if err != nil {
+		return nil, err
+	}
+	for _, ch := range chains {
+		if ch.Table == TableName {
+			st.chains[ch.Name] = ch
+		}
+	}
 	return st, nil
 }
 
@@ -161,15 +224,39 @@ func (c *Conn) List() ([]Entry, error) {
 // reads the table, lets plan decide, and commits the batch with the
 // generation, so that the kernel refuses it if anything changed in
 // between. It then starts again, a bounded number of times.
+//
+// The table is read only when the generation moved since the Conn last
+// read or changed it: the state is kept, tagged with the generation, and
+// a committed batch updates it with what the kernel echoes back (the new
+// generation, the new rules with their handles). Any other writer's
+// commit moves the generation, so a kept state is never used once the
+// ruleset changed behind it; and the batch's generation check still
+// refuses a change planned on a stale one.
 func (c *Conn) transact(op, obj string, plan func(st *state) (*batch, error)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for attempt := 0; ; attempt++ {
 		gen, err := c.Generation()
 		if err != nil {
 			return err
 		}
-		st, err := c.load()
-		if err != nil {
-			return err
+		st := c.cache
+		if st == nil || st.gen != gen {
+			c.cache = nil
+			if st, err = c.read(); err != nil {
+				// Commits kept interrupting the dump: wait as for a
+				// refused batch, and start again.
+				if errors.Is(err, ErrDumpInterrupted) && attempt < commitRetries {
+					backoff(attempt)
+					continue
+				}
+				return err
+			}
+			// Read after gen, the state may be newer than gen, never
+			// older: if it is, the generation has moved past gen, so the
+			// state is not used again and the batch is refused.
+			st.gen = gen
+			c.cache = st
 		}
 		b, err := plan(st)
 		if err != nil {
@@ -178,33 +265,85 @@ func (c *Conn) transact(op, obj string, plan func(st *state) (*batch, error)) er
 		if b == nil || b.empty() {
 			return nil
 		}
-		err = c.commit(gen, b)
+		newGen, added, err := c.commit(gen, b)
+		if err != nil {
+			c.cache = nil
+		}
 		if errors.Is(err, unix.ERESTART) && attempt < commitRetries {
-			time.Sleep(time.Duration(1+rand.IntN(2+attempt)) * time.Millisecond)
+			backoff(attempt)
 			continue
 		}
 		var be *batchError
 		if errors.As(err, &be) {
 			return nl.Wrap(op, obj+" ("+be.what+")", be.err)
 		}
-		return nl.Wrap(op, obj, err)
+		if err != nil {
+			return nl.Wrap(op, obj, err)
+		}
+		c.committed(gen, newGen, b, added)
+		return nil
 	}
+}
+
+// backoff waits a little before another attempt of a transaction that
+// other writers got in the way of, longer after each.
+func backoff(attempt int) {
+	time.Sleep(time.Duration(1+rand.IntN(2+attempt)) * time.Millisecond)
+}
+
+// committed updates what the Conn keeps after its batch was committed at
+// generation gen: the state, to what the batch made it, at the generation
+// the kernel reported (newGen, 0 if it did not), or nothing when that
+// cannot be known; and the forward-drop scan, which nsnet's own table
+// does not change.
+func (c *Conn) committed(gen, newGen uint32, b *batch, added []Rule) {
+	if c.drops != nil && c.drops.gen == gen && newGen != 0 {
+		c.drops.gen = newGen
+	}
+	if st := c.cache; st != nil && newGen != 0 && b.apply != nil && b.apply(st, added) {
+		st.gen = newGen
+		return
+	}
+	c.cache = nil
 }
 
 // ensure adds nsnet's table and base chains to b; with NLM_F_CREATE and
 // without NLM_F_EXCL they are left as they are when they exist.
 func ensure(b *batch) error {
-	t := Table{Family: TableFamily, Name: TableName}
-	if err := b.add(unix.NFT_MSG_NEWTABLE, netlink.Create, TableFamily, &t, "NFT_MSG_NEWTABLE "+tableDesc()); err != nil {
-		return err
+	return ensureMissing(b, nil)
+}
+
+// ensureMissing is ensure for the table and chains st does not show as
+// they should be (all of them when st is nil). Sending one that exists
+// and is as it should be would change nothing, and costs the commit time.
+func ensureMissing(b *batch, st *state) error {
+	if st == nil || !st.table {
+		t := Table{Family: TableFamily, Name: TableName}
+		if err := b.add(unix.NFT_MSG_NEWTABLE, netlink.Create, TableFamily, &t, "NFT_MSG_NEWTABLE "+tableDesc()); err != nil {
+			return err
+		}
 	}
 	for i := range baseChains {
 		ch := baseChains[i]
+		if st != nil && st.table {
+			if have, ok := st.chains[ch.Name]; ok && have.Base != nil && *have.Base == *ch.Base {
+				continue
+			}
+		}
 		if err := b.add(unix.NFT_MSG_NEWCHAIN, netlink.Create, TableFamily, &ch, "NFT_MSG_NEWCHAIN "+tableDesc()+" "+ch.Name); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ensured records in st that the table and base chains are as ensure
+// makes them.
+func ensured(st *state) {
+	st.table = true
+	for _, ch := range baseChains {
+		st.chains[ch.Name] = ch
+	}
 }
 
 func tableDesc() string { return TableFamily.String() + " " + TableName }
@@ -246,17 +385,19 @@ func (c *Conn) Add(o Object) error {
 			return nil, ErrExist
 		}
 		if p, ok := o.(Publish); ok {
-			for _, x := range st.entries {
-				if q, ok := x.Object.(Publish); ok && q.key() != p.key() && q.listenKey() == p.listenKey() {
+			for _, i := range st.listen[p.listenKey()] {
+				if q := st.entries[i].Object.(Publish); q.key() != p.key() {
 					return nil, fmt.Errorf("already published to %s (delete %q first)", q.To, q.String())
 				}
 			}
 		}
 		b := &batch{}
-		if err := ensure(b); err != nil {
+		if err := ensureMissing(b, st); err != nil {
 			return nil, err
 		}
+		var old Object
 		if e != nil {
+			old = e.Object
 			if err := delRules(b, e.Rules); err != nil {
 				return nil, err
 			}
@@ -267,6 +408,20 @@ func (c *Conn) Add(o Object) error {
 				"NFT_MSG_NEWRULE "+tableDesc()+" "+r.Chain); err != nil {
 				return nil, err
 			}
+		}
+		b.apply = func(st *state, added []Rule) bool {
+			// The rules as the kernel echoed them, grouped as a read of
+			// the table would group them.
+			entries := group(added)
+			if len(added) != len(want) || len(entries) != 1 || entries[0].Object == nil || entries[0].Object.key() != o.key() {
+				return false
+			}
+			ensured(st)
+			if old != nil {
+				st.remove(old)
+			}
+			st.insert(entries[0])
+			return true
 		}
 		return b, nil
 	})
@@ -288,6 +443,11 @@ func (c *Conn) Delete(o Object) error {
 		if len(e.Rules) == st.ruleCount() {
 			return b, delTable(b)
 		}
+		old := e.Object
+		b.apply = func(st *state, added []Rule) bool {
+			st.remove(old)
+			return len(added) == 0
+		}
 		return b, delRules(b, e.Rules)
 	})
 }
@@ -305,27 +465,53 @@ func (c *Conn) Flush() error {
 	})
 }
 
+// forwardDrops is what ForwardDrops found at generation gen.
+type forwardDrops struct {
+	gen    uint32
+	chains []Chain
+}
+
 // ForwardDrops returns the base chains of other tables (ip, ip6 and inet)
 // on the forward hook whose policy is drop, such as the FORWARD chain
 // Docker sets to DROP. A packet those drop is dropped whatever nsnet's
 // forward chain accepts: each base chain is a hook entry of its own, and
 // an accept only passes the packet to the next one.
+//
+// The chains are read again only when another writer changed the ruleset
+// since the last call (the generation moved by more than the Conn's own
+// changes of nsnet's table).
 func (c *Conn) ForwardDrops() ([]Chain, error) {
-	chains, err := c.Chains(FamilyUnspec)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	gen, err := c.Generation()
 	if err != nil {
 		return nil, err
 	}
+	if c.drops == nil || c.drops.gen != gen {
+		c.drops = nil
+		chains, err := c.Chains(FamilyUnspec)
+		if err != nil {
+			return nil, err
+		}
+		d := &forwardDrops{gen: gen}
+		for _, ch := range chains {
+			if ch.Base == nil || ch.Base.Hook != HookForward || ch.Base.Policy != PolicyDrop {
+				continue
+			}
+			if ch.Family != FamilyIPv4 && ch.Family != FamilyIPv6 && ch.Family != FamilyINet {
+				continue
+			}
+			if ch.Family == TableFamily && ch.Table == TableName {
+				continue
+			}
+			d.chains = append(d.chains, ch)
+		}
+		c.drops = d
+	}
 	var out []Chain
-	for _, ch := range chains {
-		if ch.Base == nil || ch.Base.Hook != HookForward || ch.Base.Policy != PolicyDrop {
-			continue
-		}
-		if ch.Family != FamilyIPv4 && ch.Family != FamilyIPv6 && ch.Family != FamilyINet {
-			continue
-		}
-		if ch.Family == TableFamily && ch.Table == TableName {
-			continue
-		}
+	for _, ch := range c.drops.chains {
+		base := *ch.Base
+		ch.Base = &base
 		out = append(out, ch)
 	}
 	return out, nil

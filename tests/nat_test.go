@@ -489,8 +489,11 @@ func TestNatTrace(t *testing.T) {
 	for _, w := range []string{
 		"→ NFT_MSG_GETGEN", "← NFT_MSG_NEWGEN", "NFTA_GEN_ID",
 		"→ NFNL_MSG_BATCH_BEGIN flags=REQUEST", "NFNL_BATCH_GENID",
-		"→ NFT_MSG_NEWTABLE flags=REQUEST|ACK|CREATE", "→ NFT_MSG_NEWCHAIN", "NFTA_HOOK_HOOKNUM postrouting (4)",
-		"→ NFT_MSG_NEWRULE flags=REQUEST|ACK|CREATE|APPEND", "NFTA_EXPR_NAME \"payload\"", "NFTA_PAYLOAD_OFFSET 12",
+		// The first message and each new rule ask for an echo: the new
+		// generation and the rule's handle come back after the commit.
+		"→ NFT_MSG_NEWTABLE flags=REQUEST|ACK|ECHO|CREATE", "→ NFT_MSG_NEWCHAIN flags=REQUEST|ACK|CREATE ", "NFTA_HOOK_HOOKNUM postrouting (4)",
+		"→ NFT_MSG_NEWRULE flags=REQUEST|ACK|ECHO|CREATE|APPEND", "NFTA_EXPR_NAME \"payload\"", "NFTA_PAYLOAD_OFFSET 12",
+		"← NFT_MSG_NEWRULE flags=CREATE|APPEND", "NFTA_RULE_HANDLE",
 		"NFTA_META_KEY oifname (7)", "NFTA_DATA_VALUE 0xc0a80b", "NFTA_EXPR_NAME \"masq\"",
 		`NFTA_RULE_USERDATA comment "nsnet masquerade 192.168.11.0/24 out ens33"`,
 		"→ NFNL_MSG_BATCH_END flags=REQUEST|ACK", "ack for NFNL_MSG_BATCH_END",
@@ -501,5 +504,118 @@ func TestNatTrace(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Log(r.Stderr)
+	}
+}
+
+// TestNatBatchKeepsTable: in a batch, nsnet reads its table once and then
+// plans each nat line from what it last read or wrote, as long as the
+// ruleset generation says nobody else changed anything: no dump, no
+// NEWTABLE or NEWCHAIN after the first line, and one scan of other
+// tables' forward chains.
+func TestNatBatchKeepsTable(t *testing.T) {
+	sb := NewSandbox(t)
+	writeFile(t, sb, "/run/keep.nsnet", "nat masquerade add 10.200.0.0/16\n"+
+		"nat forward add up0 h0\nnat forward add up0 h1\nnat forward add up0 h2\n"+
+		"nat forward add h1 up0\nnat forward del up0 h2\nnat forward add up0 h2\n")
+	r := sb.NSNet("--trace", "-batch", "/run/keep.nsnet")
+	if r.Code != 0 {
+		t.Fatal(r)
+	}
+	for w, n := range map[string]int{
+		"→ NFT_MSG_GETGEN ":     7 + 5, // each line, and each forward add's drop check
+		"→ NFT_MSG_GETTABLE ":   1,
+		"→ NFT_MSG_GETRULE ":    0,
+		"→ NFT_MSG_GETCHAIN ":   1,
+		"→ NFT_MSG_NEWTABLE ":   1,
+		"→ NFT_MSG_NEWCHAIN ":   4,
+		"→ NFT_MSG_NEWRULE ":    1 + 2*4,
+		"→ NFT_MSG_DELRULE ":    2,
+		"→ NFNL_MSG_BATCH_END ": 6,
+	} {
+		if got := strings.Count(r.Stderr, w); got != n {
+			t.Errorf("%d × %q, want %d", got, w, n)
+		}
+	}
+	if strings.Count(r.Stderr, "already there") != 1 {
+		t.Errorf("want one \"already there\" (forward h1 up0):\n%s", r.Stderr)
+	}
+	rules := nftRules(t, sb)
+	for _, c := range []string{"nsnet forward up0 h0", "nsnet forward up0 h1", "nsnet forward up0 h2"} {
+		if len(rules[c]) != 2 {
+			t.Errorf("%s: %d rules", c, len(rules[c]))
+		}
+	}
+	if t.Failed() {
+		t.Log(r.Stderr)
+	}
+}
+
+// TestNatBatchSeesChangesBehindItsBack: what nsnet keeps of its table
+// between the lines of a batch is used only while the ruleset generation
+// is the one it read or wrote. Changes made between two lines by nft or
+// by another nsnet move the generation, and the next line reads the
+// table again: a rule deleted behind nsnet's back is put back, a deleted
+// table is created again, an object another process added is not added
+// twice, one it deleted is added again, and a drop policy another table
+// got is warned about.
+func TestNatBatchSeesChangesBehindItsBack(t *testing.T) {
+	sb := NewSandbox(t)
+	writeFile(t, sb, "/run/delrule.sh", `h=$(nft -a list chain inet nsnet forward | awk '/iifname "b0"/ {print $NF}')
+nft delete rule inet nsnet forward handle $h
+`)
+	writeFile(t, sb, "/run/drop.sh", `nft add table ip filter
+nft add chain ip filter FORWARD '{ type filter hook forward priority 0; policy drop; }'
+`)
+	writeFile(t, sb, "/run/cache.nsnet", `netns add r
+-n r nat forward add a0 b0
+-n r nat forward add a1 b1
+-n r nat masquerade add 192.0.2.0/24
+netns exec r sh /run/delrule.sh
+-n r nat forward add a0 b0
+-n r nat forward add a0 b0
+netns exec r nft delete table inet nsnet
+-n r nat forward add a1 b1
+netns exec r `+nsnetBin+` nat forward add a3 b3
+-n r nat forward add a3 b3
+-n r nat forward add a2 b2
+netns exec r `+nsnetBin+` nat forward del a2 b2
+-n r nat forward add a2 b2
+-n r nat forward add a0 b0
+-n r nat forward add a1 b1
+netns exec r sh /run/drop.sh
+-n r nat forward add a4 b4
+`)
+	r := sb.NSNet("-batch", "/run/cache.nsnet")
+	if r.Code != 0 {
+		t.Fatal(r)
+	}
+	// Already there: a0 b0 once repaired, a3 b3 that the other process
+	// added, and a1 b1 once added again after the table was deleted.
+	for _, o := range []string{"a0 b0", "a3 b3", "a1 b1"} {
+		if n := strings.Count(r.Stderr, "nat forward "+o+": already there"); n != 1 {
+			t.Errorf("forward %s: %d × \"already there\", want 1", o, n)
+		}
+	}
+	if n := strings.Count(r.Stderr, "already there"); n != 3 {
+		t.Errorf("%d × \"already there\", want 3:\n%s", n, r.Stderr)
+	}
+	// The drop policy added before the last line is seen by that line only.
+	if n := strings.Count(r.Stderr, "table ip filter chain FORWARD"); n != 1 {
+		t.Errorf("%d warnings about the FORWARD chain's drop, want 1:\n%s", n, r.Stderr)
+	}
+	out := sb.Must("ip", "netns", "exec", "r", "nft", "list", "ruleset")
+	for _, c := range []string{"nsnet forward a0 b0", "nsnet forward a1 b1", "nsnet forward a2 b2", "nsnet forward a3 b3", "nsnet forward a4 b4"} {
+		if n := strings.Count(out, `comment "`+c+`"`); n != 2 {
+			t.Errorf("%s: %d rules, want 2", c, n)
+		}
+	}
+	if strings.Contains(out, "masquerade") {
+		t.Errorf("the masquerade went with the table, yet is back:\n%s", out)
+	}
+	if show := sb.MustNSNet("-n", "r", "nat", "show"); strings.Contains(show, "modified") {
+		t.Errorf("show: %q", show)
+	}
+	if t.Failed() {
+		t.Log(out)
 	}
 }
