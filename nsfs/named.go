@@ -160,6 +160,11 @@ func Delete(name string) error {
 		}
 		return &os.PathError{Op: "stat", Path: path, Err: err}
 	}
+	// Check the name can be removed before the mount is detached: on a
+	// read-only RunDir the unmount would succeed and leave a stale file.
+	if err := unix.Access(RunDir, unix.W_OK); err != nil {
+		return explainRunDir(&os.PathError{Op: "remove", Path: path, Err: err})
+	}
 	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
 		// The result is not checked, as in iproute2: a stale file has no
 		// mount and is simply removed below.
@@ -195,13 +200,12 @@ func List() ([]Entry, error) {
 	var out []Entry
 	for _, de := range des {
 		e := Entry{Name: de.Name()}
-		if de.Type()&os.ModeSymlink != 0 || de.IsDir() {
-			e.Stale = true
+		if !de.Type().IsRegular() {
+			e.Stale = true // a symlink, directory, FIFO or device
+		} else if ns, err := open(filepath.Join(RunDir, de.Name()), unix.O_NOFOLLOW); err != nil {
+			e.Stale = true // no mount, or a namespace of another kind
 		} else {
-			var st unix.Statfs_t
-			if err := unix.Statfs(filepath.Join(RunDir, de.Name()), &st); err != nil || st.Type != nsfsMagic {
-				e.Stale = true
-			}
+			ns.Close()
 		}
 		out = append(out, e)
 	}

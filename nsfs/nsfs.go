@@ -46,7 +46,8 @@ func Open(path string) (*NS, error) { return open(path, 0) }
 // open opens path with extra open(2) flags (O_NOFOLLOW for RunDir entries,
 // so that a planted symbolic link is never followed out of RunDir).
 func open(path string, flags int) (*NS, error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|flags, 0)
+	// O_NONBLOCK: a FIFO planted in RunDir must not block the open forever.
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK|flags, 0)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/nsnet/nsnet/nsfs"
 )
 
 // line is one parsed command of a batch file.
@@ -390,17 +392,20 @@ func (c downCmd) run(e *env) error {
 		}
 		if inv == nil {
 			// Without a journal record, undo only what is there.
-			if applied, err := st.rev.applied(le); err == nil && !applied {
+			if applied, err := st.rev.applied(le); err == nil && !applied || gone(err) {
 				continue
 			}
 			var err error
 			if inv, err = st.rev.inverse(le); err != nil {
+				if gone(err) {
+					continue
+				}
 				fmt.Fprintf(e.s.stderr, "nsnet: %s: %v\n", st.l.where(), oneLine(err.Error()))
 				failed++
 				continue
 			}
 		}
-		if err := inv.run(le); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := inv.run(le); err != nil && !gone(err) {
 			fmt.Fprintf(e.s.stderr, "nsnet: %s: undo: %v\n", st.l.where(), oneLine(err.Error()))
 			failed++
 		}
@@ -411,6 +416,13 @@ func (c downCmd) run(e *env) error {
 	removeJournal(c.file)
 	e.s.forgetAll()
 	return nil
+}
+
+// gone reports whether err says the object, or the namespace a line acts
+// in, is not there: a stale /run/netns file (an up killed between creating
+// it and mounting the namespace) holds nothing to undo either.
+func gone(err error) bool {
+	return errors.Is(err, os.ErrNotExist) || errors.Is(err, nsfs.ErrNotNamespace)
 }
 
 // The journal: up writes, before each step, the command that undoes it

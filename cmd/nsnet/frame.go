@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/nsnet/nsnet/nsfs"
 	"github.com/nsnet/nsnet/rtnl"
@@ -108,6 +110,7 @@ func (e *env) nsHandle() (*nsfs.NS, error) {
 	if e.ns == "" {
 		return nil, nil
 	}
+	e.fresh()
 	if h, ok := e.s.nss[e.ns]; ok {
 		return h, nil
 	}
@@ -117,6 +120,25 @@ func (e *env) nsHandle() (*nsfs.NS, error) {
 	}
 	e.s.nss[e.ns] = h
 	return h, nil
+}
+
+// fresh drops what is cached for the command's namespace when its name no
+// longer refers to it (another process deleted or replaced RunDir/NAME
+// since a batch opened it), so that a later line fails as "no such
+// namespace" instead of acting on a namespace nobody can reach.
+func (e *env) fresh() {
+	h, ok := e.s.nss[e.ns]
+	if !ok {
+		return
+	}
+	dev, ino, err := h.ID()
+	fi, serr := os.Lstat(filepath.Join(nsfs.RunDir, e.ns))
+	if err == nil && serr == nil {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && uint64(st.Dev) == dev && st.Ino == ino {
+			return
+		}
+	}
+	e.s.forget(e.ns)
 }
 
 // nsFD returns the namespace's file descriptor for netlink.Config.NetNS
@@ -145,6 +167,7 @@ func (e *env) do(fn func() error) error {
 // conn returns the cached connection of a family in the command's
 // namespace, dialling it on first use.
 func (e *env) conn(family string, dial func(nsFD int) (io.Closer, error)) (io.Closer, error) {
+	e.fresh()
 	k := connKey{e.ns, family}
 	if c, ok := e.s.conns[k]; ok {
 		return c, nil

@@ -261,3 +261,12 @@ func (c sysctlSet) words() []string {
 	}
 	return w
 }
+
+// words lets up journal "netns add"'s inverse, so that down removes the
+// name even when up was killed before the namespace was mounted on it.
+func (c netnsDel) words() []string {
+	if c.all {
+		return []string{"netns", "delete", "-all"}
+	}
+	return []string{"netns", "delete", c.name}
+}

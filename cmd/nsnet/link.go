@@ -83,6 +83,11 @@ type linkSpec struct {
 	alias   *string
 }
 
+// duparg is the error for an option given twice, as iproute2's duparg.
+func duparg(word, value string) error {
+	return usagef("duplicate %q: %q would be its second value", word, value)
+}
+
 // parseOpt consumes one generic option at a, reporting whether it knew
 // the word.
 func (s *linkSpec) parseOpt(a *argv) (bool, error) {
@@ -94,6 +99,9 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 		s.up = new(word == "up")
 	case "name":
 		a.next()
+		if s.name != "" {
+			return true, duparg(word, a.peek())
+		}
 		if s.name, err = devArg(a, "name"); err != nil {
 			return true, err
 		}
@@ -103,11 +111,17 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 		if err != nil {
 			return true, err
 		}
+		if s.address != nil {
+			return true, duparg(word, v)
+		}
 		if s.address, err = parseMAC(v); err != nil {
 			return true, err
 		}
 	case "mtu":
 		a.next()
+		if s.mtu != nil {
+			return true, duparg(word, a.peek())
+		}
 		v, err := u32Arg(a, "mtu")
 		if err != nil {
 			return true, err
@@ -115,6 +129,9 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 		s.mtu = &v
 	case "txqueuelen", "txqlen", "qlen":
 		a.next()
+		if s.txqlen != nil {
+			return true, duparg(word, a.peek())
+		}
 		v, err := u32Arg(a, word)
 		if err != nil {
 			return true, err
@@ -125,6 +142,9 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 		v, err := a.value("netns")
 		if err != nil {
 			return true, err
+		}
+		if s.netns != nil {
+			return true, duparg(word, v)
 		}
 		ref, err := parseNSRef(v)
 		if err != nil {
@@ -138,6 +158,9 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 		}
 	case "master":
 		a.next()
+		if s.master != nil {
+			return true, duparg(word, a.peek())
+		}
 		m, err := devArg(a, "master")
 		if err != nil {
 			return true, err
@@ -145,12 +168,18 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 		s.master = &m
 	case "nomaster":
 		a.next()
+		if s.master != nil {
+			return true, usagef("conflicting options: \"nomaster\" after \"master %s\"", *s.master)
+		}
 		s.master = new("")
 	case "alias":
 		a.next()
 		v, err := a.value("alias")
 		if err != nil {
 			return true, err
+		}
+		if s.alias != nil {
+			return true, duparg(word, v)
 		}
 		if len(v) >= 256 {
 			return true, usagef("alias longer than 255 bytes")

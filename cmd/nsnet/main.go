@@ -82,15 +82,44 @@ func report(stderr io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
+	msg := oneLine(err.Error())
+	if h := capHint(err, msg); h != "" {
+		msg += " (" + h + ")"
+	}
 	var x *exitStatus
 	if errors.As(err, &x) {
 		if x.err != nil {
-			fmt.Fprintf(stderr, "nsnet: %s\n", oneLine(err.Error()))
+			fmt.Fprintf(stderr, "nsnet: %s\n", msg)
 		}
 		return x.code
 	}
-	fmt.Fprintf(stderr, "nsnet: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(stderr, "nsnet: %s\n", msg)
 	return exitCode(err)
+}
+
+// capHint names the capability a permission error most likely lacks, unless
+// the message (msg) already names one: entering a named namespace (setns)
+// needs CAP_SYS_ADMIN, a packet socket CAP_NET_RAW, and everything else nsnet
+// asks the kernel for (links, addresses, routes, nf_tables, net.* sysctls)
+// CAP_NET_ADMIN.
+func capHint(err error, msg string) string {
+	if !errors.Is(err, os.ErrPermission) || strings.Contains(msg, "CAP_") {
+		return ""
+	}
+	c := "CAP_NET_ADMIN"
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		switch se.Syscall {
+		case "setns":
+			c = "CAP_SYS_ADMIN"
+		case "socket":
+			c = "CAP_NET_RAW"
+		}
+	}
+	if os.Geteuid() != 0 {
+		return "needs root: " + c
+	}
+	return "needs " + c
 }
 
 func exitCode(err error) int {
@@ -104,8 +133,16 @@ func exitCode(err error) int {
 	return 1
 }
 
+// oneLine folds s onto one line and shortens any word longer than 256
+// bytes (a 100 KB argument quoted back), so an error stays one readable line.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	f := strings.Fields(strings.ReplaceAll(s, "\n", " "))
+	for i, w := range f {
+		if len(w) > 256 {
+			f[i] = fmt.Sprintf("%s...(%d bytes)", strings.ToValidUTF8(w[:64], ""), len(w))
+		}
+	}
+	return strings.Join(f, " ")
 }
 
 // globals are the options before the object.
