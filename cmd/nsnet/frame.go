@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,8 +9,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/nsnet/nsnet/nsfs"
 	"github.com/nsnet/nsnet/rtnl"
@@ -199,10 +202,21 @@ func (e *env) rtnl() (*rtnl.Conn, error) {
 func (e *env) printJSON(v any) error {
 	var b []byte
 	var err error
-	if e.opt.pretty {
-		b, err = json.MarshalIndent(v, "", "    ")
-	} else {
-		b, err = json.Marshal(v)
+	switch v.(type) {
+	case *obj, []*obj, []any:
+		b, err = appendJSON(nil, v)
+		if err == nil && e.opt.pretty {
+			var ind bytes.Buffer
+			if err = json.Indent(&ind, b, "", "    "); err == nil {
+				b = ind.Bytes()
+			}
+		}
+	default:
+		if e.opt.pretty {
+			b, err = json.MarshalIndent(v, "", "    ")
+		} else {
+			b, err = json.Marshal(v)
+		}
 	}
 	if err != nil {
 		return err
@@ -360,4 +374,137 @@ func (c netnsAdd) applied(e *env) (bool, error) {
 	}
 	ns.Close()
 	return true, nil
+}
+
+// appendJSON appends v as compact JSON. It writes the shapes the object
+// printers build (ordered objects, slices, strings, numbers, booleans)
+// directly, which is several times cheaper than encoding/json's reflection
+// and re-validation of MarshalJSON output on a 10,000-link listing; other
+// values go through encoding/json.
+func appendJSON(b []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case *obj:
+		if v == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '{')
+		for i, k := range v.keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			var err error
+			if b, err = appendJSON(b, v.vals[i]); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, '}'), nil
+	case []*obj:
+		b = append(b, '[')
+		for i, o := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendJSON(b, o); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	case []any:
+		b = append(b, '[')
+		for i, o := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendJSON(b, o); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	case []string:
+		if v == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '[')
+		for i, s := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, s)
+		}
+		return append(b, ']'), nil
+	case string:
+		return appendJSONString(b, v), nil
+	case bool:
+		return strconv.AppendBool(b, v), nil
+	case int:
+		return strconv.AppendInt(b, int64(v), 10), nil
+	case int32:
+		return strconv.AppendInt(b, int64(v), 10), nil
+	case int64:
+		return strconv.AppendInt(b, v, 10), nil
+	case uint8:
+		return strconv.AppendUint(b, uint64(v), 10), nil
+	case uint16:
+		return strconv.AppendUint(b, uint64(v), 10), nil
+	case uint32:
+		return strconv.AppendUint(b, uint64(v), 10), nil
+	case uint64:
+		return strconv.AppendUint(b, v, 10), nil
+	case json.RawMessage:
+		return append(b, v...), nil
+	}
+	enc, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, enc...), nil
+}
+
+// appendJSONString appends s as a JSON string, escaping what JSON requires
+// and replacing invalid UTF-8 with U+FFFD, as encoding/json does.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\b':
+				b = append(b, '\\', 'b')
+			case c == '\f':
+				b = append(b, '\\', 'f')
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }

@@ -6,8 +6,6 @@ package main
 // keys come in a fixed order that Go maps would sort away).
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -393,25 +391,7 @@ func (o *obj) add(k string, v any) *obj {
 }
 
 // MarshalJSON writes the keys in order.
-func (o *obj) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		kb, _ := json.Marshal(k)
-		b.Write(kb)
-		b.WriteByte(':')
-		vb, err := json.Marshal(o.vals[i])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(vb)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
+func (o *obj) MarshalJSON() ([]byte, error) { return appendJSON(nil, o) }
 
 // optFamily is the rtnl family of the -4/-6 option (FamilyUnspec without).
 func optFamily(opt options) rtnl.Family {
