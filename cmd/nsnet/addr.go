@@ -111,15 +111,11 @@ func parseAddrChange(a *argv, op string) (command, error) {
 				return nil, err
 			}
 		case "scope":
-			v, err := a.value(word)
+			v, err := parsedValue(a, word, rtnl.ParseScope)
 			if err != nil {
 				return nil, err
 			}
-			s, err := rtnl.ParseScope(v)
-			if err != nil {
-				return nil, usagef("%v", err)
-			}
-			c.scope = &s
+			c.scope = v
 		case "valid_lft", "preferred_lft":
 			v, err := a.value(word)
 			if err != nil {

@@ -508,3 +508,17 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	return append(b, '"')
 }
+
+// parsedValue reads the word after keyword and parses it, turning a parse
+// error into a usage error ("scope", "proto", "type" and friends).
+func parsedValue[T any](a *argv, keyword string, parse func(string) (T, error)) (*T, error) {
+	v, err := a.value(keyword)
+	if err != nil {
+		return nil, err
+	}
+	x, err := parse(v)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return &x, nil
+}

@@ -124,25 +124,17 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 			}
 			c.table = &t
 		case "scope":
-			v, err := a.value(word)
+			v, err := parsedValue(a, word, rtnl.ParseScope)
 			if err != nil {
 				return nil, err
 			}
-			s, err := rtnl.ParseScope(v)
-			if err != nil {
-				return nil, usagef("%v", err)
-			}
-			c.scope = &s
+			c.scope = v
 		case "proto", "protocol":
-			v, err := a.value(word)
+			v, err := parsedValue(a, word, rtnl.ParseRouteProtocol)
 			if err != nil {
 				return nil, err
 			}
-			p, err := rtnl.ParseRouteProtocol(v)
-			if err != nil {
-				return nil, usagef("%v", err)
-			}
-			c.proto = &p
+			c.proto = v
 		case "onlink":
 			c.onlink = true
 		case "mtu", "advmss":
@@ -469,35 +461,23 @@ func parseRouteShow(a *argv, opt options) (command, error) {
 				return nil, err
 			}
 		case "proto", "protocol":
-			v, err := a.value(word)
+			v, err := parsedValue(a, word, rtnl.ParseRouteProtocol)
 			if err != nil {
 				return nil, err
 			}
-			p, err := rtnl.ParseRouteProtocol(v)
-			if err != nil {
-				return nil, usagef("%v", err)
-			}
-			c.proto = &p
+			c.proto = v
 		case "scope":
-			v, err := a.value(word)
+			v, err := parsedValue(a, word, rtnl.ParseScope)
 			if err != nil {
 				return nil, err
 			}
-			s, err := rtnl.ParseScope(v)
-			if err != nil {
-				return nil, usagef("%v", err)
-			}
-			c.scope = &s
+			c.scope = v
 		case "type":
-			v, err := a.value(word)
+			v, err := parsedValue(a, word, rtnl.ParseRouteType)
 			if err != nil {
 				return nil, err
 			}
-			t, err := rtnl.ParseRouteType(v)
-			if err != nil {
-				return nil, usagef("%v", err)
-			}
-			c.typ = &t
+			c.typ = v
 		case "exact", "to":
 			continue
 		default:
