@@ -69,8 +69,12 @@ type addrChange struct {
 
 func parseAddrChange(a *argv, op string) (command, error) {
 	c := addrChange{op: op}
+	seen := map[string]bool{}
 	for a.more() {
 		word := a.next()
+		if err := once(seen, addrValueWords, word, a); err != nil {
+			return nil, err
+		}
 		var err error
 		switch word {
 		case "local":
@@ -644,4 +648,11 @@ func (c addrFlush) inverse(e *env) (command, error) {
 		s = append(s, addrFromMessage("add", c.dev, a))
 	}
 	return s, nil
+}
+
+// addrValueWords are the addr keywords that take a value, by canonical name;
+// giving one twice is an error, as in iproute2.
+var addrValueWords = map[string]string{
+	"dev": "dev", "peer": "peer", "broadcast": "broadcast", "brd": "broadcast", "label": "label",
+	"scope": "scope", "valid_lft": "valid_lft", "preferred_lft": "preferred_lft", "metric": "metric",
 }

@@ -522,3 +522,17 @@ func parsedValue[T any](a *argv, keyword string, parse func(string) (T, error)) 
 	}
 	return &x, nil
 }
+
+// once records a keyword that takes a value (words maps its spellings to
+// one name) and fails when the command line gives it a second time.
+func once(seen map[string]bool, words map[string]string, word string, a *argv) error {
+	name, ok := words[word]
+	if !ok {
+		return nil
+	}
+	if seen[name] {
+		return usagef("duplicate %q: %q would be its second value", word, a.peek())
+	}
+	seen[name] = true
+	return nil
+}

@@ -116,3 +116,26 @@ func TestRunExitCodes(t *testing.T) {
 		t.Fatalf("bogus: %d %q", code, errb.String())
 	}
 }
+
+func TestRepeatedKeywords(t *testing.T) {
+	for _, args := range []string{
+		"address add 192.0.2.1/24 dev lo dev eth0",
+		"address add 192.0.2.1/24 dev lo brd + broadcast 192.0.2.255",
+		"route add 192.0.2.0/24 via 198.51.100.1 gw 198.51.100.2",
+		"route add 192.0.2.0/24 dev lo metric 1 priority 2",
+		"route add default via 198.51.100.1 table 100 table main",
+	} {
+		_, err := parseCommand(strings.Fields(args), options{})
+		if err == nil || !isUsage(err) || !strings.Contains(err.Error(), "duplicate") {
+			t.Errorf("%s: want a duplicate usage error, got %v", args, err)
+		}
+	}
+	for _, args := range []string{
+		"address add 2001:db8::1/64 dev lo nodad nodad",
+		"route add 192.0.2.0/24 dev lo mtu lock 1400",
+	} {
+		if _, err := parseCommand(strings.Fields(args), options{}); err != nil {
+			t.Errorf("%s: %v", args, err)
+		}
+	}
+}

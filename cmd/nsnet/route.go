@@ -78,8 +78,12 @@ type routeChange struct {
 func parseRouteChange(a *argv, op string, opt options) (command, error) {
 	c := routeChange{op: op}
 	isDefault := false
+	seen := map[string]bool{}
 	for a.more() {
 		word := a.next()
+		if err := once(seen, routeValueWords, word, a); err != nil {
+			return nil, err
+		}
 		var err error
 		switch word {
 		case "via", "gw":
@@ -797,4 +801,12 @@ func (p *routePrinter) text(b *strings.Builder, r *rtnl.RouteMessage) {
 		}
 	}
 	b.WriteString("\n")
+}
+
+// routeValueWords are the route keywords that take a value, by canonical
+// name; giving one twice is an error, as in iproute2.
+var routeValueWords = map[string]string{
+	"via": "via", "gw": "via", "dev": "dev", "oif": "dev", "src": "src", "metric": "metric",
+	"priority": "metric", "preference": "metric", "table": "table", "scope": "scope",
+	"proto": "proto", "protocol": "proto", "mtu": "mtu", "advmss": "advmss",
 }
