@@ -64,15 +64,6 @@ func Dial(family int, cfg Config) (*Conn, error) {
 // Close closes the socket.
 func (c *Conn) Close() error { return c.c.Close() }
 
-// SetReadBuffer sets the socket's receive buffer size.
-func (c *Conn) SetReadBuffer(n int) error { return c.c.SetReadBuffer(n) }
-
-// PID returns the port id the kernel assigned to the socket.
-func (c *Conn) PID() uint32 { return c.c.PID() }
-
-// Tracing reports whether messages are being traced.
-func (c *Conn) Tracing() bool { return c.trace != nil }
-
 // ErrDumpInterrupted means the kernel's object list changed while a dump
 // was running (NLM_F_DUMP_INTR), so the result may be inconsistent.
 var ErrDumpInterrupted = errors.New("dump interrupted by a concurrent change")
@@ -309,15 +300,6 @@ func (e *Error) Kernel() bool {
 }
 
 func (e *Error) isErrno() bool { _, ok := e.Errno(); return ok }
-
-// ExtAck returns the kernel's extended-acknowledgement text, if any.
-func (e *Error) ExtAck() string {
-	var oe *netlink.OpError
-	if errors.As(e.Err, &oe) {
-		return oe.Message
-	}
-	return ""
-}
 
 // unwrapOp strips mdlayher's "netlink receive:" prefix, keeping the errno.
 func unwrapOp(err error) error {
