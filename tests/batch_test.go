@@ -211,3 +211,26 @@ func TestBridgeExample(t *testing.T) {
 		t.Fatalf("down left changes\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 }
+
+// TestUpDownMoveByPIDAndPath moves a link into the namespace of a process
+// given by PID, by /proc path and by name: up twice is a no-op, and down
+// brings the link back each time.
+func TestUpDownMoveByPIDAndPath(t *testing.T) {
+	sb := NewSandbox(t)
+	sb.MustNSNet("netns", "add", "t")
+	out := sb.MustSh(`ip netns exec t sleep 60 >/dev/null 2>&1 & echo $!`)
+	pid := strings.TrimSpace(out)
+	defer sb.Sh("kill " + pid)
+	sb.Must("ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+	for _, target := range []string{"/proc/" + pid + "/ns/net", pid, "t"} {
+		writeFile(t, sb, "/run/move.nsnet", "link set v1 netns "+target+"\n")
+		sb.MustNSNet("up", "/run/move.nsnet")
+		if r := sb.Run("ip", "link", "show", "v1"); r.Code == 0 {
+			t.Fatalf("%s: v1 still here after up", target)
+		}
+		sb.Must("ip", "-n", "t", "link", "show", "v1")
+		sb.MustNSNet("up", "/run/move.nsnet")
+		sb.MustNSNet("down", "/run/move.nsnet")
+		sb.Must("ip", "link", "show", "v1")
+	}
+}

@@ -470,6 +470,10 @@ func (j *journal) record(l line, inv command) error {
 	if in, ok := inv.(inNS); ok {
 		ns, inv = in.ns, in.cmd
 	}
+	if strings.ContainsRune(ns, '/') {
+		// -n takes names only; down undoes this line from the file.
+		return nil
+	}
 	w, ok := inv.(worder)
 	if !ok {
 		return nil

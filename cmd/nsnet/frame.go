@@ -117,7 +117,15 @@ func (e *env) nsHandle() (*nsfs.NS, error) {
 	if h, ok := e.s.nss[e.ns]; ok {
 		return h, nil
 	}
-	h, err := nsfs.OpenName(e.ns)
+	// A -n name, or the path of a namespace that an inverse must act in
+	// (a link moved back to the namespace of a PID or a file).
+	var h *nsfs.NS
+	var err error
+	if strings.ContainsRune(e.ns, '/') {
+		h, err = nsfs.Open(e.ns)
+	} else {
+		h, err = nsfs.OpenName(e.ns)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +139,8 @@ func (e *env) nsHandle() (*nsfs.NS, error) {
 // namespace" instead of acting on a namespace nobody can reach.
 func (e *env) fresh() {
 	h, ok := e.s.nss[e.ns]
-	if !ok {
+	if !ok || strings.ContainsRune(e.ns, '/') {
+		// A path names its namespace by the file itself, not by RunDir.
 		return
 	}
 	dev, ino, err := h.ID()
@@ -170,14 +179,15 @@ func (e *env) do(fn func() error) error {
 // conn returns the cached connection of a family in the command's
 // namespace, dialling it on first use.
 func (e *env) conn(family string, dial func(nsFD int) (io.Closer, error)) (io.Closer, error) {
-	e.fresh()
-	k := connKey{e.ns, family}
-	if c, ok := e.s.conns[k]; ok {
-		return c, nil
-	}
+	// nsFD first: it drops the cached handle and connections of a
+	// namespace whose name now means something else (env.fresh).
 	fd, err := e.nsFD()
 	if err != nil {
 		return nil, err
+	}
+	k := connKey{e.ns, family}
+	if c, ok := e.s.conns[k]; ok {
+		return c, nil
 	}
 	c, err := dial(fd)
 	if err != nil {

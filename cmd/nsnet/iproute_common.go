@@ -220,57 +220,15 @@ func nsAbsent(e *env) bool {
 	return errors.Is(err, os.ErrNotExist)
 }
 
-// inNamespace wraps cmd to run in namespace ref: frame.go's inNS for a
-// /run/netns name, inNSRef for a PID or a path.
-func inNamespace(ref nsRef, cmd command) command {
-	if ref.name != "" {
-		return inNS{ns: ref.name, cmd: cmd}
-	}
-	return inNSRef{ref: ref, cmd: cmd}
-}
+// inNamespace wraps cmd to run in namespace ref (a name, or the path of a
+// PID's or a file's namespace: the session opens either).
+func inNamespace(ref nsRef, cmd command) command { return inNS{ns: ref.key(), cmd: cmd} }
 
-// inNSRef runs cmd in the namespace ref, which unlike inNS may be a PID
-// or a path: it opens the namespace once and caches it in the session
-// under ref.key(), the way -n names are cached.
-type inNSRef struct {
-	ref nsRef
-	cmd command
-}
-
-func (c inNSRef) run(e *env) error {
-	sub, err := c.env(e)
-	if err != nil {
-		return err
-	}
-	return c.cmd.run(sub)
-}
-
-// env returns e moved into the namespace.
-func (c inNSRef) env(e *env) (*env, error) {
+// appliedIn asks r.applied in namespace ref.
+func appliedIn(e *env, ref nsRef, r reversible) (bool, error) {
 	sub := *e
-	sub.ns = c.ref.key()
-	if c.ref.name == "" {
-		if _, ok := e.s.nss[sub.ns]; !ok {
-			h, err := c.ref.open()
-			if err != nil {
-				return nil, err
-			}
-			e.s.nss[sub.ns] = h
-		}
-	}
-	return &sub, nil
-}
-
-// inNSRefApplied asks cmd's applied in namespace ref.
-func (c inNSRef) applied(e *env) (bool, error) {
-	sub, err := c.env(e)
-	if err != nil {
-		return false, err
-	}
-	if r, ok := c.cmd.(reversible); ok {
-		return r.applied(sub)
-	}
-	return false, nil
+	sub.ns = ref.key()
+	return r.applied(&sub)
 }
 
 // seq runs commands in order, stopping at the first failure: the inverse

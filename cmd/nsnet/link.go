@@ -561,7 +561,7 @@ func (c linkAdd) applied(e *env) (bool, error) {
 		return false, nil
 	}
 	if c.spec.netns != nil {
-		return inNSRef{ref: *c.spec.netns, cmd: linkExists{name: c.spec.name, kind: c.kind}}.applied(e)
+		return appliedIn(e, *c.spec.netns, linkExists{name: c.spec.name, kind: c.kind})
 	}
 	return linkExists{name: c.spec.name, kind: c.kind}.applied(e)
 }
@@ -662,6 +662,21 @@ func (c linkSet) inverse(e *env) (command, error) {
 		return nil, err
 	}
 	old, err := conn.LinkByName(c.dev)
+	if c.spec.netns != nil && errors.Is(err, os.ErrNotExist) {
+		// Already moved (down undoing a line that has no journal record):
+		// read the link where it is now.
+		sub := *e
+		sub.ns = c.spec.netns.key()
+		tc, terr := sub.rtnl()
+		if terr != nil {
+			return nil, terr
+		}
+		name := c.spec.name
+		if name == "" {
+			name = c.dev
+		}
+		old, err = tc.LinkByName(name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -729,7 +744,7 @@ func (c linkSet) applied(e *env) (bool, error) {
 		if target == "" {
 			target = c.dev
 		}
-		return inNSRef{ref: *c.spec.netns, cmd: linkExists{name: target}}.applied(e)
+		return appliedIn(e, *c.spec.netns, linkExists{name: target})
 	}
 	if c.spec.name != "" {
 		name = c.spec.name
