@@ -37,6 +37,7 @@ type Conn struct {
 
 	mu    sync.Mutex    // serializes the transactions of this Conn
 	cache *state        // nsnet's table at generation cache.gen; nil if unknown
+	based uint32        // a generation at which the table and base chains were there; 0 if none
 	drops *forwardDrops // ForwardDrops' last result; nil if none
 }
 

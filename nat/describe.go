@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Describe renders expressions in nft's rule syntax, for example
@@ -128,6 +130,12 @@ func (d *describer) expr(e Expr) {
 		d.set(e.DReg, &regInfo{left: "0x" + hex.EncodeToString(e.Data), value: e.Data})
 	case *Counter:
 		d.out = append(d.out, fmt.Sprintf("counter packets %d bytes %d", e.Packets, e.Bytes))
+	case *Objref:
+		if e.Type == unix.NFT_OBJECT_COUNTER {
+			d.out = append(d.out, "counter name "+strconv.Quote(e.Object))
+			return
+		}
+		d.out = append(d.out, fmt.Sprintf("objref type %d name %s", e.Type, strconv.Quote(e.Object)))
 	case *Masq:
 		s := "masquerade"
 		if e.RegProtoMin != 0 {

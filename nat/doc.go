@@ -19,6 +19,14 @@
 // and Add repairs it. Describe renders expressions in nft's syntax from
 // what they do, not from the comment.
 //
+// Each object also has a named counter object in the table (CounterName:
+// "forward/ens33/veth0s0", "masquerade/192.168.11.0/24/ens33",
+// "publish/tcp/8080"), and its rules count into it with `counter name`
+// instead of counters of their own: `nft list counters` shows what each
+// object passed, and Entry.Packets and Entry.Bytes report it. The names
+// are ones nft reads unquoted, so `nft list ruleset` stays a file `nft -f`
+// loads again.
+//
 // # One inet table
 //
 // nsnet keeps everything in one table of family inet, named nsnet, with
@@ -44,7 +52,7 @@
 //
 // # Transactions and concurrency
 //
-// Add, Delete and Flush read the ruleset generation (NFT_MSG_GETGEN), read
+// Add and Delete read the ruleset generation (NFT_MSG_GETGEN), read
 // the table, decide, and send one batch (BEGIN, messages, END in one
 // sendmsg) whose BEGIN carries that generation (NFNL_BATCH_GENID). The
 // kernel applies all of it or none, and refuses it with ERESTART if any
@@ -63,6 +71,19 @@
 // writer's commit does; so the lines of an nsnet batch do not each read
 // the whole table, and the batch's generation check stays the safety net.
 // ForwardDrops keeps its answer the same way.
+//
+// A new object needs no read at all. The counter's name is the object's
+// index in the kernel: Add of an object to a table it has not read sends
+// the counter with NLM_F_EXCL and the rules in one generation-checked
+// batch (with the table and base chains if a dump of the chains shows
+// them missing), and the kernel refuses the whole batch with EEXIST if
+// the counter is there. Only then does Add read the table, to report the
+// object as there, repair it, or refuse a publish of a port published to
+// another target (a Publish's counter is named by what it listens on, so
+// that one collides too). So a script that runs one nsnet process per
+// object costs the same per object however big the table grows. Flush
+// needs no read either: it deletes the table by name, and the kernel
+// answers ENOENT when there is none.
 //
 // # Other tables
 //

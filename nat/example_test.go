@@ -72,8 +72,8 @@ func ExampleParseObject() {
 	}
 	// Output:
 	// publish [2001:db8::1]:8080/tcp to [2001:db8:11::101]:80
-	// prerouting: meta nfproto ipv6 ip6 daddr 2001:db8::1 meta l4proto tcp tcp dport 8080 counter packets 0 bytes 0 dnat ip6 to [2001:db8:11::101]:80
-	// output: meta nfproto ipv6 ip6 daddr 2001:db8::1 meta l4proto tcp tcp dport 8080 counter packets 0 bytes 0 dnat ip6 to [2001:db8:11::101]:80
+	// prerouting: meta nfproto ipv6 ip6 daddr 2001:db8::1 meta l4proto tcp tcp dport 8080 counter name "publish/tcp/2001-db8--1/8080" dnat ip6 to [2001:db8:11::101]:80
+	// output: meta nfproto ipv6 ip6 daddr 2001:db8::1 meta l4proto tcp tcp dport 8080 counter name "publish/tcp/2001-db8--1/8080" dnat ip6 to [2001:db8:11::101]:80
 }
 
 func ExampleMasquerade_Rules() {
@@ -88,6 +88,6 @@ func ExampleMasquerade_Rules() {
 	fmt.Printf("comment %q\n", r.Comment)
 	// Output:
 	// table inet nsnet chain postrouting
-	// meta nfproto ipv4 ip saddr 192.168.11.0/24 oifname "ens33" counter packets 0 bytes 0 masquerade
+	// meta nfproto ipv4 ip saddr 192.168.11.0/24 oifname "ens33" counter name "masquerade/192.168.11.0/24/ens33" masquerade
 	// comment "nsnet masquerade 192.168.11.0/24 out ens33"
 }

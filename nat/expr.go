@@ -11,7 +11,7 @@ import (
 
 // An Expr is one nf_tables expression of a rule: a load into a register
 // (Payload, Meta, Ct, Fib), an operation on one (Bitwise, Cmp), or a
-// statement (Immediate, Counter, Masq, NAT). Expressions nsnet does not
+// statement (Immediate, Counter, Objref, Masq, NAT). Expressions nsnet does not
 // know are kept as Unknown, so a rule read from the kernel can be written
 // back unchanged. The set of Expr types is closed.
 type Expr interface {
@@ -58,6 +58,8 @@ func newExpr(name string) Expr {
 		return &Immediate{}
 	case "counter":
 		return &Counter{}
+	case "objref":
+		return &Objref{}
 	case "masq":
 		return &Masq{}
 	case "nat":

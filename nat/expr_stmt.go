@@ -159,3 +159,38 @@ func (e *NAT) unmarshal(ad *netlink.AttributeDecoder) error {
 	}
 	return nil
 }
+
+// Objref makes a named object of the table do its work, as `counter name
+// "NAME"` does with a CounterObject: the rule counts into the object, not
+// into a counter of its own. The kernel refuses to delete an object while
+// a rule refers to it.
+//
+//	NFTA_OBJREF_IMM_TYPE be32 NFT_OBJECT_* (1: counter)
+//	NFTA_OBJREF_IMM_NAME "NAME" (no NUL)
+type Objref struct {
+	Type   uint32
+	Object string // the object's name
+}
+
+// Name returns "objref".
+func (*Objref) Name() string { return "objref" }
+
+func (e *Objref) marshal(ae *netlink.AttributeEncoder) {
+	ae.Uint32(unix.NFTA_OBJREF_IMM_TYPE, e.Type)
+	// Without a NUL, as nft sends it (libnftnl's mnl_attr_put_str).
+	ae.Bytes(unix.NFTA_OBJREF_IMM_NAME, []byte(e.Object))
+}
+
+func (e *Objref) unmarshal(ad *netlink.AttributeDecoder) error {
+	for ad.Next() {
+		switch ad.Type() {
+		case unix.NFTA_OBJREF_IMM_TYPE:
+			e.Type = ad.Uint32()
+		case unix.NFTA_OBJREF_IMM_NAME:
+			e.Object = ad.String()
+		default:
+			return errUnmodelled
+		}
+	}
+	return nil
+}

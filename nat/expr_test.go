@@ -117,19 +117,19 @@ func TestDescribe(t *testing.T) {
 		want []string
 	}{
 		{Masquerade{Source: netip.MustParsePrefix("10.0.0.0/15")},
-			[]string{"meta nfproto ipv4 ip saddr 10.0.0.0/15 counter packets 0 bytes 0 masquerade"}},
+			[]string{`meta nfproto ipv4 ip saddr 10.0.0.0/15 counter name "masquerade/10.0.0.0/15" masquerade`}},
 		{Masquerade{Source: netip.MustParsePrefix("2001:db8:11::/60"), OutIface: "ens33"},
-			[]string{`meta nfproto ipv6 ip6 saddr 2001:db8:11::/60 oifname "ens33" counter packets 0 bytes 0 masquerade`}},
+			[]string{`meta nfproto ipv6 ip6 saddr 2001:db8:11::/60 oifname "ens33" counter name "masquerade/2001-db8-11--/60/ens33" masquerade`}},
 		{Masquerade{Source: netip.MustParsePrefix("0.0.0.0/0")},
-			[]string{"meta nfproto ipv4 counter packets 0 bytes 0 masquerade"}},
+			[]string{`meta nfproto ipv4 counter name "masquerade/0.0.0.0/0" masquerade`}},
 		{Forward{A: "a", B: "b"}, []string{
-			`iifname "a" oifname "b" ct state established,related,new counter packets 0 bytes 0 accept`,
-			`iifname "b" oifname "a" ct state established,related,new counter packets 0 bytes 0 accept`}},
+			`iifname "a" oifname "b" ct state established,related,new counter name "forward/a/b" accept`,
+			`iifname "b" oifname "a" ct state established,related,new counter name "forward/a/b" accept`}},
 		{Publish{Proto: UDP, Listen: netip.MustParseAddrPort("[2001:db8::1]:53"), To: netip.MustParseAddrPort("[2001:db8:11::101]:5353"), InIface: "ens33"},
-			[]string{`meta nfproto ipv6 ip6 daddr 2001:db8::1 iifname "ens33" meta l4proto udp udp dport 53 counter packets 0 bytes 0 dnat ip6 to [2001:db8:11::101]:5353`}},
+			[]string{`meta nfproto ipv6 ip6 daddr 2001:db8::1 iifname "ens33" meta l4proto udp udp dport 53 counter name "publish/udp/2001-db8--1/53/in/ens33" dnat ip6 to [2001:db8:11::101]:5353`}},
 		{Publish{Listen: netip.AddrPortFrom(netip.Addr{}, 8080), To: netip.MustParseAddrPort("192.168.11.101:80")}, []string{
-			"meta nfproto ipv4 fib daddr type local meta l4proto tcp tcp dport 8080 counter packets 0 bytes 0 dnat ip to 192.168.11.101:80",
-			"meta nfproto ipv4 fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto tcp tcp dport 8080 counter packets 0 bytes 0 dnat ip to 192.168.11.101:80"}},
+			`meta nfproto ipv4 fib daddr type local meta l4proto tcp tcp dport 8080 counter name "publish/tcp/8080" dnat ip to 192.168.11.101:80`,
+			`meta nfproto ipv4 fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto tcp tcp dport 8080 counter name "publish/tcp/8080" dnat ip to 192.168.11.101:80`}},
 	} {
 		rules, err := tc.o.Rules()
 		if err != nil {

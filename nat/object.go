@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // TableName is the name of nsnet's table. It is an inet table, so one
@@ -141,6 +143,12 @@ func validIface(name string) error {
 
 func comment(o Object) string { return commentPrefix + o.String() }
 
+// counterRef is `counter name "NAME"`: the rule counts into o's counter
+// object (see CounterName).
+func counterRef(o Object) Expr {
+	return &Objref{Type: unix.NFT_OBJECT_COUNTER, Object: CounterName(o)}
+}
+
 // Rules returns the one postrouting rule of the masquerade.
 func (m Masquerade) Rules() ([]Rule, error) {
 	if !m.Source.IsValid() {
@@ -160,7 +168,7 @@ func (m Masquerade) Rules() ([]Rule, error) {
 	if m.OutIface != "" {
 		exprs = append(exprs, ifaceMatch(MetaOifname, m.OutIface)...)
 	}
-	exprs = append(exprs, &Counter{}, &Masq{})
+	exprs = append(exprs, counterRef(m), &Masq{})
 	return []Rule{{Family: TableFamily, Table: TableName, Chain: chainPostrouting.Name, Exprs: exprs, Comment: comment(m)}}, nil
 }
 
@@ -179,7 +187,7 @@ func (f Forward) Rules() ([]Rule, error) {
 		exprs := ifaceMatch(MetaIifname, d[0])
 		exprs = append(exprs, ifaceMatch(MetaOifname, d[1])...)
 		exprs = append(exprs, ctStateMatch(CtStateNew|CtStateEstablished|CtStateRelated)...)
-		exprs = append(exprs, &Counter{}, &Immediate{DReg: RegVerdict, Verdict: VerdictAccept})
+		exprs = append(exprs, counterRef(f), &Immediate{DReg: RegVerdict, Verdict: VerdictAccept})
 		rules = append(rules, Rule{Family: TableFamily, Table: TableName, Chain: chainForward.Name, Exprs: exprs, Comment: comment(f)})
 	}
 	return rules, nil
@@ -221,7 +229,7 @@ func (p Publish) Rules() ([]Rule, error) {
 		fam = FamilyIPv6
 	}
 	tail := portMatch(p.Proto, p.Listen.Port())
-	tail = append(tail, &Counter{},
+	tail = append(tail, counterRef(p),
 		&Immediate{DReg: Reg1, Data: to.AsSlice()},
 		&Immediate{DReg: Reg2, Data: binary.BigEndian.AppendUint16(nil, p.To.Port())},
 		&NAT{Type: NATDestination, Family: fam, RegAddrMin: Reg1, RegProtoMin: Reg2, Flags: RangeProtoSpecified})

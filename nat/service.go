@@ -16,14 +16,16 @@ import (
 )
 
 // An Entry is one object in nsnet's table as List found it: the object
-// its rules' comment names, the rules, and whether they are exactly the
-// rules the object makes (someone may have edited or deleted one with
-// nft). A rule of the table without an nsnet comment is an Entry of its
-// own with a nil Object.
+// its rules' comment names, the rules, whether they are exactly the rules
+// the object makes (someone may have edited or deleted one with nft), and
+// what its counter object (CounterName) has counted. A rule of the table
+// without an nsnet comment is an Entry of its own with a nil Object.
 type Entry struct {
-	Object Object
-	Rules  []Rule
-	Intact bool
+	Object  Object
+	Rules   []Rule
+	Intact  bool
+	Packets uint64
+	Bytes   uint64
 }
 
 // stateError is the error for "already there" and "not there"; it
@@ -60,12 +62,15 @@ type state struct {
 	index   map[string]int   // entries by their object's key
 	listen  map[string][]int // publish entries by listen key
 	rules   int              // the rules in the table
+	// counters are the names of the table's counter objects.
+	counters map[string]bool
 }
 
 // newState returns the state of a table that exists (or not) with these
 // entries.
 func newState(table bool, entries []Entry) *state {
-	st := &state{table: table, chains: map[string]Chain{}, index: map[string]int{}, listen: map[string][]int{}}
+	st := &state{table: table, chains: map[string]Chain{}, index: map[string]int{}, listen: map[string][]int{},
+		counters: map[string]bool{}}
 	for _, e := range entries {
 		st.insert(e)
 	}
@@ -135,7 +140,27 @@ func (c *Conn) load() (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newState(true, group(rules)), nil
+	counters, err := c.Counters(TableFamily, TableName)
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string]*CounterObject, len(counters))
+	for i := range counters {
+		byName[counters[i].Name] = &counters[i]
+	}
+	entries := group(rules)
+	for i := range entries {
+		if o := entries[i].Object; o != nil {
+			if ctr := byName[CounterName(o)]; ctr != nil {
+				entries[i].Packets, entries[i].Bytes = ctr.Counter.Packets, ctr.Counter.Bytes
+			}
+		}
+	}
+	st := newState(true, entries)
+	for name := range byName {
+		st.counters[name] = true
+	}
+	return st, nil
 }
 
 // read is load for a transaction: it also reads the table's chains, so
@@ -232,7 +257,11 @@ func (c *Conn) List() ([]Entry, error) {
 // commit moves the generation, so a kept state is never used once the
 // ruleset changed behind it; and the batch's generation check still
 // refuses a change planned on a stale one.
-func (c *Conn) transact(op, obj string, plan func(st *state) (*batch, error)) error {
+//
+// fast, when not nil, is tried first when there is no state kept at the
+// current generation, before a read: done says it made the change (or
+// failed for good), and transact returns its error.
+func (c *Conn) transact(op, obj string, plan func(st *state) (*batch, error), fast func(gen uint32) (done bool, err error)) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for attempt := 0; ; attempt++ {
@@ -241,6 +270,11 @@ func (c *Conn) transact(op, obj string, plan func(st *state) (*batch, error)) er
 			return err
 		}
 		st := c.cache
+		if (st == nil || st.gen != gen) && fast != nil && attempt == 0 {
+			if done, err := fast(gen); done {
+				return err
+			}
+		}
 		if st == nil || st.gen != gen {
 			c.cache = nil
 			if st, err = c.read(); err != nil {
@@ -402,6 +436,12 @@ func (c *Conn) Add(o Object) error {
 				return nil, err
 			}
 		}
+		name := CounterName(o)
+		if !st.counters[name] {
+			if err := newCounter(b, name); err != nil {
+				return nil, err
+			}
+		}
 		for i := range want {
 			r := want[i]
 			if err := b.add(unix.NFT_MSG_NEWRULE, netlink.Create|netlink.Append, TableFamily, &r,
@@ -421,10 +461,64 @@ func (c *Conn) Add(o Object) error {
 				st.remove(old)
 			}
 			st.insert(entries[0])
+			st.counters[name] = true
 			return true
 		}
 		return b, nil
-	})
+	}, func(gen uint32) (bool, error) { return c.addNew(gen, o, want) })
+}
+
+// addNew is Add's way for an object that is new to the table, taken at
+// generation gen when the Conn keeps no state of the table at it (a new
+// process, or another writer changed the ruleset): instead of reading the
+// table, it commits the object's counter with NLM_F_EXCL and its rules in
+// one batch, with the table and base chains if a read of the chains shows
+// them missing. The kernel's name index of objects does what the read
+// would: if the counter is there, the object may be too, and the kernel
+// refuses the whole batch with EEXIST. done is false when the batch was
+// not committed for any reason; Add then reads the table and plans as
+// usual, which finds the object, repairs it, or reports the error.
+func (c *Conn) addNew(gen uint32, o Object, want []Rule) (done bool, err error) {
+	st := newState(false, nil)
+	if c.based != 0 && c.based == gen {
+		ensured(st)
+	} else {
+		chains, err := c.Chains(TableFamily)
+		if err != nil {
+			return false, nil
+		}
+		for _, ch := range chains {
+			if ch.Table == TableName {
+				st.table = true
+				st.chains[ch.Name] = ch
+			}
+		}
+	}
+	b := &batch{}
+	if err := ensureMissing(b, st); err != nil {
+		return true, nl.Wrap("add", o.String(), err)
+	}
+	if err := newCounter(b, CounterName(o)); err != nil {
+		return true, nl.Wrap("add", o.String(), err)
+	}
+	for i := range want {
+		r := want[i]
+		if err := b.add(unix.NFT_MSG_NEWRULE, netlink.Create|netlink.Append, TableFamily, &r,
+			"NFT_MSG_NEWRULE "+tableDesc()+" "+r.Chain); err != nil {
+			return true, nl.Wrap("add", o.String(), err)
+		}
+	}
+	// An apply that keeps no state, so that the commit asks for the new
+	// generation: at it the table and base chains are known to be there.
+	b.apply = func(*state, []Rule) bool { return false }
+	newGen, added, err := c.commit(gen, b)
+	if err != nil {
+		c.cache, c.based = nil, 0
+		return false, nil
+	}
+	c.committed(gen, newGen, b, added)
+	c.based = newGen
+	return true, nil
 }
 
 // Delete removes o's rules from nsnet's table, and the table itself when
@@ -444,25 +538,64 @@ func (c *Conn) Delete(o Object) error {
 			return b, delTable(b)
 		}
 		old := e.Object
+		if err := delRules(b, e.Rules); err != nil {
+			return nil, err
+		}
+		// The counter goes with the object, unless another object's
+		// rules count into it too (two objects whose names hash alike).
+		name, shared := CounterName(old), false
+		for _, other := range st.entries {
+			if other.Object != nil && other.Object.key() != old.key() && CounterName(other.Object) == name {
+				shared = true
+			}
+		}
+		if st.counters[name] && !shared {
+			d := CounterObject{Family: TableFamily, Table: TableName, Name: name}
+			if err := b.add(unix.NFT_MSG_DELOBJ, 0, TableFamily, &d, "NFT_MSG_DELOBJ "+tableDesc()+" counter "+name); err != nil {
+				return nil, err
+			}
+		}
 		b.apply = func(st *state, added []Rule) bool {
 			st.remove(old)
+			if !shared {
+				delete(st.counters, name)
+			}
 			return len(added) == 0
 		}
-		return b, delRules(b, e.Rules)
-	})
+		return b, nil
+	}, nil)
+}
+
+// newCounter adds the NEWOBJ of the counter object name to b, with
+// NLM_F_EXCL: the kernel refuses it with EEXIST if the counter is there.
+func newCounter(b *batch, name string) error {
+	ctr := CounterObject{Family: TableFamily, Table: TableName, Name: name}
+	return b.add(unix.NFT_MSG_NEWOBJ, netlink.Create|netlink.Excl, TableFamily, &ctr, "NFT_MSG_NEWOBJ "+tableDesc()+" counter "+name)
 }
 
 // Flush removes nsnet's table with everything in it, and nothing else:
 // the table is deleted by family and name, never with the kernel's
 // "every table" wildcard. Without the table the error is ErrNotExist.
+//
+// It needs no read: the DELTABLE names the table, and the kernel answers
+// ENOENT when there is none.
 func (c *Conn) Flush() error {
-	return c.transact("flush", "table "+tableDesc(), func(st *state) (*batch, error) {
-		if !st.table {
-			return nil, ErrNotExist
-		}
-		b := &batch{}
-		return b, delTable(b)
-	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cache, c.based = nil, 0
+	b := &batch{}
+	if err := delTable(b); err != nil {
+		return nl.Wrap("flush", "table "+tableDesc(), err)
+	}
+	_, _, err := c.commit(0, b)
+	var be *batchError
+	switch {
+	case errors.Is(err, unix.ENOENT):
+		return nl.Wrap("flush", "table "+tableDesc(), ErrNotExist)
+	case errors.As(err, &be):
+		return nl.Wrap("flush", "table "+tableDesc()+" ("+be.what+")", be.err)
+	}
+	return nl.Wrap("flush", "table "+tableDesc(), err)
 }
 
 // forwardDrops is what ForwardDrops found at generation gen.

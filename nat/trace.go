@@ -46,6 +46,9 @@ var nftMsgs = map[uint16]nltrace.Msg{
 	unix.NFT_MSG_GETRULE:  {Name: "NFT_MSG_GETRULE", Kind: nltrace.KindGet, Attrs: ruleSpace},
 	unix.NFT_MSG_DELRULE:  {Name: "NFT_MSG_DELRULE", Kind: nltrace.KindDel, Attrs: ruleSpace},
 	msgDestroyRule:        {Name: "NFT_MSG_DESTROYRULE", Kind: nltrace.KindDel, Attrs: ruleSpace},
+	unix.NFT_MSG_NEWOBJ:   {Name: "NFT_MSG_NEWOBJ", Kind: nltrace.KindNew, Attrs: objSpace},
+	unix.NFT_MSG_GETOBJ:   {Name: "NFT_MSG_GETOBJ", Kind: nltrace.KindGet, Attrs: objSpace},
+	unix.NFT_MSG_DELOBJ:   {Name: "NFT_MSG_DELOBJ", Kind: nltrace.KindDel, Attrs: objSpace},
 	unix.NFT_MSG_NEWGEN:   {Name: "NFT_MSG_NEWGEN", Kind: nltrace.KindNew, Attrs: genSpace},
 	unix.NFT_MSG_GETGEN:   {Name: "NFT_MSG_GETGEN", Kind: nltrace.KindGet, Attrs: genSpace},
 }
@@ -108,6 +111,32 @@ var counterSpace = &nltrace.Space{Name: "nft_counter_attributes", BigEndian: tru
 	unix.NFTA_COUNTER_BYTES:   {Name: "NFTA_COUNTER_BYTES", Kind: nltrace.U64},
 	unix.NFTA_COUNTER_PACKETS: {Name: "NFTA_COUNTER_PACKETS", Kind: nltrace.U64},
 	nftaCounterPad:            {Name: "NFTA_COUNTER_PAD", Kind: nltrace.Bytes},
+}}
+
+// objType names NFT_OBJECT_* values.
+func objType(v uint64) string {
+	if v == unix.NFT_OBJECT_COUNTER {
+		return "counter"
+	}
+	return ""
+}
+
+// objSpace is NFTA_OBJ_*; NFTA_OBJ_DATA is decoded as a counter's, the
+// only object type nsnet makes.
+var objSpace = &nltrace.Space{Name: "nft_object_attributes", BigEndian: true, Attrs: map[uint16]nltrace.Attr{
+	unix.NFTA_OBJ_TABLE: str("NFTA_OBJ_TABLE"),
+	unix.NFTA_OBJ_NAME:  str("NFTA_OBJ_NAME"),
+	unix.NFTA_OBJ_TYPE:  {Name: "NFTA_OBJ_TYPE", Kind: nltrace.U32, Enum: objType},
+	unix.NFTA_OBJ_DATA: {Name: "NFTA_OBJ_DATA", Kind: nltrace.Nested, Resolve: func(sib nltrace.Siblings) *nltrace.Space {
+		if t := sib[unix.NFTA_OBJ_TYPE]; len(t) == 4 && binary.BigEndian.Uint32(t) == unix.NFT_OBJECT_COUNTER {
+			return counterSpace
+		}
+		return nil
+	}},
+	unix.NFTA_OBJ_USE: u32("NFTA_OBJ_USE"),
+	nftaObjHandle:     {Name: "NFTA_OBJ_HANDLE", Kind: nltrace.U64},
+	nftaObjPad:        {Name: "NFTA_OBJ_PAD", Kind: nltrace.Bytes},
+	nftaObjUserdata:   {Name: "NFTA_OBJ_USERDATA", Format: fmtComment},
 }}
 
 var chainSpace = &nltrace.Space{Name: "nft_chain_attributes", BigEndian: true, Attrs: map[uint16]nltrace.Attr{
@@ -212,6 +241,13 @@ var exprDataSpaces = map[string]*nltrace.Space{
 		unix.NFTA_IMMEDIATE_DATA: data("NFTA_IMMEDIATE_DATA"),
 	}},
 	"counter": counterSpace,
+	"objref": {Name: "nft_objref_attributes", BigEndian: true, Attrs: map[uint16]nltrace.Attr{
+		unix.NFTA_OBJREF_IMM_TYPE: {Name: "NFTA_OBJREF_IMM_TYPE", Kind: nltrace.U32, Enum: objType},
+		unix.NFTA_OBJREF_IMM_NAME: str("NFTA_OBJREF_IMM_NAME"),
+		unix.NFTA_OBJREF_SET_SREG: reg("NFTA_OBJREF_SET_SREG"),
+		unix.NFTA_OBJREF_SET_NAME: str("NFTA_OBJREF_SET_NAME"),
+		unix.NFTA_OBJREF_SET_ID:   u32("NFTA_OBJREF_SET_ID"),
+	}},
 	"masq": {Name: "nft_masq_attributes", BigEndian: true, Attrs: map[uint16]nltrace.Attr{
 		unix.NFTA_MASQ_FLAGS:         u32("NFTA_MASQ_FLAGS"),
 		unix.NFTA_MASQ_REG_PROTO_MIN: reg("NFTA_MASQ_REG_PROTO_MIN"),

@@ -136,7 +136,8 @@ func dial(t *testing.T, sb *Sandbox, ns, addr string) string {
 }
 
 // nftRules returns the rules of table inet nsnet as nft -j decodes them:
-// comment -> list of expression lists, counters zeroed.
+// comment -> list of expression lists, inline counters zeroed (a named
+// counter, {"counter":"NAME"}, stays as it is).
 func nftRules(t *testing.T, sb *Sandbox) map[string][]any {
 	t.Helper()
 	var doc struct {
@@ -163,7 +164,7 @@ func nftRules(t *testing.T, sb *Sandbox) map[string][]any {
 		}
 		for _, e := range r.Expr {
 			if m, ok := e.(map[string]any); ok {
-				if _, ok := m["counter"]; ok {
+				if _, ok := m["counter"].(map[string]any); ok {
 					m["counter"] = map[string]any{"packets": 0.0, "bytes": 0.0}
 				}
 			}
@@ -191,7 +192,8 @@ func TestNatRulesAsNftSeesThem(t *testing.T) {
 	sb.MustNSNet("nat", "forward", "add", "veth0s0", "ens33")
 	sb.MustNSNet("nat", "publish", "add", "8080", "to", "192.168.11.101:80")
 	sb.MustNSNet("nat", "publish", "add", "[2001:db8::1]:8053/udp", "to", "[2001:db8:11::101]:53", "in", "ens33")
-	counter := `{"counter":{"packets":0,"bytes":0}}`
+	// Every rule counts into its object's named counter.
+	counter := func(name string) string { return `{"counter":"` + name + `"}` }
 	nfp := func(v string) string {
 		return `{"match":{"op":"==","left":{"meta":{"key":"nfproto"}},"right":"` + v + `"}}`
 	}
@@ -202,24 +204,26 @@ func TestNatRulesAsNftSeesThem(t *testing.T) {
 	fwd := func(in, out string) string {
 		return `{"chain":"forward","expr":[{"match":{"op":"==","left":{"meta":{"key":"iifname"}},"right":"` + in + `"}},` +
 			`{"match":{"op":"==","left":{"meta":{"key":"oifname"}},"right":"` + out + `"}},` +
-			`{"match":{"op":"in","left":{"ct":{"key":"state"}},"right":["established","related","new"]}},` + counter + `,{"accept":null}]}`
+			`{"match":{"op":"in","left":{"ct":{"key":"state"}},"right":["established","related","new"]}},` +
+			counter("forward/ens33/veth0s0") + `,{"accept":null}]}`
 	}
 	dnat4 := `{"dnat":{"family":"ip","addr":"192.168.11.101","port":80}}`
 	want := map[string]string{
 		"nsnet masquerade 192.168.11.0/24 out ens33": `[{"chain":"postrouting","expr":[
 			{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"saddr"}},"right":{"prefix":{"addr":"192.168.11.0","len":24}}}},
-			{"match":{"op":"==","left":{"meta":{"key":"oifname"}},"right":"ens33"}},` + counter + `,{"masquerade":null}]}]`,
+			{"match":{"op":"==","left":{"meta":{"key":"oifname"}},"right":"ens33"}},` + counter("masquerade/192.168.11.0/24/ens33") + `,{"masquerade":null}]}]`,
 		"nsnet masquerade 2001:db8:11::/60": `[{"chain":"postrouting","expr":[
 			{"match":{"op":"==","left":{"payload":{"protocol":"ip6","field":"saddr"}},"right":{"prefix":{"addr":"2001:db8:11::","len":60}}}},` +
-			counter + `,{"masquerade":null}]}]`,
+			counter("masquerade/2001-db8-11--/60") + `,{"masquerade":null}]}]`,
 		"nsnet forward veth0s0 ens33": `[` + fwd("veth0s0", "ens33") + `,` + fwd("ens33", "veth0s0") + `]`,
 		"nsnet publish 8080/tcp to 192.168.11.101:80": `[{"chain":"prerouting","expr":[` + nfp("ipv4") + `,` + local + `,` +
-			dport("tcp", 8080) + `,` + counter + `,` + dnat4 + `]},{"chain":"output","expr":[` + local + `,` +
+			dport("tcp", 8080) + `,` + counter("publish/tcp/8080") + `,` + dnat4 + `]},{"chain":"output","expr":[` + local + `,` +
 			`{"match":{"op":"!=","left":{"payload":{"protocol":"ip","field":"daddr"}},"right":{"prefix":{"addr":"127.0.0.0","len":8}}}},` +
-			dport("tcp", 8080) + `,` + counter + `,` + dnat4 + `]}]`,
+			dport("tcp", 8080) + `,` + counter("publish/tcp/8080") + `,` + dnat4 + `]}]`,
 		"nsnet publish [2001:db8::1]:8053/udp to [2001:db8:11::101]:53 in ens33": `[{"chain":"prerouting","expr":[` +
 			`{"match":{"op":"==","left":{"payload":{"protocol":"ip6","field":"daddr"}},"right":"2001:db8::1"}},` +
-			`{"match":{"op":"==","left":{"meta":{"key":"iifname"}},"right":"ens33"}},` + dport("udp", 8053) + `,` + counter + `,` +
+			`{"match":{"op":"==","left":{"meta":{"key":"iifname"}},"right":"ens33"}},` + dport("udp", 8053) + `,` +
+			counter("publish/udp/2001-db8--1/8053/in/ens33") + `,` +
 			`{"dnat":{"family":"ip6","addr":"2001:db8:11::101","port":53}}]}]`,
 	}
 	got := nftRules(t, sb)
@@ -264,9 +268,23 @@ func TestNatRulesAsNftSeesThem(t *testing.T) {
 	if err := json.Unmarshal([]byte(sb.MustNSNet("-j", "nat", "show")), &entries); err != nil || len(entries) != 5 {
 		t.Fatalf("nat show -j: %v %v", err, entries)
 	}
-	if s := entries[0].Rules[0].Statement; s != `meta nfproto ipv4 ip saddr 192.168.11.0/24 oifname "ens33" counter packets 0 bytes 0 masquerade` {
+	if s := entries[0].Rules[0].Statement; s != `meta nfproto ipv4 ip saddr 192.168.11.0/24 oifname "ens33" counter name "masquerade/192.168.11.0/24/ens33" masquerade` {
 		t.Errorf("decoded statement: %q", s)
 	}
+	// One named counter per object, and `nft list ruleset` is a file nft
+	// loads again (the names need no quotes).
+	counters := sb.Must("nft", "list", "counters", "table", "inet", "nsnet")
+	for _, n := range []string{"masquerade/192.168.11.0/24/ens33", "masquerade/2001-db8-11--/60", "forward/ens33/veth0s0",
+		"publish/tcp/8080", "publish/udp/2001-db8--1/8053/in/ens33"} {
+		if !strings.Contains(counters, "counter "+n+" {") {
+			t.Errorf("no counter %s:\n%s", n, counters)
+		}
+	}
+	if n := strings.Count(counters, "counter "); n != 5 {
+		t.Errorf("%d counters, want 5:\n%s", n, counters)
+	}
+	writeFile(t, sb, "/run/ruleset.nft", "flush ruleset\n"+sb.Must("nft", "list", "ruleset"))
+	sb.Must("nft", "-c", "-f", "/run/ruleset.nft")
 }
 
 // TestNatMasqueradeTraffic: the client reaches the wan host only once
@@ -455,6 +473,56 @@ func TestNatRepairsEditedRules(t *testing.T) {
 	}
 }
 
+// TestNatAddReadsNothing: a new process adding a new object sends one
+// batch and reads none of the table's rules, however many there are
+// (one-process-per-step scripts stay linear); the named counter is the
+// kernel's index, so a duplicate in a new process is still found, and a
+// delete takes the counter with the object.
+func TestNatAddReadsNothing(t *testing.T) {
+	sb := NewSandbox(t)
+	var lines strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&lines, "nat forward add up0 h%d\n", i)
+	}
+	writeFile(t, sb, "/run/fwd.nsnet", lines.String())
+	sb.MustNSNet("-batch", "/run/fwd.nsnet")
+	r := sb.NSNet("--trace", "nat", "forward", "add", "up0", "h200")
+	if r.Code != 0 {
+		t.Fatal(r)
+	}
+	for w, n := range map[string]int{
+		"→ NFT_MSG_GETRULE ": 0, "→ NFT_MSG_GETOBJ ": 0, "→ NFT_MSG_GETTABLE ": 0,
+		"→ NFNL_MSG_BATCH_END ": 1, "→ NFT_MSG_NEWOBJ ": 1, "→ NFT_MSG_NEWRULE ": 2,
+		"→ NFT_MSG_NEWCHAIN ": 0, "→ NFT_MSG_NEWTABLE ": 0,
+	} {
+		if got := strings.Count(r.Stderr, w); got != n {
+			t.Errorf("%d × %q, want %d", got, w, n)
+		}
+	}
+	if t.Failed() {
+		t.Log(r.Stderr)
+	}
+	// A duplicate from a new process: refused by the kernel, then found.
+	if r := sb.NSNet("nat", "forward", "add", "h7", "up0"); r.Code != 0 || !strings.Contains(r.Stderr, "already there") {
+		t.Errorf("duplicate add: %s", r)
+	}
+	if n := len(nftRules(t, sb)["nsnet forward up0 h7"]); n != 2 {
+		t.Errorf("forward up0 h7 has %d rules after a duplicate add, want 2", n)
+	}
+	// A publish of a published port to another target, from a new process.
+	sb.MustNSNet("nat", "publish", "add", "8080", "to", "10.0.0.2:80")
+	WantFail(t, sb.NSNet("nat", "publish", "add", "8080", "to", "10.0.0.3:80"), 1, "already published to 10.0.0.2:80")
+	// Delete takes the counter along; the other counters stay.
+	sb.MustNSNet("nat", "forward", "del", "up0", "h7")
+	counters := sb.Must("nft", "list", "counters", "table", "inet", "nsnet")
+	if strings.Contains(counters, "forward/h7/up0 ") || !strings.Contains(counters, "forward/h8/up0 ") {
+		t.Errorf("counters after deleting forward up0 h7:\n%s", counters)
+	}
+	if n := strings.Count(counters, "counter "); n != 201 {
+		t.Errorf("%d counters, want 201 (200 forwards and a publish)", n)
+	}
+}
+
 // TestNatNamespaces: -n NAME acts inside the named namespace, as does
 // nsnet inside netns exec; the sandbox's own ruleset stays empty.
 func TestNatNamespaces(t *testing.T) {
@@ -507,10 +575,13 @@ func TestNatTrace(t *testing.T) {
 	}
 }
 
-// TestNatBatchKeepsTable: in a batch, nsnet reads its table once and then
-// plans each nat line from what it last read or wrote, as long as the
-// ruleset generation says nobody else changed anything: no dump, no
-// NEWTABLE or NEWCHAIN after the first line, and one scan of other
+// TestNatBatchKeepsTable: an add of a new object reads nothing of the
+// table: its named counter (NEWOBJ with NLM_F_EXCL) and its rules go in
+// one batch, and the kernel refuses it if the counter is there. Only then
+// (forward h1 up0, which is forward up0 h1) is the table read, once; from
+// then on nsnet plans each line from what it last read or wrote, as long
+// as the ruleset generation says nobody else changed anything: no dump,
+// no NEWTABLE or NEWCHAIN after the first line, and one scan of other
 // tables' forward chains.
 func TestNatBatchKeepsTable(t *testing.T) {
 	sb := NewSandbox(t)
@@ -522,19 +593,25 @@ func TestNatBatchKeepsTable(t *testing.T) {
 		t.Fatal(r)
 	}
 	for w, n := range map[string]int{
-		"→ NFT_MSG_GETGEN ":     7 + 5, // each line, and each forward add's drop check
-		"→ NFT_MSG_GETTABLE ":   1,
-		"→ NFT_MSG_GETRULE ":    0,
-		"→ NFT_MSG_GETCHAIN ":   1,
+		"→ NFT_MSG_GETGEN ":     7 + 5,     // each line, and each forward add's drop check
+		"→ NFT_MSG_GETTABLE ":   1,         // the one read
+		"→ NFT_MSG_GETRULE ":    1,         // the one read
+		"→ NFT_MSG_GETOBJ ":     1,         // the one read
+		"→ NFT_MSG_GETCHAIN ":   1 + 1 + 1, // the first add, the drop check, the one read
 		"→ NFT_MSG_NEWTABLE ":   1,
 		"→ NFT_MSG_NEWCHAIN ":   4,
-		"→ NFT_MSG_NEWRULE ":    1 + 2*4,
+		"→ NFT_MSG_NEWOBJ ":     1 + 3 + 1 + 1, // masquerade, 3 forwards, the refused one, h2 again
+		"→ NFT_MSG_NEWRULE ":    1 + 2*3 + 2 + 2,
 		"→ NFT_MSG_DELRULE ":    2,
-		"→ NFNL_MSG_BATCH_END ": 6,
+		"→ NFT_MSG_DELOBJ ":     1,
+		"→ NFNL_MSG_BATCH_END ": 7,
 	} {
 		if got := strings.Count(r.Stderr, w); got != n {
 			t.Errorf("%d × %q, want %d", got, w, n)
 		}
+	}
+	if strings.Count(r.Stderr, "ack for NFT_MSG_NEWOBJ") != 5 || !strings.Contains(r.Stderr, "EEXIST") {
+		t.Errorf("want 5 counters made and one refused (EEXIST)")
 	}
 	if strings.Count(r.Stderr, "already there") != 1 {
 		t.Errorf("want one \"already there\" (forward h1 up0):\n%s", r.Stderr)

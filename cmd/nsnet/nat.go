@@ -300,8 +300,8 @@ type natShow struct{}
 type natRuleJSON struct {
 	Chain     string `json:"chain"`
 	Handle    uint64 `json:"handle"`
-	Packets   uint64 `json:"packets"`
-	Bytes     uint64 `json:"bytes"`
+	Packets   uint64 `json:"packets,omitempty"` // of an inline counter (foreign rules)
+	Bytes     uint64 `json:"bytes,omitempty"`
 	Statement string `json:"statement"`
 }
 
@@ -319,11 +319,13 @@ type natJSON struct {
 	To      string        `json:"to,omitempty"`
 	In      string        `json:"in,omitempty"`
 	Intact  bool          `json:"intact"`
+	Packets uint64        `json:"packets"` // of its counter object, or of a foreign rule's counter
+	Bytes   uint64        `json:"bytes"`
 	Rules   []natRuleJSON `json:"rules"`
 }
 
 func toJSON(ent nat.Entry) natJSON {
-	j := natJSON{Type: "foreign", Intact: ent.Intact, Rules: []natRuleJSON{}}
+	j := natJSON{Type: "foreign", Intact: ent.Intact, Packets: ent.Packets, Bytes: ent.Bytes, Rules: []natRuleJSON{}}
 	for _, r := range ent.Rules {
 		rj := natRuleJSON{Chain: r.Chain, Handle: r.Handle, Statement: nat.Describe(r.Exprs)}
 		for _, x := range r.Exprs {
@@ -335,6 +337,10 @@ func toJSON(ent nat.Entry) natJSON {
 		j.Rules = append(j.Rules, rj)
 	}
 	if ent.Object == nil {
+		for _, r := range j.Rules {
+			j.Packets += r.Packets
+			j.Bytes += r.Bytes
+		}
 		return j
 	}
 	j.Object = ent.Object.String()
@@ -378,12 +384,7 @@ func (natShow) run(e *env) error {
 		}
 		b.WriteString(j.Object)
 		if e.opt.stats {
-			var p, by uint64
-			for _, r := range j.Rules {
-				p += r.Packets
-				by += r.Bytes
-			}
-			fmt.Fprintf(&b, "  packets %d bytes %d", p, by)
+			fmt.Fprintf(&b, "  packets %d bytes %d", j.Packets, j.Bytes)
 		}
 		if !j.Intact {
 			b.WriteString("  (modified: its rules are not the ones nsnet writes; add it again to repair)")
