@@ -21,6 +21,8 @@ type batch struct {
 	// means it cannot, and the state is dropped. When it is nil nothing
 	// is echoed and a Conn reads the table again next time.
 	apply func(st *state, added []Rule) bool
+	// noRuleEcho leaves the new rules unechoed even with apply set.
+	noRuleEcho bool
 }
 
 var errNoGen = errors.New("no NFT_MSG_NEWGEN in the reply")
@@ -92,7 +94,7 @@ func (c *Conn) commit(genID uint32, b *batch) (uint32, []Rule, error) {
 	}
 	if b.apply != nil && len(msgs) > 2 && opOf(msgs[1]) != unix.NFT_MSG_DELTABLE {
 		msgs[1].Header.Flags |= netlink.Echo
-		for i := 1; i < len(msgs)-1; i++ {
+		for i := 1; i < len(msgs)-1 && !b.noRuleEcho; i++ {
 			if opOf(msgs[i]) == unix.NFT_MSG_NEWRULE {
 				msgs[i].Header.Flags |= netlink.Echo
 			}

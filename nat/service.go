@@ -465,7 +465,11 @@ func (c *Conn) Add(o Object) error {
 			return true
 		}
 		return b, nil
-	}, func(gen uint32) (bool, error) { return c.addNew(gen, o, want) })
+	}, func(gen uint32) (bool, error) {
+		// A refusal of any kind sends Add to read the table and plan:
+		// that finds the object, repairs it, or reports the error.
+		return c.addNew(gen, []Object{o}, [][]Rule{want}) == nil, nil
+	})
 }
 
 // addNew is Add's way for an object that is new to the table, taken at
@@ -475,17 +479,16 @@ func (c *Conn) Add(o Object) error {
 // one batch, with the table and base chains if a read of the chains shows
 // them missing. The kernel's name index of objects does what the read
 // would: if the counter is there, the object may be too, and the kernel
-// refuses the whole batch with EEXIST. done is false when the batch was
-// not committed for any reason; Add then reads the table and plans as
-// usual, which finds the object, repairs it, or reports the error.
-func (c *Conn) addNew(gen uint32, o Object, want []Rule) (done bool, err error) {
+// refuses the whole batch with EEXIST. It adds several objects at once
+// for AddAll.
+func (c *Conn) addNew(gen uint32, objs []Object, want [][]Rule) error {
 	st := newState(false, nil)
 	if c.based != 0 && c.based == gen {
 		ensured(st)
 	} else {
 		chains, err := c.Chains(TableFamily)
 		if err != nil {
-			return false, nil
+			return err
 		}
 		for _, ch := range chains {
 			if ch.Table == TableName {
@@ -496,30 +499,78 @@ func (c *Conn) addNew(gen uint32, o Object, want []Rule) (done bool, err error) 
 	}
 	b := &batch{}
 	if err := ensureMissing(b, st); err != nil {
-		return true, nl.Wrap("add", o.String(), err)
+		return err
 	}
-	if err := newCounter(b, CounterName(o)); err != nil {
-		return true, nl.Wrap("add", o.String(), err)
-	}
-	for i := range want {
-		r := want[i]
-		if err := b.add(unix.NFT_MSG_NEWRULE, netlink.Create|netlink.Append, TableFamily, &r,
-			"NFT_MSG_NEWRULE "+tableDesc()+" "+r.Chain); err != nil {
-			return true, nl.Wrap("add", o.String(), err)
+	for i, o := range objs {
+		if err := newCounter(b, CounterName(o)); err != nil {
+			return err
+		}
+		for j := range want[i] {
+			r := want[i][j]
+			if err := b.add(unix.NFT_MSG_NEWRULE, netlink.Create|netlink.Append, TableFamily, &r,
+				"NFT_MSG_NEWRULE "+tableDesc()+" "+r.Chain+" ("+o.String()+")"); err != nil {
+				return err
+			}
 		}
 	}
 	// An apply that keeps no state, so that the commit asks for the new
 	// generation: at it the table and base chains are known to be there.
+	// The rules are not echoed: nothing would use their handles.
 	b.apply = func(*state, []Rule) bool { return false }
+	b.noRuleEcho = true
 	newGen, added, err := c.commit(gen, b)
 	if err != nil {
 		c.cache, c.based = nil, 0
-		return false, nil
+		var be *batchError
+		if errors.As(err, &be) {
+			return nl.Wrap("add", be.what, be.err)
+		}
+		return nl.Wrap("add", fmt.Sprintf("%d objects", len(objs)), err)
 	}
 	c.committed(gen, newGen, b, added)
 	c.based = newGen
-	return true, nil
+	return nil
 }
+
+// AddAll adds new objects in as few transactions as it can: up to
+// AddAllChunk objects per batch, each batch a counter (NLM_F_EXCL) and the
+// rules of every object in it, without reading the table, as Add does for
+// one new object. It is for many objects known to be new, such as the nat
+// lines of a batch file that builds a network: the kernel checks for
+// duplicates. Each batch is all or nothing; on the first refused one
+// AddAll returns how many objects were added before it and the error, and
+// the caller can add the rest one by one with Add, which reports each
+// object's own error.
+func (c *Conn) AddAll(objs []Object) (int, error) {
+	rules := make([][]Rule, len(objs))
+	for i, o := range objs {
+		r, err := o.Rules()
+		if err != nil {
+			return 0, nl.Wrap("add", o.String(), err)
+		}
+		rules[i] = r
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	done := 0
+	for done < len(objs) {
+		n := min(AddAllChunk, len(objs)-done)
+		gen, err := c.Generation()
+		if err != nil {
+			return done, err
+		}
+		if err := c.addNew(gen, objs[done:done+n], rules[done:done+n]); err != nil {
+			return done, err
+		}
+		done += n
+	}
+	return done, nil
+}
+
+// AddAllChunk is the most objects one AddAll batch holds: a forward is three
+// messages of about 1.1 KB in all, and the batch must fit the socket's
+// send buffer, its acknowledgements the receive buffer.
+const AddAllChunk = 64
 
 // Delete removes o's rules from nsnet's table, and the table itself when
 // nothing else is left in it. If o is not there the error is ErrNotExist
