@@ -45,7 +45,12 @@ var addrFlagNames = []struct {
 // permanent bit is "dynamic", and unknown bits come last in hex
 // ("flags 8000").
 func (f AddrFlags) Names(fam Family) []string {
-	var names []string
+	return f.AppendNames(nil, fam)
+}
+
+// AppendNames appends the names Names returns to dst, so that a caller
+// printing many addresses can reuse one slice.
+func (f AddrFlags) AppendNames(names []string, fam Family) []string {
 	for _, n := range addrFlagNames {
 		switch {
 		case n.f == AddrPermanent:
@@ -162,6 +167,12 @@ func (m *AddrMessage) MarshalBinary() ([]byte, error) {
 
 // UnmarshalBinary decodes a message from ifaddrmsg and attributes.
 func (m *AddrMessage) UnmarshalBinary(b []byte) error {
+	return m.unmarshal(b, nil)
+}
+
+// unmarshal decodes b into m; ci, when not nil, is where IFA_CACHEINFO
+// goes (a dump makes them all at once).
+func (m *AddrMessage) unmarshal(b []byte, ci *AddrCacheInfo) error {
 	if len(b) < ifaddrmsgLen {
 		return errShort
 	}
@@ -172,43 +183,43 @@ func (m *AddrMessage) UnmarshalBinary(b []byte) error {
 		Scope:     Scope(b[3]),
 		Index:     native.Uint32(b[4:]),
 	}
-	ad, err := netlink.NewAttributeDecoder(b[ifaddrmsgLen:])
-	if err != nil {
-		return err
-	}
+	r := attrReader{b: b[ifaddrmsgLen:]}
 	a := &m.Attrs
-	for ad.Next() {
-		switch ad.Type() {
+	for r.next() {
+		switch r.typ {
 		case unix.IFA_LOCAL:
-			a.Local = getAddr(ad)
+			a.Local = r.addr()
 		case unix.IFA_ADDRESS:
-			a.Address = getAddr(ad)
+			a.Address = r.addr()
 		case unix.IFA_BROADCAST:
-			a.Broadcast = getAddr(ad)
+			a.Broadcast = r.addr()
 		case unix.IFA_ANYCAST:
-			a.Anycast = getAddr(ad)
+			a.Anycast = r.addr()
 		case unix.IFA_MULTICAST:
-			a.Multicast = getAddr(ad)
+			a.Multicast = r.addr()
 		case unix.IFA_LABEL:
-			a.Label = ad.String()
+			a.Label = r.str()
 		case unix.IFA_FLAGS:
-			m.Flags = AddrFlags(ad.Uint32())
+			m.Flags = AddrFlags(r.u32())
 		case unix.IFA_RT_PRIORITY:
-			a.Priority = getU32(ad)
+			a.Priority = new(r.u32())
 		case unix.IFA_CACHEINFO:
-			ad.Do(func(c []byte) error {
-				if len(c) != 16 {
-					return fmt.Errorf("ifa_cacheinfo of %d bytes", len(c))
-				}
-				a.CacheInfo = &AddrCacheInfo{
-					Preferred: native.Uint32(c), Valid: native.Uint32(c[4:]),
-					Created: native.Uint32(c[8:]), Updated: native.Uint32(c[12:]),
-				}
-				return nil
-			})
+			c := r.data
+			if len(c) != 16 {
+				r.fail(fmt.Errorf("ifa_cacheinfo of %d bytes", len(c)))
+				break
+			}
+			if ci == nil {
+				ci = &AddrCacheInfo{}
+			}
+			*ci = AddrCacheInfo{
+				Preferred: native.Uint32(c), Valid: native.Uint32(c[4:]),
+				Created: native.Uint32(c[8:]), Updated: native.Uint32(c[12:]),
+			}
+			a.CacheInfo = ci
 		}
 	}
-	return ad.Err()
+	return r.err
 }
 
 func addrObject(m *AddrMessage) string {
@@ -258,19 +269,29 @@ func (c *Conn) Addrs(fam Family, index uint32) ([]AddrMessage, error) {
 		return nil, err
 	}
 	msgs, err := c.dump("list addresses", unix.RTM_GETADDR, b)
-	var out []AddrMessage
+	n := 0
+	for _, nm := range msgs {
+		if nm.Header.Type == unix.RTM_NEWADDR {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, err
+	}
+	out := make([]AddrMessage, 0, n)
+	cis := make([]AddrCacheInfo, n)
 	for _, nm := range msgs {
 		if nm.Header.Type != unix.RTM_NEWADDR {
 			continue
 		}
-		var am AddrMessage
-		if derr := am.UnmarshalBinary(nm.Data); derr != nil {
+		out = append(out, AddrMessage{})
+		am := &out[len(out)-1]
+		if derr := am.unmarshal(nm.Data, &cis[len(out)-1]); derr != nil {
 			return nil, &Error{Op: "list addresses", Err: fmt.Errorf("decode reply: %w", derr)}
 		}
 		if (fam != FamilyUnspec && am.Family != fam) || (index != 0 && am.Index != index) {
-			continue
+			out = out[:len(out)-1]
 		}
-		out = append(out, am)
 	}
 	return out, err
 }

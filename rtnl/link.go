@@ -53,21 +53,26 @@ var linkFlagNames = []struct {
 // NO-CARRIER for a link that is up without IFF_RUNNING, then BROADCAST,
 // MULTICAST, UP, LOWER_UP and so on, then any unknown bits in hex.
 func (f LinkFlags) Names() []string {
-	names := []string{}
+	return f.AppendNames([]string{})
+}
+
+// AppendNames appends the names Names returns to dst, so that a caller
+// printing many links can reuse one slice.
+func (f LinkFlags) AppendNames(dst []string) []string {
 	if f&LinkUp != 0 && f&LinkRunning == 0 {
-		names = append(names, "NO-CARRIER")
+		dst = append(dst, "NO-CARRIER")
 	}
 	f &^= LinkRunning
 	for _, n := range linkFlagNames {
 		if f&n.f != 0 {
-			names = append(names, n.name)
+			dst = append(dst, n.name)
 			f &^= n.f
 		}
 	}
 	if f != 0 {
-		names = append(names, strconv.FormatUint(uint64(f), 16))
+		dst = append(dst, strconv.FormatUint(uint64(f), 16))
 	}
-	return names
+	return dst
 }
 
 // String returns the flag names joined by commas.
@@ -233,8 +238,8 @@ type LinkStats struct {
 	RxOtherhostDropped uint64
 }
 
-func (s *LinkStats) fields() []*uint64 {
-	return []*uint64{&s.RxPackets, &s.TxPackets, &s.RxBytes, &s.TxBytes, &s.RxErrors, &s.TxErrors,
+func (s *LinkStats) fields() [25]*uint64 {
+	return [25]*uint64{&s.RxPackets, &s.TxPackets, &s.RxBytes, &s.TxBytes, &s.RxErrors, &s.TxErrors,
 		&s.RxDropped, &s.TxDropped, &s.Multicast, &s.Collisions, &s.RxLengthErrors, &s.RxOverErrors,
 		&s.RxCRCErrors, &s.RxFrameErrors, &s.RxFIFOErrors, &s.RxMissedErrors, &s.TxAbortedErrors,
 		&s.TxCarrierErrors, &s.TxFIFOErrors, &s.TxHeartbeatErrors, &s.TxWindowErrors,
@@ -282,13 +287,15 @@ func (m *LinkMessage) MarshalBinary() ([]byte, error) {
 
 // UnmarshalBinary decodes a message from ifinfomsg and attributes.
 func (m *LinkMessage) UnmarshalBinary(b []byte) error {
-	return m.unmarshal(b, 0)
+	return m.unmarshal(b, 0, nil)
 }
 
 // maxNest bounds how deep veth peers may nest in a decoded message.
 const maxNest = 4
 
-func (m *LinkMessage) unmarshal(b []byte, depth int) error {
+// unmarshal decodes b into m; st, when not nil, is the storage for m's
+// pointer fields.
+func (m *LinkMessage) unmarshal(b []byte, depth int, st *linkStore) error {
 	if len(b) < ifinfomsgLen {
 		return errShort
 	}
@@ -299,11 +306,81 @@ func (m *LinkMessage) unmarshal(b []byte, depth int) error {
 		Flags:  LinkFlags(native.Uint32(b[8:])),
 		Change: LinkFlags(native.Uint32(b[12:])),
 	}
-	ad, err := netlink.NewAttributeDecoder(b[ifinfomsgLen:])
-	if err != nil {
-		return err
+	if st == nil {
+		st = &linkStore{}
 	}
-	return m.Attrs.decode(ad, depth)
+	r := attrReader{b: b[ifinfomsgLen:]}
+	return m.Attrs.decode(&r, depth, st)
+}
+
+// linkStore holds the values a decoded LinkMessage's pointer fields point
+// at, so that decoding a link costs one allocation instead of one per
+// attribute (and a dump one per link, all made at once). When a message
+// repeats attributes beyond its room, the rest are allocated one by one.
+type linkStore struct {
+	u32s     [20]uint32 // a veth in a dump has 17
+	hw       [32]byte   // hardware addresses
+	nu32, nb uint8
+	u8s      [3]uint8
+	nu8      uint8
+	oper     OperState
+	mode     LinkMode
+	li       LinkInfo
+	hasInfo  bool
+	noStats  bool // leave IFLA_STATS64 out: the request had ExtFilterSkipStats
+}
+
+// u32 returns a pointer to v.
+func (st *linkStore) u32(v uint32) *uint32 {
+	if int(st.nu32) == len(st.u32s) {
+		return &v
+	}
+	p := &st.u32s[st.nu32]
+	st.nu32++
+	*p = v
+	return p
+}
+
+// u8 returns a pointer to v.
+func (st *linkStore) u8(v uint8) *uint8 {
+	if int(st.nu8) == len(st.u8s) {
+		return &v
+	}
+	p := &st.u8s[st.nu8]
+	st.nu8++
+	*p = v
+	return p
+}
+
+func (st *linkStore) operState(v OperState) *OperState {
+	st.oper = v
+	return &st.oper
+}
+
+func (st *linkStore) linkMode(v LinkMode) *LinkMode {
+	st.mode = v
+	return &st.mode
+}
+
+// info returns a zero LinkInfo for IFLA_LINKINFO.
+func (st *linkStore) info() *LinkInfo {
+	if st.hasInfo {
+		return &LinkInfo{}
+	}
+	st.hasInfo = true
+	return &st.li
+}
+
+// bytes returns a copy of b (never nil).
+func (st *linkStore) bytes(b []byte) []byte {
+	if len(b) <= len(st.hw)-int(st.nb) {
+		i, j := int(st.nb), int(st.nb)+len(b)
+		out := st.hw[i:j:j]
+		copy(out, b)
+		st.nb = uint8(j)
+		return out
+	}
+	return append(make([]byte, 0, len(b)), b...)
 }
 
 func (a *LinkAttrs) encode(ae *netlink.AttributeEncoder) error {
@@ -377,120 +454,117 @@ func (a *LinkAttrs) encode(ae *netlink.AttributeEncoder) error {
 	return nil
 }
 
-func (a *LinkAttrs) decode(ad *netlink.AttributeDecoder, depth int) error {
-	for ad.Next() {
-		switch ad.Type() {
+// decode decodes the attributes, taking the storage of pointer fields
+// from st when it is not nil (one allocation per message, or per dump,
+// instead of one per attribute).
+func (a *LinkAttrs) decode(r *attrReader, depth int, st *linkStore) error {
+	for r.next() {
+		switch r.typ {
 		case unix.IFLA_IFNAME:
-			a.Name = ad.String()
+			a.Name = r.str()
 		case unix.IFLA_ADDRESS:
-			a.Address = getBytes(ad)
+			a.Address = st.bytes(r.data)
 		case unix.IFLA_BROADCAST:
-			a.Broadcast = getBytes(ad)
+			a.Broadcast = st.bytes(r.data)
 		case unix.IFLA_PERM_ADDRESS:
-			a.PermAddress = getBytes(ad)
+			a.PermAddress = st.bytes(r.data)
 		case unix.IFLA_MTU:
-			a.MTU = getU32(ad)
+			a.MTU = st.u32(r.u32())
 		case unix.IFLA_MIN_MTU:
-			a.MinMTU = getU32(ad)
+			a.MinMTU = st.u32(r.u32())
 		case unix.IFLA_MAX_MTU:
-			a.MaxMTU = getU32(ad)
+			a.MaxMTU = st.u32(r.u32())
 		case unix.IFLA_LINK:
-			a.Link = getU32(ad)
+			a.Link = st.u32(r.u32())
 		case unix.IFLA_LINK_NETNSID:
-			a.LinkNetNSID = getI32(ad)
+			a.LinkNetNSID = new(r.i32())
 		case unix.IFLA_MASTER:
-			a.Master = getU32(ad)
+			a.Master = st.u32(r.u32())
 		case unix.IFLA_QDISC:
-			a.Qdisc = ad.String()
+			a.Qdisc = r.commonStr()
 		case unix.IFLA_TXQLEN:
-			a.TxQueueLen = getU32(ad)
+			a.TxQueueLen = st.u32(r.u32())
 		case unix.IFLA_OPERSTATE:
-			s := OperState(ad.Uint8())
-			a.OperState = &s
+			a.OperState = st.operState(OperState(r.u8()))
 		case unix.IFLA_LINKMODE:
-			m := LinkMode(ad.Uint8())
-			a.LinkMode = &m
+			a.LinkMode = st.linkMode(LinkMode(r.u8()))
 		case unix.IFLA_GROUP:
-			a.Group = getU32(ad)
+			a.Group = st.u32(r.u32())
 		case unix.IFLA_IFALIAS:
-			a.Alias = getString(ad)
+			a.Alias = new(r.str())
 		case unix.IFLA_PROMISCUITY:
-			a.Promiscuity = getU32(ad)
+			a.Promiscuity = st.u32(r.u32())
 		case unix.IFLA_ALLMULTI:
-			a.AllMulti = getU32(ad)
+			a.AllMulti = st.u32(r.u32())
 		case unix.IFLA_NUM_TX_QUEUES:
-			a.NumTxQueues = getU32(ad)
+			a.NumTxQueues = st.u32(r.u32())
 		case unix.IFLA_NUM_RX_QUEUES:
-			a.NumRxQueues = getU32(ad)
+			a.NumRxQueues = st.u32(r.u32())
 		case unix.IFLA_GSO_MAX_SIZE:
-			a.GSOMaxSize = getU32(ad)
+			a.GSOMaxSize = st.u32(r.u32())
 		case unix.IFLA_GSO_MAX_SEGS:
-			a.GSOMaxSegs = getU32(ad)
+			a.GSOMaxSegs = st.u32(r.u32())
 		case unix.IFLA_TSO_MAX_SIZE:
-			a.TSOMaxSize = getU32(ad)
+			a.TSOMaxSize = st.u32(r.u32())
 		case unix.IFLA_TSO_MAX_SEGS:
-			a.TSOMaxSegs = getU32(ad)
+			a.TSOMaxSegs = st.u32(r.u32())
 		case unix.IFLA_GRO_MAX_SIZE:
-			a.GROMaxSize = getU32(ad)
+			a.GROMaxSize = st.u32(r.u32())
 		case unix.IFLA_CARRIER:
-			a.Carrier = getU8(ad)
+			a.Carrier = st.u8(r.u8())
 		case unix.IFLA_CARRIER_CHANGES:
-			a.CarrierChanges = getU32(ad)
+			a.CarrierChanges = st.u32(r.u32())
 		case unix.IFLA_PROTO_DOWN:
-			a.ProtoDown = getU8(ad)
+			a.ProtoDown = st.u8(r.u8())
 		case unix.IFLA_NET_NS_FD:
-			a.NetNSFD = getU32(ad)
+			a.NetNSFD = st.u32(r.u32())
 		case unix.IFLA_NET_NS_PID:
-			a.NetNSPID = getU32(ad)
+			a.NetNSPID = st.u32(r.u32())
 		case unix.IFLA_EXT_MASK:
-			a.ExtMask = getU32(ad)
+			a.ExtMask = st.u32(r.u32())
 		case unix.IFLA_STATS64:
-			ad.Do(func(b []byte) error {
-				s := &LinkStats{}
-				for i, f := range s.fields() {
-					if len(b) < (i+1)*8 {
-						break
-					}
-					*f = native.Uint64(b[i*8:])
+			if st.noStats {
+				break
+			}
+			s := &LinkStats{}
+			for i, f := range s.fields() {
+				if len(r.data) < (i+1)*8 {
+					break
 				}
-				a.Stats = s
-				return nil
-			})
+				*f = native.Uint64(r.data[i*8:])
+			}
+			a.Stats = s
 		case unix.IFLA_PROP_LIST:
-			ad.Nested(func(n *netlink.AttributeDecoder) error {
-				a.AltNames = []string{}
-				for n.Next() {
-					if n.Type() == unix.IFLA_ALT_IFNAME {
-						a.AltNames = append(a.AltNames, n.String())
-					}
+			n := r.nested()
+			a.AltNames = []string{}
+			for n.next() {
+				if n.typ == unix.IFLA_ALT_IFNAME {
+					a.AltNames = append(a.AltNames, n.str())
 				}
-				return nil
-			})
+			}
+			r.fail(n.err)
 		case unix.IFLA_AF_SPEC:
-			ad.Nested(func(n *netlink.AttributeDecoder) error {
-				for n.Next() {
-					if n.Type() != unix.AF_INET6 {
-						continue
-					}
-					n.Nested(func(n6 *netlink.AttributeDecoder) error {
-						for n6.Next() {
-							if n6.Type() == unix.IFLA_INET6_ADDR_GEN_MODE {
-								a.AddrGenMode = getU8(n6)
-							}
-						}
-						return nil
-					})
+			n := r.nested()
+			for n.next() {
+				if n.typ != unix.AF_INET6 {
+					continue
 				}
-				return nil
-			})
+				n6 := n.nested()
+				for n6.next() {
+					if n6.typ == unix.IFLA_INET6_ADDR_GEN_MODE {
+						a.AddrGenMode = st.u8(n6.u8())
+					}
+				}
+				n.fail(n6.err)
+			}
+			r.fail(n.err)
 		case unix.IFLA_LINKINFO:
-			a.Info = &LinkInfo{}
-			ad.Nested(func(n *netlink.AttributeDecoder) error {
-				return a.Info.decode(n, depth)
-			})
+			a.Info = st.info()
+			n := r.nested()
+			r.fail(a.Info.decode(&n, depth))
 		}
 	}
-	return ad.Err()
+	return r.err
 }
 
 func (li *LinkInfo) encode(ae *netlink.AttributeEncoder) error {
@@ -510,27 +584,27 @@ func (li *LinkInfo) encode(ae *netlink.AttributeEncoder) error {
 	return nil
 }
 
-func (li *LinkInfo) decode(ad *netlink.AttributeDecoder, depth int) error {
+func (li *LinkInfo) decode(r *attrReader, depth int) error {
 	// IFLA_INFO_DATA is decoded by kind, which may come after it.
 	var data []byte
-	for ad.Next() {
-		switch ad.Type() {
+	for r.next() {
+		switch r.typ {
 		case unix.IFLA_INFO_KIND:
-			li.Kind = ad.String()
+			li.Kind = r.commonStr()
 		case unix.IFLA_INFO_DATA:
-			data = getBytes(ad)
+			data = r.data
 		case unix.IFLA_INFO_SLAVE_KIND:
-			li.SlaveKind = ad.String()
+			li.SlaveKind = r.str()
 		case unix.IFLA_INFO_SLAVE_DATA:
-			li.SlaveData = getBytes(ad)
+			li.SlaveData = append([]byte{}, r.data...)
 		}
 	}
-	if err := ad.Err(); err != nil || data == nil {
-		return err
+	if r.err != nil || data == nil {
+		return r.err
 	}
 	d := newLinkData(li.Kind)
 	if raw, ok := d.(*RawLinkData); ok {
-		raw.Data = data
+		raw.Data = append([]byte{}, data...)
 		li.Data = raw
 		return nil
 	}
@@ -563,20 +637,33 @@ func (c *Conn) linkRequest(op string, typ netlink.HeaderType, flags netlink.Head
 	if err != nil {
 		return nil, err
 	}
-	return decodeLinks(op, object, msgs)
+	return decodeLinks(op, object, msgs, false)
 }
 
-func decodeLinks(op, object string, msgs []netlink.Message) ([]LinkMessage, error) {
-	var out []LinkMessage
+// decodeLinks decodes the RTM_NEWLINK messages of msgs, without counters
+// when noStats is set.
+func decodeLinks(op, object string, msgs []netlink.Message, noStats bool) ([]LinkMessage, error) {
+	n := 0
+	for _, nm := range msgs {
+		if nm.Header.Type == unix.RTM_NEWLINK {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	out := make([]LinkMessage, n)
+	stores := make([]linkStore, n)
+	i := 0
 	for _, nm := range msgs {
 		if nm.Header.Type != unix.RTM_NEWLINK {
 			continue
 		}
-		var lm LinkMessage
-		if err := lm.UnmarshalBinary(nm.Data); err != nil {
+		stores[i].noStats = noStats
+		if err := out[i].unmarshal(nm.Data, 0, &stores[i]); err != nil {
 			return nil, &Error{Op: op, Object: object, Err: fmt.Errorf("decode reply: %w", err)}
 		}
-		out = append(out, lm)
+		i++
 	}
 	return out, nil
 }
@@ -611,14 +698,24 @@ func (c *Conn) Link(req *LinkMessage) (*LinkMessage, error) {
 	return &links[0], nil
 }
 
-// Links lists every link of the connection's namespace.
+// Links lists every link of the connection's namespace, with counters.
 func (c *Conn) Links() ([]LinkMessage, error) {
-	b, err := (&LinkMessage{}).MarshalBinary()
+	return c.DumpLinks(&LinkMessage{})
+}
+
+// DumpLinks lists every link of the connection's namespace, sending req
+// as the dump request. With Attrs.ExtMask set to ExtFilterSkipStats the
+// links come without counters: Attrs.Stats is nil (the kernel leaves out
+// the IPv6 counters, a quarter of a veth's message, and sends the link
+// counters anyway; they are not decoded).
+func (c *Conn) DumpLinks(req *LinkMessage) ([]LinkMessage, error) {
+	b, err := req.MarshalBinary()
 	if err != nil {
 		return nil, err
 	}
 	msgs, err := c.dump("list links", unix.RTM_GETLINK, b)
-	links, derr := decodeLinks("list links", "", msgs)
+	noStats := req.Attrs.ExtMask != nil && *req.Attrs.ExtMask&ExtFilterSkipStats != 0
+	links, derr := decodeLinks("list links", "", msgs, noStats)
 	if derr != nil {
 		return nil, derr
 	}

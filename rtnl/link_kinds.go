@@ -69,7 +69,7 @@ func (v *Veth) decode(ad *netlink.AttributeDecoder, depth int) error {
 		}
 		ad.Do(func(b []byte) error {
 			v.Peer = &LinkMessage{}
-			return v.Peer.unmarshal(b, depth+1)
+			return v.Peer.unmarshal(b, depth+1, nil)
 		})
 	}
 	return ad.Err()

@@ -420,51 +420,63 @@ func (c addrShow) run(e *env) error {
 			return err
 		}
 		links, idx = []rtnl.LinkMessage{*l}, l.Index
-	} else if links, err = conn.Links(); err != nil {
-		return err
+	} else {
+		defer pauseGC()()
+		if links, err = listLinks(conn, e.opt); err != nil {
+			return err
+		}
 	}
 	addrs, err := conn.Addrs(optFamily(e.opt), idx)
 	if err != nil {
 		return err
 	}
-	byLink := map[uint32][]*rtnl.AddrMessage{}
-	for i := range addrs {
-		byLink[addrs[i].Index] = append(byLink[addrs[i].Index], &addrs[i])
-	}
+	byLink := addrsByLink(links, addrs)
 	p := &linkPrinter{e: e, tab: newLinkTable(conn, links)}
-	out := []any{}
+	var list *jsonList
+	if e.opt.json {
+		list = newJSONList(e)
+	}
 	var b strings.Builder
 	for i := range links {
 		l := &links[i]
-		las := byLink[l.Index]
+		las := byLink(i)
 		if c.up && l.Flags&rtnl.LinkUp == 0 || e.opt.family != 0 && len(las) == 0 {
 			continue
 		}
 		switch {
 		case e.opt.json && e.opt.brief:
-			o := &obj{}
-			p.linkRef(o, l)
-			o.add("ifname", l.Attrs.Name).add("operstate", p.operstate(l))
-			infos := []any{}
+			w := &list.jsonWriter
+			w.beginObject()
+			p.linkRefJSON(w, l)
+			w.key("ifname")
+			w.str(l.Attrs.Name)
+			w.key("operstate")
+			w.str(p.operstate(l))
+			w.key("addr_info")
+			w.beginArray()
 			for _, a := range las {
-				ai := &obj{}
-				ai.add("local", addrLocal(a).String())
-				if peer := addrPeer(a); peer.IsValid() {
-					ai.add("address", peer.String())
-				}
-				infos = append(infos, ai.add("prefixlen", a.PrefixLen))
+				briefAddrJSONw(w, &addrs[a])
 			}
-			out = append(out, o.add("addr_info", infos))
+			w.endArray()
+			w.endObject()
+			list.flush()
 		case e.opt.json:
-			o := p.json(l, false)
-			infos := []any{}
-			for _, a := range las {
-				infos = append(infos, addrJSON(a))
+			w := &list.jsonWriter
+			if err := p.linkJSON(w, l, false); err != nil {
+				return err
 			}
-			out = append(out, o.add("addr_info", infos))
+			w.key("addr_info")
+			w.beginArray()
+			for _, a := range las {
+				p.addrJSONw(w, &addrs[a])
+			}
+			w.endArray()
+			w.endObject()
+			list.flush()
 		case e.opt.brief:
 			fmt.Fprintf(&b, "%-16s %-14s ", p.ifname(l), p.operstate(l))
-			for _, a := range las {
+			for _, ai := range las {
+				a := &addrs[ai]
 				if peer := addrPeer(a); peer.IsValid() {
 					fmt.Fprintf(&b, "%s peer %s/%d ", addrLocal(a), peer, a.PrefixLen)
 				} else {
@@ -475,15 +487,48 @@ func (c addrShow) run(e *env) error {
 		default:
 			p.text(&b, l, false)
 			for _, a := range las {
-				addrText(&b, a)
+				addrText(&b, &addrs[a])
 			}
 		}
 	}
 	if e.opt.json {
-		return e.printJSON(out)
+		return list.finish()
 	}
 	_, err = fmt.Fprint(e.out, b.String())
 	return err
+}
+
+// addrsByLink groups addrs by link: byLink(i) returns the positions in
+// addrs of the addresses of links[i], in the order the kernel sent them.
+// It is a counting sort, linear in links and addresses.
+func addrsByLink(links []rtnl.LinkMessage, addrs []rtnl.AddrMessage) func(i int) []int32 {
+	pos := make(map[uint32]int32, len(links))
+	for i := range links {
+		pos[links[i].Index] = int32(i)
+	}
+	start := make([]int32, len(links)+1)
+	owner := make([]int32, len(addrs))
+	for i := range addrs {
+		p, ok := pos[addrs[i].Index]
+		if !ok {
+			p = -1
+		} else {
+			start[p+1]++
+		}
+		owner[i] = p
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	order := make([]int32, start[len(links)])
+	next := append([]int32(nil), start[:len(links)]...)
+	for i, p := range owner {
+		if p >= 0 {
+			order[next[p]] = int32(i)
+			next[p]++
+		}
+	}
+	return func(i int) []int32 { return order[start[i]:start[i+1]] }
 }
 
 // addrLocal is the address itself; addrPeer the peer's, if it has one.
@@ -532,37 +577,6 @@ func addrText(b *strings.Builder, a *rtnl.AddrMessage) {
 	if ci := a.Attrs.CacheInfo; ci != nil {
 		fmt.Fprintf(b, "       valid_lft %s preferred_lft %s\n", lifetime(ci.Valid), lifetime(ci.Preferred))
 	}
-}
-
-// addrJSON is one addr_info entry of `ip -j addr`.
-func addrJSON(a *rtnl.AddrMessage) *obj {
-	o := &obj{}
-	o.add("family", a.Family.String()).add("local", addrLocal(a).String())
-	if peer := addrPeer(a); peer.IsValid() {
-		o.add("address", peer.String())
-	}
-	o.add("prefixlen", a.PrefixLen)
-	if a.Attrs.Broadcast.IsValid() {
-		o.add("broadcast", a.Attrs.Broadcast.String())
-	}
-	if a.Attrs.Anycast.IsValid() {
-		o.add("anycast", a.Attrs.Anycast.String())
-	}
-	o.add("scope", a.Scope.String())
-	for _, f := range a.Flags.Names(a.Family) {
-		if k, ok := strings.CutPrefix(f, "flags "); ok {
-			o.add("flags", k)
-			continue
-		}
-		o.add(f, true)
-	}
-	if a.Family == rtnl.FamilyInet && a.Attrs.Label != "" {
-		o.add("label", a.Attrs.Label)
-	}
-	if ci := a.Attrs.CacheInfo; ci != nil {
-		o.add("valid_life_time", ci.Valid).add("preferred_life_time", ci.Preferred)
-	}
-	return o
 }
 
 // addrFlush is "address flush dev DEV".

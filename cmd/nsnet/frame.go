@@ -481,7 +481,14 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
-	for i := 0; i < len(s); {
+	// Most strings (names, addresses, flags) need no escaping: copy the
+	// plain prefix in one go.
+	i := 0
+	for i < len(s) && jsonPlain[s[i]] {
+		i++
+	}
+	b = append(b, s[:i]...)
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
