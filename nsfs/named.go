@@ -2,12 +2,15 @@ package nsfs
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -17,9 +20,26 @@ import (
 // iproute2 does since v5.10, so that parallel adds don't race on the shared
 // mount) and makes it a shared mount point. The returned func unlocks.
 func lockRunDir() (func(), error) {
-	if err := os.MkdirAll(RunDir, 0o755); err != nil {
-		return nil, explainRunDir(err)
+	unlock, err := flockRunDir()
+	if errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(RunDir, 0o755); err != nil {
+			return nil, explainRunDir(err)
+		}
+		unlock, err = flockRunDir()
 	}
+	if err != nil {
+		return nil, err
+	}
+	if err := makeShared(); err != nil {
+		unlock()
+		return nil, err
+	}
+	return unlock, nil
+}
+
+// flockRunDir takes an exclusive flock on RunDir; the returned func
+// unlocks.
+func flockRunDir() (func(), error) {
 	fd, err := unix.Open(RunDir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, explainRunDir(&os.PathError{Op: "open", Path: RunDir, Err: err})
@@ -28,18 +48,94 @@ func lockRunDir() (func(), error) {
 		unix.Close(fd)
 		return nil, &os.PathError{Op: "lock", Path: RunDir, Err: err}
 	}
-	unlock := func() { unix.Flock(fd, unix.LOCK_UN); unix.Close(fd) }
-	if err := makeShared(); err != nil {
-		unlock()
-		return nil, err
+	// Closing the descriptor releases the lock.
+	return func() { unix.Close(fd) }, nil
+}
+
+// shared remembers, for the life of the process, which RunDir mount this
+// process made shared (its mount id, from statx), so that a batch of adds
+// remounts it once and not once per namespace: with MS_REC the remount
+// walks every namespace already mounted under RunDir, which makes N adds
+// cost O(N²) in the kernel. Another process replacing the mount changes
+// its id, and then the next add makes the new one shared again.
+var shared struct {
+	sync.Mutex
+	mntID uint64
+	ok    bool
+}
+
+// runDirMountID returns the id of the mount RunDir is the root of, and
+// false when RunDir is not a mount root or the kernel cannot tell (statx
+// needs Linux 5.8 for mount ids).
+func runDirMountID() (uint64, bool) {
+	var stx unix.Statx_t
+	if err := unix.Statx(unix.AT_FDCWD, RunDir, unix.AT_SYMLINK_NOFOLLOW, unix.STATX_MNT_ID, &stx); err != nil {
+		return 0, false
 	}
-	return unlock, nil
+	if stx.Mask&unix.STATX_MNT_ID == 0 || stx.Attributes_mask&unix.STATX_ATTR_MOUNT_ROOT == 0 ||
+		stx.Attributes&unix.STATX_ATTR_MOUNT_ROOT == 0 {
+		return 0, false
+	}
+	return stx.Mnt_id, true
+}
+
+// runDirIsShared reports whether RunDir is the root of a mount whose
+// propagation is shared, as far as the kernel can tell without a walk of
+// /proc/self/mountinfo: statmount(2) needs Linux 6.8; on older kernels
+// the answer is false.
+func runDirIsShared() bool {
+	var stx unix.Statx_t
+	if err := unix.Statx(unix.AT_FDCWD, RunDir, unix.AT_SYMLINK_NOFOLLOW, unix.STATX_MNT_ID_UNIQUE, &stx); err != nil {
+		return false
+	}
+	if stx.Mask&unix.STATX_MNT_ID_UNIQUE == 0 || stx.Attributes_mask&unix.STATX_ATTR_MOUNT_ROOT == 0 ||
+		stx.Attributes&unix.STATX_ATTR_MOUNT_ROOT == 0 {
+		return false
+	}
+	// struct mnt_id_req (version 0) and the head of struct statmount
+	// (linux/mount.h): mask at byte 8, mnt_propagation at byte 72.
+	const statmountMntBasic = 0x2 // STATMOUNT_MNT_BASIC
+	req := struct {
+		size, spare uint32
+		mntID       uint64
+		param       uint64
+	}{size: unix.MNT_ID_REQ_SIZE_VER0, mntID: stx.Mnt_id, param: statmountMntBasic}
+	var buf [512]byte
+	_, _, errno := unix.Syscall6(unix.SYS_STATMOUNT, uintptr(unsafe.Pointer(&req)),
+		uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0, 0)
+	if errno != 0 {
+		return false
+	}
+	mask := binary.NativeEndian.Uint64(buf[8:])
+	propagation := binary.NativeEndian.Uint64(buf[72:])
+	return mask&statmountMntBasic != 0 && propagation&unix.MS_SHARED != 0
 }
 
 // makeShared makes RunDir a shared mount point, bind-mounting it onto
 // itself the first time, so namespaces mounted later propagate to mount
-// namespaces that were created earlier (containers).
+// namespaces that were created earlier (containers). It does nothing when
+// this process made the same mount shared before (see shared), or when
+// the kernel says it is shared already: iproute2 remounts every time, and
+// with MS_REC that walks every namespace mounted under RunDir.
 func makeShared() error {
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.ok {
+		if id, ok := runDirMountID(); ok && id == shared.mntID {
+			return nil
+		}
+		shared.ok = false
+	}
+	if !runDirIsShared() {
+		if err := remountShared(); err != nil {
+			return err
+		}
+	}
+	shared.mntID, shared.ok = runDirMountID()
+	return nil
+}
+
+func remountShared() error {
 	err := unix.Mount("", RunDir, "none", unix.MS_SHARED|unix.MS_REC, "")
 	if err == nil {
 		return nil
@@ -75,18 +171,57 @@ func explainRunDir(err error) error {
 // bind mount of it. On any failure nothing is left behind. A name that is
 // taken gives an error that matches os.ErrExist.
 func Add(name string) error {
-	return addNamed(name, func(path string) error {
-		return onThrowawayThread(func() error {
+	_, err := create(name, false, nil)
+	return err
+}
+
+// Create is Add that also returns the new namespace open. When inside is
+// not nil it runs on a thread in the new namespace before Create returns,
+// with Do's rules: sockets it opens stay in the namespace, which spares a
+// later Do or dial a switch into it. An error from inside undoes the Add.
+func Create(name string, inside func() error) (*NS, error) {
+	return create(name, true, inside)
+}
+
+func create(name string, keep bool, inside func() error) (*NS, error) {
+	if err := ValidName(name); err != nil {
+		return nil, err
+	}
+	if err := checkSysAdmin("add", name); err != nil {
+		return nil, err
+	}
+	var ns *NS
+	err := addNamed(name, func(path string) error {
+		// The worker thread unshares into a new namespace, names it and,
+		// verified, goes back: no thread is thrown away per namespace.
+		return inNetNS(func() error {
 			if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
 				return explainCap(fmt.Errorf("create network namespace: %w", err), "CAP_SYS_ADMIN")
 			}
-			src := "/proc/self/task/" + strconv.Itoa(unix.Gettid()) + "/ns/net"
-			if err := unix.Mount(src, path, "none", unix.MS_BIND, ""); err != nil {
+			return nil
+		}, func() error {
+			if err := unix.Mount("/proc/thread-self/ns/net", path, "none", unix.MS_BIND, ""); err != nil {
 				return &os.PathError{Op: "bind mount namespace on", Path: path, Err: err}
+			}
+			if !keep {
+				return nil
+			}
+			fd, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				return &os.PathError{Op: "open", Path: "/proc/thread-self/ns/net", Err: err}
+			}
+			ns = &NS{fd: fd, open: true, name: name}
+			if inside != nil {
+				return inside()
 			}
 			return nil
 		})
 	})
+	if err != nil {
+		ns.Close()
+		return nil, err
+	}
+	return ns, nil
 }
 
 // Attach names the network namespace of process pid: RunDir/name becomes a
@@ -98,9 +233,12 @@ func Attach(name string, pid int) error {
 		return err
 	}
 	ns.Close()
+	if err := checkSysAdmin("attach", name); err != nil {
+		return err
+	}
 	return addNamed(name, func(path string) error {
 		if err := unix.Mount(src, path, "none", unix.MS_BIND, ""); err != nil {
-			return &os.PathError{Op: "bind mount namespace on", Path: path, Err: err}
+			return explainRunDir(&os.PathError{Op: "bind mount namespace on", Path: path, Err: err})
 		}
 		return nil
 	})
@@ -134,9 +272,36 @@ func addNamed(name string, mount func(path string) error) error {
 
 func explainCap(err error, capName string) error {
 	if errors.Is(err, unix.EPERM) {
+		if os.Geteuid() != 0 {
+			return fmt.Errorf("%w (needs root: %s)", err, capName)
+		}
 		return fmt.Errorf("%w (needs %s)", err, capName)
 	}
 	return err
+}
+
+// sysAdminSeen is set once the process was seen to hold CAP_SYS_ADMIN.
+var sysAdminSeen atomic.Bool
+
+// checkSysAdmin fails without CAP_SYS_ADMIN in the effective set, which
+// unshare and mount need: so that an add that cannot succeed fails before
+// it creates anything (in iproute2, the shared remount that comes first
+// fails), even when RunDir needs no remount. When the kernel cannot say,
+// it lets the add try.
+func checkSysAdmin(op, name string) error {
+	if sysAdminSeen.Load() {
+		return nil
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return nil
+	}
+	if data[unix.CAP_SYS_ADMIN/32].Effective&(1<<(unix.CAP_SYS_ADMIN%32)) == 0 {
+		return explainCap(fmt.Errorf("netns %s %q: %w", op, name, unix.EPERM), "CAP_SYS_ADMIN")
+	}
+	sysAdminSeen.Store(true)
+	return nil
 }
 
 // Delete removes the name of a namespace: it detaches the bind mount and
@@ -147,8 +312,13 @@ func Delete(name string) error {
 	if err := ValidName(name); err != nil {
 		return err
 	}
-	unlock, err := lockRunDir()
+	// As iproute2: no shared remount to remove a name (nothing is mounted
+	// that could propagate), only the lock against a concurrent add.
+	unlock, err := flockRunDir()
 	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("netns %q: %w", name, os.ErrNotExist)
+		}
 		return err
 	}
 	defer unlock()
@@ -166,9 +336,12 @@ func Delete(name string) error {
 		return explainRunDir(&os.PathError{Op: "remove", Path: path, Err: err})
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
-		// The result is not checked, as in iproute2: a stale file has no
-		// mount and is simply removed below.
-		unix.Unmount(path, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW)
+		// As in iproute2, a failure is no reason to stop: a stale file has
+		// no mount (EINVAL) and is simply removed below. A missing
+		// CAP_SYS_ADMIN is, as the unlink would then only say "busy".
+		if err := unix.Unmount(path, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW); err == unix.EPERM {
+			return explainRunDir(&os.PathError{Op: "unmount", Path: path, Err: err})
+		}
 	}
 	if err := unix.Unlink(path); err != nil {
 		if err == unix.EBUSY {

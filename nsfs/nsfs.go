@@ -34,7 +34,11 @@ var ErrNotNamespace = errors.New("not a network namespace")
 // NS is an open network namespace. Its zero value is not usable; get one
 // from Open, OpenName, OpenPID or Current. Close is idempotent.
 type NS struct {
-	f    *os.File
+	// fd is the namespace file, held without an *os.File: the runtime's
+	// poller cannot wait on nsfs files, and registering one costs two
+	// system calls per open for nothing.
+	fd   int
+	open bool // fd is valid (false after Close)
 	name string
 }
 
@@ -51,23 +55,22 @@ func open(path string, flags int) (*NS, error) {
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	f := os.NewFile(uintptr(fd), path)
-	if err := checkNetNS(f); err != nil {
-		f.Close()
+	if err := checkNetNS(fd); err != nil {
+		unix.Close(fd)
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	return &NS{f: f, name: path}, nil
+	return &NS{fd: fd, open: true, name: path}, nil
 }
 
-func checkNetNS(f *os.File) error {
+func checkNetNS(fd int) error {
 	var st unix.Statfs_t
-	if err := unix.Fstatfs(int(f.Fd()), &st); err != nil {
+	if err := unix.Fstatfs(fd, &st); err != nil {
 		return err
 	}
 	if st.Type != nsfsMagic {
 		return ErrNotNamespace
 	}
-	t, err := unix.IoctlRetInt(int(f.Fd()), nsGetNstype)
+	t, err := unix.IoctlRetInt(fd, nsGetNstype)
 	if err == nil && t != unix.CLONE_NEWNET {
 		return ErrNotNamespace
 	}
@@ -111,20 +114,28 @@ func OpenPID(pid int) (*NS, error) {
 // Current opens the network namespace of the process.
 func Current() (*NS, error) { return Open("/proc/self/ns/net") }
 
-// Fd returns the namespace's file descriptor, valid until Close.
-func (n *NS) Fd() int { return int(n.f.Fd()) }
+// Fd returns the namespace's file descriptor, valid until Close; -1
+// after Close.
+func (n *NS) Fd() int {
+	if !n.open {
+		return -1
+	}
+	return n.fd
+}
 
 // Name returns the namespace's name, or the path it was opened from.
 func (n *NS) Name() string { return n.name }
 
 // Close closes the file descriptor; closing twice is harmless.
 func (n *NS) Close() error {
-	if n == nil || n.f == nil {
+	if n == nil || !n.open {
 		return nil
 	}
-	err := n.f.Close()
-	n.f = nil
-	return err
+	n.open = false
+	if err := unix.Close(n.fd); err != nil {
+		return &os.PathError{Op: "close", Path: n.name, Err: err}
+	}
+	return nil
 }
 
 // ID returns the device and inode that identify the namespace.

@@ -5,11 +5,16 @@
 package nl
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/mdlayher/netlink"
@@ -38,22 +43,34 @@ type Config struct {
 // socket (netlink_recvmsg caps dump buffers at 32 KiB), rounded up.
 const recvBufferSize = 32 * 1024
 
-// Conn is a netlink connection. It is safe for concurrent use.
+// Conn is a netlink connection. It is safe for concurrent use: requests
+// are serialized, each one waiting for all of its replies.
+//
+// Conn speaks the request/reply protocol itself over a plain socket (see
+// sock), with github.com/mdlayher/netlink's Message, OpError and Validate:
+// netlink.Conn seeds a math/rand source per connection, which was a tenth
+// of a batch's user time when it opens a socket per namespace.
 type Conn struct {
-	c     *netlink.Conn
+	s     *sock
+	pid   uint32        // the port id the kernel bound the socket to
+	seq   atomic.Uint32 // the last sequence number used
+	mu    sync.Mutex    // held for a request and its replies
 	trace *nltrace.Printer
 }
 
 // Dial opens a netlink socket of the given family (unix.NETLINK_ROUTE, ...)
 // with extended acknowledgements and strict checking on.
 func Dial(family int, cfg Config) (*Conn, error) {
-	// A fixed receive buffer saves the MSG_PEEK read that sizes each reply:
-	// the kernel never builds a netlink datagram larger than 32 KiB.
-	c, err := netlink.Dial(family, &netlink.Config{NetNS: cfg.NetNS, Strict: true, MessageBufferSize: recvBufferSize})
-	if err != nil {
-		return nil, fmt.Errorf("open netlink socket: %w", unwrapOp(err))
+	name := cfg.TraceNS
+	if name == "" {
+		name = "fd " + strconv.Itoa(cfg.NetNS)
 	}
-	nc := &Conn{c: c}
+	s, pid, err := dialSock(family, cfg.NetNS, name)
+	if err != nil {
+		return nil, fmt.Errorf("open netlink socket: %w", err)
+	}
+	nc := &Conn{s: s, pid: pid}
+	nc.seq.Store(rand.Uint32())
 	if cfg.Trace != nil {
 		nc.trace = nltrace.New(cfg.Trace, cfg.Schema, cfg.TraceHex)
 		nc.trace.NS = cfg.TraceNS
@@ -61,8 +78,13 @@ func Dial(family int, cfg Config) (*Conn, error) {
 	return nc, nil
 }
 
-// Close closes the socket.
-func (c *Conn) Close() error { return c.c.Close() }
+// Close closes the socket. A request waiting for its replies fails.
+func (c *Conn) Close() error {
+	if err := c.s.Close(); err != nil {
+		return &netlink.OpError{Op: "close", Err: err}
+	}
+	return nil
+}
 
 // ErrDumpInterrupted means the kernel's object list changed while a dump
 // was running (NLM_F_DUMP_INTR), so the result may be inconsistent.
@@ -70,27 +92,39 @@ var ErrDumpInterrupted = errors.New("dump interrupted by a concurrent change")
 
 const flagDumpIntr = 0x10
 
+// fix fills in what the caller may leave zero in a request's header: the
+// length, a sequence number and the port id.
+func (c *Conn) fix(m *netlink.Message) {
+	if m.Header.Length == 0 {
+		m.Header.Length = uint32(align(unix.NLMSG_HDRLEN + len(m.Data)))
+	}
+	if m.Header.Sequence == 0 {
+		m.Header.Sequence = c.seq.Add(1)
+	}
+	if m.Header.PID == 0 {
+		m.Header.PID = c.pid
+	}
+}
+
 // Execute sends one request and returns its replies. An error reply from
-// the kernel becomes an error; replies flagged NLM_F_DUMP_INTR are returned
-// with ErrDumpInterrupted.
+// the kernel becomes an error (a *netlink.OpError, with the extended-ACK
+// text); replies flagged NLM_F_DUMP_INTR are returned with
+// ErrDumpInterrupted.
 func (c *Conn) Execute(m netlink.Message) ([]netlink.Message, error) {
-	if c.trace == nil {
-		msgs, err := c.c.Execute(m)
-		if err != nil {
-			return nil, err
-		}
-		return msgs, checkIntr(msgs)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fix(&m)
+	if err := c.s.Send(m); err != nil {
+		return nil, &netlink.OpError{Op: "send", Err: err}
 	}
-	req, err := c.c.Send(m)
-	if err != nil {
-		return nil, err
+	if c.trace != nil {
+		c.printMsg(nltrace.Sent, m)
 	}
-	c.printMsg(nltrace.Sent, req)
 	msgs, err := c.receive()
 	if err != nil {
 		return nil, err
 	}
-	if err := netlink.Validate(req, msgs); err != nil {
+	if err := netlink.Validate(m, msgs); err != nil {
 		return nil, err
 	}
 	return msgs, checkIntr(msgs)
@@ -118,19 +152,113 @@ func checkIntr(msgs []netlink.Message) error {
 	return nil
 }
 
-// receive reads the replies to one request, tracing each one.
+// receive reads the replies to one request and traces them (an error
+// reply as the error alone).
 func (c *Conn) receive() ([]netlink.Message, error) {
-	msgs, err := c.c.Receive()
-	c.printReplies(msgs, err)
+	msgs, err := c.receiveReplies()
+	if c.trace != nil {
+		for _, r := range msgs {
+			c.printMsg(nltrace.Received, r)
+		}
+		if err != nil {
+			c.printError(err)
+		}
+	}
 	return msgs, err
 }
 
-func (c *Conn) printReplies(msgs []netlink.Message, err error) {
-	for _, r := range msgs {
-		c.printMsg(nltrace.Received, r)
+// receiveReplies reads the replies to one request: one datagram, or, for a
+// multi-part reply, datagrams up to the NLMSG_DONE (which is not
+// returned). The first error reply ends it as an error.
+func (c *Conn) receiveReplies() ([]netlink.Message, error) {
+	var msgs []netlink.Message
+	for {
+		more := false
+		batch, err := c.s.Receive()
+		if err != nil {
+			return nil, &netlink.OpError{Op: "receive", Err: err}
+		}
+		for _, m := range batch {
+			if err := checkMessage(m); err != nil {
+				return nil, err
+			}
+			if m.Header.Type == netlink.Done && m.Header.Flags&netlink.Multi != 0 {
+				return msgs, nil
+			}
+			if m.Header.Flags&netlink.Multi != 0 {
+				more = true
+			}
+			msgs = append(msgs, m)
+		}
+		if !more {
+			return msgs, nil
+		}
 	}
+}
+
+// checkMessage returns the error an NLMSG_ERROR (or an NLMSG_DONE that
+// ends a dump) carries, as a *netlink.OpError with the extended-ACK
+// message and offset, or nil.
+func checkMessage(m netlink.Message) error {
+	const errnoLen = 4
+	var hasHeader bool
+	switch {
+	case m.Header.Type == netlink.Error:
+		hasHeader = true // errno, then the request's header (and payload)
+	case m.Header.Type == netlink.Done && m.Header.Flags&netlink.Multi != 0:
+		if len(m.Data) == 0 {
+			return nil
+		}
+	default:
+		return nil
+	}
+	if len(m.Data) < errnoLen {
+		return &netlink.OpError{Op: "receive", Err: errShortError}
+	}
+	code := int32(binary.NativeEndian.Uint32(m.Data))
+	if code == 0 {
+		return nil
+	}
+	oerr := &netlink.OpError{Op: "receive", Err: syscall.Errno(-code), Sequence: m.Header.Sequence}
+	if m.Header.Flags&netlink.AcknowledgeTLVs == 0 {
+		return oerr
+	}
+	off := errnoLen
+	if hasHeader {
+		if len(m.Data) < errnoLen+unix.NLMSG_HDRLEN {
+			return &netlink.OpError{Op: "receive", Err: errShortError}
+		}
+		if m.Header.Flags&netlink.Capped != 0 {
+			// Only the request's header was sent back.
+			off += unix.NLMSG_HDRLEN
+		} else {
+			off += int(binary.NativeEndian.Uint32(m.Data[errnoLen:]))
+		}
+		if off > len(m.Data) {
+			return &netlink.OpError{Op: "receive", Err: errShortError}
+		}
+	}
+	ad, err := netlink.NewAttributeDecoder(m.Data[off:])
+	if err != nil {
+		return oerr
+	}
+	for ad.Next() {
+		switch ad.Type() {
+		case unix.NLMSGERR_ATTR_MSG:
+			oerr.Message = ad.String()
+		case unix.NLMSGERR_ATTR_OFFS:
+			oerr.Offset = int(ad.Uint32())
+		}
+	}
+	// Malformed TLVs: keep what was decoded.
+	return oerr
+}
+
+var errShortError = errors.New("short netlink error message")
+
+func (c *Conn) printError(err error) {
 	var oe *netlink.OpError
-	if err != nil && errors.As(err, &oe) && oe.Op == "receive" {
+	if errors.As(err, &oe) && oe.Op == "receive" {
 		var errno syscall.Errno
 		if errors.As(oe.Err, &errno) {
 			c.trace.PrintError(oe.Sequence, int(errno), errno.Error(), oe.Message, oe.Offset)
@@ -151,9 +279,14 @@ func (c *Conn) printMsg(d nltrace.Direction, m netlink.Message) {
 // error, if any, is the first one the kernel reported, with the index of
 // the message it belongs to.
 func (c *Conn) SendBatch(msgs []netlink.Message) ([]netlink.Message, int, error) {
-	sent, err := c.c.SendMessages(msgs)
-	if err != nil {
-		return nil, -1, err
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sent := msgs
+	for i := range sent {
+		c.fix(&sent[i])
+	}
+	if err := c.s.SendMessages(sent); err != nil {
+		return nil, -1, &netlink.OpError{Op: "send-messages", Err: err}
 	}
 	if c.trace != nil {
 		for _, m := range sent {
@@ -168,10 +301,7 @@ func (c *Conn) SendBatch(msgs []netlink.Message) ([]netlink.Message, int, error)
 	}
 	var out []netlink.Message
 	for len(want) > 0 {
-		replies, err := c.c.Receive()
-		if c.trace != nil {
-			c.printReplies(replies, err)
-		}
+		replies, err := c.receive()
 		if err != nil {
 			idx := -1
 			var oe *netlink.OpError
@@ -199,12 +329,8 @@ func (c *Conn) SendBatch(msgs []netlink.Message) ([]netlink.Message, int, error)
 
 // drain discards replies already queued on the socket without blocking.
 func (c *Conn) drain() {
-	rc, err := c.c.SyscallConn()
-	if err != nil {
-		return
-	}
 	buf := make([]byte, 1<<16)
-	_ = rc.Read(func(fd uintptr) bool {
+	_ = c.s.rc.Read(func(fd uintptr) bool {
 		for {
 			if _, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT); err != nil {
 				return true

@@ -1,0 +1,221 @@
+package nl
+
+import (
+	"encoding/binary"
+	"errors"
+	"iter"
+	"os"
+	"sync"
+	"syscall"
+	"unsafe"
+
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/nsfs"
+)
+
+// sock is the socket under a Conn: a blocking file descriptor in an
+// os.File, which keeps it valid while a system call uses it.
+//
+// It replaces netlink.Dial's socket (github.com/mdlayher/socket), which
+// starts a goroutine for every send and every receive to watch a context
+// nobody can cancel here, and creates each socket in another namespace on
+// a goroutine of its own. Those goroutines, and the thread wake-ups they
+// cause, were most of nsnet's futex and nanosleep calls in a batch. Here a
+// send or a receive is one system call, and sockets in other namespaces
+// are made on nsfs's reused thread.
+//
+// The socket blocks instead of waiting in the runtime's poller: the kernel
+// handles a request while it is sent, so its replies are queued before the
+// first read, and registering each socket with the poller (and starting
+// the poller at all, in a one-command process) only costs system calls.
+// The price is that Close waits for a read in progress instead of
+// interrupting it; nsnet never closes a Conn that another goroutine uses.
+type sock struct {
+	f  *os.File
+	rc syscall.RawConn
+}
+
+// recvPool holds the receive buffers, shared by all sockets: a batch keeps
+// a socket per namespace open, but reads from one at a time.
+var recvPool = sync.Pool{New: func() any { b := make([]byte, recvBufferSize); return &b }}
+
+// dialSock opens a netlink socket of family in the namespace nsFD (0: the
+// calling thread's; nsName names it in errors), binds it, and turns on
+// extended acknowledgements and strict checking. It returns the socket
+// and the port id the kernel gave it.
+func dialSock(family, nsFD int, nsName string) (*sock, uint32, error) {
+	fd := -1
+	open := func() error {
+		var err error
+		fd, err = unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, family)
+		return os.NewSyscallError("socket", err)
+	}
+	var err error
+	if nsFD != 0 {
+		err = nsfs.DoFD(nsFD, nsName, open)
+	} else {
+		err = open()
+	}
+	if err != nil {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+		return nil, 0, err
+	}
+	fail := func(call string, err error) (*sock, uint32, error) {
+		unix.Close(fd)
+		return nil, 0, os.NewSyscallError(call, err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return fail("bind", err)
+	}
+	// Strict, as netlink.Config.Strict: fail loudly when the kernel lacks
+	// either option.
+	for _, o := range []int{unix.NETLINK_EXT_ACK, unix.NETLINK_GET_STRICT_CHK} {
+		if err := unix.SetsockoptInt(fd, unix.SOL_NETLINK, o, 1); err != nil {
+			return fail("setsockopt", err)
+		}
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return fail("getsockname", err)
+	}
+	nsa, ok := sa.(*unix.SockaddrNetlink)
+	if !ok {
+		return fail("getsockname", unix.EINVAL)
+	}
+	f := os.NewFile(uintptr(fd), "netlink")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return &sock{f: f, rc: rc}, nsa.Pid, nil
+}
+
+// Close closes the socket, once a read or write in progress is done.
+func (s *sock) Close() error { return s.f.Close() }
+
+// Send sends one message.
+func (s *sock) Send(m netlink.Message) error {
+	b, err := m.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	return s.write(b)
+}
+
+// SendMessages sends msgs in one datagram.
+func (s *sock) SendMessages(msgs []netlink.Message) error {
+	var buf []byte
+	for _, m := range msgs {
+		b, err := m.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		buf = append(buf, b...)
+	}
+	return s.write(buf)
+}
+
+// write sends b to the kernel (an unconnected netlink socket sends to
+// port 0, the kernel, without an address).
+func (s *sock) write(b []byte) error {
+	var err error
+	werr := s.rc.Write(func(fd uintptr) bool {
+		for {
+			_, err = unix.Write(int(fd), b)
+			if err != unix.EINTR {
+				return true
+			}
+		}
+	})
+	if werr != nil {
+		return werr
+	}
+	return os.NewSyscallError("write", err)
+}
+
+// errTruncated is returned when a datagram does not fit the receive
+// buffer; the kernel never sends one that large to a request.
+var errTruncated = errors.New("netlink message truncated")
+
+// Receive reads one datagram and returns its messages.
+func (s *sock) Receive() ([]netlink.Message, error) {
+	var msgs []netlink.Message
+	for m, err := range s.ReceiveIter() {
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs, nil
+}
+
+// ReceiveIter reads one datagram and yields its messages.
+func (s *sock) ReceiveIter() iter.Seq2[netlink.Message, error] {
+	return func(yield func(netlink.Message, error) bool) {
+		b, err := s.read()
+		if err != nil {
+			yield(netlink.Message{}, err)
+			return
+		}
+		for len(b) >= unix.NLMSG_HDRLEN {
+			l := int(binary.NativeEndian.Uint32(b))
+			if l < unix.NLMSG_HDRLEN || align(l) > len(b) {
+				yield(netlink.Message{}, errors.New("netlink message with a bad length"))
+				return
+			}
+			var m netlink.Message
+			if err := m.UnmarshalBinary(b[:align(l)]); err != nil {
+				yield(netlink.Message{}, err)
+				return
+			}
+			if !yield(m, nil) {
+				return
+			}
+			b = b[align(l):]
+		}
+	}
+}
+
+// read receives one datagram into memory the caller owns, padded to the
+// netlink alignment.
+func (s *sock) read() ([]byte, error) {
+	bp := recvPool.Get().(*[]byte)
+	defer recvPool.Put(bp)
+	buf := *bp
+	var n int
+	var err error
+	rerr := s.rc.Read(func(fd uintptr) bool {
+		for {
+			// MSG_TRUNC: return the datagram's real length, so that a
+			// truncated one is seen.
+			r, _, e := unix.Syscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), unix.MSG_TRUNC, 0, 0)
+			n, err = int(r), nil
+			if e != 0 {
+				n, err = 0, e
+			}
+			if err != unix.EINTR {
+				return true
+			}
+		}
+	})
+	if rerr != nil {
+		return nil, rerr
+	}
+	if err != nil {
+		return nil, os.NewSyscallError("recvfrom", err)
+	}
+	if n > len(buf) {
+		return nil, errTruncated
+	}
+	out := make([]byte, align(n))
+	copy(out, buf[:n])
+	return out, nil
+}
+
+// align rounds n up to the netlink message alignment.
+func align(n int) int { return (n + unix.NLMSG_ALIGNTO - 1) &^ (unix.NLMSG_ALIGNTO - 1) }
