@@ -141,6 +141,16 @@ func mergeOptions(base, line options) options {
 // outside quotes escapes the next character, and # starts a comment at
 // the start of a word.
 func splitWords(s string) ([]string, error) {
+	if !strings.ContainsAny(s, "\\'\"#") {
+		// Nothing to unquote (the usual batch line): the words are
+		// substrings of s, with no copy each.
+		return splitPlain(s), nil
+	}
+	return splitQuoted(s)
+}
+
+// splitQuoted is splitWords for a line with quotes, backslashes or '#'.
+func splitQuoted(s string) ([]string, error) {
 	var words []string
 	var cur strings.Builder
 	inWord := false
@@ -192,6 +202,27 @@ func splitWords(s string) ([]string, error) {
 	return words, nil
 }
 
+// splitPlain splits s at blanks (space, tab, CR), as splitWords does when
+// s holds no quote, backslash or '#'.
+func splitPlain(s string) []string {
+	var words []string
+	blank := func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+	for i := 0; i < len(s); {
+		for i < len(s) && blank(s[i]) {
+			i++
+		}
+		j := i
+		for j < len(s) && !blank(s[j]) {
+			j++
+		}
+		if j > i {
+			words = append(words, s[i:j])
+		}
+		i = j
+	}
+	return words
+}
+
 // runBatch runs a batch file: one process, one netlink socket per
 // namespace reused by every line. It stops at the first failing line
 // unless -force, which goes on and fails at the end if any line failed.
@@ -208,7 +239,10 @@ func runBatch(s *session, g globals, file string) error {
 	for i, l := range lines {
 		last[l.ns] = i
 	}
+	s.last = last
+	defer func() { s.last = nil }()
 	for i, l := range lines {
+		s.line = i
 		err := l.cmd.run(s.env(l.ns, l.opt))
 		if l.ns != "" && last[l.ns] == i {
 			s.forget(l.ns)

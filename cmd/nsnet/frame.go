@@ -51,16 +51,64 @@ type session struct {
 	// runs its command as a child instead of replacing nsnet.
 	batch bool
 
-	nss   map[string]*nsfs.NS
+	nss   map[string]*nsEntry
 	conns map[connKey]io.Closer
+
+	// last and line are set by runBatch: the index of the last line that
+	// acts in each namespace, and of the line that runs now. netns add
+	// uses them to open the socket of the lines that follow while it is
+	// inside the new namespace anyway.
+	last map[string]int
+	line int
 }
 
 type connKey struct{ ns, family string }
 
+// nsEntry is an open namespace with its identity, kept to check that its
+// name still refers to it (env.fresh) with one system call.
+type nsEntry struct {
+	h        *nsfs.NS
+	dev, ino uint64
+}
+
+func newNSEntry(h *nsfs.NS) (*nsEntry, error) {
+	dev, ino, err := h.ID()
+	if err != nil {
+		h.Close()
+		return nil, err
+	}
+	return &nsEntry{h: h, dev: dev, ino: ino}, nil
+}
+
+// usedLater reports whether a batch line after the current one acts in
+// namespace ns.
+func (s *session) usedLater(ns string) bool {
+	i, ok := s.last[ns]
+	return ok && i > s.line
+}
+
+// adopt caches an open namespace handle, and its rtnetlink connection when
+// conn is not nil, under the name ns.
+func (s *session) adopt(ns string, h *nsfs.NS, conn *rtnl.Conn) error {
+	s.forget(ns)
+	ent, err := newNSEntry(h)
+	if err != nil {
+		if conn != nil {
+			conn.Close()
+		}
+		return err
+	}
+	s.nss[ns] = ent
+	if conn != nil {
+		s.conns[connKey{ns, "rtnl"}] = conn
+	}
+	return nil
+}
+
 func newSession(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) *session {
 	return &session{
 		ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr,
-		nss: map[string]*nsfs.NS{}, conns: map[connKey]io.Closer{},
+		nss: map[string]*nsEntry{}, conns: map[connKey]io.Closer{},
 	}
 }
 
@@ -70,8 +118,8 @@ func (s *session) close() {
 		c.Close()
 		delete(s.conns, k)
 	}
-	for k, ns := range s.nss {
-		ns.Close()
+	for k, ent := range s.nss {
+		ent.h.Close()
 		delete(s.nss, k)
 	}
 }
@@ -87,8 +135,8 @@ func (s *session) forget(ns string) {
 			delete(s.conns, k)
 		}
 	}
-	if h, ok := s.nss[ns]; ok {
-		h.Close()
+	if ent, ok := s.nss[ns]; ok {
+		ent.h.Close()
 		delete(s.nss, ns)
 	}
 }
@@ -114,8 +162,8 @@ func (e *env) nsHandle() (*nsfs.NS, error) {
 		return nil, nil
 	}
 	e.fresh()
-	if h, ok := e.s.nss[e.ns]; ok {
-		return h, nil
+	if ent, ok := e.s.nss[e.ns]; ok {
+		return ent.h, nil
 	}
 	// A -n name, or the path of a namespace that an inverse must act in
 	// (a link moved back to the namespace of a PID or a file).
@@ -129,7 +177,11 @@ func (e *env) nsHandle() (*nsfs.NS, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.s.nss[e.ns] = h
+	ent, err := newNSEntry(h)
+	if err != nil {
+		return nil, err
+	}
+	e.s.nss[e.ns] = ent
 	return h, nil
 }
 
@@ -138,17 +190,14 @@ func (e *env) nsHandle() (*nsfs.NS, error) {
 // since a batch opened it), so that a later line fails as "no such
 // namespace" instead of acting on a namespace nobody can reach.
 func (e *env) fresh() {
-	h, ok := e.s.nss[e.ns]
+	ent, ok := e.s.nss[e.ns]
 	if !ok || strings.ContainsRune(e.ns, '/') {
 		// A path names its namespace by the file itself, not by RunDir.
 		return
 	}
-	dev, ino, err := h.ID()
-	fi, serr := os.Lstat(filepath.Join(nsfs.RunDir, e.ns))
-	if err == nil && serr == nil {
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok && uint64(st.Dev) == dev && st.Ino == ino {
-			return
-		}
+	var st syscall.Stat_t
+	if syscall.Lstat(filepath.Join(nsfs.RunDir, e.ns), &st) == nil && uint64(st.Dev) == ent.dev && st.Ino == ent.ino {
+		return
 	}
 	e.s.forget(e.ns)
 }

@@ -11,7 +11,9 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/nsnet/nsnet/rtnl"
 )
@@ -41,11 +43,61 @@ Exit status: 0 success, 1 local failure, 2 the kernel refused the request,
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx := &signalContext{}
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	ctx.stop()
 	os.Exit(code)
 }
+
+// signalContext is canceled by SIGINT or SIGTERM, but asks for those
+// signals only when first used: signal.Notify starts a goroutine and a
+// locked thread of its own, two more threads and a fifth of the start-up
+// time of a command that never looks at its context (they run to the end
+// or die of the signal, as ip does). The commands that wait (ping,
+// capture, netns monitor) use it, and so do batch files, so that a signal
+// is taken the same way for every line.
+type signalContext struct {
+	once    sync.Once
+	ctx     context.Context
+	cancel  context.CancelFunc
+	stopped bool
+}
+
+func (c *signalContext) get() context.Context {
+	c.once.Do(func() {
+		if c.stopped {
+			c.ctx, c.cancel = context.WithCancel(context.Background())
+			c.cancel()
+			return
+		}
+		c.ctx, c.cancel = signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	})
+	return c.ctx
+}
+
+// stop stops taking the signals.
+func (c *signalContext) stop() {
+	c.once.Do(func() { c.stopped = true })
+	if c.cancel != nil {
+		c.cancel()
+	}
+}
+
+// Deadline implements context.Context.
+func (c *signalContext) Deadline() (time.Time, bool) { return c.get().Deadline() }
+
+// Done implements context.Context.
+func (c *signalContext) Done() <-chan struct{} { return c.get().Done() }
+
+// Err implements context.Context.
+func (c *signalContext) Err() error { return c.get().Err() }
+
+// Value implements context.Context.
+func (c *signalContext) Value(key any) any { return c.get().Value(key) }
+
+// AfterFunc lets context.AfterFunc ask for the signals at once, instead of
+// from the goroutine it would otherwise start to wait on Done.
+func (c *signalContext) AfterFunc(f func()) func() bool { return context.AfterFunc(c.get(), f) }
 
 // run is nsnet without the process around it: it parses args, runs the
 // command and returns the exit status.
@@ -65,6 +117,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if len(rest) == 0 {
 		if g.batch != "" {
+			ctx.Done() // take the signals now (see signalContext)
 			return report(stderr, runBatch(s, g, g.batch))
 		}
 		io.WriteString(stderr, usageText)
@@ -73,6 +126,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd, err := parseCommand(rest, g.opt)
 	if err != nil {
 		return report(stderr, err)
+	}
+	switch cmd.(type) {
+	case upCmd, downCmd:
+		ctx.Done() // as for a batch file
+	case netnsAdd, netnsAttach, netnsDel:
+		// Several steps each (a file under /run/netns, a mount): a
+		// signal is taken, so that the command runs to its end or rolls
+		// back instead of dying between two steps.
+		ctx.Done()
 	}
 	return report(stderr, cmd.run(s.env(g.ns, g.opt)))
 }

@@ -150,7 +150,28 @@ func pidArg(s string) (int, error) {
 
 type netnsAdd struct{ name string }
 
-func (c netnsAdd) run(e *env) error { return nsfs.Add(c.name) }
+func (c netnsAdd) run(e *env) error {
+	if !e.s.usedLater(c.name) {
+		return nsfs.Add(c.name)
+	}
+	// Later lines of the batch act in the new namespace: open their
+	// socket now, from the thread that is inside it to name it, instead
+	// of moving a thread into it again on the next line.
+	var conn *rtnl.Conn
+	h, err := nsfs.Create(c.name, func() error {
+		// A failure is not this line's: the next line dials again and
+		// reports it.
+		conn, _ = rtnl.Dial(&rtnl.Config{Trace: e.s.trace, TraceHex: e.s.traceHex, TraceNS: c.name})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Should caching fail, the namespace is there all the same: later lines
+	// open it by name.
+	_ = e.s.adopt(c.name, h, conn)
+	return nil
+}
 
 type netnsAttach struct {
 	name string
