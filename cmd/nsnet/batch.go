@@ -241,8 +241,28 @@ func runBatch(s *session, g globals, file string) error {
 	}
 	s.last = last
 	defer func() { s.last = nil }()
-	for i, l := range lines {
+	single := 0 // lines to run one at a time before grouping nat adds again
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
 		s.line = i
+		if single == 0 {
+			// A run of nat adds goes to the kernel in a few transactions.
+			done, refused := natAddRun(s, lines[i:])
+			if done > 0 {
+				for j := i; j < i+done; j++ {
+					if lines[j].ns != "" && last[lines[j].ns] == j {
+						s.forget(lines[j].ns)
+					}
+				}
+				i += done - 1
+				single = refused
+				continue
+			}
+			single = refused
+		}
+		if single > 0 {
+			single--
+		}
 		err := l.cmd.run(s.env(l.ns, l.opt))
 		if l.ns != "" && last[l.ns] == i {
 			s.forget(l.ns)
