@@ -80,6 +80,21 @@ func newNSEntry(h *nsfs.NS) (*nsEntry, error) {
 	return &nsEntry{h: h, dev: dev, ino: ino}, nil
 }
 
+// openNS returns the namespace the session holds open under key (a name
+// or a path), if it still is what the name refers to; nil otherwise. A
+// nil session holds none.
+func (s *session) openNS(key string) *nsfs.NS {
+	if s == nil {
+		return nil
+	}
+	e := env{s: s, ns: key}
+	e.fresh()
+	if ent, ok := s.nss[key]; ok {
+		return ent.h
+	}
+	return nil
+}
+
 // usedLater reports whether a batch line after the current one acts in
 // namespace ns.
 func (s *session) usedLater(ns string) bool {

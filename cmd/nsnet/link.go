@@ -192,10 +192,13 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 }
 
 // resolved is a linkSpec turned into attributes, with the namespace
-// files it opened (kept open until the request is sent).
+// files it opened (kept open until the request is sent). s, when set, is
+// the session whose open namespaces (those a batch's netns add made or a
+// line used) serve first.
 type resolved struct {
 	m   *rtnl.LinkMessage
 	nss []*nsfs.NS
+	s   *session
 }
 
 func (r *resolved) close() {
@@ -232,11 +235,14 @@ func (s *linkSpec) apply(c *rtnl.Conn, m *rtnl.LinkMessage, r *resolved) error {
 		a.Master = &i
 	}
 	if s.netns != nil {
-		ns, err := s.netns.open()
-		if err != nil {
-			return err
+		ns := r.s.openNS(s.netns.key())
+		if ns == nil {
+			var err error
+			if ns, err = s.netns.open(); err != nil {
+				return err
+			}
+			r.nss = append(r.nss, ns)
 		}
-		r.nss = append(r.nss, ns)
 		fd := uint32(ns.Fd())
 		a.NetNSFD = &fd
 	}
@@ -495,8 +501,8 @@ func (c *linkAdd) parseMacvlan(a *argv) error {
 }
 
 // message builds the RTM_NEWLINK request.
-func (c linkAdd) message(conn *rtnl.Conn) (*rtnl.LinkMessage, *resolved, error) {
-	r := &resolved{}
+func (c linkAdd) message(conn *rtnl.Conn, s *session) (*rtnl.LinkMessage, *resolved, error) {
+	r := &resolved{s: s}
 	m := &rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: c.spec.name}}
 	if err := c.spec.apply(conn, m, r); err != nil {
 		r.close()
@@ -537,7 +543,7 @@ func (c linkAdd) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	m, r, err := c.message(conn)
+	m, r, err := c.message(conn, e.s)
 	if err != nil {
 		return err
 	}
@@ -645,7 +651,7 @@ func (c linkSet) run(e *env) error {
 		// The kernel finds the link by IFLA_IFNAME: no lookup first.
 		m.Attrs.Name = c.dev
 	}
-	r := &resolved{}
+	r := &resolved{s: e.s}
 	defer r.close()
 	if err := c.spec.apply(conn, m, r); err != nil {
 		return err
