@@ -542,27 +542,27 @@ func (c *Conn) addNew(gen uint32, objs []Object, want [][]Rule) error {
 // the caller can add the rest one by one with Add, which reports each
 // object's own error.
 func (c *Conn) AddAll(objs []Object) (int, error) {
-	rules := make([][]Rule, len(objs))
-	for i, o := range objs {
-		r, err := o.Rules()
-		if err != nil {
-			return 0, nl.Wrap("add", o.String(), err)
-		}
-		rules[i] = r
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	done := 0
 	for done < len(objs) {
-		n := min(AddAllChunk, len(objs)-done)
+		chunk := objs[done:min(done+AddAllChunk, len(objs))]
+		rules := make([][]Rule, len(chunk))
+		for i, o := range chunk {
+			r, err := o.Rules()
+			if err != nil {
+				return done, nl.Wrap("add", o.String(), err)
+			}
+			rules[i] = r
+		}
 		gen, err := c.Generation()
 		if err != nil {
 			return done, err
 		}
-		if err := c.addNew(gen, objs[done:done+n], rules[done:done+n]); err != nil {
+		if err := c.addNew(gen, chunk, rules); err != nil {
 			return done, err
 		}
-		done += n
+		done += len(chunk)
 	}
 	return done, nil
 }
