@@ -1,6 +1,7 @@
 package rtnl
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -261,37 +262,39 @@ func (c *Conn) DeleteAddr(m *AddrMessage) error {
 }
 
 // Addrs lists the addresses of family fam (FamilyUnspec for all) on the
-// link with index index (0 for every link). The kernel filters them.
+// link with index index (0 for every link). The kernel filters them. The
+// addresses are decoded as the kernel's replies arrive.
 func (c *Conn) Addrs(fam Family, index uint32) ([]AddrMessage, error) {
 	req := &AddrMessage{Family: fam, Index: index}
 	b, err := req.MarshalBinary()
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := c.dump("list addresses", unix.RTM_GETADDR, b)
-	n := 0
-	for _, nm := range msgs {
-		if nm.Header.Type == unix.RTM_NEWADDR {
-			n++
+	var (
+		addrs chunks[AddrMessage]
+		cis   chunks[AddrCacheInfo]
+	)
+	err = c.dumpEach("list addresses", unix.RTM_GETADDR, b, func() {
+		addrs, cis = chunks[AddrMessage]{}, chunks[AddrCacheInfo]{}
+	}, func(nm netlink.Message) error {
+		if nm.Header.Type != unix.RTM_NEWADDR {
+			return nil
 		}
-	}
-	if n == 0 {
+		am := addrs.next()
+		if err := am.unmarshal(nm.Data, cis.next()); err != nil {
+			return fmt.Errorf("decode reply: %w", err)
+		}
+		keep := (fam == FamilyUnspec || am.Family == fam) && (index == 0 || am.Index == index)
+		if !keep || am.Attrs.CacheInfo == nil {
+			cis.unget()
+		}
+		if !keep {
+			addrs.unget()
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrDumpInterrupted) {
 		return nil, err
 	}
-	out := make([]AddrMessage, 0, n)
-	cis := make([]AddrCacheInfo, n)
-	for _, nm := range msgs {
-		if nm.Header.Type != unix.RTM_NEWADDR {
-			continue
-		}
-		out = append(out, AddrMessage{})
-		am := &out[len(out)-1]
-		if derr := am.unmarshal(nm.Data, &cis[len(out)-1]); derr != nil {
-			return nil, &Error{Op: "list addresses", Err: fmt.Errorf("decode reply: %w", derr)}
-		}
-		if (fam != FamilyUnspec && am.Family != fam) || (index != 0 && am.Index != index) {
-			out = out[:len(out)-1]
-		}
-	}
-	return out, err
+	return addrs.all(), err
 }

@@ -1,6 +1,7 @@
 package rtnl
 
 import (
+	"errors"
 	"io"
 	"strings"
 
@@ -96,4 +97,76 @@ func (c *Conn) dump(op string, typ netlink.HeaderType, data []byte) ([]netlink.M
 		Data:   data,
 	}, dumpRetries)
 	return msgs, nl.Wrap(op, "", err)
+}
+
+// dumpEach runs a dump request and hands each reply to fn as it arrives
+// (nm.Data is valid only during the call; see nl.Conn.DumpFunc). When the
+// kernel says the dump was interrupted, reset discards what fn decoded and
+// the dump starts again, up to dumpRetries times; after that what the last
+// run decoded stands, with ErrDumpInterrupted.
+func (c *Conn) dumpEach(op string, typ netlink.HeaderType, data []byte, reset func(), fn func(nm netlink.Message) error) error {
+	m := netlink.Message{
+		Header: netlink.Header{Type: typ, Flags: netlink.Request | netlink.Dump},
+		Data:   data,
+	}
+	for i := 0; ; i++ {
+		err := c.nl.DumpFunc(m, fn)
+		if errors.Is(err, ErrDumpInterrupted) && i < dumpRetries {
+			reset()
+			continue
+		}
+		return nl.Wrap(op, "", err)
+	}
+}
+
+// chunks hands out zeroed values of T from arrays that never move, so that
+// pointers into them stay valid while more are handed out: the storage
+// of a dump's decoded messages, allocated a chunk at a time as they
+// arrive. Appending to one slice instead would allocate five times the
+// final size on the way (append grows a large slice by a quarter).
+type chunks[T any] struct {
+	done [][]T // the full chunks, in order
+	cur  []T
+}
+
+// maxChunk bounds a chunk's length.
+const maxChunk = 1024
+
+// next returns a pointer to a new zero T.
+func (c *chunks[T]) next() *T {
+	if len(c.cur) == cap(c.cur) {
+		if c.cur != nil {
+			c.done = append(c.done, c.cur)
+		}
+		c.cur = make([]T, 0, min(max(2*cap(c.cur), 16), maxChunk))
+	}
+	c.cur = c.cur[:len(c.cur)+1]
+	return &c.cur[len(c.cur)-1]
+}
+
+// unget takes back the value next returned last.
+func (c *chunks[T]) unget() {
+	var zero T
+	c.cur[len(c.cur)-1] = zero
+	c.cur = c.cur[:len(c.cur)-1]
+}
+
+// all returns the values handed out, in order: the one chunk there is, or
+// a copy of all of them in one slice (nil for none).
+func (c *chunks[T]) all() []T {
+	if len(c.done) == 0 {
+		if len(c.cur) == 0 {
+			return nil
+		}
+		return c.cur
+	}
+	n := len(c.cur)
+	for _, d := range c.done {
+		n += len(d)
+	}
+	out := make([]T, 0, n)
+	for _, d := range c.done {
+		out = append(out, d...)
+	}
+	return append(out, c.cur...)
 }

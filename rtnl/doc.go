@@ -30,7 +30,8 @@
 // AddRoute create (NLM_F_CREATE|NLM_F_EXCL); SetLink changes a link
 // through RTM_NEWLINK, found by index or, with Index 0, by the name the
 // kernel looks up itself; LinkByName asks for one link by IFLA_IFNAME
-// instead of listing them all. A veth's peer, and the namespace it goes
+// instead of listing them all, without its counters, and LinkIndex reads
+// no more of the answer than the index. A veth's peer, and the namespace it goes
 // to, travel in the same request as the link (Veth.Peer), so a refusal
 // leaves nothing half made.
 //
@@ -42,6 +43,10 @@
 // os.ErrNotExist and os.ErrPermission work on them. Dumps that the kernel
 // interrupts (NLM_F_DUMP_INTR) are retried a few times, then return the
 // partial result with ErrDumpInterrupted.
+//
+// Link and address dumps decode each reply as it arrives, from one reused
+// receive buffer, rather than keeping the whole dump (megabytes, with
+// thousands of links) until it ends; decoded values copy what they keep.
 //
 // # Tracing
 //

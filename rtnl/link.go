@@ -1,6 +1,7 @@
 package rtnl
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -330,10 +331,11 @@ type linkStore struct {
 	noStats  bool // leave IFLA_STATS64 out: the request had ExtFilterSkipStats
 }
 
-// u32 returns a pointer to v.
+// u32 returns a pointer to v. (A full store allocates with new, not &v:
+// taking v's address would move v to the heap on every call.)
 func (st *linkStore) u32(v uint32) *uint32 {
 	if int(st.nu32) == len(st.u32s) {
-		return &v
+		return new(v)
 	}
 	p := &st.u32s[st.nu32]
 	st.nu32++
@@ -344,7 +346,7 @@ func (st *linkStore) u32(v uint32) *uint32 {
 // u8 returns a pointer to v.
 func (st *linkStore) u8(v uint8) *uint8 {
 	if int(st.nu8) == len(st.u8s) {
-		return &v
+		return new(v)
 	}
 	p := &st.u8s[st.nu8]
 	st.nu8++
@@ -637,7 +639,7 @@ func (c *Conn) linkRequest(op string, typ netlink.HeaderType, flags netlink.Head
 	if err != nil {
 		return nil, err
 	}
-	return decodeLinks(op, object, msgs, false)
+	return decodeLinks(op, object, msgs, skipsStats(m))
 }
 
 // decodeLinks decodes the RTM_NEWLINK messages of msgs, without counters
@@ -674,7 +676,58 @@ func decodeLinks(op, object string, msgs []netlink.Message, noStats bool) ([]Lin
 // (RTEXT_FILTER_SKIP_STATS); use Link to get them. A missing link is an
 // error matching os.ErrNotExist.
 func (c *Conn) LinkByName(name string) (*LinkMessage, error) {
-	return c.Link(&LinkMessage{Attrs: LinkAttrs{Name: name, ExtMask: new(ExtFilterSkipStats)}})
+	msgs, err := c.request("get link", name, unix.RTM_GETLINK, 0, getLinkByName(name, ExtFilterSkipStats))
+	if err != nil {
+		return nil, err
+	}
+	return oneLink(name, msgs, true)
+}
+
+// LinkIndex returns the index of the link called name (or having name as
+// an alternative name): LinkByName's request, of which only the index in
+// the reply's header is read, for callers that resolve a device name and
+// need nothing else (a batch's "addr add ... dev NAME"). A missing link is
+// an error matching os.ErrNotExist.
+func (c *Conn) LinkIndex(name string) (uint32, error) {
+	msgs, err := c.request("get link", name, unix.RTM_GETLINK, 0, getLinkByName(name, ExtFilterSkipStats))
+	if err != nil {
+		return 0, err
+	}
+	var idx uint32
+	n := 0
+	for _, nm := range msgs {
+		if nm.Header.Type != unix.RTM_NEWLINK {
+			continue
+		}
+		if len(nm.Data) < ifinfomsgLen {
+			return 0, &Error{Op: "get link", Object: name, Err: fmt.Errorf("decode reply: %w", errShort)}
+		}
+		idx = native.Uint32(nm.Data[4:])
+		n++
+	}
+	if n != 1 {
+		return 0, &Error{Op: "get link", Object: name, Err: fmt.Errorf("kernel sent %d links, want 1", n)}
+	}
+	return idx, nil
+}
+
+// getLinkByName encodes what MarshalBinary makes of the RTM_GETLINK
+// request LinkMessage{Attrs: LinkAttrs{Name: name, ExtMask: &mask}}, in
+// one allocation instead of an AttributeEncoder's several:
+//
+//	ifinfomsg (16 bytes, zero)
+//	IFLA_EXT_MASK: len 8, type 29, mask (u32)
+//	IFLA_IFNAME:   len 4+len(name)+1, type 3, name, NUL, padding to 4
+func getLinkByName(name string, mask uint32) []byte {
+	nameLen := 4 + len(name) + 1
+	b := make([]byte, ifinfomsgLen, ifinfomsgLen+8+(nameLen+3)&^3)
+	b = native.AppendUint16(b, 8)
+	b = native.AppendUint16(b, unix.IFLA_EXT_MASK)
+	b = native.AppendUint32(b, mask)
+	b = native.AppendUint16(b, uint16(nameLen))
+	b = native.AppendUint16(b, unix.IFLA_IFNAME)
+	b = append(b, name...)
+	return append(b, make([]byte, cap(b)-len(b))...)
 }
 
 // LinkByIndex returns the link with interface index index, without its
@@ -688,7 +741,21 @@ func (c *Conn) LinkByIndex(index uint32) (*LinkMessage, error) {
 // answers with.
 func (c *Conn) Link(req *LinkMessage) (*LinkMessage, error) {
 	obj := linkObject(req)
-	links, err := c.linkRequest("get link", unix.RTM_GETLINK, 0, req, obj)
+	b, err := req.MarshalBinary()
+	if err != nil {
+		return nil, &Error{Op: "get link", Object: obj, Err: err}
+	}
+	msgs, err := c.request("get link", obj, unix.RTM_GETLINK, 0, b)
+	if err != nil {
+		return nil, err
+	}
+	return oneLink(obj, msgs, skipsStats(req))
+}
+
+// oneLink decodes the one link of a GETLINK request's replies, without
+// counters when noStats is set.
+func oneLink(obj string, msgs []netlink.Message, noStats bool) (*LinkMessage, error) {
+	links, err := decodeLinks("get link", obj, msgs, noStats)
 	if err != nil {
 		return nil, err
 	}
@@ -707,19 +774,41 @@ func (c *Conn) Links() ([]LinkMessage, error) {
 // as the dump request. With Attrs.ExtMask set to ExtFilterSkipStats the
 // links come without counters: Attrs.Stats is nil (the kernel leaves out
 // the IPv6 counters, a quarter of a veth's message, and sends the link
-// counters anyway; they are not decoded).
+// counters anyway; they are not decoded). The links are decoded as the
+// kernel's replies arrive.
 func (c *Conn) DumpLinks(req *LinkMessage) ([]LinkMessage, error) {
 	b, err := req.MarshalBinary()
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := c.dump("list links", unix.RTM_GETLINK, b)
-	noStats := req.Attrs.ExtMask != nil && *req.Attrs.ExtMask&ExtFilterSkipStats != 0
-	links, derr := decodeLinks("list links", "", msgs, noStats)
-	if derr != nil {
-		return nil, derr
+	noStats := skipsStats(req)
+	var (
+		links  chunks[LinkMessage]
+		stores chunks[linkStore]
+	)
+	err = c.dumpEach("list links", unix.RTM_GETLINK, b, func() {
+		links, stores = chunks[LinkMessage]{}, chunks[linkStore]{}
+	}, func(nm netlink.Message) error {
+		if nm.Header.Type != unix.RTM_NEWLINK {
+			return nil
+		}
+		st := stores.next()
+		st.noStats = noStats
+		if err := links.next().unmarshal(nm.Data, 0, st); err != nil {
+			return fmt.Errorf("decode reply: %w", err)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrDumpInterrupted) {
+		return nil, err
 	}
-	return links, err
+	return links.all(), err
+}
+
+// skipsStats reports whether the GETLINK request req asks the kernel to
+// leave the counters out, so that a reply's are not decoded either.
+func skipsStats(req *LinkMessage) bool {
+	return req.Attrs.ExtMask != nil && *req.Attrs.ExtMask&ExtFilterSkipStats != 0
 }
 
 // AddLink creates the link m describes (RTM_NEWLINK with NLM_F_CREATE and

@@ -415,7 +415,7 @@ func (c addrShow) run(e *env) error {
 	var links []rtnl.LinkMessage
 	var idx uint32
 	if c.dev != "" {
-		l, err := conn.LinkByName(c.dev)
+		l, err := showLink(conn, c.dev, e.opt)
 		if err != nil {
 			return err
 		}

@@ -272,11 +272,7 @@ func named(err error, obj string) error {
 
 // linkIndex resolves a device name with one RTM_GETLINK.
 func linkIndex(c *rtnl.Conn, name string) (uint32, error) {
-	l, err := c.LinkByName(name)
-	if err != nil {
-		return 0, err
-	}
-	return l.Index, nil
+	return c.LinkIndex(name)
 }
 
 // linkTable is what printing links needs to know about the others: names

@@ -969,13 +969,14 @@ func (c linkShow) run(e *env) error {
 	var links []rtnl.LinkMessage
 	var tab *linkTable
 	if c.dev != "" {
-		l, err := conn.Link(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: c.dev}})
+		l, err := showLink(conn, c.dev, e.opt)
 		if err != nil {
 			return err
 		}
 		links = []rtnl.LinkMessage{*l}
 		tab = newLinkTable(conn, links)
 	} else {
+		defer pauseGC()()
 		if links, err = listLinks(conn, e.opt); err != nil {
 			return err
 		}
@@ -1021,6 +1022,16 @@ func (c linkShow) run(e *env) error {
 	}
 	_, err = fmt.Fprint(e.out, b.String())
 	return err
+}
+
+// showLink gets the link called name for a listing, without the counters
+// unless -s asks for them.
+func showLink(conn *rtnl.Conn, name string, opt options) (*rtnl.LinkMessage, error) {
+	req := &rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: name}}
+	if !opt.stats {
+		req.Attrs.ExtMask = new(rtnl.ExtFilterSkipStats)
+	}
+	return conn.Link(req)
 }
 
 // listLinks dumps every link, without the counters unless -s asks for

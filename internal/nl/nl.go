@@ -143,6 +143,96 @@ func (c *Conn) Dump(m netlink.Message, retries int) ([]netlink.Message, error) {
 	}
 }
 
+// DumpFunc runs the dump request m and calls fn with each reply as it is
+// read, instead of collecting them: the datagrams are read into one
+// reused buffer, so m.Data is valid only during the call, and a decoder
+// must copy what it keeps. fn must not use c.
+//
+// Errors are Execute's: an error reply from the kernel ends the dump as a
+// *netlink.OpError (fn has then seen the replies before it). When fn, or
+// the check that a reply belongs to the request, fails, the rest of the
+// dump is read and dropped, so that c stays usable, and that error is
+// returned. When the kernel flagged any reply NLM_F_DUMP_INTR, DumpFunc
+// returns ErrDumpInterrupted at the end: what fn saw may be inconsistent,
+// and the caller should discard it and start again. Tracing prints each
+// reply as it arrives.
+func (c *Conn) DumpFunc(m netlink.Message, fn func(netlink.Message) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fix(&m)
+	if err := c.s.Send(m); err != nil {
+		return &netlink.OpError{Op: "send", Err: err}
+	}
+	if c.trace != nil {
+		c.printMsg(nltrace.Sent, m)
+	}
+	bp := recvPool.Get().(*[]byte)
+	defer recvPool.Put(bp)
+	var (
+		ferr error // from fn or validation: the rest is read, not handed on
+		intr bool
+	)
+	for {
+		b, err := c.s.readInto(*bp)
+		if err != nil {
+			err = &netlink.OpError{Op: "receive", Err: err}
+			c.traceError(err)
+			return err
+		}
+		more := false
+		for len(b) >= unix.NLMSG_HDRLEN {
+			var r netlink.Message
+			if r, b, err = nextMessage(b); err != nil {
+				err = &netlink.OpError{Op: "receive", Err: err}
+				c.traceError(err)
+				return err
+			}
+			if err := checkMessage(r); err != nil {
+				c.traceError(err)
+				return err
+			}
+			if r.Header.Flags&flagDumpIntr != 0 {
+				intr = true
+			}
+			if r.Header.Type == netlink.Done && r.Header.Flags&netlink.Multi != 0 {
+				return dumpResult(ferr, intr)
+			}
+			if r.Header.Flags&netlink.Multi != 0 {
+				more = true
+			}
+			if c.trace != nil {
+				c.printMsg(nltrace.Received, r)
+			}
+			if ferr == nil {
+				ferr = netlink.Validate(m, []netlink.Message{r})
+			}
+			if ferr == nil {
+				ferr = fn(r)
+			}
+		}
+		if !more {
+			// A reply that is not multi-part: the dump is this datagram.
+			return dumpResult(ferr, intr)
+		}
+	}
+}
+
+// dumpResult is what a dump that read to its end returns: the error that
+// stopped handing replies on, else ErrDumpInterrupted if a reply said so.
+func dumpResult(ferr error, intr bool) error {
+	if ferr == nil && intr {
+		return ErrDumpInterrupted
+	}
+	return ferr
+}
+
+// traceError prints err when tracing is on.
+func (c *Conn) traceError(err error) {
+	if c.trace != nil {
+		c.printError(err)
+	}
+}
+
 func checkIntr(msgs []netlink.Message) error {
 	for _, m := range msgs {
 		if m.Header.Flags&flagDumpIntr != 0 {

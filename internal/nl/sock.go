@@ -35,6 +35,16 @@ import (
 type sock struct {
 	f  *os.File
 	rc syscall.RawConn
+
+	// The buffer, result and error of the system call in progress, and
+	// the functions RawConn runs for it, made once: variables captured by
+	// a closure made per call would be allocated on every send and
+	// receive. Conn.mu serializes the calls.
+	io      []byte
+	n       int
+	errno   syscall.Errno
+	readFn  func(fd uintptr) bool
+	writeFn func(fd uintptr) bool
 }
 
 // recvPool holds the receive buffers, shared by all sockets: a batch keeps
@@ -92,7 +102,9 @@ func dialSock(family, nsFD int, nsName string) (*sock, uint32, error) {
 		f.Close()
 		return nil, 0, err
 	}
-	return &sock{f: f, rc: rc}, nsa.Pid, nil
+	s := &sock{f: f, rc: rc}
+	s.readFn, s.writeFn = s.recvfrom, s.writeTo
+	return s, nsa.Pid, nil
 }
 
 // Close closes the socket, once a read or write in progress is done.
@@ -123,19 +135,27 @@ func (s *sock) SendMessages(msgs []netlink.Message) error {
 // write sends b to the kernel (an unconnected netlink socket sends to
 // port 0, the kernel, without an address).
 func (s *sock) write(b []byte) error {
-	var err error
-	werr := s.rc.Write(func(fd uintptr) bool {
-		for {
-			_, err = unix.Write(int(fd), b)
-			if err != unix.EINTR {
-				return true
-			}
-		}
-	})
+	s.io = b
+	werr := s.rc.Write(s.writeFn)
+	s.io = nil
 	if werr != nil {
 		return werr
 	}
-	return os.NewSyscallError("write", err)
+	if s.errno != 0 {
+		return os.NewSyscallError("write", s.errno)
+	}
+	return nil
+}
+
+// writeTo is write's system call, run by RawConn.Write.
+func (s *sock) writeTo(fd uintptr) bool {
+	for {
+		_, _, e := unix.Syscall(unix.SYS_WRITE, fd, uintptr(unsafe.Pointer(unsafe.SliceData(s.io))), uintptr(len(s.io)))
+		s.errno = e
+		if e != unix.EINTR {
+			return true
+		}
+	}
 }
 
 // errTruncated is returned when a datagram does not fit the receive
@@ -163,22 +183,30 @@ func (s *sock) ReceiveIter() iter.Seq2[netlink.Message, error] {
 			return
 		}
 		for len(b) >= unix.NLMSG_HDRLEN {
-			l := int(binary.NativeEndian.Uint32(b))
-			if l < unix.NLMSG_HDRLEN || align(l) > len(b) {
-				yield(netlink.Message{}, errors.New("netlink message with a bad length"))
-				return
-			}
 			var m netlink.Message
-			if err := m.UnmarshalBinary(b[:align(l)]); err != nil {
+			if m, b, err = nextMessage(b); err != nil {
 				yield(netlink.Message{}, err)
 				return
 			}
 			if !yield(m, nil) {
 				return
 			}
-			b = b[align(l):]
 		}
 	}
+}
+
+// nextMessage splits the first message off b, a datagram padded to the
+// netlink alignment: the message (its Data aliases b) and the rest.
+func nextMessage(b []byte) (netlink.Message, []byte, error) {
+	var m netlink.Message
+	l := int(binary.NativeEndian.Uint32(b))
+	if l < unix.NLMSG_HDRLEN || align(l) > len(b) {
+		return m, nil, errors.New("netlink message with a bad length")
+	}
+	if err := m.UnmarshalBinary(b[:align(l)]); err != nil {
+		return m, nil, err
+	}
+	return m, b[align(l):], nil
 }
 
 // read receives one datagram into memory the caller owns, padded to the
@@ -186,35 +214,45 @@ func (s *sock) ReceiveIter() iter.Seq2[netlink.Message, error] {
 func (s *sock) read() ([]byte, error) {
 	bp := recvPool.Get().(*[]byte)
 	defer recvPool.Put(bp)
-	buf := *bp
-	var n int
-	var err error
-	rerr := s.rc.Read(func(fd uintptr) bool {
-		for {
-			// MSG_TRUNC: return the datagram's real length, so that a
-			// truncated one is seen.
-			r, _, e := unix.Syscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), unix.MSG_TRUNC, 0, 0)
-			n, err = int(r), nil
-			if e != 0 {
-				n, err = 0, e
-			}
-			if err != unix.EINTR {
-				return true
-			}
-		}
-	})
+	b, err := s.readInto(*bp)
+	if err != nil {
+		return nil, err
+	}
+	return append(make([]byte, 0, len(b)), b...), nil
+}
+
+// readInto receives one datagram into buf, which must be recvBufferSize
+// long, and returns it padded to the netlink alignment: a slice of buf.
+func (s *sock) readInto(buf []byte) ([]byte, error) {
+	s.io = buf
+	rerr := s.rc.Read(s.readFn)
+	s.io = nil
 	if rerr != nil {
 		return nil, rerr
 	}
-	if err != nil {
-		return nil, os.NewSyscallError("recvfrom", err)
+	if s.errno != 0 {
+		return nil, os.NewSyscallError("recvfrom", s.errno)
 	}
+	n := s.n
 	if n > len(buf) {
 		return nil, errTruncated
 	}
-	out := make([]byte, align(n))
-	copy(out, buf[:n])
-	return out, nil
+	// Pad to the alignment (recvBufferSize is aligned): the padding is
+	// never read, since each message's length bounds its data.
+	return buf[:align(n)], nil
+}
+
+// recvfrom is readInto's system call, run by RawConn.Read.
+func (s *sock) recvfrom(fd uintptr) bool {
+	for {
+		// MSG_TRUNC: return the datagram's real length, so that a
+		// truncated one is seen.
+		r, _, e := unix.Syscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&s.io[0])), uintptr(len(s.io)), unix.MSG_TRUNC, 0, 0)
+		s.n, s.errno = int(r), e
+		if e != unix.EINTR {
+			return true
+		}
+	}
 }
 
 // align rounds n up to the netlink message alignment.
