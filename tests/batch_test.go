@@ -234,3 +234,54 @@ func TestUpDownMoveByPIDAndPath(t *testing.T) {
 		sb.Must("ip", "link", "show", "v1")
 	}
 }
+
+// TestInterruptStopsBatchAndRollsBackUp: SIGINT stops a batch before its
+// next line (what ran stays), and makes up roll back every step it did,
+// so that the file is applied as a unit or not at all.
+func TestInterruptStopsBatchAndRollsBackUp(t *testing.T) {
+	sb := NewSandbox(t)
+	var lines strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&lines, "netns add n%d\n", i)
+	}
+	writeFile(t, sb, "/run/many.nsnet", lines.String())
+	count := func() int {
+		var n int
+		fmt.Sscan(sb.Must("sh", "-c", "ls /run/netns | wc -l"), &n)
+		return n
+	}
+	interrupt := func(args ...string) Result {
+		t.Helper()
+		cmd := sb.Cmd(append([]string{nsnetBin}, args...)...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for count() < 50 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cmd.Process.Signal(os.Interrupt)
+		err := cmd.Wait()
+		r := Result{Stderr: stderr.String()}
+		if cmd.ProcessState != nil {
+			r.Code = cmd.ProcessState.ExitCode()
+		}
+		if err == nil && r.Code == 0 {
+			t.Fatalf("%v: not interrupted (finished before the signal?)", args)
+		}
+		return r
+	}
+
+	r := interrupt("-batch", "/run/many.nsnet")
+	if n := count(); r.Code != 1 || !strings.Contains(r.Stderr, "interrupted by a signal before this line") || n < 50 || n >= 3000 {
+		t.Fatalf("batch: %d namespaces after SIGINT; %s", n, r)
+	}
+	sb.MustSh("for f in /run/netns/*; do umount $f; rm $f; done")
+
+	r = interrupt("up", "/run/many.nsnet")
+	if n := count(); r.Code != 1 || !strings.Contains(r.Stderr, "interrupted by a signal") || !strings.Contains(r.Stderr, "rolled back") || n != 0 {
+		t.Fatalf("up: %d namespaces left after SIGINT; %s", n, r)
+	}
+}

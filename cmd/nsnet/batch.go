@@ -223,6 +223,10 @@ func splitPlain(s string) []string {
 	return words
 }
 
+// errInterrupted is the error of the line a batch, up or down stopped
+// before because nsnet got SIGINT or SIGTERM.
+var errInterrupted = errors.New("interrupted by a signal before this line")
+
 // runBatch runs a batch file: one process, one netlink socket per
 // namespace reused by every line. It stops at the first failing line
 // unless -force, which goes on and fails at the end if any line failed.
@@ -245,6 +249,9 @@ func runBatch(s *session, g globals, file string) error {
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		s.line = i
+		if s.ctx.Err() != nil {
+			return &lineError{where: l.where(), err: errInterrupted}
+		}
 		if single == 0 {
 			// A run of nat adds goes to the kernel in a few transactions.
 			done, refused := natAddRun(s, lines[i:])
@@ -398,11 +405,23 @@ func (c upCmd) run(e *env) error {
 	}
 	for _, st := range steps {
 		le := e.s.env(st.l.ns, st.l.opt)
-		applied, err := st.rev.applied(le)
-		if err == nil && applied {
-			continue
+		// A signal stops up before the next step, which rolls back the
+		// steps done: the file is applied as a unit or not at all.
+		err := e.s.ctx.Err()
+		if err != nil {
+			err = errInterrupted
 		}
-		inv, err := st.rev.inverse(le)
+		applied := false
+		if err == nil {
+			applied, err = st.rev.applied(le)
+			if err == nil && applied {
+				continue
+			}
+		}
+		var inv command
+		if err == nil {
+			inv, err = st.rev.inverse(le)
+		}
 		if err == nil {
 			err = j.record(st.l, inv)
 		}
@@ -434,6 +453,10 @@ func (c downCmd) run(e *env) error {
 	failed := 0
 	for i := len(steps) - 1; i >= 0; i-- {
 		st := steps[i]
+		if e.s.ctx.Err() != nil {
+			// The journal stays: a later down undoes the rest.
+			return &lineError{where: st.l.where(), err: errInterrupted}
+		}
 		le := e.s.env(st.l.ns, st.l.opt)
 		var inv command
 		if words, ok := saved[st.l.num]; ok {
