@@ -486,16 +486,19 @@ func (c *Conn) addNew(gen uint32, objs []Object, want [][]Rule) error {
 	if c.based != 0 && c.based == gen {
 		ensured(st)
 	} else {
-		chains, err := c.Chains(TableFamily)
+		// Every family's chains: the forward-drop check after the add
+		// (ForwardDrops) then needs no dump of its own.
+		chains, err := c.Chains(FamilyUnspec)
 		if err != nil {
 			return err
 		}
 		for _, ch := range chains {
-			if ch.Table == TableName {
+			if ch.Family == TableFamily && ch.Table == TableName {
 				st.table = true
 				st.chains[ch.Name] = ch
 			}
 		}
+		c.drops = findDrops(gen, chains)
 	}
 	b := &batch{}
 	if err := ensureMissing(b, st); err != nil {
@@ -649,6 +652,25 @@ func (c *Conn) Flush() error {
 	return nl.Wrap("flush", "table "+tableDesc(), err)
 }
 
+// findDrops picks from chains, the ruleset's at generation gen, the
+// forward-hook chains with policy drop that ForwardDrops reports.
+func findDrops(gen uint32, chains []Chain) *forwardDrops {
+	d := &forwardDrops{gen: gen}
+	for _, ch := range chains {
+		if ch.Base == nil || ch.Base.Hook != HookForward || ch.Base.Policy != PolicyDrop {
+			continue
+		}
+		if ch.Family != FamilyIPv4 && ch.Family != FamilyIPv6 && ch.Family != FamilyINet {
+			continue
+		}
+		if ch.Family == TableFamily && ch.Table == TableName {
+			continue
+		}
+		d.chains = append(d.chains, ch)
+	}
+	return d
+}
+
 // forwardDrops is what ForwardDrops found at generation gen.
 type forwardDrops struct {
 	gen    uint32
@@ -677,20 +699,7 @@ func (c *Conn) ForwardDrops() ([]Chain, error) {
 		if err != nil {
 			return nil, err
 		}
-		d := &forwardDrops{gen: gen}
-		for _, ch := range chains {
-			if ch.Base == nil || ch.Base.Hook != HookForward || ch.Base.Policy != PolicyDrop {
-				continue
-			}
-			if ch.Family != FamilyIPv4 && ch.Family != FamilyIPv6 && ch.Family != FamilyINet {
-				continue
-			}
-			if ch.Family == TableFamily && ch.Table == TableName {
-				continue
-			}
-			d.chains = append(d.chains, ch)
-		}
-		c.drops = d
+		c.drops = findDrops(gen, chains)
 	}
 	var out []Chain
 	for _, ch := range c.drops.chains {

@@ -646,11 +646,11 @@ func TestNatBatchKeepsTable(t *testing.T) {
 	// its chains, 5 counters and 9 rules, which the kernel refuses (h1 up0
 	// is up0 h1). Then they run one by one, as counted after the "+".
 	for w, n := range map[string]int{
-		"→ NFT_MSG_GETGEN ":     1 + 7 + 5,     // each line, and each forward add's drop check
-		"→ NFT_MSG_GETTABLE ":   1,             // the one read
-		"→ NFT_MSG_GETRULE ":    1,             // the one read
-		"→ NFT_MSG_GETOBJ ":     1,             // the one read
-		"→ NFT_MSG_GETCHAIN ":   1 + 1 + 1 + 1, // the first add, the drop check, the one read
+		"→ NFT_MSG_GETGEN ":     1 + 7 + 5, // each line, and each forward add's drop check
+		"→ NFT_MSG_GETTABLE ":   1,         // the one read
+		"→ NFT_MSG_GETRULE ":    1,         // the one read
+		"→ NFT_MSG_GETOBJ ":     1,         // the one read
+		"→ NFT_MSG_GETCHAIN ":   1 + 1 + 1, // the first add (which serves the drop check too), the one read
 		"→ NFT_MSG_NEWTABLE ":   1 + 1,
 		"→ NFT_MSG_NEWCHAIN ":   4 + 4,
 		"→ NFT_MSG_NEWOBJ ":     5 + 1 + 3 + 1 + 1, // masquerade, 3 forwards, the refused one, h2 again
