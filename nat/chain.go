@@ -51,13 +51,13 @@ type BaseChain struct {
 // MarshalBinary returns the chain as the payload of an NFT_MSG_NEWCHAIN
 // or NFT_MSG_DELCHAIN message.
 func (c *Chain) MarshalBinary() ([]byte, error) {
-	return encodeMsg(c.Family, func(ae *netlink.AttributeEncoder) {
+	return encodeMsg(c.Family, func(ae *encoder) {
 		ae.String(unix.NFTA_CHAIN_TABLE, c.Table)
 		ae.String(unix.NFTA_CHAIN_NAME, c.Name)
 		if c.Base == nil {
 			return
 		}
-		ae.Nested(unix.NFTA_CHAIN_HOOK, func(nae *netlink.AttributeEncoder) error {
+		ae.Nested(unix.NFTA_CHAIN_HOOK, func(nae *encoder) error {
 			nae.Uint32(unix.NFTA_HOOK_HOOKNUM, uint32(c.Base.Hook))
 			nae.Int32(unix.NFTA_HOOK_PRIORITY, c.Base.Priority)
 			return nil

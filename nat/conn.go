@@ -73,9 +73,9 @@ func (c *Conn) Close() error { return c.nl.Close() }
 // dump runs an NLM_F_DUMP request of nf_tables operation op for family f
 // (FamilyUnspec for all) with attrs as filter, and returns the reply
 // payloads of type reply.
-func (c *Conn) dump(what string, op, reply uint16, f Family, attrs func(ae *netlink.AttributeEncoder)) ([][]byte, error) {
+func (c *Conn) dump(what string, op, reply uint16, f Family, attrs func(ae *encoder)) ([][]byte, error) {
 	if attrs == nil {
-		attrs = func(*netlink.AttributeEncoder) {}
+		attrs = func(*encoder) {}
 	}
 	data, err := encodeMsg(f, attrs)
 	if err != nil {
@@ -134,7 +134,7 @@ func (c *Conn) Chains(f Family) ([]Chain, error) {
 // Rules lists the rules of table (family f); a missing table has none.
 func (c *Conn) Rules(f Family, table string) ([]Rule, error) {
 	msgs, err := c.dump("rules of table "+f.String()+" "+table, unix.NFT_MSG_GETRULE, unix.NFT_MSG_NEWRULE, f,
-		func(ae *netlink.AttributeEncoder) { ae.String(unix.NFTA_RULE_TABLE, table) })
+		func(ae *encoder) { ae.String(unix.NFTA_RULE_TABLE, table) })
 	if errors.Is(err, unix.ENOENT) {
 		return nil, nil
 	}

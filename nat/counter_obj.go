@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -43,12 +42,12 @@ type CounterObject struct {
 // MarshalBinary returns the counter as the payload of an NFT_MSG_NEWOBJ
 // message (or, without values, of NFT_MSG_DELOBJ).
 func (o *CounterObject) MarshalBinary() ([]byte, error) {
-	return encodeMsg(o.Family, func(ae *netlink.AttributeEncoder) {
+	return encodeMsg(o.Family, func(ae *encoder) {
 		ae.String(unix.NFTA_OBJ_TABLE, o.Table)
 		ae.String(unix.NFTA_OBJ_NAME, o.Name)
 		ae.Uint32(unix.NFTA_OBJ_TYPE, unix.NFT_OBJECT_COUNTER)
 		// Both values always, zero or not, as nft sends them.
-		ae.Nested(unix.NFTA_OBJ_DATA, func(nae *netlink.AttributeEncoder) error {
+		ae.Nested(unix.NFTA_OBJ_DATA, func(nae *encoder) error {
 			nae.Uint64(unix.NFTA_COUNTER_BYTES, o.Counter.Bytes)
 			nae.Uint64(unix.NFTA_COUNTER_PACKETS, o.Counter.Packets)
 			return nil
@@ -98,7 +97,7 @@ func (o *CounterObject) UnmarshalBinary(b []byte) error {
 // has none.
 func (c *Conn) Counters(f Family, table string) ([]CounterObject, error) {
 	msgs, err := c.dump("counters of table "+f.String()+" "+table, unix.NFT_MSG_GETOBJ, unix.NFT_MSG_NEWOBJ, f,
-		func(ae *netlink.AttributeEncoder) {
+		func(ae *encoder) {
 			ae.String(unix.NFTA_OBJ_TABLE, table)
 			ae.Uint32(unix.NFTA_OBJ_TYPE, unix.NFT_OBJECT_COUNTER)
 		})

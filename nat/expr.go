@@ -17,16 +17,8 @@ import (
 type Expr interface {
 	// Name returns the kernel's name for the expression ("payload").
 	Name() string
-	marshal(ae *netlink.AttributeEncoder)
+	marshal(ae *encoder)
 	unmarshal(ad *netlink.AttributeDecoder) error
-}
-
-// newEncoder returns an attribute encoder in nf_tables' byte order: every
-// NFTA_* integer is big-endian.
-func newEncoder() *netlink.AttributeEncoder {
-	ae := netlink.NewAttributeEncoder()
-	ae.ByteOrder = binary.BigEndian
-	return ae
 }
 
 // newDecoder returns an attribute decoder in nf_tables' byte order.
@@ -75,16 +67,16 @@ func newExpr(name string) Expr {
 //	  NFTA_EXPR_DATA { NFTA_PAYLOAD_DREG 1, ... }
 //	NFTA_LIST_ELEM
 //	  ...
-func marshalExprs(ae *netlink.AttributeEncoder, exprs []Expr) {
+func marshalExprs(ae *encoder, exprs []Expr) {
 	for _, e := range exprs {
-		ae.Nested(unix.NFTA_LIST_ELEM, func(nae *netlink.AttributeEncoder) error {
+		ae.Nested(unix.NFTA_LIST_ELEM, func(nae *encoder) error {
 			nae.String(unix.NFTA_EXPR_NAME, e.Name())
 			if u, ok := e.(*Unknown); ok {
 				// Kept as it came: the nest's content, byte for byte.
 				nae.Bytes(netlink.Nested|unix.NFTA_EXPR_DATA, u.Data)
 				return nil
 			}
-			nae.Nested(unix.NFTA_EXPR_DATA, func(dae *netlink.AttributeEncoder) error {
+			nae.Nested(unix.NFTA_EXPR_DATA, func(dae *encoder) error {
 				e.marshal(dae)
 				return nil
 			})
@@ -182,8 +174,8 @@ func DecodeExprs(b []byte) ([]Expr, error) {
 //	NFTA_DATA_VALUE  raw bytes, in the register's byte order
 //	NFTA_DATA_VERDICT { NFTA_VERDICT_CODE be32, NFTA_VERDICT_CHAIN "name\0" }
 
-func marshalValue(ae *netlink.AttributeEncoder, typ uint16, v []byte) {
-	ae.Nested(typ, func(nae *netlink.AttributeEncoder) error {
+func marshalValue(ae *encoder, typ uint16, v []byte) {
+	ae.Nested(typ, func(nae *encoder) error {
 		nae.Bytes(unix.NFTA_DATA_VALUE, v)
 		return nil
 	})
@@ -216,6 +208,6 @@ type Unknown struct {
 func (e *Unknown) Name() string { return e.Kind }
 
 // marshal is unused: marshalExprs writes Data as it is.
-func (e *Unknown) marshal(ae *netlink.AttributeEncoder) {}
+func (e *Unknown) marshal(ae *encoder) {}
 
 func (e *Unknown) unmarshal(ad *netlink.AttributeDecoder) error { return nil }

@@ -31,7 +31,7 @@ type Bitwise struct {
 // Name returns "bitwise".
 func (*Bitwise) Name() string { return "bitwise" }
 
-func (e *Bitwise) marshal(ae *netlink.AttributeEncoder) {
+func (e *Bitwise) marshal(ae *encoder) {
 	ae.Uint32(unix.NFTA_BITWISE_SREG, uint32(e.SReg))
 	ae.Uint32(unix.NFTA_BITWISE_DREG, uint32(e.DReg))
 	ae.Uint32(unix.NFTA_BITWISE_LEN, e.Len)
@@ -82,7 +82,7 @@ type Cmp struct {
 // Name returns "cmp".
 func (*Cmp) Name() string { return "cmp" }
 
-func (e *Cmp) marshal(ae *netlink.AttributeEncoder) {
+func (e *Cmp) marshal(ae *encoder) {
 	ae.Uint32(unix.NFTA_CMP_SREG, uint32(e.SReg))
 	ae.Uint32(unix.NFTA_CMP_OP, uint32(e.Op))
 	marshalValue(ae, unix.NFTA_CMP_DATA, e.Data)
@@ -126,14 +126,14 @@ type Immediate struct {
 // Name returns "immediate".
 func (*Immediate) Name() string { return "immediate" }
 
-func (e *Immediate) marshal(ae *netlink.AttributeEncoder) {
+func (e *Immediate) marshal(ae *encoder) {
 	ae.Uint32(unix.NFTA_IMMEDIATE_DREG, uint32(e.DReg))
 	if e.Data != nil {
 		marshalValue(ae, unix.NFTA_IMMEDIATE_DATA, e.Data)
 		return
 	}
-	ae.Nested(unix.NFTA_IMMEDIATE_DATA, func(nae *netlink.AttributeEncoder) error {
-		nae.Nested(unix.NFTA_DATA_VERDICT, func(vae *netlink.AttributeEncoder) error {
+	ae.Nested(unix.NFTA_IMMEDIATE_DATA, func(nae *encoder) error {
+		nae.Nested(unix.NFTA_DATA_VERDICT, func(vae *encoder) error {
 			vae.Int32(unix.NFTA_VERDICT_CODE, int32(e.Verdict))
 			if e.Chain != "" {
 				vae.String(unix.NFTA_VERDICT_CHAIN, e.Chain)

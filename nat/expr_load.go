@@ -22,7 +22,7 @@ type Payload struct {
 // Name returns "payload".
 func (*Payload) Name() string { return "payload" }
 
-func (e *Payload) marshal(ae *netlink.AttributeEncoder) {
+func (e *Payload) marshal(ae *encoder) {
 	ae.Uint32(unix.NFTA_PAYLOAD_DREG, uint32(e.DReg))
 	ae.Uint32(unix.NFTA_PAYLOAD_BASE, uint32(e.Base))
 	ae.Uint32(unix.NFTA_PAYLOAD_OFFSET, e.Offset)
@@ -61,7 +61,7 @@ type Meta struct {
 // Name returns "meta".
 func (*Meta) Name() string { return "meta" }
 
-func (e *Meta) marshal(ae *netlink.AttributeEncoder) {
+func (e *Meta) marshal(ae *encoder) {
 	ae.Uint32(unix.NFTA_META_KEY, uint32(e.Key))
 	if e.DReg != 0 {
 		ae.Uint32(unix.NFTA_META_DREG, uint32(e.DReg))
@@ -102,7 +102,7 @@ type Ct struct {
 // Name returns "ct".
 func (*Ct) Name() string { return "ct" }
 
-func (e *Ct) marshal(ae *netlink.AttributeEncoder) {
+func (e *Ct) marshal(ae *encoder) {
 	ae.Uint32(unix.NFTA_CT_KEY, uint32(e.Key))
 	if e.DReg != 0 {
 		ae.Uint32(unix.NFTA_CT_DREG, uint32(e.DReg))
@@ -144,7 +144,7 @@ type Fib struct {
 // Name returns "fib".
 func (*Fib) Name() string { return "fib" }
 
-func (e *Fib) marshal(ae *netlink.AttributeEncoder) {
+func (e *Fib) marshal(ae *encoder) {
 	ae.Uint32(unix.NFTA_FIB_FLAGS, uint32(e.Flags))
 	ae.Uint32(unix.NFTA_FIB_RESULT, uint32(e.Result))
 	ae.Uint32(unix.NFTA_FIB_DREG, uint32(e.DReg))

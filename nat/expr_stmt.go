@@ -22,7 +22,7 @@ type Counter struct {
 // Name returns "counter".
 func (*Counter) Name() string { return "counter" }
 
-func (e *Counter) marshal(ae *netlink.AttributeEncoder) {
+func (e *Counter) marshal(ae *encoder) {
 	if e.Bytes != 0 || e.Packets != 0 {
 		ae.Uint64(unix.NFTA_COUNTER_BYTES, e.Bytes)
 		ae.Uint64(unix.NFTA_COUNTER_PACKETS, e.Packets)
@@ -61,7 +61,7 @@ type Masq struct {
 // Name returns "masq".
 func (*Masq) Name() string { return "masq" }
 
-func (e *Masq) marshal(ae *netlink.AttributeEncoder) {
+func (e *Masq) marshal(ae *encoder) {
 	if e.Flags != 0 {
 		ae.Uint32(unix.NFTA_MASQ_FLAGS, uint32(e.Flags))
 	}
@@ -113,7 +113,7 @@ type NAT struct {
 // Name returns "nat".
 func (*NAT) Name() string { return "nat" }
 
-func (e *NAT) marshal(ae *netlink.AttributeEncoder) {
+func (e *NAT) marshal(ae *encoder) {
 	ae.Uint32(unix.NFTA_NAT_TYPE, uint32(e.Type))
 	ae.Uint32(unix.NFTA_NAT_FAMILY, uint32(e.Family))
 	for _, r := range []struct {
@@ -175,7 +175,7 @@ type Objref struct {
 // Name returns "objref".
 func (*Objref) Name() string { return "objref" }
 
-func (e *Objref) marshal(ae *netlink.AttributeEncoder) {
+func (e *Objref) marshal(ae *encoder) {
 	ae.Uint32(unix.NFTA_OBJREF_IMM_TYPE, e.Type)
 	// Without a NUL, as nft sends it (libnftnl's mnl_attr_put_str).
 	ae.Bytes(unix.NFTA_OBJREF_IMM_NAME, []byte(e.Object))

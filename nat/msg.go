@@ -48,7 +48,7 @@ func splitNfgenmsg(b []byte) (Family, []byte, error) {
 }
 
 // encodeMsg returns nfgenmsg followed by the attributes fn encodes.
-func encodeMsg(f Family, fn func(ae *netlink.AttributeEncoder)) ([]byte, error) {
+func encodeMsg(f Family, fn func(ae *encoder)) ([]byte, error) {
 	ae := newEncoder()
 	fn(ae)
 	attrs, err := ae.Encode()

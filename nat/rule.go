@@ -31,14 +31,14 @@ func (r *Rule) MarshalBinary() ([]byte, error) {
 	if len(r.Comment) > MaxComment {
 		return nil, fmt.Errorf("comment longer than %d bytes", MaxComment)
 	}
-	return encodeMsg(r.Family, func(ae *netlink.AttributeEncoder) {
+	return encodeMsg(r.Family, func(ae *encoder) {
 		ae.String(unix.NFTA_RULE_TABLE, r.Table)
 		ae.String(unix.NFTA_RULE_CHAIN, r.Chain)
 		if r.Handle != 0 {
 			ae.Uint64(unix.NFTA_RULE_HANDLE, r.Handle)
 		}
 		if len(r.Exprs) > 0 {
-			ae.Nested(unix.NFTA_RULE_EXPRESSIONS, func(nae *netlink.AttributeEncoder) error {
+			ae.Nested(unix.NFTA_RULE_EXPRESSIONS, func(nae *encoder) error {
 				marshalExprs(nae, r.Exprs)
 				return nil
 			})

@@ -1,7 +1,6 @@
 package nat
 
 import (
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,7 +31,7 @@ type Table struct {
 // MarshalBinary returns the table as the payload of an NFT_MSG_NEWTABLE or
 // NFT_MSG_DELTABLE message: nfgenmsg and attributes.
 func (t *Table) MarshalBinary() ([]byte, error) {
-	return encodeMsg(t.Family, func(ae *netlink.AttributeEncoder) {
+	return encodeMsg(t.Family, func(ae *encoder) {
 		ae.String(unix.NFTA_TABLE_NAME, t.Name)
 		if t.Flags != 0 {
 			ae.Uint32(unix.NFTA_TABLE_FLAGS, uint32(t.Flags))
