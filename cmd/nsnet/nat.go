@@ -31,7 +31,9 @@ forward     accept forwarded traffic between the two interfaces, both ways (new
 publish     like docker -p: connections to the host's PORT (any local address,
             or ADDR; arriving on any interface, or IFACE) go to ADDR:PORT, also
             from the host itself; IPv6 as [2001:db8::1]:8080
-show        list nsnet's rules (-j JSON, -s counters, -d the rules themselves)
+show        list nsnet's rules (-j JSON, -s counters, -d the rules themselves);
+            each object counts into a named counter of its own ("nft list
+            counters": forward/IF_A/IF_B, masquerade/PREFIX[/IFACE], publish/...)
 flush       delete nsnet's table and everything in it, and nothing else
 
 Forwarding must be on in the namespace that routes:
