@@ -307,12 +307,8 @@ func (c *Conn) transact(op, obj string, plan func(st *state) (*batch, error), fa
 			backoff(attempt)
 			continue
 		}
-		var be *batchError
-		if errors.As(err, &be) {
-			return nl.Wrap(op, obj+" ("+be.what+")", be.err)
-		}
 		if err != nil {
-			return nl.Wrap(op, obj, err)
+			return commitError(op, obj, err)
 		}
 		c.committed(gen, newGen, b, added)
 		return nil
@@ -442,12 +438,8 @@ func (c *Conn) Add(o Object) error {
 				return nil, err
 			}
 		}
-		for i := range want {
-			r := want[i]
-			if err := b.add(unix.NFT_MSG_NEWRULE, netlink.Create|netlink.Append, TableFamily, &r,
-				"NFT_MSG_NEWRULE "+tableDesc()+" "+r.Chain); err != nil {
-				return nil, err
-			}
+		if err := newRules(b, want, ""); err != nil {
+			return nil, err
 		}
 		b.apply = func(st *state, added []Rule) bool {
 			// The rules as the kernel echoed them, grouped as a read of
@@ -508,12 +500,8 @@ func (c *Conn) addNew(gen uint32, objs []Object, want [][]Rule) error {
 		if err := newCounter(b, CounterName(o)); err != nil {
 			return err
 		}
-		for j := range want[i] {
-			r := want[i][j]
-			if err := b.add(unix.NFT_MSG_NEWRULE, netlink.Create|netlink.Append, TableFamily, &r,
-				"NFT_MSG_NEWRULE "+tableDesc()+" "+r.Chain+" ("+o.String()+")"); err != nil {
-				return err
-			}
+		if err := newRules(b, want[i], " ("+o.String()+")"); err != nil {
+			return err
 		}
 	}
 	// An apply that keeps no state, so that the commit asks for the new
@@ -524,11 +512,7 @@ func (c *Conn) addNew(gen uint32, objs []Object, want [][]Rule) error {
 	newGen, added, err := c.commit(gen, b)
 	if err != nil {
 		c.cache, c.based = nil, 0
-		var be *batchError
-		if errors.As(err, &be) {
-			return nl.Wrap("add", be.what, be.err)
-		}
-		return nl.Wrap("add", fmt.Sprintf("%d objects", len(objs)), err)
+		return commitError("add", fmt.Sprintf("%d objects", len(objs)), err)
 	}
 	c.committed(gen, newGen, b, added)
 	c.based = newGen
@@ -620,6 +604,29 @@ func (c *Conn) Delete(o Object) error {
 	}, nil)
 }
 
+// newRules adds a NEWRULE (appended, NLM_F_CREATE) for each rule to b;
+// note is added to each message's description.
+func newRules(b *batch, rules []Rule, note string) error {
+	for i := range rules {
+		r := rules[i]
+		if err := b.add(unix.NFT_MSG_NEWRULE, netlink.Create|netlink.Append, TableFamily, &r,
+			"NFT_MSG_NEWRULE "+tableDesc()+" "+r.Chain+note); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commitError is the *Error of a change that failed: one the kernel
+// refused in a batch names the refused message after the object.
+func commitError(op, obj string, err error) error {
+	var be *batchError
+	if errors.As(err, &be) {
+		return nl.Wrap(op, obj+" ("+be.what+")", be.err)
+	}
+	return nl.Wrap(op, obj, err)
+}
+
 // newCounter adds the NEWOBJ of the counter object name to b, with
 // NLM_F_EXCL: the kernel refuses it with EEXIST if the counter is there.
 func newCounter(b *batch, name string) error {
@@ -642,14 +649,10 @@ func (c *Conn) Flush() error {
 		return nl.Wrap("flush", "table "+tableDesc(), err)
 	}
 	_, _, err := c.commit(0, b)
-	var be *batchError
-	switch {
-	case errors.Is(err, unix.ENOENT):
-		return nl.Wrap("flush", "table "+tableDesc(), ErrNotExist)
-	case errors.As(err, &be):
-		return nl.Wrap("flush", "table "+tableDesc()+" ("+be.what+")", be.err)
+	if errors.Is(err, unix.ENOENT) {
+		err = ErrNotExist
 	}
-	return nl.Wrap("flush", "table "+tableDesc(), err)
+	return commitError("flush", "table "+tableDesc(), err)
 }
 
 // findDrops picks from chains, the ruleset's at generation gen, the

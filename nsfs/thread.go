@@ -181,8 +181,8 @@ func onFreshThread(job func(w *worker) bool) error {
 	return <-errc
 }
 
-// inNetNS runs fn on a locked thread inside the network namespace nsFD
-// (or, with enter nil, one that enter moves there) and brings the thread
+// inNetNS runs fn on a locked thread that enter has moved into a network
+// namespace (setns, or unshare for a new one), then brings the thread
 // back. fn's error is returned; a failure to enter or to restore wins.
 func inNetNS(enter func() error, fn func() error) error {
 	var err error

@@ -264,11 +264,15 @@ func (c *Conn) receiveReplies() ([]netlink.Message, error) {
 	var msgs []netlink.Message
 	for {
 		more := false
-		batch, err := c.s.Receive()
+		b, err := c.s.read()
 		if err != nil {
 			return nil, &netlink.OpError{Op: "receive", Err: err}
 		}
-		for _, m := range batch {
+		for len(b) >= unix.NLMSG_HDRLEN {
+			var m netlink.Message
+			if m, b, err = nextMessage(b); err != nil {
+				return nil, &netlink.OpError{Op: "receive", Err: err}
+			}
 			if err := checkMessage(m); err != nil {
 				return nil, err
 			}

@@ -3,7 +3,6 @@ package nl
 import (
 	"encoding/binary"
 	"errors"
-	"iter"
 	"os"
 	"sync"
 	"syscall"
@@ -161,39 +160,6 @@ func (s *sock) writeTo(fd uintptr) bool {
 // errTruncated is returned when a datagram does not fit the receive
 // buffer; the kernel never sends one that large to a request.
 var errTruncated = errors.New("netlink message truncated")
-
-// Receive reads one datagram and returns its messages.
-func (s *sock) Receive() ([]netlink.Message, error) {
-	var msgs []netlink.Message
-	for m, err := range s.ReceiveIter() {
-		if err != nil {
-			return nil, err
-		}
-		msgs = append(msgs, m)
-	}
-	return msgs, nil
-}
-
-// ReceiveIter reads one datagram and yields its messages.
-func (s *sock) ReceiveIter() iter.Seq2[netlink.Message, error] {
-	return func(yield func(netlink.Message, error) bool) {
-		b, err := s.read()
-		if err != nil {
-			yield(netlink.Message{}, err)
-			return
-		}
-		for len(b) >= unix.NLMSG_HDRLEN {
-			var m netlink.Message
-			if m, b, err = nextMessage(b); err != nil {
-				yield(netlink.Message{}, err)
-				return
-			}
-			if !yield(m, nil) {
-				return
-			}
-		}
-	}
-}
 
 // nextMessage splits the first message off b, a datagram padded to the
 // netlink alignment: the message (its Data aliases b) and the rest.
