@@ -5,17 +5,21 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 STATICCHECK_VERSION := v0.8.2
 export CGO_ENABLED := 0
 
-.PHONY: all build test unit integration lint demo clean
+.PHONY: all build test oracles unit integration lint demo clean size
 
 all: build
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/nsnet ./cmd/nsnet
 
-# The README's test command: lint, unit tests, then the root-only
-# integration tests (each in its own sandbox; the host is compared before
-# and after).
-test: lint unit integration
+# The README's test command: the oracle programs the integration tests
+# compare against (installed when missing, see tests/oracles.sh), lint, unit
+# tests, then the root-only integration tests (each in its own sandbox; the
+# host is compared before and after).
+test: oracles lint unit integration
+
+oracles:
+	@sh tests/oracles.sh
 
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /tests)
@@ -35,6 +39,12 @@ demo: build
 
 clean:
 	rm -rf bin
+
+# The stripped release binary's size against the target (3.6 MB) and against
+# SIZE_REF (the newest tag, or HEAD when there is none), built the same way.
+SIZE_REF ?= $(shell git describe --tags --abbrev=0 2>/dev/null || echo HEAD)
+size: build
+	@sh tests/size.sh bin/nsnet "$(SIZE_REF)"
 
 # Issue 6: nsnet (one process per step, and -batch) against iproute2, nft and
 # the Go netlink libraries, with the harness in ../shared/bench (called in
