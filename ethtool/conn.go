@@ -97,7 +97,6 @@ func (u *unsupported) Is(target error) bool { return target == ErrNotSupported }
 // KernelRefused says the kernel refused the request (nsnet's exit status 2).
 func (u *unsupported) KernelRefused() bool { return true }
 
-
 // isGet reports whether cmd is one of the requests the kernel answers
 // with a reply (and no acknowledgement unless asked).
 func isGet(cmd uint8) bool {
