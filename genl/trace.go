@@ -69,6 +69,9 @@ func (f *familyNames) lookup(dir nltrace.Direction, typ uint16, payload []byte) 
 	return nltrace.Msg{
 		Name: name, Kind: kind, Header: 4, Attrs: space,
 		HeaderFmt: func([]byte) string {
+			if !known {
+				return fmt.Sprintf("genlmsghdr family=%#x cmd=%s version=%d", typ, label, version)
+			}
 			return fmt.Sprintf("genlmsghdr family=%s (%#x) cmd=%s version=%d", fam, typ, label, version)
 		},
 	}, true
