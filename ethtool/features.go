@@ -209,13 +209,18 @@ func onOff(b bool) string {
 type FeatureRequest struct {
 	Name string
 	On   bool
+	// Optional drops the request when the feature is fixed, instead of
+	// failing: a legacy name (tx) stands for features some of which a
+	// device may not be able to change.
+	Optional bool
 }
 
 // SetFeatures asks for features by their kernel names (use Expand for
 // ethtool's aliases) and returns what the kernel reports as differing
 // from the request. Fixed features are not refused by the kernel, which
-// leaves them as they are: SetFeatures refuses them first (an error
-// naming the feature), so that nothing is half applied.
+// leaves them as they are: SetFeatures refuses them first (a *FixedError
+// naming the feature), so that nothing is half applied, unless the
+// request is Optional: then it is dropped.
 func (c *Conn) SetFeatures(dev string, req []FeatureRequest) ([]FeatureChange, error) {
 	names, err := c.FeatureNames(dev)
 	if err != nil {
@@ -225,19 +230,27 @@ func (c *Conn) SetFeatures(dev string, req []FeatureRequest) ([]FeatureChange, e
 	if err != nil {
 		return nil, err
 	}
-	reqNames := make([]string, len(req))
-	reqVals := make([]bool, len(req))
+	var (
+		reqNames []string
+		reqVals  []bool
+	)
 	asked := map[int]bool{}
-	for i, r := range req {
+	for _, r := range req {
 		idx := indexOf(names, r.Name)
 		if idx < 0 {
 			return nil, fmt.Errorf("set features %s: unknown feature %q", dev, r.Name)
 		}
 		if cur[idx].Fixed && cur[idx].Active != r.On {
+			if r.Optional {
+				continue
+			}
 			return nil, &FixedError{Dev: dev, Feature: r.Name, Active: cur[idx].Active}
 		}
-		reqNames[i], reqVals[i] = r.Name, r.On
+		reqNames, reqVals = append(reqNames, r.Name), append(reqVals, r.On)
 		asked[idx] = true
+	}
+	if len(reqNames) == 0 {
+		return nil, nil
 	}
 	msgs, err := c.request("set features", dev, unix.ETHTOOL_MSG_FEATURES_SET, unix.ETHTOOL_FLAG_COMPACT_BITSETS, func(ae *netlink.AttributeEncoder) {
 		ae.Nested(unix.ETHTOOL_A_FEATURES_WANTED, func(wae *netlink.AttributeEncoder) error {

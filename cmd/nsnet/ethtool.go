@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -260,7 +259,8 @@ func countsJSON(dev string, keys []string, vals ...*uint32) map[string]any {
 }
 
 // resolve expands the words to kernel feature names; a later word wins
-// over an earlier one for the same feature.
+// over an earlier one for the same feature. A feature reached through a
+// legacy name is Optional (dropped if fixed), unless a word names it.
 func (c ethtoolFeatures) resolve(conn *ethtool.Conn) ([]ethtool.FeatureRequest, error) {
 	names, err := conn.FeatureNames(c.dev)
 	if err != nil {
@@ -273,16 +273,52 @@ func (c ethtoolFeatures) resolve(conn *ethtool.Conn) ([]ethtool.FeatureRequest, 
 		if !ok {
 			return nil, fmt.Errorf("ethtool -K %s: unknown feature %q", c.dev, w)
 		}
+		direct := len(feats) == 1 && feats[0] == w
 		for _, f := range feats {
 			if j, ok := at[f]; ok {
 				req[j].On = c.on[i]
+				req[j].Optional = req[j].Optional && !direct
 				continue
 			}
 			at[f] = len(req)
-			req = append(req, ethtool.FeatureRequest{Name: f, On: c.on[i]})
+			req = append(req, ethtool.FeatureRequest{Name: f, On: c.on[i], Optional: !direct})
 		}
 	}
 	return req, nil
+}
+
+// checkFixed fails when a word can change nothing: every feature it
+// stands for is fixed at the other value (lro on, on a veth).
+func (c ethtoolFeatures) checkFixed(conn *ethtool.Conn) error {
+	names, err := conn.FeatureNames(c.dev)
+	if err != nil {
+		return err
+	}
+	feats, err := conn.Features(c.dev)
+	if err != nil {
+		return err
+	}
+	for i, w := range c.names {
+		expanded, _ := ethtool.Expand(names, w)
+		stuck := 0
+		var last ethtool.Feature
+		for _, f := range feats {
+			for _, x := range expanded {
+				if f.Name == x && f.Fixed && f.Active != c.on[i] {
+					stuck++
+					last = f
+				}
+			}
+		}
+		if len(expanded) > 0 && stuck == len(expanded) {
+			what := strconv.Quote(w)
+			if w != last.Name {
+				what += " (" + strings.Join(expanded, ", ") + ")"
+			}
+			return fmt.Errorf("ethtool -K %s: %s is fixed (%s [fixed]), cannot turn it %s", c.dev, what, onOffWord(last.Active), onOffWord(c.on[i]))
+		}
+	}
+	return nil
 }
 
 func (c ethtoolFeatures) run(e *env) error {
@@ -294,15 +330,11 @@ func (c ethtoolFeatures) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	if len(req) == 0 {
-		return nil // ufo: no kernel feature behind it
+	if err := c.checkFixed(conn); err != nil {
+		return err
 	}
 	changes, err := conn.SetFeatures(c.dev, req)
 	if err != nil {
-		var fe *ethtool.FixedError
-		if errors.As(err, &fe) {
-			return fmt.Errorf("ethtool -K %s: %s is fixed (%s [fixed]), cannot turn it %s", c.dev, fixedWord(c, fe.Feature), onOffWord(fe.Active), onOffWord(!fe.Active))
-		}
 		return err
 	}
 	if len(changes) == 0 {
@@ -324,23 +356,6 @@ func (c ethtoolFeatures) run(e *env) error {
 		return fmt.Errorf("ethtool -K %s: could not change any device features", c.dev)
 	}
 	return nil
-}
-
-// fixedWord names a fixed feature by the word the user typed for it.
-func fixedWord(c ethtoolFeatures, feature string) string {
-	for _, w := range c.names {
-		if w == feature {
-			return strconv.Quote(w)
-		}
-	}
-	for _, w := range c.names {
-		for _, l := range ethtool.LegacyFlags {
-			if (w == l.Short || w == l.Long) && l.Match(feature) {
-				return fmt.Sprintf("%q (%s)", w, feature)
-			}
-		}
-	}
-	return strconv.Quote(feature)
 }
 
 func onOffWord(b bool) string {
