@@ -67,7 +67,7 @@ func parseTrace(s string) []traceMsg {
 		switch {
 		case (f[0] == "ack" || f[0] == "error") && slices.Contains(f, "for"):
 			cur.inner = f[slices.Index(f, "for")+1]
-		case strings.HasSuffix(f[0], "msg"):
+		case strings.HasSuffix(f[0], "msg") || f[0] == "genlmsghdr":
 			cur.header = strings.TrimSpace(line)
 		default:
 			cur.attrs = append(cur.attrs, [2]string{f[0], strings.Trim(strings.Join(f[1:], " "), `"`)})
@@ -275,4 +275,97 @@ func TestTracePcapNftables(t *testing.T) {
 	if !strings.Contains(string(v), "Netfilter tables") {
 		t.Errorf("tshark -V does not name the nf_tables subsystem")
 	}
+}
+
+// genlHeader reads the family id and the command number from --trace's
+// genlmsghdr line ("genlmsghdr family=ethtool (0x15) cmd=NAME (11) version=1").
+func genlHeader(h string) (family, cmd string) {
+	f := strings.Fields(h)
+	for i, w := range f {
+		if strings.HasPrefix(w, "family=") && i+1 < len(f) {
+			family = strings.Trim(f[i+1], "()")
+		}
+		if strings.HasPrefix(w, "cmd=") && i+1 < len(f) {
+			cmd = strings.Trim(f[i+1], "()")
+		}
+	}
+	return family, cmd
+}
+
+// TestTracePcapGenl: the capture of an ethtool change holds the controller
+// lookup and the ethtool family's messages; tshark names the family ids
+// and commands --trace prints, message by message, and reads the
+// controller's answer (the ethtool family's id) as --trace does. tshark
+// (4.0) knows no ethtool attributes: --trace decodes them.
+func TestTracePcapGenl(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Fatal("tshark is not installed (apt-get install tshark; .ci/run installs it)")
+	}
+	sb := NewSandbox(t)
+	sb.MustNSNet("link", "add", "gv0", "type", "veth", "peer", "name", "gv1")
+	file := filepath.Join(t.TempDir(), "genl.pcap")
+	r := sb.NSNet("--trace", "--trace-pcap", file, "ethtool", "-K", "gv0", "gro", "on")
+	if r.Code != 0 {
+		t.Fatal(r)
+	}
+	msgs := parseTrace(r.Stderr)
+	frames := tsharkFields(t, file, "netlink.family", "genl.family_id", "genl.cmd", "genl.ctrl.cmd", "genl.ctrl.family_id", "genl.ctrl.family_name")
+	if len(frames) != len(msgs) || len(msgs) < 6 {
+		t.Fatalf("tshark read %d frames, --trace printed %d messages:\n%s", len(frames), len(msgs), r.Stderr)
+	}
+	ethtoolID := ""
+	for i, m := range msgs {
+		fr := frames[i]
+		if fam := fr["netlink.family"]; len(fam) != 1 || fam[0] != "0x0010" && fam[0] != "16" {
+			t.Errorf("frame %d: netlink family %v, want NETLINK_GENERIC (16)", i+1, fam)
+		}
+		if m.name == "NLMSG_ERROR" {
+			continue
+		}
+		fam, cmd := genlHeader(m.header)
+		if v := fr["genl.family_id"]; len(v) != 1 || v[0] != fam {
+			t.Errorf("frame %d (%s): tshark family id %v, --trace %q", i+1, m.name, v, fam)
+		}
+		cmdField := "genl.cmd"
+		if fam == "0x10" {
+			cmdField = "genl.ctrl.cmd"
+		}
+		if v := fr[cmdField]; len(v) != 1 || v[0] != cmd {
+			t.Errorf("frame %d (%s): tshark command %v, --trace %q", i+1, m.name, v, cmd)
+		}
+		if m.name == "CTRL_CMD_NEWFAMILY" {
+			id, _ := strconv.Atoi(attrValue(m, "CTRL_ATTR_FAMILY_ID"))
+			ethtoolID = "0x" + hex4(id)
+			if v := fr["genl.ctrl.family_id"]; len(v) != 1 || v[0] != ethtoolID || attrValue(m, "CTRL_ATTR_FAMILY_NAME") != "ethtool" {
+				t.Errorf("frame %d: tshark family id %v, --trace %v", i+1, v, m.attrs)
+			}
+		}
+	}
+	if ethtoolID == "" || !strings.Contains(r.Stderr, "→ ETHTOOL_MSG_FEATURES_SET ") || !strings.Contains(r.Stderr, "ETHTOOL_A_BITSET_BIT_NAME \"rx-gro\"") {
+		t.Errorf("--trace did not decode the ethtool request:\n%s", r.Stderr)
+	}
+}
+
+// TestTracePcapStdoutBatch: --trace-pcap - writes the capture on stdout,
+// here of a batch file whose lines use two netlink families; tshark reads
+// it from a pipe.
+func TestTracePcapStdoutBatch(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Fatal("tshark is not installed (apt-get install tshark; .ci/run installs it)")
+	}
+	sb := NewSandbox(t)
+	writeFile(t, sb, "/run/cap.nsnet", "link add sv0 type veth peer name sv1\nethtool -L sv0 rx 2\n")
+	out := sb.MustSh("$NSNET --trace-pcap - -batch /run/cap.nsnet | tshark -r - -T fields -e netlink.family 2>/dev/null")
+	fams := map[string]int{}
+	for _, l := range strings.Fields(out) {
+		fams[l]++
+	}
+	if fams["0x0000"] < 2 || fams["0x0010"] < 3 || len(fams) != 2 {
+		t.Errorf("families in the capture: %v", fams)
+	}
+	// Inside a batch file the option is refused, as --trace is.
+	writeFile(t, sb, "/run/bad.nsnet", "--trace-pcap /tmp/x link show\n")
+	WantFail(t, sb.NSNet("-batch", "/run/bad.nsnet"), 255, "/run/bad.nsnet:1:")
+	WantFail(t, sb.NSNet("--trace-pcap"), 255, "--trace-pcap")
+	WantFail(t, sb.NSNet("--trace-pcap", "/nonexistent/dir/x.pcap", "link", "show"), 1, "/nonexistent/dir/x.pcap")
 }
