@@ -53,6 +53,22 @@ func TestEthtoolShow(t *testing.T) {
 			}
 		}
 	}
+	// Inside a named namespace (-n): the socket, and -i's ioctl socket,
+	// are made there.
+	sb.MustNSNet("netns", "add", "eth")
+	sb.MustNSNet("link", "add", "en0", "type", "veth", "peer", "name", "en1", "netns", "eth")
+	sb.MustNSNet("-n", "eth", "ethtool", "-K", "en1", "tx", "off")
+	for _, opt := range []string{"-k", "-i", "-l"} {
+		want := sb.Must("ip", "netns", "exec", "eth", "ethtool", opt, "en1")
+		if got := sb.MustNSNet("-n", "eth", "ethtool", opt, "en1"); got != want {
+			t.Errorf("-n eth ethtool %s en1:\n%s\nethtool:\n%s", opt, got, want)
+		}
+	}
+	if l := ethtoolLine(sb.Must("ip", "netns", "exec", "eth", "ethtool", "-k", "en1"), "tx-checksumming"); l != "tx-checksumming: off" {
+		t.Errorf("-n eth ethtool -K en1 tx off: ethtool says %q", l)
+	}
+	WantFail(t, sb.NSNet("-n", "eth", "ethtool", "-i", "en0"), 1, "en0")
+
 	// -j: the same features, with their state.
 	var js struct {
 		IfName   string `json:"ifname"`
