@@ -111,6 +111,11 @@ func TestEthtoolSetFeatures(t *testing.T) {
 		}
 		sb.MustNSNet("ethtool", "-K", dev, "tx", "off", "rx-gro", flip)
 		after := sb.Must("ethtool", "-k", dev)
+		// With tx off, TSO is wanted but off: "[requested on]" lines,
+		// printed alike.
+		if got := sb.MustNSNet("ethtool", "-k", dev); got != after {
+			t.Errorf("%s: nsnet ethtool -k after tx off:\n%s\nethtool:\n%s", dev, got, after)
+		}
 		if l := ethtoolLine(after, "tx-checksum-ip-generic"); l != "tx-checksum-ip-generic: off" {
 			t.Errorf("%s: after tx off, ethtool says %q", dev, l)
 		}
