@@ -23,6 +23,12 @@ type Config struct {
 	TraceHex bool
 	// TraceNS labels traced messages with the namespace's name.
 	TraceNS string
+	// Capture, when not nil, receives every datagram sent and received,
+	// byte for byte (an *nlpcap.Writer writes them as pcap: nsnet's
+	// --trace-pcap).
+	Capture interface {
+		WriteNetlink(family int, sent bool, datagram []byte)
+	}
 }
 
 // Conn is an nf_tables (NETLINK_NETFILTER) connection. Its methods may be
@@ -59,7 +65,7 @@ func Dial(cfg *Config) (*Conn, error) {
 		cfg = &Config{}
 	}
 	c, err := nl.Dial(unix.NETLINK_NETFILTER, nl.Config{
-		NetNS: cfg.NetNS, Trace: cfg.Trace, TraceHex: cfg.TraceHex, TraceNS: cfg.TraceNS, Schema: schema,
+		NetNS: cfg.NetNS, Trace: cfg.Trace, TraceHex: cfg.TraceHex, TraceNS: cfg.TraceNS, Schema: schema, Capture: cfg.Capture,
 	})
 	if err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ const (
 	LinkTypeEthernet  LinkType = 1   // LINKTYPE_ETHERNET
 	LinkTypeLinuxSLL  LinkType = 113 // LINKTYPE_LINUX_SLL, Linux "cooked" v1
 	LinkTypeLinuxSLL2 LinkType = 276 // LINKTYPE_LINUX_SLL2, Linux "cooked" v2
+	LinkTypeNetlink   LinkType = 253 // LINKTYPE_NETLINK, netlink messages behind a cooked header (written, not filtered)
 )
 
 // String returns the name tcpdump uses for the link type, such as
@@ -30,6 +31,8 @@ func (t LinkType) String() string {
 		return "LINUX_SLL (Linux cooked v1)"
 	case LinkTypeLinuxSLL2:
 		return "LINUX_SLL2 (Linux cooked v2)"
+	case LinkTypeNetlink:
+		return "NETLINK (Linux netlink)"
 	}
 	return "linktype " + strconv.FormatUint(uint64(t), 10)
 }

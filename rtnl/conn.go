@@ -28,6 +28,12 @@ type Config struct {
 	TraceHex bool
 	// TraceNS labels traced messages with the namespace's name.
 	TraceNS string
+	// Capture, when not nil, receives every datagram sent and received,
+	// byte for byte (an *nlpcap.Writer writes them as pcap: nsnet's
+	// --trace-pcap).
+	Capture interface {
+		WriteNetlink(family int, sent bool, datagram []byte)
+	}
 }
 
 // Conn is an rtnetlink (NETLINK_ROUTE) connection with extended
@@ -69,7 +75,7 @@ func Dial(cfg *Config) (*Conn, error) {
 		fd = ns.Fd()
 	}
 	c, err := nl.Dial(unix.NETLINK_ROUTE, nl.Config{
-		NetNS: fd, Trace: cfg.Trace, TraceHex: cfg.TraceHex, TraceNS: cfg.TraceNS, Schema: schema,
+		NetNS: fd, Trace: cfg.Trace, TraceHex: cfg.TraceHex, TraceNS: cfg.TraceNS, Schema: schema, Capture: cfg.Capture,
 	})
 	if err != nil {
 		return nil, err

@@ -425,7 +425,7 @@ func linksAndAddrs(e *env, conn *rtnl.Conn) ([]rtnl.LinkMessage, []rtnl.AddrMess
 	if err != nil {
 		return nil, nil, err
 	}
-	second, err := rtnl.Dial(&rtnl.Config{NetNS: fd, TraceNS: e.ns})
+	second, err := rtnl.Dial(&rtnl.Config{NetNS: fd, TraceNS: e.ns, Capture: e.s.capture})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -107,7 +107,7 @@ func parseLine(g globals, file string, num int, text string) (line, error) {
 	if err != nil {
 		return l, err
 	}
-	if lg.version || lg.batch != "" || lg.trace {
+	if lg.version || lg.batch != "" || lg.trace || lg.pcap != "" {
 		return l, usagef("option not allowed inside a batch file: %q", words[0])
 	}
 	if len(rest) == 0 {

@@ -46,6 +46,10 @@ type session struct {
 	ctx            context.Context
 	trace          io.Writer
 	traceHex       bool
+	// capture is --trace-pcap's writer (nil without it), and pcap its
+	// file (see tracepcap.go).
+	capture netlinkTap
+	pcap    *pcapOut
 
 	// batch is set while running a batch, up or down file: netns exec then
 	// runs its command as a child instead of replacing nsnet.
@@ -264,7 +268,7 @@ func (e *env) conn(family string, dial func(nsFD int) (io.Closer, error)) (io.Cl
 // rtnl returns the rtnetlink connection of the command's namespace.
 func (e *env) rtnl() (*rtnl.Conn, error) {
 	c, err := e.conn("rtnl", func(fd int) (io.Closer, error) {
-		return rtnl.Dial(&rtnl.Config{NetNS: fd, Trace: e.s.trace, TraceHex: e.s.traceHex, TraceNS: e.ns})
+		return rtnl.Dial(&rtnl.Config{NetNS: fd, Trace: e.s.trace, TraceHex: e.s.traceHex, TraceNS: e.ns, Capture: e.s.capture})
 	})
 	if err != nil {
 		return nil, err

@@ -23,10 +23,11 @@ var version = "dev"
 
 const usageText = `Usage: nsnet [OPTIONS] OBJECT { COMMAND | help }
        nsnet -batch FILE
-where  OBJECT := { address | route | link | netns | nat | sysctl | ping | capture }
+where  OBJECT := { address | route | link | netns | nat | sysctl | ping | capture |
+                   genl | ethtool }
        OPTIONS := { -V[ersion] | -n[etns] NAME | -j[son] | -p[retty] | -d[etails] |
                     -br[ief] | -4 | -6 | -s[tatistics] | -a[ll] | -force | -batch FILE |
-                    --trace[=hex] | -h[elp] }
+                    --trace[=hex] | --trace-pcap FILE | -h[elp] }
 
 Objects and commands may be abbreviated as in iproute2 (nsnet a, nsnet l ls, nsnet netns a X).
 "nsnet OBJECT help" shows an object's commands.
@@ -36,6 +37,8 @@ Objects and commands may be abbreviated as in iproute2 (nsnet a, nsnet l ls, nsn
   -j, -p       JSON output (iproute2's keys), pretty-printed with -p
   --trace      print every netlink message sent and received, decoded, on stderr;
                --trace=hex adds a hex dump of each message
+  --trace-pcap FILE  write every netlink message sent and received to FILE as
+               pcap (LINKTYPE_NETLINK) for Wireshark or tshark; - is stdout
   -V           print the version
 
 Exit status: 0 success, 1 local failure, 2 the kernel refused the request,
@@ -101,9 +104,10 @@ func (c *signalContext) AfterFunc(f func()) func() bool { return context.AfterFu
 
 // run is nsnet without the process around it: it parses args, runs the
 // command and returns the exit status.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	s := newSession(ctx, stdin, stdout, stderr)
 	defer s.close()
+	defer func() { code = s.endCapture(code) }()
 	g, rest, err := parseGlobals(args)
 	if err == nil {
 		err = g.apply(s)
@@ -215,12 +219,16 @@ type globals struct {
 	batch    string
 	trace    bool
 	traceHex bool
+	pcap     string // --trace-pcap FILE
 }
 
 func (g *globals) apply(s *session) error {
 	if g.trace {
 		s.trace = s.stderr
 		s.traceHex = g.traceHex
+	}
+	if g.pcap != "" {
+		return s.startCapture(g.pcap)
 	}
 	return nil
 }
@@ -233,6 +241,19 @@ func parseGlobals(args []string) (globals, []string, error) {
 	for a.more() && strings.HasPrefix(a.peek(), "-") && a.peek() != "-" {
 		word := a.next()
 		opt := strings.TrimLeft(word, "-")
+		if val, ok := strings.CutPrefix(opt, "trace-pcap"); ok && (val == "" || val[0] == '=') {
+			if val == "" {
+				v, err := a.value(word)
+				if err != nil {
+					return g, nil, err
+				}
+				val = "=" + v
+			}
+			if g.pcap = val[1:]; g.pcap == "" {
+				return g, nil, usagef("empty file name for %q", word)
+			}
+			continue
+		}
 		if val, ok := strings.CutPrefix(opt, "trace"); ok && (val == "" || val[0] == '=') {
 			g.trace = true
 			switch val {

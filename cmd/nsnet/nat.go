@@ -87,7 +87,7 @@ func parseNat(args []string, opt options) (command, error) {
 // nat returns the nf_tables connection of the command's namespace.
 func (e *env) nat() (*nat.Conn, error) {
 	c, err := e.conn("nat", func(fd int) (io.Closer, error) {
-		return nat.Dial(&nat.Config{NetNS: fd, Trace: e.s.trace, TraceHex: e.s.traceHex, TraceNS: e.ns})
+		return nat.Dial(&nat.Config{NetNS: fd, Trace: e.s.trace, TraceHex: e.s.traceHex, TraceNS: e.ns, Capture: e.s.capture})
 	})
 	if err != nil {
 		return nil, err

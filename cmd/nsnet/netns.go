@@ -161,7 +161,7 @@ func (c netnsAdd) run(e *env) error {
 	h, err := nsfs.Create(c.name, func() error {
 		// A failure is not this line's: the next line dials again and
 		// reports it.
-		conn, _ = rtnl.Dial(&rtnl.Config{Trace: e.s.trace, TraceHex: e.s.traceHex, TraceNS: c.name})
+		conn, _ = rtnl.Dial(&rtnl.Config{Trace: e.s.trace, TraceHex: e.s.traceHex, TraceNS: c.name, Capture: e.s.capture})
 		return nil
 	})
 	if err != nil {

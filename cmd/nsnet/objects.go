@@ -13,4 +13,6 @@ var objects = []object{
 	{name: "down", parse: parseDown, help: upHelp},
 	{name: "ping", parse: parsePing, help: pingHelp},
 	{name: "capture", parse: parseCapture, help: captureHelp},
+	{name: "genl", parse: parseGenl, help: genlHelp},
+	{name: "ethtool", parse: parseEthtool, help: ethtoolHelp},
 }

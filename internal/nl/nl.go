@@ -37,6 +37,19 @@ type Config struct {
 	// connection lives in ("" for none).
 	TraceNS string
 	Schema  *nltrace.Schema
+	// Capture, when not nil, receives every datagram the socket sends
+	// and receives, byte for byte (nsnet's --trace-pcap).
+	Capture Tap
+}
+
+// Tap receives the datagrams of a netlink socket: family is the socket's
+// protocol (unix.NETLINK_ROUTE, ...), sent says whether the datagram went
+// to the kernel, and b is valid only during the call. WriteNetlink must be
+// safe for concurrent use: connections in several namespaces share one.
+// It is an alias of an unnamed interface, so that packages above nl can
+// declare the same type without importing nl.
+type Tap = interface {
+	WriteNetlink(family int, sent bool, b []byte)
 }
 
 // recvBufferSize is the largest datagram the kernel sends on a netlink
@@ -69,6 +82,7 @@ func Dial(family int, cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open netlink socket: %w", err)
 	}
+	s.family, s.tap = family, cfg.Capture
 	nc := &Conn{s: s, pid: pid}
 	nc.seq.Store(rand.Uint32())
 	if cfg.Trace != nil {
@@ -426,8 +440,12 @@ func (c *Conn) drain() {
 	buf := make([]byte, 1<<16)
 	_ = c.s.rc.Read(func(fd uintptr) bool {
 		for {
-			if _, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT); err != nil {
+			n, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
+			if err != nil {
 				return true
+			}
+			if c.s.tap != nil && n <= len(buf) {
+				c.s.tap.WriteNetlink(c.s.family, false, buf[:n])
 			}
 		}
 	})

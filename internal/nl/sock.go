@@ -44,6 +44,11 @@ type sock struct {
 	errno   syscall.Errno
 	readFn  func(fd uintptr) bool
 	writeFn func(fd uintptr) bool
+
+	// family is the socket's netlink protocol; tap, when not nil, sees
+	// every datagram written and read.
+	family int
+	tap    Tap
 }
 
 // recvPool holds the receive buffers, shared by all sockets: a batch keeps
@@ -143,6 +148,9 @@ func (s *sock) write(b []byte) error {
 	if s.errno != 0 {
 		return os.NewSyscallError("write", s.errno)
 	}
+	if s.tap != nil {
+		s.tap.WriteNetlink(s.family, true, b)
+	}
 	return nil
 }
 
@@ -202,6 +210,9 @@ func (s *sock) readInto(buf []byte) ([]byte, error) {
 	n := s.n
 	if n > len(buf) {
 		return nil, errTruncated
+	}
+	if s.tap != nil {
+		s.tap.WriteNetlink(s.family, false, buf[:n])
 	}
 	// Pad to the alignment (recvBufferSize is aligned): the padding is
 	// never read, since each message's length bounds its data.

@@ -110,6 +110,27 @@ type Schema struct {
 	Family string
 	// Msg looks up a message type.
 	Msg func(typ uint16) (Msg, bool)
+	// Lookup, when not nil, is used instead of Msg: it also sees the
+	// direction and the payload, for families whose message type alone
+	// does not say what follows (generic netlink: the type is a family id,
+	// the command in the genlmsghdr picks the attributes, and a family may
+	// number its requests and replies apart). For the request an error
+	// reply answers, dir is Sent and payload what the reply carries of it
+	// (nothing when the kernel capped it).
+	Lookup func(dir Direction, typ uint16, payload []byte) (Msg, bool)
+}
+
+// lookup finds the description of a message of type typ.
+func (s *Schema) lookup(dir Direction, typ uint16, payload []byte) (Msg, bool) {
+	switch {
+	case s == nil:
+		return Msg{}, false
+	case s.Lookup != nil:
+		return s.Lookup(dir, typ, payload)
+	case s.Msg != nil:
+		return s.Msg(typ)
+	}
+	return Msg{}, false
 }
 
 // Printer writes decoded messages to a writer. It is safe for concurrent
@@ -218,9 +239,7 @@ func (p *Printer) format(b *strings.Builder, dir Direction, h Header, payload []
 	case nlmsgOverrun:
 		m, known = Msg{Name: "NLMSG_OVERRUN"}, true
 	default:
-		if p.schema != nil && p.schema.Msg != nil {
-			m, known = p.schema.Msg(h.Type)
-		}
+		m, known = p.schema.lookup(dir, h.Type, payload)
 	}
 	name := m.Name
 	if !known {
@@ -284,19 +303,17 @@ func (p *Printer) formatError(b *strings.Builder, h Header, payload []byte) {
 	if len(rest) >= 16 {
 		seq := binary.NativeEndian.Uint32(rest[8:])
 		typ := binary.NativeEndian.Uint16(rest[4:])
-		name := fmt.Sprintf("type %#x", typ)
-		if p.schema != nil && p.schema.Msg != nil {
-			if m, ok := p.schema.Msg(typ); ok {
-				name = m.Name
-			}
-		}
-		fmt.Fprintf(b, " for %s seq=%d", name, seq)
 		skip := 16
 		if h.Flags&flagCapped == 0 {
 			if l := int(binary.NativeEndian.Uint32(rest)); l >= 16 {
 				skip = align(l)
 			}
 		}
+		name := fmt.Sprintf("type %#x", typ)
+		if m, ok := p.schema.lookup(Sent, typ, rest[16:min(skip, len(rest))]); ok {
+			name = m.Name
+		}
+		fmt.Fprintf(b, " for %s seq=%d", name, seq)
 		rest = rest[min(skip, len(rest)):]
 	}
 	b.WriteString("\n")
