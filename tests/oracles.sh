@@ -22,6 +22,8 @@ unshare  util-linux    util-linux    util-linux
 setpriv  util-linux    util-linux    util-linux-misc
 sysctl   procps        procps-ng     procps
 pkill    procps        procps-ng     procps
+ethtool  ethtool       ethtool       ethtool
+tshark   tshark        wireshark-cli tshark
 '
 
 check_only=0
