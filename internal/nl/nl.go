@@ -37,6 +37,11 @@ type Config struct {
 	// connection lives in ("" for none).
 	TraceNS string
 	Schema  *nltrace.Schema
+	// Kernel, when not nil, stands for the kernel, for unit tests: Dial
+	// opens no socket (NetNS is not used), the Conn's port id is
+	// FakePID, its sequence numbers start at 1, and everything it sends
+	// goes to Kernel, whose replies it reads (see Kernel).
+	Kernel Kernel
 }
 
 // recvBufferSize is the largest datagram the kernel sends on a netlink
@@ -61,16 +66,21 @@ type Conn struct {
 // Dial opens a netlink socket of the given family (unix.NETLINK_ROUTE, ...)
 // with extended acknowledgements and strict checking on.
 func Dial(family int, cfg Config) (*Conn, error) {
-	name := cfg.TraceNS
-	if name == "" {
-		name = "fd " + strconv.Itoa(cfg.NetNS)
+	var nc *Conn
+	if cfg.Kernel != nil {
+		nc = &Conn{s: &sock{fake: &fakeKernel{fn: cfg.Kernel}}, pid: FakePID}
+	} else {
+		name := cfg.TraceNS
+		if name == "" {
+			name = "fd " + strconv.Itoa(cfg.NetNS)
+		}
+		s, pid, err := dialSock(family, cfg.NetNS, name)
+		if err != nil {
+			return nil, fmt.Errorf("open netlink socket: %w", err)
+		}
+		nc = &Conn{s: s, pid: pid}
+		nc.seq.Store(rand.Uint32())
 	}
-	s, pid, err := dialSock(family, cfg.NetNS, name)
-	if err != nil {
-		return nil, fmt.Errorf("open netlink socket: %w", err)
-	}
-	nc := &Conn{s: s, pid: pid}
-	nc.seq.Store(rand.Uint32())
 	if cfg.Trace != nil {
 		nc.trace = nltrace.New(cfg.Trace, cfg.Schema, cfg.TraceHex)
 		nc.trace.NS = cfg.TraceNS
@@ -407,7 +417,7 @@ func (c *Conn) SendBatch(msgs []netlink.Message) ([]netlink.Message, int, error)
 				}
 			}
 			// Drain what is already queued so the socket stays usable.
-			c.drain()
+			c.s.drain()
 			return out, idx, err
 		}
 		for _, r := range replies {
@@ -419,18 +429,6 @@ func (c *Conn) SendBatch(msgs []netlink.Message) ([]netlink.Message, int, error)
 		}
 	}
 	return out, -1, nil
-}
-
-// drain discards replies already queued on the socket without blocking.
-func (c *Conn) drain() {
-	buf := make([]byte, 1<<16)
-	_ = c.s.rc.Read(func(fd uintptr) bool {
-		for {
-			if _, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT); err != nil {
-				return true
-			}
-		}
-	})
 }
 
 // Error is an error from a netlink request. It names the operation and the
