@@ -1,6 +1,7 @@
 package nl
 
 import (
+	"encoding/binary"
 	"errors"
 	"os"
 	"syscall"
@@ -18,7 +19,8 @@ import (
 // socket: each reply is a datagram of its own, except the parts of a
 // multi-part reply (NLM_F_MULTI), which go two to a datagram up to the
 // NLMSG_DONE, so that a dump spans datagrams as a large one does. A reply
-// whose Length is 0 gets its length filled in; nothing else is changed.
+// whose Length is 0 gets the length of its header and payload; nothing
+// else is changed.
 //
 // A non-nil error is what the socket's next read returns once the
 // replies returned with it are read (a syscall.Errno as the
@@ -76,13 +78,7 @@ func (k *fakeKernel) write(b []byte) error {
 		}
 	}
 	for _, r := range replies {
-		if r.Header.Length == 0 {
-			r.Header.Length = uint32(unix.NLMSG_HDRLEN + len(r.Data))
-		}
-		mb, merr := r.MarshalBinary()
-		if merr != nil {
-			return merr
-		}
+		mb := appendMessage(nil, r)
 		if r.Header.Flags&netlink.Multi == 0 {
 			flush()
 			k.queue = append(k.queue, fakeDatagram{b: mb})
@@ -103,6 +99,23 @@ func (k *fakeKernel) write(b []byte) error {
 		k.queue = append(k.queue, fakeDatagram{err: err})
 	}
 	return nil
+}
+
+// appendMessage appends m to b as the kernel puts it in a datagram: the
+// header, with the length of header and payload when m's is 0, and the
+// payload padded to the netlink alignment.
+func appendMessage(b []byte, m netlink.Message) []byte {
+	l := m.Header.Length
+	if l == 0 {
+		l = uint32(unix.NLMSG_HDRLEN + len(m.Data))
+	}
+	b = binary.NativeEndian.AppendUint32(b, l)
+	b = binary.NativeEndian.AppendUint16(b, uint16(m.Header.Type))
+	b = binary.NativeEndian.AppendUint16(b, uint16(m.Header.Flags))
+	b = binary.NativeEndian.AppendUint32(b, m.Header.Sequence)
+	b = binary.NativeEndian.AppendUint32(b, m.Header.PID)
+	b = append(b, m.Data...)
+	return append(b, make([]byte, align(len(m.Data))-len(m.Data))...)
 }
 
 // readInto reads the next queued datagram as sock.readInto does.

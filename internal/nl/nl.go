@@ -508,16 +508,20 @@ func (e *Error) Errno() (syscall.Errno, bool) {
 // as opposed to a local failure such as a socket error.
 // An error in the chain can also say so itself with a KernelRefused
 // method (nat's explained errors do).
+//
+// An error number the socket's read returned (ENOBUFS: the kernel
+// dropped replies) is a local failure: only an error reply carries a
+// bare error number in a "receive" *netlink.OpError.
 func (e *Error) Kernel() bool {
 	var oe *netlink.OpError
-	if errors.As(e.Err, &oe) && oe.Op == "receive" && e.isErrno() {
-		return true
+	if errors.As(e.Err, &oe) && oe.Op == "receive" {
+		if _, ok := oe.Err.(syscall.Errno); ok {
+			return true
+		}
 	}
 	var k interface{ KernelRefused() bool }
 	return errors.As(e.Err, &k) && k.KernelRefused()
 }
-
-func (e *Error) isErrno() bool { _, ok := e.Errno(); return ok }
 
 // unwrapOp strips mdlayher's "netlink receive:" prefix, keeping the errno.
 func unwrapOp(err error) error {
