@@ -161,6 +161,33 @@ func TestFakeDumpInterrupted(t *testing.T) {
 	}
 }
 
+// The kernel may flag only the NLMSG_DONE (the change came after the
+// last part was filled): that dump is interrupted too.
+func TestFakeDumpInterruptedAtDone(t *testing.T) {
+	intr := 0
+	c := dial(t, func(req []netlink.Message) ([]netlink.Message, error) {
+		msgs := nltest.Dump(req[0], link(1), link(2), link(3))
+		if intr > 0 {
+			intr--
+			msgs[len(msgs)-1].Header.Flags |= netlink.DumpInterrupted
+		}
+		return msgs, nil
+	}, nil)
+	intr = 1
+	msgs, err := c.Execute(dumpLinks)
+	if !errors.Is(err, nl.ErrDumpInterrupted) || len(msgs) != 3 {
+		t.Fatalf("Execute: %d messages, %v", len(msgs), err)
+	}
+	intr = 1
+	if msgs, err := c.Dump(dumpLinks, 1); err != nil || len(msgs) != 3 || intr != 0 {
+		t.Fatalf("Dump: %d messages, %v", len(msgs), err)
+	}
+	intr = 1
+	if err := c.DumpFunc(dumpLinks, func(netlink.Message) error { return nil }); !errors.Is(err, nl.ErrDumpInterrupted) {
+		t.Fatalf("DumpFunc: %v", err)
+	}
+}
+
 // A dump the kernel ends with an error in its NLMSG_DONE (EINTR here)
 // fails with that errno, for Dump and DumpFunc alike.
 func TestFakeDumpFailsInDone(t *testing.T) {

@@ -131,11 +131,14 @@ func (c *Conn) Execute(m netlink.Message) ([]netlink.Message, error) {
 		c.printMsg(nltrace.Sent, m)
 	}
 	msgs, err := c.receive()
-	if err != nil {
+	if err != nil && err != ErrDumpInterrupted {
 		return nil, err
 	}
-	if err := netlink.Validate(m, msgs); err != nil {
-		return nil, err
+	if verr := netlink.Validate(m, msgs); verr != nil {
+		return nil, verr
+	}
+	if err != nil {
+		return msgs, err
 	}
 	return msgs, checkIntr(msgs)
 }
@@ -269,7 +272,9 @@ func (c *Conn) receive() ([]netlink.Message, error) {
 
 // receiveReplies reads the replies to one request: one datagram, or, for a
 // multi-part reply, datagrams up to the NLMSG_DONE (which is not
-// returned). The first error reply ends it as an error.
+// returned; when it is flagged NLM_F_DUMP_INTR, as the kernel flags it
+// when the change happened after the last part, the replies come with
+// ErrDumpInterrupted). The first error reply ends it as an error.
 func (c *Conn) receiveReplies() ([]netlink.Message, error) {
 	var msgs []netlink.Message
 	for {
@@ -287,6 +292,9 @@ func (c *Conn) receiveReplies() ([]netlink.Message, error) {
 				return nil, err
 			}
 			if m.Header.Type == netlink.Done && m.Header.Flags&netlink.Multi != 0 {
+				if m.Header.Flags&flagDumpIntr != 0 {
+					return msgs, ErrDumpInterrupted
+				}
 				return msgs, nil
 			}
 			if m.Header.Flags&netlink.Multi != 0 {
