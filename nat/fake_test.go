@@ -201,6 +201,38 @@ func TestFakeOtherWriter(t *testing.T) {
 	}
 }
 
+// An object someone edited (one of its rules deleted) is repaired: its
+// remaining rules are replaced, its counter kept.
+func TestFakeRepairEdited(t *testing.T) {
+	k := newNFT(t)
+	c := k.conn()
+	for _, o := range []nat.Object{masq, fwd} {
+		if err := c.Add(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := len(rulesOf(t, fwd))
+	k.rules, k.gen = k.rules[:len(k.rules)-1], k.gen+1 // fwd's last rule
+	entries, err := c.List()
+	if err != nil || len(entries) != 2 || !entries[0].Intact || entries[1].Intact || len(entries[1].Rules) != n-1 {
+		t.Fatalf("List: %+v, %v", entries, err)
+	}
+	k.ops = nil
+	if err := c.Add(fwd); err != nil {
+		t.Fatal(err)
+	}
+	k.checkHolds(masq, fwd)
+	want := "batch" + strings.Repeat(" DELRULE", n-1) + strings.Repeat(" NEWRULE", n)
+	if got := k.ops[len(k.ops)-1]; got != want {
+		t.Fatalf("repair %q, want %q (requests %q)", got, want, k.ops)
+	}
+	// The repaired object is known to the Conn at the new generation.
+	k.ops = nil
+	if err := c.Add(fwd); !errors.Is(err, nat.ErrExist) || !reflect.DeepEqual(k.ops, []string{"GETGEN"}) {
+		t.Fatalf("after repair: %v, requests %q", err, k.ops)
+	}
+}
+
 // A commit refused with ERESTART (the generation moved between the read
 // and the commit) is planned again and retried; the object is added once.
 func TestFakeGenerationConflict(t *testing.T) {
