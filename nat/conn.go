@@ -8,6 +8,7 @@ import (
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/nsnet/nsnet/internal/fakeconn"
 	"github.com/nsnet/nsnet/internal/nl"
 )
 
@@ -75,6 +76,16 @@ func Dial(cfg *Config) (*Conn, error) {
 
 // Close closes the socket.
 func (c *Conn) Close() error { return c.nl.Close() }
+
+// A Conn over a fake kernel, for package nltest: cfg.Kernel is set, so
+// no socket is opened and nl.Dial cannot fail.
+func init() {
+	fakeconn.NAT = func(cfg nl.Config) any {
+		cfg.Schema = schema
+		c, _ := nl.Dial(unix.NETLINK_NETFILTER, cfg)
+		return &Conn{nl: c}
+	}
+}
 
 // dump runs an NLM_F_DUMP request of nf_tables operation op for family f
 // (FamilyUnspec for all) with attrs as filter, and returns the reply

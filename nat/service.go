@@ -458,9 +458,18 @@ func (c *Conn) Add(o Object) error {
 		}
 		return b, nil
 	}, func(gen uint32) (bool, error) {
-		// A refusal of any kind sends Add to read the table and plan:
-		// that finds the object, repairs it, or reports the error.
-		return c.addNew(gen, []Object{o}, [][]Rule{want}) == nil, nil
+		// A refusal of any kind, or an interrupted dump, sends Add to
+		// read the table and plan: that finds the object, repairs it,
+		// or reports the error. A socket's failure (ENOBUFS: replies
+		// lost) is reported, naming o: the batch may have been
+		// committed, and a read would then call this Add's own object
+		// "already there".
+		err := c.addNew(gen, []Object{o}, [][]Rule{want})
+		var ne *nl.Error
+		if err != nil && errors.As(err, &ne) && !ne.Kernel() && !errors.Is(err, ErrDumpInterrupted) {
+			return true, nl.Wrap("add", o.String(), ne.Err)
+		}
+		return err == nil, nil
 	})
 }
 

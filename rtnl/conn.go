@@ -8,6 +8,7 @@ import (
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/nsnet/nsnet/internal/fakeconn"
 	"github.com/nsnet/nsnet/internal/nl"
 	"github.com/nsnet/nsnet/nsfs"
 )
@@ -85,6 +86,16 @@ func Dial(cfg *Config) (*Conn, error) {
 
 // Close closes the socket.
 func (c *Conn) Close() error { return c.nl.Close() }
+
+// A Conn over a fake kernel, for package nltest: cfg.Kernel is set, so
+// no socket is opened and nl.Dial cannot fail.
+func init() {
+	fakeconn.Rtnl = func(cfg nl.Config) any {
+		cfg.Schema = schema
+		c, _ := nl.Dial(unix.NETLINK_ROUTE, cfg)
+		return &Conn{nl: c}
+	}
+}
 
 // request sends one message and returns the replies, wrapping any error
 // with op and object.

@@ -40,6 +40,11 @@ type Config struct {
 	// Capture, when not nil, receives every datagram the socket sends
 	// and receives, byte for byte (nsnet's --trace-pcap).
 	Capture Tap
+	// Kernel, when not nil, stands for the kernel, for unit tests: Dial
+	// opens no socket (NetNS is not used), the Conn's port id is
+	// FakePID, its sequence numbers start at 1, and everything it sends
+	// goes to Kernel, whose replies it reads (see Kernel).
+	Kernel Kernel
 }
 
 // Tap receives the datagrams of a netlink socket: family is the socket's
@@ -74,17 +79,22 @@ type Conn struct {
 // Dial opens a netlink socket of the given family (unix.NETLINK_ROUTE, ...)
 // with extended acknowledgements and strict checking on.
 func Dial(family int, cfg Config) (*Conn, error) {
-	name := cfg.TraceNS
-	if name == "" {
-		name = "fd " + strconv.Itoa(cfg.NetNS)
+	var nc *Conn
+	if cfg.Kernel != nil {
+		nc = &Conn{s: &sock{fake: &fakeKernel{fn: cfg.Kernel}}, pid: FakePID}
+	} else {
+		name := cfg.TraceNS
+		if name == "" {
+			name = "fd " + strconv.Itoa(cfg.NetNS)
+		}
+		s, pid, err := dialSock(family, cfg.NetNS, name)
+		if err != nil {
+			return nil, fmt.Errorf("open netlink socket: %w", err)
+		}
+		s.family, s.tap = family, cfg.Capture
+		nc = &Conn{s: s, pid: pid}
+		nc.seq.Store(rand.Uint32())
 	}
-	s, pid, err := dialSock(family, cfg.NetNS, name)
-	if err != nil {
-		return nil, fmt.Errorf("open netlink socket: %w", err)
-	}
-	s.family, s.tap = family, cfg.Capture
-	nc := &Conn{s: s, pid: pid}
-	nc.seq.Store(rand.Uint32())
 	if cfg.Trace != nil {
 		nc.trace = nltrace.New(cfg.Trace, cfg.Schema, cfg.TraceHex)
 		nc.trace.NS = cfg.TraceNS
@@ -135,11 +145,14 @@ func (c *Conn) Execute(m netlink.Message) ([]netlink.Message, error) {
 		c.printMsg(nltrace.Sent, m)
 	}
 	msgs, err := c.receive()
-	if err != nil {
+	if err != nil && err != ErrDumpInterrupted {
 		return nil, err
 	}
-	if err := netlink.Validate(m, msgs); err != nil {
-		return nil, err
+	if verr := netlink.Validate(m, msgs); verr != nil {
+		return nil, verr
+	}
+	if err != nil {
+		return msgs, err
 	}
 	return msgs, checkIntr(msgs)
 }
@@ -273,7 +286,9 @@ func (c *Conn) receive() ([]netlink.Message, error) {
 
 // receiveReplies reads the replies to one request: one datagram, or, for a
 // multi-part reply, datagrams up to the NLMSG_DONE (which is not
-// returned). The first error reply ends it as an error.
+// returned; when it is flagged NLM_F_DUMP_INTR, as the kernel flags it
+// when the change happened after the last part, the replies come with
+// ErrDumpInterrupted). The first error reply ends it as an error.
 func (c *Conn) receiveReplies() ([]netlink.Message, error) {
 	var msgs []netlink.Message
 	for {
@@ -291,6 +306,9 @@ func (c *Conn) receiveReplies() ([]netlink.Message, error) {
 				return nil, err
 			}
 			if m.Header.Type == netlink.Done && m.Header.Flags&netlink.Multi != 0 {
+				if m.Header.Flags&flagDumpIntr != 0 {
+					return msgs, ErrDumpInterrupted
+				}
 				return msgs, nil
 			}
 			if m.Header.Flags&netlink.Multi != 0 {
@@ -421,7 +439,7 @@ func (c *Conn) SendBatch(msgs []netlink.Message) ([]netlink.Message, int, error)
 				}
 			}
 			// Drain what is already queued so the socket stays usable.
-			c.drain()
+			c.s.drain()
 			return out, idx, err
 		}
 		for _, r := range replies {
@@ -433,22 +451,6 @@ func (c *Conn) SendBatch(msgs []netlink.Message) ([]netlink.Message, int, error)
 		}
 	}
 	return out, -1, nil
-}
-
-// drain discards replies already queued on the socket without blocking.
-func (c *Conn) drain() {
-	buf := make([]byte, 1<<16)
-	_ = c.s.rc.Read(func(fd uintptr) bool {
-		for {
-			n, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
-			if err != nil {
-				return true
-			}
-			if c.s.tap != nil && n <= len(buf) {
-				c.s.tap.WriteNetlink(c.s.family, false, buf[:n])
-			}
-		}
-	})
 }
 
 // Error is an error from a netlink request. It names the operation and the
@@ -528,16 +530,20 @@ func (e *Error) Errno() (syscall.Errno, bool) {
 // as opposed to a local failure such as a socket error.
 // An error in the chain can also say so itself with a KernelRefused
 // method (nat's explained errors do).
+//
+// An error number the socket's read returned (ENOBUFS: the kernel
+// dropped replies) is a local failure: only an error reply carries a
+// bare error number in a "receive" *netlink.OpError.
 func (e *Error) Kernel() bool {
 	var oe *netlink.OpError
-	if errors.As(e.Err, &oe) && oe.Op == "receive" && e.isErrno() {
-		return true
+	if errors.As(e.Err, &oe) && oe.Op == "receive" {
+		if _, ok := oe.Err.(syscall.Errno); ok {
+			return true
+		}
 	}
 	var k interface{ KernelRefused() bool }
 	return errors.As(e.Err, &k) && k.KernelRefused()
 }
-
-func (e *Error) isErrno() bool { _, ok := e.Errno(); return ok }
 
 // unwrapOp strips mdlayher's "netlink receive:" prefix, keeping the errno.
 func unwrapOp(err error) error {

@@ -49,6 +49,10 @@ type sock struct {
 	// every datagram written and read.
 	family int
 	tap    Tap
+
+	// fake, when not nil, is the kernel of a Conn dialed with
+	// Config.Kernel; f and rc are then nil.
+	fake *fakeKernel
 }
 
 // recvPool holds the receive buffers, shared by all sockets: a batch keeps
@@ -112,7 +116,13 @@ func dialSock(family, nsFD int, nsName string) (*sock, uint32, error) {
 }
 
 // Close closes the socket, once a read or write in progress is done.
-func (s *sock) Close() error { return s.f.Close() }
+func (s *sock) Close() error {
+	if s.fake != nil {
+		s.fake.closed = true
+		return nil
+	}
+	return s.f.Close()
+}
 
 // Send sends one message.
 func (s *sock) Send(m netlink.Message) error {
@@ -139,6 +149,9 @@ func (s *sock) SendMessages(msgs []netlink.Message) error {
 // write sends b to the kernel (an unconnected netlink socket sends to
 // port 0, the kernel, without an address).
 func (s *sock) write(b []byte) error {
+	if s.fake != nil {
+		return s.fake.write(b)
+	}
 	s.io = b
 	werr := s.rc.Write(s.writeFn)
 	s.io = nil
@@ -198,6 +211,9 @@ func (s *sock) read() ([]byte, error) {
 // readInto receives one datagram into buf, which must be recvBufferSize
 // long, and returns it padded to the netlink alignment: a slice of buf.
 func (s *sock) readInto(buf []byte) ([]byte, error) {
+	if s.fake != nil {
+		return s.fake.readInto(buf)
+	}
 	s.io = buf
 	rerr := s.rc.Read(s.readFn)
 	s.io = nil
@@ -230,6 +246,26 @@ func (s *sock) recvfrom(fd uintptr) bool {
 			return true
 		}
 	}
+}
+
+// drain discards replies already queued on the socket without blocking.
+func (s *sock) drain() {
+	if s.fake != nil {
+		s.fake.drain()
+		return
+	}
+	buf := make([]byte, 1<<16)
+	_ = s.rc.Read(func(fd uintptr) bool {
+		for {
+			n, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
+			if err != nil {
+				return true
+			}
+			if s.tap != nil && n <= len(buf) {
+				s.tap.WriteNetlink(s.family, false, buf[:n])
+			}
+		}
+	})
 }
 
 // align rounds n up to the netlink message alignment.
