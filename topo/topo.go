@@ -39,6 +39,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/nsnet/nsnet/nat"
 	"github.com/nsnet/nsnet/nsfs"
 	"github.com/nsnet/nsnet/rtnl"
@@ -313,6 +315,15 @@ func open(opt Options) ([]*nsHandle, *Topology, error) {
 
 	if opt.All {
 		for _, pid := range pids() {
+			// Most processes share a namespace already seen: a stat
+			// tells without opening it.
+			var st unix.Stat_t
+			if unix.Stat("/proc/"+strconv.Itoa(pid)+"/ns/net", &st) != nil {
+				continue
+			}
+			if _, ok := seen[[2]uint64{st.Dev, st.Ino}]; ok {
+				continue
+			}
 			ns, err := nsfs.OpenPID(pid)
 			if err != nil {
 				continue // exited, or a kernel thread's namespace we may not open
