@@ -69,18 +69,14 @@ func (t *Topology) relations(ns int, index uint32) []string {
 			out = append(out, "veth peer "+t.endText(e.B, e.A, ns))
 		case e.Kind == "veth" && e.B.NS == here.NS && e.B.Index == here.Index:
 			out = append(out, "veth peer "+t.endText(e.A, e.B, ns))
-		case e.A.NS == here.NS && e.A.Index == here.Index && e.Kind == "bridge":
+		case e.A.NS == here.NS && e.A.Index == here.Index && (e.Kind == "bridge" || e.Kind == "master"):
 			ports = append(ports, t.devName(e.B))
-		case e.B.NS == here.NS && e.B.Index == here.Index && e.Kind == "bridge":
+		case e.B.NS == here.NS && e.B.Index == here.Index && (e.Kind == "bridge" || e.Kind == "master"):
 			out = append(out, "port of "+t.devName(e.A))
 		case e.A.NS == here.NS && e.A.Index == here.Index:
 			out = append(out, "lower device of "+e.Kind+" "+t.endText(e.B, e.A, ns))
 		case e.B.NS == here.NS && e.B.Index == here.Index:
-			if e.Kind == "master" {
-				out = append(out, "enslaved to "+t.devName(e.A))
-			} else {
-				out = append(out, "on "+t.endText(e.A, e.B, ns))
-			}
+			out = append(out, "on "+t.endText(e.A, e.B, ns))
 		}
 	}
 	if len(ports) > 0 {

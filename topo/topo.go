@@ -178,7 +178,10 @@ type NAT struct {
 // the earlier namespace). For a bridge port A is the bridge and B the
 // port; for a macvlan or vxlan A is the lower device and B the link on it.
 type Edge struct {
-	Kind string // "veth", "bridge" (a bridge port), "macvlan", "vxlan", or another kind's name
+	// Kind is "veth", "bridge" (a bridge port), "master" (a port of
+	// another master: bond, team, VRF), or the kind of a link on a lower
+	// device: "macvlan", "vxlan", "ipip", ...
+	Kind string
 	A, B End
 }
 
@@ -556,9 +559,9 @@ func edges(t *Topology, hs []*nsHandle) []Edge {
 			here := End{NS: i, Index: l.Index}
 			if l.Master != 0 {
 				if m := n.link(l.Master); m != nil {
-					k := m.Kind
-					if k == "" {
-						k = "master"
+					k := "master" // a bond, a team, a VRF
+					if m.Kind == "bridge" {
+						k = "bridge"
 					}
 					out = append(out, Edge{Kind: k, A: End{NS: i, Index: m.Index}, B: here})
 				}
