@@ -11,7 +11,12 @@ import (
 )
 
 // topoDoc is the part of `nsnet -j topology` the tests read.
+// sharedLinkKeys are the keys a topology link shares with `ip -j link`;
+// their values must be ip's.
+var sharedLinkKeys = []string{"ifindex", "ifname", "link", "link_index", "flags", "mtu", "master", "operstate", "link_type", "address", "link_netnsid"}
+
 type topoDoc struct {
+	raw map[string]any // the whole document, every key
 	Namespaces []struct {
 		ID      string `json:"id"`
 		Name    string `json:"name"`
@@ -79,6 +84,7 @@ type ipView struct {
 		NSID int32  `json:"nsid"`
 		Name string `json:"name"`
 	}
+	raw []map[string]any // the links again, every key
 }
 
 // ipScript prints, for the namespace that prefix (an ip command prefix
@@ -93,7 +99,10 @@ func ipScript(prefix string) string {
 func parseIPView(t *testing.T, parts []string) *ipView {
 	t.Helper()
 	v := &ipView{}
-	for i, dst := range []any{&v.links, &v.addrs, &v.ids} {
+	for i, dst := range []any{&v.links, &v.addrs, &v.ids, &v.raw} {
+		if i == 3 {
+			i = 0
+		}
 		if err := json.Unmarshal([]byte(strings.TrimSpace(parts[i])), dst); err != nil {
 			t.Fatalf("ip output %d: %v: %q", i, err, parts[i])
 		}
@@ -110,6 +119,9 @@ func parseTopo(t *testing.T, out string) *topoDoc {
 	}
 	if dec.More() {
 		t.Fatalf("topology -j printed more than one JSON document")
+	}
+	if err := json.Unmarshal([]byte(out), &d.raw); err != nil {
+		t.Fatal(err)
 	}
 	return &d
 }
@@ -179,6 +191,17 @@ func checkAgainstIP(t *testing.T, d *topoDoc, views map[string]*ipView) {
 			if !ok || d.Links[i].Ifname != il.Ifname {
 				t.Errorf("%s: link %d %s missing", ns, il.Ifindex, il.Ifname)
 				continue
+			}
+			ours := d.raw["links"].([]any)[i].(map[string]any)
+			for j, rl := range v.raw {
+				if v.links[j].Ifindex != il.Ifindex {
+					continue
+				}
+				for _, k := range sharedLinkKeys {
+					if fmt.Sprint(rl[k]) != fmt.Sprint(ours[k]) {
+						t.Errorf("%s: link %s: %q is %v, ip -j says %v", ns, il.Ifname, k, ours[k], rl[k])
+					}
+				}
 			}
 			kind := ""
 			if il.Linkinfo != nil {

@@ -35,6 +35,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -394,6 +395,16 @@ func read(n *Namespace, h *nsHandle, opt Options) error {
 		n.Links = append(n.Links, newLink(&links[i]))
 	}
 	sort.Slice(n.Links, func(i, j int) bool { return n.Links[i].Index < n.Links[j].Index })
+	for i := range n.Links {
+		// As ip: M-DOWN on a link whose peer or lower device in the same
+		// namespace is down.
+		l := &n.Links[i]
+		if l.Peer != 0 && l.PeerNSID == nil {
+			if p := n.link(l.Peer); p != nil && !slices.Contains(p.Flags, "UP") {
+				l.Flags = append(l.Flags, "M-DOWN")
+			}
+		}
+	}
 	for i := range addrs {
 		a := &addrs[i]
 		if l := n.link(a.Index); l != nil {
