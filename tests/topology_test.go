@@ -16,7 +16,7 @@ import (
 var sharedLinkKeys = []string{"ifindex", "ifname", "link", "link_index", "flags", "mtu", "master", "operstate", "link_type", "address", "link_netnsid"}
 
 type topoDoc struct {
-	raw map[string]any // the whole document, every key
+	raw        map[string]any // the whole document, every key
 	Namespaces []struct {
 		ID      string `json:"id"`
 		Name    string `json:"name"`
