@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,6 +39,7 @@ type topoDoc struct {
 		Netns   string `json:"netns"`
 		Dst     string `json:"dst"`
 		Gateway string `json:"gateway"`
+		Dev     string `json:"dev"`
 	} `json:"routes"`
 	NAT []struct {
 		Netns  string `json:"netns"`
@@ -84,29 +86,43 @@ type ipView struct {
 		NSID int32  `json:"nsid"`
 		Name string `json:"name"`
 	}
-	raw []map[string]any // the links again, every key
+	raw    []map[string]any // the links again, every key
+	routes []ipRoute
+}
+
+type ipRoute struct {
+	Dst      string `json:"dst"`
+	Gateway  string `json:"gateway"`
+	Dev      string `json:"dev"`
+	Table    string `json:"table"`
+	Protocol string `json:"protocol"`
+	Type     string `json:"type"`
 }
 
 // ipScript prints, for the namespace that prefix (an ip command prefix
 // such as "ip -n red" or "nsenter -t 42 -n ip") names, ip's links (with
-// details), addresses and namespace ids, separated by "===" lines. The
+// details), addresses, namespace ids and IPv4 and IPv6 routes of every
+// table, separated by "===" lines. The
 // link dump comes first: it makes the kernel assign the ids list-id shows.
 func ipScript(prefix string) string {
-	return prefix + " -j -d link; echo ===; " + prefix + " -j addr; echo ===; " + prefix + " -j netns list-id; echo ==="
+	return prefix + " -j -d link; echo ===; " + prefix + " -j addr; echo ===; " + prefix + " -j netns list-id; echo ===; " +
+		prefix + " -j -4 route show table all; echo ===; " + prefix + " -j -6 route show table all; echo ==="
 }
 
-// parseIPView reads what ipScript printed (three sections) from parts.
+// parseIPView reads what ipScript printed (five sections) from parts.
 func parseIPView(t *testing.T, parts []string) *ipView {
 	t.Helper()
 	v := &ipView{}
-	for i, dst := range []any{&v.links, &v.addrs, &v.ids, &v.raw} {
-		if i == 3 {
+	var routes6 []ipRoute
+	for i, dst := range []any{&v.links, &v.addrs, &v.ids, &v.routes, &routes6, &v.raw} {
+		if i == 5 {
 			i = 0
 		}
 		if err := json.Unmarshal([]byte(strings.TrimSpace(parts[i])), dst); err != nil {
 			t.Fatalf("ip output %d: %v: %q", i, err, parts[i])
 		}
 	}
+	v.routes = append(v.routes, routes6...)
 	return v
 }
 
@@ -128,7 +144,9 @@ func parseTopo(t *testing.T, out string) *topoDoc {
 
 // checkAgainstIP checks the topology against ip's view of every namespace
 // in views (keyed by the topology's namespace id): every link and address
-// ip lists appears exactly once, and every veth, bridge port and macvlan
+// ip lists appears exactly once, with ip's values for the keys they
+// share; the routes are ip's less the kernel's own and the local table;
+// and every veth, bridge port and macvlan
 // edge is the one the kernel reports (peer ifindex and link-netnsid,
 // resolved to a namespace through ip's list-id).
 func checkAgainstIP(t *testing.T, d *topoDoc, views map[string]*ipView) {
@@ -272,6 +290,25 @@ func checkAgainstIP(t *testing.T, d *topoDoc, views map[string]*ipView) {
 				}
 			}
 		}
+		// Routes: all but the kernel's own and the local table's, once each.
+		var want, got []string
+		for _, r := range v.routes {
+			switch {
+			case r.Table == "local", r.Protocol == "kernel", r.Type == "local", r.Type == "broadcast", r.Type == "multicast", r.Type == "anycast":
+				continue
+			}
+			want = append(want, r.Dst+" via "+r.Gateway+" dev "+r.Dev)
+		}
+		for _, r := range d.Routes {
+			if r.Netns == ns {
+				got = append(got, r.Dst+" via "+r.Gateway+" dev "+r.Dev)
+			}
+		}
+		sort.Strings(want)
+		sort.Strings(got)
+		if strings.Join(want, "\n") != strings.Join(got, "\n") {
+			t.Errorf("%s: routes %q, ip says %q", ns, got, want)
+		}
 		for _, ia := range v.addrs {
 			i, ok := links[key{ns, ia.Ifindex}]
 			if !ok {
@@ -309,7 +346,7 @@ func gatherViews(t *testing.T, sb *Sandbox, prefixes map[string]string) map[stri
 	parts := strings.Split(sb.MustSh(script.String()), "===\n")
 	views := map[string]*ipView{}
 	for i, id := range ids {
-		views[id] = parseIPView(t, parts[3*i:3*i+3])
+		views[id] = parseIPView(t, parts[5*i:5*i+5])
 	}
 	return views
 }
@@ -481,9 +518,9 @@ kill $P'`)
 		t.Errorf("text tree does not label the namespace by its process:\n%s", text)
 	}
 	views := map[string]*ipView{
-		"/self": parseIPView(t, parts[4:7]),
-		"named": parseIPView(t, parts[7:10]),
-		procID:  parseIPView(t, parts[10:13]),
+		"/self": parseIPView(t, parts[4:9]),
+		"named": parseIPView(t, parts[9:14]),
+		procID:  parseIPView(t, parts[14:19]),
 	}
 	checkAgainstIP(t, all, views)
 }

@@ -516,9 +516,12 @@ func newRoute(n *Namespace, m *rtnl.RouteMessage) (Route, bool) {
 		Metric:   m.Attrs.Priority,
 		Family:   m.Family.String(),
 	}
-	if m.Dst.Bits() == 0 || !m.Dst.IsValid() {
+	switch {
+	case m.Dst.Bits() == 0 || !m.Dst.IsValid():
 		r.Dst = "default"
-	} else {
+	case m.Dst.IsSingleIP():
+		r.Dst = m.Dst.Addr().String() // as ip prints a host route
+	default:
 		r.Dst = m.Dst.String()
 	}
 	if m.Table != rtnl.TableMain {
