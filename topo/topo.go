@@ -246,8 +246,8 @@ func Gather(opt Options) (*Topology, error) {
 			if i == 0 {
 				return nil, err
 			}
-			// A namespace that vanished between open and read (its last
-			// process exited) is shown with what could not be read.
+			// Another namespace that cannot be read is shown with the
+			// reason instead of failing the whole view.
 			t.Namespaces[i].Notes = append(t.Namespaces[i].Notes, err.Error())
 		}
 	}
