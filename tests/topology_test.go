@@ -660,3 +660,16 @@ func TestTopologyInUpFile(t *testing.T) {
 		t.Fatalf("batch:\n%s", out)
 	}
 }
+
+// TestTopologyUnprivileged: as nobody, topology still shows nsnet's own
+// namespace (no setns needed), and says why it cannot read the others.
+func TestTopologyUnprivileged(t *testing.T) {
+	sb := NewSandbox(t)
+	sb.MustSh("ip netns add r1 && ip link add v0 type veth peer name v1 netns r1")
+	out := sb.Must("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", nsnetBin, "topology")
+	for _, want := range []string{"├── v0  veth  DOWN  mtu 1500", "r1  [netns; forwarding unknown]", "setns: operation not permitted"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("as nobody, no %q:\n%s", want, out)
+		}
+	}
+}

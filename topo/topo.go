@@ -218,11 +218,21 @@ func (n *Namespace) link(index uint32) *Link {
 // the socket listed.
 type nsHandle struct {
 	ns   *nsfs.NS
+	here bool // the caller's own namespace: sockets need no setns
 	dev  uint64
 	conn *rtnl.Conn
 	// nsids maps ids this namespace gave to others onto their index in
 	// the topology (-1: none of them), filled as they are resolved.
 	nsids map[int32]int
+}
+
+// fd is the namespace for rtnl.Config.NetNS: 0 for the caller's own, so
+// that reading it needs no CAP_SYS_ADMIN (setns), as `ip` needs none.
+func (h *nsHandle) fd() int {
+	if h.here {
+		return 0
+	}
+	return h.ns.Fd()
 }
 
 // Gather reads the topology. It fails only when the base namespace
@@ -299,6 +309,7 @@ func open(opt Options) ([]*nsHandle, *Topology, error) {
 	if _, err := add(base, baseNS); err != nil {
 		return hs, nil, err
 	}
+	hs[0].here = opt.Base == ""
 
 	entries, err := nsfs.List()
 	if err != nil {
@@ -343,7 +354,7 @@ func open(opt Options) ([]*nsHandle, *Topology, error) {
 	// The current namespace stays first; the named ones are sorted by
 	// nsfs.List, the process-held ones by PID.
 	for i, h := range hs {
-		c, err := rtnl.Dial(&rtnl.Config{NetNS: h.ns.Fd(), Trace: opt.Trace, TraceHex: opt.TraceHex, TraceNS: t.Namespaces[i].ID})
+		c, err := rtnl.Dial(&rtnl.Config{NetNS: h.fd(), Trace: opt.Trace, TraceHex: opt.TraceHex, TraceNS: t.Namespaces[i].ID})
 		if err != nil {
 			if i == 0 {
 				return hs, nil, err
@@ -431,7 +442,7 @@ func read(n *Namespace, h *nsHandle, opt Options) error {
 
 // readNAT lists nsnet's NAT objects in the namespace.
 func readNAT(h *nsHandle, opt Options, id string) ([]NAT, error) {
-	c, err := nat.Dial(&nat.Config{NetNS: h.ns.Fd(), Trace: opt.Trace, TraceHex: opt.TraceHex, TraceNS: id})
+	c, err := nat.Dial(&nat.Config{NetNS: h.fd(), Trace: opt.Trace, TraceHex: opt.TraceHex, TraceNS: id})
 	if err != nil {
 		return nil, err
 	}
