@@ -90,6 +90,13 @@ func (t *Topology) endText(e, other End, ns int) string {
 	if e.NS == ns {
 		return t.devName(e)
 	}
+	if e.NS < 0 && other.NS == ns {
+		id := "?"
+		if e.NSID != nil {
+			id = strconv.Itoa(int(*e.NSID))
+		}
+		return "if" + strconv.FormatUint(uint64(e.Index), 10) + " in netnsid " + id + " (a namespace not shown; -all looks further)"
+	}
 	if e.NS < 0 {
 		return "if" + strconv.FormatUint(uint64(e.Index), 10) + " in " + t.nsLabel(e, other)
 	}

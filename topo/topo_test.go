@@ -94,7 +94,8 @@ func TestUnresolvedPeer(t *testing.T) {
 	if err := tp.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "veth peer if2 in netnsid 0 of (nsnet's namespace)") {
+	if !strings.Contains(b.String(), "veth peer if2 in netnsid 0 (a namespace not shown; -all looks further)") ||
+		!strings.Contains(b.String(), "veth  veth0s0 in (nsnet's namespace)  <->  if2 in netnsid 0 of (nsnet's namespace)") {
 		t.Errorf("text:\n%s", b.String())
 	}
 }
