@@ -139,7 +139,8 @@ func (t *Topology) layout() (boxes []svgBox, boxW, width, height int) {
 		}
 		y += rowH + svgGapY
 	}
-	width = x0 + min(cols, max(n-first, 1))*(boxW+svgGapX) - svgGapX + svgMargin
+	// The right margin leaves room for the curves out of the last column.
+	width = x0 + min(cols, max(n-first, 1))*(boxW+svgGapX) + svgMargin
 	height = max(y-svgGapY, svgMargin+hubH) + svgMargin
 	return boxes, boxW, width, height
 }
