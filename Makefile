@@ -37,6 +37,11 @@ lint:
 demo: build
 	$(GO) run ./examples/demo bin/nsnet
 
+# docs/seed-topology.svg: the demo's topology as a picture (README shows it).
+.PHONY: topology-svg
+topology-svg: build
+	$(GO) run ./examples/demo bin/nsnet docs/seed-topology.svg
+
 clean:
 	rm -rf bin
 
@@ -56,3 +61,9 @@ BENCH_REPS ?= 5
 .PHONY: bench
 bench: build
 	BENCH_N="$(BENCH_N)" BENCH_REPS="$(BENCH_REPS)" NSNET=bin/nsnet bench/bench.sh
+	BENCH_REPS="$(BENCH_REPS)" NSNET=bin/nsnet bench/topobench.sh
+
+# Issue 18 alone: `nsnet -j topology` against the ip loop over 100 namespaces.
+.PHONY: bench-topology
+bench-topology: build
+	BENCH_REPS="$(BENCH_REPS)" NSNET=bin/nsnet bench/topobench.sh

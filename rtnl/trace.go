@@ -51,9 +51,29 @@ func traceMsg(t uint16) (nltrace.Msg, bool) {
 		return nltrace.Msg{Name: "RTM_DELNSID", Kind: nltrace.KindDel, Header: 4, HeaderFmt: fmtRtgenmsg, Attrs: nsidSpace}, true
 	case unix.RTM_GETNSID:
 		return nltrace.Msg{Name: "RTM_GETNSID", Kind: nltrace.KindGet, Header: 4, HeaderFmt: fmtRtgenmsg, Attrs: nsidSpace}, true
+	case unix.RTM_NEWNETCONF:
+		return nltrace.Msg{Name: "RTM_NEWNETCONF", Kind: nltrace.KindNew, Header: 4, HeaderFmt: fmtNetconfmsg, Attrs: netconfSpace}, true
+	case unix.RTM_GETNETCONF:
+		return nltrace.Msg{Name: "RTM_GETNETCONF", Kind: nltrace.KindGet, Header: 4, HeaderFmt: fmtNetconfmsg, Attrs: netconfSpace}, true
 	}
 	return nltrace.Msg{}, false
 }
+
+// netconfSpace is linux/netconf.h's NETCONFA_* (the ones Forwarding
+// reads and the kernel sends with them).
+var netconfSpace = &nltrace.Space{Name: "netconfa", Attrs: map[uint16]nltrace.Attr{
+	netconfaIfindex:    {Name: "NETCONFA_IFINDEX", Kind: nltrace.S32},
+	netconfaForwarding: {Name: "NETCONFA_FORWARDING", Kind: nltrace.S32},
+	3:                  {Name: "NETCONFA_RP_FILTER", Kind: nltrace.S32},
+	4:                  {Name: "NETCONFA_MC_FORWARDING", Kind: nltrace.S32},
+	5:                  {Name: "NETCONFA_PROXY_NEIGH", Kind: nltrace.S32},
+	6:                  {Name: "NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN", Kind: nltrace.S32},
+	7:                  {Name: "NETCONFA_INPUT", Kind: nltrace.S32},
+	8:                  {Name: "NETCONFA_BC_FORWARDING", Kind: nltrace.S32},
+}}
+
+// fmtNetconfmsg formats struct netconfmsg (one byte of family, padded).
+func fmtNetconfmsg(b []byte) string { return "netconfmsg family=" + familyName(b[0]) }
 
 var nsidSpace = &nltrace.Space{Name: "netnsa", Attrs: map[uint16]nltrace.Attr{
 	netnsaNSID:        {Name: "NETNSA_NSID", Kind: nltrace.S32},

@@ -302,7 +302,8 @@ a journal under /run/nsnet so that down restores old values (sysctl -w) and
 cleans up after an up that was killed part-way.
 
 Every line must be a command that can be undone: netns add, link add, link set,
-addr add, route add, nat ... add, sysctl -w (and their del forms).
+addr add, route add, nat ... add, sysctl -w (and their del forms); or topology,
+which only shows what the lines before it made (down skips it).
 `
 
 // upCmd is `nsnet up [--dry-run] FILE`.
@@ -342,10 +343,18 @@ func parseDown(args []string, opt options) (command, error) {
 	return downCmd{file: args[0]}, nil
 }
 
-// step is one line of an up file with what undoes it.
+// step is one line of an up file with what undoes it; rev is nil for a
+// read-only line (see readOnly).
 type step struct {
 	l   line
 	rev reversible
+}
+
+// readOnly is implemented by commands that change nothing (topology): an
+// up file may hold them; up runs them in order, down skips them.
+type readOnly interface {
+	command
+	readOnly()
 }
 
 // loadSteps parses an up/down file and checks every line can be undone.
@@ -357,6 +366,10 @@ func loadSteps(e *env, file string) ([]step, error) {
 	}
 	var steps []step
 	for _, l := range lines {
+		if _, ok := l.cmd.(readOnly); ok {
+			steps = append(steps, step{l: l}) // runs in order, nothing to undo
+			continue
+		}
 		r, ok := l.cmd.(reversible)
 		if !ok {
 			return nil, &lineError{where: l.where(), err: usagef("%q cannot be undone, so it cannot be part of an up/down file", l.text)}
@@ -376,7 +389,9 @@ func (c upCmd) run(e *env) error {
 		for _, st := range steps {
 			le := e.s.env(st.l.ns, st.l.opt)
 			state := "apply"
-			if done, err := st.rev.applied(le); err == nil && done {
+			if st.rev == nil {
+				state = "show (read-only)"
+			} else if done, err := st.rev.applied(le); err == nil && done {
 				state = "already applied, skip"
 			}
 			fmt.Fprintf(e.out, "%s: %-22s %s\n", st.l.where(), state, st.l.text)
@@ -410,6 +425,13 @@ func (c upCmd) run(e *env) error {
 		err := e.s.ctx.Err()
 		if err != nil {
 			err = errInterrupted
+		}
+		if err == nil && st.rev == nil {
+			// A read-only line shows the state the lines before it made.
+			err = st.l.cmd.run(le)
+			if err == nil {
+				continue
+			}
 		}
 		applied := false
 		if err == nil {
@@ -456,6 +478,9 @@ func (c downCmd) run(e *env) error {
 		if e.s.ctx.Err() != nil {
 			// The journal stays: a later down undoes the rest.
 			return &lineError{where: st.l.where(), err: errInterrupted}
+		}
+		if st.rev == nil {
+			continue // read-only: nothing to undo
 		}
 		le := e.s.env(st.l.ns, st.l.opt)
 		var inv command

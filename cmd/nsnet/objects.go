@@ -15,4 +15,5 @@ var objects = []object{
 	{name: "capture", parse: parseCapture, help: captureHelp},
 	{name: "genl", parse: parseGenl, help: genlHelp},
 	{name: "ethtool", parse: parseEthtool, help: ethtoolHelp},
+	{name: "topology", parse: parseTopology, help: topologyHelp},
 }

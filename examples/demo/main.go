@@ -3,7 +3,11 @@
 // /run, so nothing it does reaches the host. It needs nothing on the
 // machine but Go and root: no iproute2, no ping.
 //
-// Usage: go run ./examples/demo bin/nsnet (from the repository root)
+// Usage: go run ./examples/demo bin/nsnet [SVG] (from the repository root)
+//
+// The seed file ends with `topology`, so `up` shows the tree of what it
+// built; with SVG the demo also writes the topology as a picture there
+// (docs/seed-topology.svg is made this way: make topology-svg).
 package main
 
 import (
@@ -43,9 +47,16 @@ var show = []string{
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: demo PATH-TO-NSNET")
+	if len(os.Args) != 2 && len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: demo PATH-TO-NSNET [SVG-OUTPUT]")
 		os.Exit(2)
+	}
+	svgOut := ""
+	if len(os.Args) == 3 {
+		var err error
+		if svgOut, err = filepath.Abs(os.Args[2]); err != nil {
+			fail(err)
+		}
 	}
 	bin, err := filepath.Abs(os.Args[1])
 	if err != nil {
@@ -56,7 +67,7 @@ func main() {
 		fail(err)
 	}
 	if os.Getenv(marker) == "" {
-		os.Exit(sandbox(bin))
+		os.Exit(sandbox(bin, os.Args[2:]))
 	}
 	if err := setup(); err != nil {
 		fail(err)
@@ -69,6 +80,18 @@ func main() {
 	step(bin, "up "+seed)
 	for _, c := range show {
 		step(bin, c)
+	}
+	fmt.Println("\n# The topology, as Mermaid (the tree is the seed file's last line, above)")
+	step(bin, "topology --format mermaid")
+	if svgOut != "" {
+		fmt.Printf("\n$ nsnet topology --format svg > %s\n", svgOut)
+		svg, err := exec.Command(bin, "topology", "--format", "svg").Output()
+		if err != nil {
+			fail(fmt.Errorf("nsnet topology --format svg: %v", err))
+		}
+		if err := os.WriteFile(svgOut, svg, 0o644); err != nil {
+			fail(err)
+		}
 	}
 	fmt.Println("\n# Reachability: nstest pings the Internet host; its capture shows the masqueraded source")
 	capture := exec.Command(bin, "-n", "internet", "capture", "-i", "wan0", "-c", "2", "icmp")
@@ -87,11 +110,11 @@ func main() {
 }
 
 // sandbox runs this program again in new network and mount namespaces.
-func sandbox(bin string) int {
+func sandbox(bin string, rest []string) int {
 	if os.Geteuid() != 0 {
 		fail(fmt.Errorf("the demo needs root (it creates namespaces)"))
 	}
-	cmd := exec.Command("/proc/self/exe", bin)
+	cmd := exec.Command("/proc/self/exe", append([]string{bin}, rest...)...)
 	cmd.Env = append(os.Environ(), marker+"=1")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET | syscall.CLONE_NEWNS}
