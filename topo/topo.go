@@ -59,6 +59,11 @@ type Options struct {
 	// Trace, when not nil, receives every netlink message, decoded.
 	Trace    io.Writer
 	TraceHex bool
+	// Capture, when not nil, receives every netlink datagram sent and
+	// received, as rtnl.Config.Capture does (nsnet's --trace-pcap).
+	Capture interface {
+		WriteNetlink(family int, sent bool, b []byte)
+	}
 }
 
 // Topology is what Gather found. Namespaces are in a fixed order (the
@@ -354,7 +359,7 @@ func open(opt Options) ([]*nsHandle, *Topology, error) {
 	// The current namespace stays first; the named ones are sorted by
 	// nsfs.List, the process-held ones by PID.
 	for i, h := range hs {
-		c, err := rtnl.Dial(&rtnl.Config{NetNS: h.fd(), Trace: opt.Trace, TraceHex: opt.TraceHex, TraceNS: t.Namespaces[i].ID})
+		c, err := rtnl.Dial(&rtnl.Config{NetNS: h.fd(), Trace: opt.Trace, TraceHex: opt.TraceHex, TraceNS: t.Namespaces[i].ID, Capture: opt.Capture})
 		if err != nil {
 			if i == 0 {
 				return hs, nil, err
@@ -442,7 +447,7 @@ func read(n *Namespace, h *nsHandle, opt Options) error {
 
 // readNAT lists nsnet's NAT objects in the namespace.
 func readNAT(h *nsHandle, opt Options, id string) ([]NAT, error) {
-	c, err := nat.Dial(&nat.Config{NetNS: h.fd(), Trace: opt.Trace, TraceHex: opt.TraceHex, TraceNS: id})
+	c, err := nat.Dial(&nat.Config{NetNS: h.fd(), Trace: opt.Trace, TraceHex: opt.TraceHex, TraceNS: id, Capture: opt.Capture})
 	if err != nil {
 		return nil, err
 	}

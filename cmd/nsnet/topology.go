@@ -73,7 +73,7 @@ func validFormat(f string) bool {
 }
 
 func (c topologyCmd) run(e *env) error {
-	t, err := topo.Gather(topo.Options{Base: e.ns, All: c.all, Trace: e.s.trace, TraceHex: e.s.traceHex})
+	t, err := topo.Gather(topo.Options{Base: e.ns, All: c.all, Trace: e.s.trace, TraceHex: e.s.traceHex, Capture: e.s.capture})
 	if err != nil {
 		return err
 	}
