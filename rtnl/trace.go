@@ -52,7 +52,7 @@ func traceMsg(t uint16) (nltrace.Msg, bool) {
 	case unix.RTM_GETNSID:
 		return nltrace.Msg{Name: "RTM_GETNSID", Kind: nltrace.KindGet, Header: 4, HeaderFmt: fmtRtgenmsg, Attrs: nsidSpace}, true
 	}
-	return nltrace.Msg{}, false
+	return traceNeighRuleMsg(t)
 }
 
 var nsidSpace = &nltrace.Space{Name: "netnsa", Attrs: map[uint16]nltrace.Attr{
