@@ -173,7 +173,7 @@ func (m *NeighMessage) MarshalBinary() ([]byte, error) {
 	}
 	putAddr(ae, unix.NDA_DST, a.Dst)
 	putU32(ae, ndaFlagsExt, a.FlagsExt)
-	if len(a.LLAddr) > 0 {
+	if a.LLAddr != nil {
 		ae.Bytes(unix.NDA_LLADDR, a.LLAddr)
 	}
 	putU32(ae, unix.NDA_IFINDEX, a.IfIndex)

@@ -289,13 +289,15 @@ func (m *RuleMessage) UnmarshalBinary(b []byte) error {
 	if r.err != nil {
 		return r.err
 	}
+	// A zero length is "all" whatever address comes with it (ip sends
+	// 0.0.0.0 for "from all").
 	var err error
-	if src.IsValid() || srcLen > 0 {
+	if srcLen > 0 {
 		if m.Src, err = routePrefix(m.Family, src, srcLen); err != nil {
 			return fmt.Errorf("source: %w", err)
 		}
 	}
-	if dst.IsValid() || dstLen > 0 {
+	if dstLen > 0 {
 		if m.Dst, err = routePrefix(m.Family, dst, dstLen); err != nil {
 			return fmt.Errorf("destination: %w", err)
 		}
