@@ -13,35 +13,69 @@ import (
 	"github.com/nsnet/nsnet/rtnl"
 )
 
-const neighHelp = `Usage: nsnet neigh { add | del | change | replace }
-                 { ADDR [ lladdr LLADDR ] [ nud STATE ] | proxy ADDR }
-                 [ dev DEV ] [ router ] [ use ] [ managed ] [ extern_learn ]
-                 [ protocol PROTO ]
-       nsnet neigh { show | flush } [ proxy ] [ to PREFIX ] [ dev DEV ] [ nud STATE ]
-                 [ unused ] [ protocol PROTO ]
+const neighHelp = `NEIGH(8)                        nsnet                        NEIGH(8)
+
+NAME
+       nsnet neigh - the neighbour (ARP and NDP) cache, as "ip neigh"
+
+SYNOPSIS
+       nsnet [ -n NS ] [ -4 | -6 ] [ -j [ -p ] ] [ -s ] neigh { COMMAND | help }
+
+       nsnet neigh { add | del | change | replace }
+                   { ADDR [ lladdr LLADDR ] [ nud STATE ] | proxy ADDR }
+                   [ dev DEV ] [ router ] [ use ] [ managed ] [ extern_learn ]
+                   [ protocol PROTO ]
+       nsnet neigh { show | flush } [ proxy ] [ to PREFIX ] [ dev DEV ]
+                   [ nud STATE ]... [ unused ] [ protocol PROTO ]
        nsnet neigh get { ADDR | proxy ADDR } dev DEV
 
-STATE := { delay | failed | incomplete | noarp | none |
-           permanent | probe | reachable | stale | all (show and flush only) }
+       STATE := { permanent | noarp | stale | reachable | none | incomplete |
+                  delay | probe | failed | all (show and flush only) }
 
-The neighbour (ARP and NDP) cache, as "ip neigh" handles it. ADDR is an IPv4
-or IPv6 address; its family selects the table. add, change and replace make
-a PERMANENT entry unless "nud" says otherwise; "lladdr null" sends no
-link-layer address. "proxy ADDR" is a proxy ARP/NDP entry (the device is then
-optional). change needs the entry to exist, replace creates it if needed.
+DESCRIPTION
+       add, change, replace
+              make an entry for ADDR (IPv4 or IPv6; its family selects the
+              table) on DEV. The state is PERMANENT unless "nud" says
+              otherwise; "lladdr null" sends no link-layer address. add fails
+              if the entry exists, change if it does not, replace does both.
+              "router" marks an IPv6 router, "proxy ADDR" makes a proxy
+              ARP/NDP entry (the device is then optional).
 
-show lists the entries in every state but NOARP and NONE unless "nud" names
-states (repeat "nud" for several, "nud all" for every one); -s adds the
-reference count, the used/confirmed/updated ages in seconds and the probes.
-flush deletes the entries show would list, but never PERMANENT or NOARP ones
-unless "nud" names them; it needs a filter ("flush all" for every link).
-get asks the kernel for one entry.
+       del    removes the entry for ADDR on DEV (or the proxy entry).
 
-With -j the keys are ip's: dst, dev, lladdr, router, proxy, state (an array
-of upper-case states), protocol, and refcnt, used, confirmed, updated,
-probes with -s. "nsnet neigh" alone is "nsnet neigh show". Abbreviations:
-n, neighbour, neighbor. add and del (and replace and change) are undone by
-"nsnet down"; flush is refused in up files.
+       show (list, lst; the default)
+              lists the entries in every state but NOARP and NONE, unless
+              "nud" names states: repeat it for several, "nud all" for every
+              one. "dev DEV" and "to PREFIX" (or a bare PREFIX) filter, "proxy"
+              lists the proxy entries instead. -s adds the reference count,
+              the used/confirmed/updated ages in seconds and the probes.
+
+       get    asks the kernel for the entry of ADDR on DEV.
+
+       flush  deletes the entries show would list, but never PERMANENT or
+              NOARP ones unless "nud" names them. It needs a filter ("flush
+              all" for every link); -s prints the rounds as ip does.
+
+OUTPUT
+       Text and -j are ip's, byte for byte: "10.0.0.2 dev va lladdr
+       02:00:00:00:00:02 PERMANENT", and the JSON keys dst, dev, lladdr,
+       router, proxy, state (an array of upper-case states), protocol, and
+       refcnt, used, confirmed, updated, probes with -s.
+
+UP AND DOWN
+       add, del, change and replace can be lines of an "nsnet up" file:
+       "down" deletes what was added and puts back, from the kernel's copy,
+       what was deleted or overwritten. flush is refused in up files.
+
+EXAMPLES
+       nsnet -n blue neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev veth0
+       nsnet neigh replace 2001:db8::1 lladdr 02:00:00:00:00:03 nud stale router dev br0
+       nsnet -j neigh show dev veth0 nud all
+       nsnet neigh flush dev veth0
+
+SEE ALSO
+       ip-neighbour(8), nsnet route help, nsnet up help.
+       Abbreviations: n, neighbour, neighbor; "nsnet neigh" alone is "show".
 `
 
 func parseNeigh(args []string, opt options) (command, error) {
@@ -492,6 +526,9 @@ func parseNeighShow(a *argv, opt options, flush bool) (command, error) {
 					return nil, err
 				}
 				word = v
+			}
+			if isHelp(word) {
+				return helpCmd{text: neighHelp}, nil
 			}
 			if c.to.IsValid() {
 				return nil, usagef("neigh %s: unexpected argument %q", map[bool]string{true: "flush", false: "show"}[flush], word)

@@ -329,3 +329,21 @@ func TestNeighRuleReversible(t *testing.T) {
 		})
 	}
 }
+
+func TestNeighRuleHelp(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"neigh", "help"}, "nsnet neigh - the neighbour"},
+		{[]string{"n", "help"}, "ip-neighbour(8)"},
+		{[]string{"neighbor", "show", "help"}, "nsnet neigh - the neighbour"},
+		{[]string{"rule", "help"}, "nsnet rule - policy-routing rules"},
+		{[]string{"ru", "add", "help"}, "SUPPRESSOR :="},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), tc.args, nil, &out, &errb); code != 0 || !strings.Contains(out.String(), tc.want) {
+			t.Errorf("%q: exit %d, %q", tc.args, code, out.String()+errb.String())
+		}
+	}
+}

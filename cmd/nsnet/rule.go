@@ -14,33 +14,68 @@ import (
 	"github.com/nsnet/nsnet/rtnl"
 )
 
-const ruleHelp = `Usage: nsnet rule { add | del } SELECTOR ACTION
-       nsnet rule flush [ SELECTOR ]
+const ruleHelp = `RULE(8)                         nsnet                         RULE(8)
+
+NAME
+       nsnet rule - policy-routing rules, as "ip rule"
+
+SYNOPSIS
+       nsnet [ -n NS ] [ -4 | -6 ] [ -j [ -p ] ] [ -d ] rule { COMMAND | help }
+
+       nsnet rule { add | del } SELECTOR ACTION
+       nsnet rule flush [ SELECTOR ] [ protocol PROTO ]
        nsnet rule [ { show | list } [ SELECTOR ] ]
-SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ tos TOS ]
-            [ fwmark FWMARK[/MASK] ] [ iif STRING ] [ oif STRING ]
-            [ pref NUMBER ] [ l3mdev ] [ uidrange NUMBER-NUMBER ]
-            [ ipproto PROTOCOL ] [ sport [ NUMBER | NUMBER-NUMBER ] ]
-            [ dport [ NUMBER | NUMBER-NUMBER ] ] [ tun_id NUMBER ]
-ACTION := [ table TABLE_ID ] [ protocol PROTO ] [ goto NUMBER ]
-          [ nop | blackhole | unreachable | prohibit ] SUPPRESSOR
-SUPPRESSOR := [ suppress_prefixlength NUMBER ] [ suppress_ifgroup GROUP ]
-TABLE_ID := [ local | main | default | NUMBER ]
 
-Policy-routing rules, as "ip rule" handles them. pref may be spelt priority or
-order, table lookup, tos dsfield; TOS is a hex number or a name from
-/etc/iproute2/rt_dsfield. A rule added without an action looks up table main;
-without pref the kernel puts it before the last rule it has. The family is
--4/-6's, else the one of from/to, else IPv4: "show" and "flush" act on IPv4
-rules unless -6. del removes the first rule that matches every selector given.
-flush removes every rule but the one of priority 0 (the main and default
-rules too, as ip does); it takes the show selectors and "protocol PROTO".
+       SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ tos TOS ]
+                   [ fwmark FWMARK[/MASK] ] [ iif DEV ] [ oif DEV ]
+                   [ pref NUMBER ] [ l3mdev ] [ uidrange NUMBER-NUMBER ]
+                   [ ipproto PROTOCOL ] [ sport NUMBER[-NUMBER] ]
+                   [ dport NUMBER[-NUMBER] ] [ tun_id NUMBER ]
+       ACTION   := [ table TABLE_ID ] [ protocol PROTO ] [ goto NUMBER ]
+                   [ nop | blackhole | unreachable | prohibit ] SUPPRESSOR
+       SUPPRESSOR := [ suppress_prefixlength NUMBER ] [ suppress_ifgroup GROUP ]
+       TABLE_ID := { local | main | default | NUMBER }
 
-Output is ip's ("0:	from all lookup local"); with -j the keys are ip's:
-priority, not, src, srclen, dst, dstlen, tos, fwmark, fwmask, iif, oif,
-l3mdev, uid_start, uid_end, ipproto, sport, dport, table, goto, action,
-suppress_prefixlen, protocol... Abbreviation: ru. add and del are undone by
-"nsnet down"; flush is refused in up files.
+DESCRIPTION
+       add    adds a rule. pref (also priority, order) is its position;
+              without it the kernel puts the rule before the last one it
+              has. Without an action the rule looks up table main. table is
+              also lookup, tos also dsfield (a hex number or a name from
+              /etc/iproute2/rt_dsfield). l3mdev rules take no table.
+
+       del    removes the first rule that matches every selector given (and
+              the action and table, when given).
+
+       show (list; the default)
+              lists the rules the selector matches, in priority order.
+
+       flush  removes every rule the selector matches but the one of
+              priority 0 (so main and default too, as ip does); "protocol
+              PROTO" limits it to rules of that origin.
+
+       The family is -4/-6's; without either, add and del take it from
+       their addresses (else IPv4), show and flush act on IPv4 rules.
+
+OUTPUT
+       Text and -j are ip's, byte for byte: "0:<TAB>from all lookup local";
+       -d adds "proto". JSON keys: priority, not, src, srclen, dst, dstlen,
+       tos, fwmark, fwmask, iif, oif, l3mdev, uid_start, uid_end, ipproto,
+       sport, dport (or sport_start, sport_end...), tun_id, table,
+       suppress_prefixlen, suppress_ifgroup, goto, nop, action, protocol.
+
+UP AND DOWN
+       add and del can be lines of an "nsnet up" file: "down" deletes what
+       was added and adds back, with its priority, what was deleted. flush
+       is refused in up files.
+
+EXAMPLES
+       nsnet rule add from 10.1.0.0/16 table 100
+       nsnet rule add fwmark 0x10/0xff iif veth0 lookup 200 pref 500
+       nsnet -6 rule add to 2001:db8::/32 prohibit
+       nsnet -j rule show table 100
+
+SEE ALSO
+       ip-rule(8), nsnet route help, nsnet up help. Abbreviation: ru.
 `
 
 func parseRule(args []string, opt options) (command, error) {
@@ -333,6 +368,8 @@ func parseRuleChange(a *argv, op string, opt options) (command, error) {
 				word = v
 			}
 			switch {
+			case isHelp(word):
+				return helpCmd{text: ruleHelp}, nil
 			case matches(word, "goto"):
 				n, err := u32Arg(a, word)
 				if err != nil {
