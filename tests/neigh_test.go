@@ -35,7 +35,7 @@ func TestNeighShowLikeIP(t *testing.T) {
 		"neigh", "neigh show dev va", "-4 neigh show nud all", "neigh show proxy", "-j neigh", "-j neigh show proxy",
 		"-s neigh", "-j -s neigh", "-4 neigh", "-6 neigh", "neigh show to 10.0.0.0/30", "neigh show 10.0.0.4",
 		"neigh show nud stale nud permanent", "neigh show nud none", "-4 neigh show nud noarp", "-j -4 neigh show nud all",
-		"neigh get 10.0.0.3 dev va", "-4 neigh list dev va nud all",
+		"neigh get 10.0.0.3 dev va", "-4 neigh list dev va nud all", "-br neigh", "-br -j neigh", "-br neigh show proxy",
 	} {
 		a := append([]string{"-n", "t"}, strings.Fields(args)...)
 		// -s prints ages in seconds: a second may tick between the two
@@ -181,6 +181,18 @@ neigh add proxy 10.0.0.21 dev va
 	}
 	if p := sb.Must("ip", "-n", "t", "neigh", "show", "proxy"); p != "10.0.0.9 dev va proxy \n" {
 		t.Errorf("down left proxy entries: %q", p)
+	}
+	// The same lines in a batch, one socket for all.
+	r := sb.RunInput("-n t neigh add 10.0.0.40 lladdr 02:00:00:00:00:40 dev va\n-n t ru add pref 40 table 40\n-n t n del 10.0.0.40 dev va\n",
+		nsnetBin, "-batch", "-")
+	if r.Code != 0 {
+		t.Fatalf("batch: %s", r)
+	}
+	if out := sb.Must("ip", "-n", "t", "rule", "show", "pref", "40"); out != "40:\tfrom all lookup 40\n" {
+		t.Errorf("batch rule: %q", out)
+	}
+	if out := sb.Must("ip", "-n", "t", "neigh", "show", "10.0.0.40"); out != "" {
+		t.Errorf("batch neigh del: %q", out)
 	}
 	bad := filepath.Join(dir, "f.up")
 	os.WriteFile(bad, []byte("neigh add 10.0.0.30 lladdr 02:00:00:00:00:30 dev va\nneigh flush dev va\n"), 0o644)

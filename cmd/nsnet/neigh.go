@@ -596,7 +596,7 @@ func (c neighShow) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	p := &neighPrinter{tab: newLinkTable(conn, nil), showDev: c.dev == "", stats: e.opt.stats}
+	p := &neighPrinter{tab: newLinkTable(conn, nil), showDev: c.dev == "", stats: e.opt.stats, brief: e.opt.brief}
 	var b bytes.Buffer
 	var out []any
 	for i := range list {
@@ -724,7 +724,7 @@ func (c neighGet) run(e *env) error {
 	if err != nil {
 		return named(err, c.dst.String()+" dev "+c.dev)
 	}
-	p := &neighPrinter{tab: newLinkTable(conn, nil), showDev: true, stats: e.opt.stats}
+	p := &neighPrinter{tab: newLinkTable(conn, nil), showDev: true, stats: e.opt.stats, brief: e.opt.brief}
 	if e.opt.json {
 		return e.printJSON([]any{p.fields(n).json()})
 	}
@@ -739,6 +739,7 @@ type neighPrinter struct {
 	tab     *linkTable
 	showDev bool // no "dev" filter
 	stats   bool // -s
+	brief   bool // -br
 }
 
 // userHZ is the unit of nda_cacheinfo's times (USER_HZ, sysconf(_SC_CLK_TCK)).
@@ -747,6 +748,20 @@ const userHZ = 100
 func (p *neighPrinter) fields(n *rtnl.NeighMessage) *fieldList {
 	f := &fieldList{}
 	a := &n.Attrs
+	if p.brief {
+		// ip -br: address, link and link-layer address in columns.
+		if a.Dst.IsValid() {
+			f.add("dst", a.Dst.String(), fmt.Sprintf("%-39s ", a.Dst))
+		}
+		if p.showDev && n.Index != 0 {
+			name := p.tab.name(n.Index)
+			f.add("dev", name, fmt.Sprintf("%-16s ", name))
+		}
+		if a.LLAddr != nil {
+			f.add("lladdr", a.LLAddr.String(), a.LLAddr.String())
+		}
+		return f
+	}
 	if a.Dst.IsValid() {
 		f.add("dst", a.Dst.String(), a.Dst.String()+" ")
 	}
