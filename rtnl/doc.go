@@ -15,8 +15,7 @@
 // link_kinds.go for veth, bridge, vxlan, macvlan and tun data),
 // AddrMessage (addr.go), RouteMessage (route.go), NeighMessage (neigh.go:
 // ARP/NDP entries) and RuleMessage (rule.go: policy-routing rules). Each
-// holds its fixed
-// family header as typed fields (Family, Scope, Table, RouteProtocol,
+// holds its fixed family header as typed fields (Family, Scope, Table, RouteProtocol,
 // LinkFlags...) and its attributes in an XxxAttrs struct, with addresses
 // as netip.Addr and prefixes as netip.Prefix. MarshalBinary and
 // UnmarshalBinary convert to and from the bytes after the netlink header;
