@@ -1058,15 +1058,15 @@ func ruleFields(r *rtnl.RuleMessage, details bool) *fieldList {
 		if p.key == "src" {
 			sep = ""
 		}
+		// The kernel sends FRA_SRC and FRA_DST whenever the length is not
+		// zero (ip's "from 0/LEN" for a length without an address does
+		// not happen).
 		switch {
-		case p.p.IsValid() && !p.p.Addr().IsUnspecified():
+		case p.p.IsValid():
 			f.add(p.key, p.p.Addr().String(), sep+p.word+" "+p.p.Addr().String())
 			if p.p.Bits() != hostLen {
 				f.add(p.key+"len", p.p.Bits(), "/"+strconv.Itoa(p.p.Bits()))
 			}
-		case p.p.IsValid() && p.p.Bits() > 0:
-			f.add(p.key, "0", sep+p.word+" 0")
-			f.add(p.key+"len", p.p.Bits(), "/"+strconv.Itoa(p.p.Bits()))
 		case p.key == "src":
 			f.add("src", "all", "from all")
 		}
