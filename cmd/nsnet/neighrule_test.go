@@ -347,3 +347,54 @@ func TestNeighRuleHelp(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseNeighRule: any words after neigh or rule parse to a command or
+// fail with a usage error, and a parsed change prints itself back as
+// words that parse to the same command (what up's journal relies on).
+func FuzzParseNeighRule(f *testing.F) {
+	for _, s := range []string{
+		"neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 nud stale router dev v0",
+		"neigh replace proxy 2001:db8::1 dev v0 protocol static",
+		"neigh show dev v0 nud all to 10.0.0.0/8 proxy unused",
+		"neigh flush all nud failed",
+		"neigh get 10.0.0.2 dev v0",
+		"rule add not from 10.0.0.0/8 to 10.1.0.0/16 pref 5 fwmark 1/0xff iif a oif b table 100 suppress_prefixlength 0",
+		"rule add tos AF11 ipproto udp sport 1-2 dport 53/0xff uidrange 1-2 tun_id 7 goto 10",
+		"rule del l3mdev unreachable",
+		"rule show from 10.0.0.0/8 lookup main not",
+	} {
+		f.Add(strings.ReplaceAll(s, " ", "\x00"))
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		words := fuzzWords(s)
+		if len(words) == 0 {
+			return
+		}
+		cmd, err := parseCommand(words, options{})
+		if err != nil {
+			checkUsage(t, words, err)
+			return
+		}
+		w, ok := cmd.(worder)
+		if !ok {
+			return
+		}
+		switch cmd.(type) {
+		case neighChange, ruleChange:
+		default:
+			return
+		}
+		back := w.words()
+		g, rest, err := parseGlobals(back)
+		if err != nil {
+			t.Fatalf("%q: words %q: %v", words, back, err)
+		}
+		c2, err := parseCommand(rest, g.opt)
+		if err != nil {
+			t.Fatalf("%q: words %q: %v", words, back, err)
+		}
+		if !reflect.DeepEqual(cmd, c2) {
+			t.Fatalf("%q: words %q parse to\n%#v\nwant\n%#v", words, back, c2, cmd)
+		}
+	})
+}

@@ -126,6 +126,9 @@ func rulePrefix(keyword, s string) (netip.Prefix, error) {
 	if err != nil {
 		return p, err
 	}
+	if p.Bits() == 0 {
+		return netip.Prefix{}, nil // 0.0.0.0/0 is "all" too
+	}
 	return netip.PrefixFrom(p.Addr().Unmap(), min(p.Bits(), p.Addr().Unmap().BitLen())), nil
 }
 
@@ -751,8 +754,12 @@ func (c ruleChange) words() []string {
 	if a.TunID != nil {
 		w = append(w, "tun_id", strconv.FormatUint(*a.TunID, 10))
 	}
-	if m.Table != rtnl.TableUnspec {
+	l3mdev := a.L3MDev != nil && *a.L3MDev != 0
+	switch {
+	case m.Table != rtnl.TableUnspec:
 		w = append(w, "table", m.Table.String())
+	case c.op == "add" && m.Action == rtnl.RuleToTable && !l3mdev:
+		w = append(w, "table", "0") // else it would parse back as main
 	}
 	if a.SuppressPrefixLen != nil {
 		w = append(w, "suppress_prefixlength", strconv.Itoa(int(*a.SuppressPrefixLen)))
@@ -763,14 +770,17 @@ func (c ruleChange) words() []string {
 	if a.Protocol != nil {
 		w = append(w, "protocol", a.Protocol.String())
 	}
-	switch m.Action {
-	case rtnl.RuleUnspec, rtnl.RuleToTable:
-		// "table" says it (an add without one looks up main)
-	case rtnl.RuleGoto:
-		if a.Goto != nil {
-			w = append(w, "goto", u32Word(*a.Goto))
-		}
-	default:
+	// The action the parser gives a command without one: add looks up a
+	// table, del matches any.
+	def := rtnl.RuleUnspec
+	if c.op == "add" {
+		def = rtnl.RuleToTable
+	}
+	switch {
+	case m.Action == rtnl.RuleGoto && a.Goto != nil:
+		w = append(w, "goto", u32Word(*a.Goto))
+	case m.Action != def || w[len(w)-1] == c.op:
+		// (a rule command needs a word after add or del)
 		w = append(w, "type", strconv.Itoa(int(m.Action)))
 	}
 	return w
