@@ -103,6 +103,14 @@ func fmtBE64(b []byte) string {
 	return fmt.Sprint(binary.BigEndian.Uint64(b))
 }
 
+// fmtBEHex32 prints a big-endian 32-bit value in hex (IPv6 flow labels).
+func fmtBEHex32(b []byte) string {
+	if len(b) != 4 {
+		return fmt.Sprintf("0x%x", b)
+	}
+	return fmt.Sprintf("%#x", binary.BigEndian.Uint32(b))
+}
+
 func enumProto(v uint64) string { return RouteProtocol(v).String() }
 
 // neighSpace is the NDA_* attribute space of RTM_*NEIGH messages.
@@ -148,8 +156,8 @@ var ruleSpace = &nltrace.Space{Name: "fra", Attrs: map[uint16]nltrace.Attr{
 	unix.FRA_SPORT_RANGE:        {Name: "FRA_SPORT_RANGE", Format: fmtRangeU16},
 	unix.FRA_DPORT_RANGE:        {Name: "FRA_DPORT_RANGE", Format: fmtRangeU16},
 	fraDSCP:                     {Name: "FRA_DSCP", Kind: nltrace.U8},
-	fraFlowLabel:                {Name: "FRA_FLOWLABEL", Format: fmtHex32},
-	fraFlowLabelMask:            {Name: "FRA_FLOWLABEL_MASK", Format: fmtHex32},
+	fraFlowLabel:                {Name: "FRA_FLOWLABEL", Format: fmtBEHex32},
+	fraFlowLabelMask:            {Name: "FRA_FLOWLABEL_MASK", Format: fmtBEHex32},
 	fraSPortMask:                {Name: "FRA_SPORT_MASK", Kind: nltrace.U16},
 	fraDPortMask:                {Name: "FRA_DPORT_MASK", Kind: nltrace.U16},
 	fraDSCPMask:                 {Name: "FRA_DSCP_MASK", Kind: nltrace.U8},
