@@ -328,8 +328,9 @@ func (c neighChange) find(e *env) (*rtnl.NeighMessage, error) {
 	return nil, nil
 }
 
-// applied: an added entry is there, a deleted one is not, a replaced or
-// changed one has the state and link-layer address the command sets.
+// applied: a deleted entry is not there; an added, replaced or changed
+// one is, with the state, link-layer address and router flag the command
+// sets.
 func (c neighChange) applied(e *env) (bool, error) {
 	cur, err := c.find(e)
 	switch {
@@ -339,9 +340,11 @@ func (c neighChange) applied(e *env) (bool, error) {
 		return cur == nil, nil
 	case cur == nil:
 		return false, nil
-	case c.op == "add" || c.flags&rtnl.NeighProxy != 0:
+	case c.flags&rtnl.NeighProxy != 0:
 		return true, nil
 	}
+	// An entry in another state or with another address (one the kernel
+	// learnt) is not what add makes: add then fails as ip's does.
 	want := rtnl.NeighPermanent
 	if c.state != nil {
 		want = *c.state
