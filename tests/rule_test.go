@@ -152,7 +152,10 @@ func TestRuleUpDown(t *testing.T) {
 	before := sb.Must("ip", "-n", "t", "rule") + sb.Must("ip", "-n", "t", "-6", "rule")
 	dir := t.TempDir()
 	up := filepath.Join(dir, "r.up")
-	os.WriteFile(up, []byte(`rule add from 10.3.0.0/16 table 300 pref 300
+	// Line 1 is like pref 500 but for "not": its undo must delete the
+	// rule it made, not pref 500, which comes first.
+	os.WriteFile(up, []byte(`rule add to 10.2.0.0/16 lookup main
+rule add from 10.3.0.0/16 table 300 pref 300
 rule add fwmark 9/0xff iif va lookup 9
 rule del pref 500
 rule del from 10.9.9.9 unreachable
@@ -160,7 +163,7 @@ rule del from 10.9.9.9 unreachable
 `), 0o644)
 	sb.MustNSNet("-n", "t", "up", up)
 	got := sb.Must("ip", "-n", "t", "rule") + sb.Must("ip", "-n", "t", "-6", "rule")
-	for _, w := range []string{"300:\tfrom 10.3.0.0/16 lookup 300\n", "from all fwmark 0x9/0xff iif va lookup 9\n", "90:\tfrom all to 2001:db8:9::/48 prohibit\n"} {
+	for _, w := range []string{"300:\tfrom 10.3.0.0/16 lookup 300\n", "from all to 10.2.0.0/16 lookup main\n", "from all fwmark 0x9/0xff iif va lookup 9\n", "90:\tfrom all to 2001:db8:9::/48 prohibit\n"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("after up, ip rule lacks %q:\n%s", w, got)
 		}

@@ -281,6 +281,7 @@ func TestNeighRuleReversible(t *testing.T) {
 		"neigh replace 10.0.0.7 lladdr 02:00:00:00:00:07 dev va nud stale",
 		"neigh change 10.0.0.8 lladdr 02:00:00:00:00:98 nud stale dev va",
 		"rule add from 10.1.0.0/16 table 100",
+		"rule add from 10.5.0.0/16 table 50", // like pref 600, without its fwmark
 		"rule add not to 10.2.0.0/16 pref 500 iif va oif vb uidrange 1-9 ipproto udp dport 53 lookup main",
 		"rule add pref 20 goto 600",
 		"rule add fwmark 7 blackhole",

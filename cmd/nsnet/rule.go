@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -643,25 +644,71 @@ func (c ruleChange) find(e *env) (*rtnl.RuleMessage, error) {
 	return nil, nil
 }
 
-// applied: an added rule (every selector and the action as given) is
-// there; a deleted one is not.
+// applied: an added rule is there, exactly (the same selectors, action
+// and table, the priority when the command gives one); a deleted one is
+// not.
 func (c ruleChange) applied(e *env) (bool, error) {
-	r, err := c.find(e)
+	if c.op == "delete" {
+		r, err := c.find(e)
+		return r == nil, err
+	}
+	if nsAbsent(e) {
+		return false, nil
+	}
+	conn, err := e.rtnl()
 	if err != nil {
 		return false, err
 	}
-	if c.op == "delete" {
-		return r == nil, nil
+	rules, err := conn.Rules(c.msg.Family)
+	if err != nil {
+		return false, err
 	}
-	return r != nil, nil
+	want := canonRule(&c.msg, c.msg.Attrs.Priority != nil)
+	for i := range rules {
+		if reflect.DeepEqual(canonRule(&rules[i], c.msg.Attrs.Priority != nil), want) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// canonRule is m with what the kernel adds to a rule it reports (the -1
+// suppressors, full masks, protocol 0) dropped, so that a request and the
+// rule it made compare equal; without withPref the priority goes too.
+func canonRule(m *rtnl.RuleMessage, withPref bool) rtnl.RuleMessage {
+	r := restorableRule(m)
+	a := &r.Attrs
+	if !withPref {
+		a.Priority = nil
+	}
+	if a.FwMask != nil && *a.FwMask == 0xffffffff {
+		a.FwMask = nil
+	}
+	if a.FwMark != nil && *a.FwMark == 0 && a.FwMask == nil {
+		a.FwMark = nil
+	}
+	for _, m := range []**uint16{&a.SPortMask, &a.DPortMask} {
+		if *m != nil && **m == 0xffff {
+			*m = nil
+		}
+	}
+	if a.DSCPMask != nil && *a.DSCPMask == 0x3f {
+		a.DSCPMask = nil
+	}
+	if a.TunID != nil && *a.TunID == 0 {
+		a.TunID = nil
+	}
+	if a.IPProto != nil && *a.IPProto == 0 {
+		a.IPProto = nil
+	}
+	return r
 }
 
 // inverse deletes what add made (the same selectors and action), and
 // adds back, with its priority, the rule delete removes.
 func (c ruleChange) inverse(e *env) (command, error) {
 	if c.op == "add" {
-		inv := ruleChange{op: "delete", msg: c.msg}
-		return inv, nil
+		return ruleDelExact{msg: c.msg}, nil
 	}
 	r, err := c.find(e)
 	if err != nil || r == nil {
@@ -669,6 +716,33 @@ func (c ruleChange) inverse(e *env) (command, error) {
 	}
 	return ruleChange{op: "add", msg: restorableRule(r)}, nil
 }
+
+// ruleDelExact deletes the rule an add made: the first one equal to msg
+// (canonRule), by its own priority. A plain "rule del" with msg's
+// selectors could remove an earlier rule that has those and more.
+type ruleDelExact struct{ msg rtnl.RuleMessage }
+
+func (c ruleDelExact) run(e *env) error {
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	rules, err := conn.Rules(c.msg.Family)
+	if err != nil {
+		return err
+	}
+	want := canonRule(&c.msg, c.msg.Attrs.Priority != nil)
+	for i := range rules {
+		if reflect.DeepEqual(canonRule(&rules[i], c.msg.Attrs.Priority != nil), want) {
+			return conn.DeleteRule(&rules[i])
+		}
+	}
+	return notFound(fmt.Sprintf("no such rule (%s)", strings.Join(ruleChange{op: "delete", msg: c.msg}.words(), " ")))
+}
+
+// ruleDelExact has no words: up journals nothing for a rule add, and down
+// undoes it from the file (applied, then this inverse), since a "rule del"
+// line could not name the rule exactly without its priority.
 
 // restorableRule keeps what an add request may carry of a dumped rule:
 // the -1 "unset" suppressors and the kernel's flags go.
