@@ -321,7 +321,9 @@ func (c neighChange) find(e *env) (*rtnl.NeighMessage, error) {
 		return nil, err
 	}
 	for i := range list {
-		if list[i].Attrs.Dst == c.dst && (m.Index == 0 || list[i].Index == m.Index) {
+		// (A proxy entry without "dev" is one of no link, as the
+		// kernel matches them.)
+		if list[i].Attrs.Dst == c.dst && list[i].Index == m.Index {
 			return &list[i], nil
 		}
 	}

@@ -263,6 +263,7 @@ func TestNeighRuleReversible(t *testing.T) {
 		{"-n", "s", "link", "set", "va", "up"},
 		{"-n", "s", "neigh", "add", "10.0.0.8", "lladdr", "02:00:00:00:00:08", "dev", "va"},
 		{"-n", "s", "neigh", "add", "2001:db8::8", "lladdr", "02:00:00:00:00:09", "dev", "va", "nud", "stale", "router"},
+		{"-n", "s", "neigh", "add", "proxy", "10.0.0.10"},
 		{"-n", "s", "rule", "add", "pref", "600", "from", "10.5.0.0/16", "fwmark", "3/0xf", "table", "50"},
 		{"-n", "s", "-6", "rule", "add", "pref", "601", "to", "2001:db8::/32", "prohibit"},
 	} {
@@ -275,6 +276,8 @@ func TestNeighRuleReversible(t *testing.T) {
 		"neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev va",
 		"neigh add 2001:db8::2 lladdr 02:00:00:00:00:03 nud reachable router dev va",
 		"neigh add proxy 10.0.0.9 dev va",
+		"neigh del proxy 10.0.0.10",
+		"neigh add proxy 10.0.0.11",
 		"neigh del 10.0.0.8 dev va",
 		"neigh del 2001:db8::8 dev va",
 		"neigh replace 10.0.0.8 lladdr 02:00:00:00:00:99 dev va",
