@@ -65,6 +65,9 @@ func TestParseNeighRule(t *testing.T) {
 		{[]string{"rule", "add", "l3mdev", "pref", "1000"}, options{},
 			ruleChange{op: "add", msg: rtnl.RuleMessage{Family: rtnl.FamilyInet, Action: rtnl.RuleToTable,
 				Attrs: rtnl.RuleAttrs{Priority: u32(1000), L3MDev: new(uint8(1))}}}},
+		{[]string{"ru", "a", "p", "5", "d", "10", "t", "7", "s", "1", "prot", "static", "ta", "9"}, options{},
+			ruleChange{op: "add", msg: rtnl.RuleMessage{Family: rtnl.FamilyInet, TOS: 0x10, Table: 9, Action: rtnl.RuleToTable,
+				Attrs: rtnl.RuleAttrs{Priority: u32(5), TunID: new(uint64(7)), SuppressPrefixLen: new(int32(1)), Protocol: new(rtnl.ProtoStatic)}}}},
 		{[]string{"rule", "del", "pref", "200"}, options{family: 6},
 			ruleChange{op: "delete", msg: rtnl.RuleMessage{Family: rtnl.FamilyInet6, Attrs: rtnl.RuleAttrs{Priority: u32(200)}}}},
 	} {

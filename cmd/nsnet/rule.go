@@ -212,11 +212,15 @@ func parseRuleChange(a *argv, op string, opt options) (command, error) {
 	seen := map[string]bool{}
 	for a.more() {
 		word := a.next()
+		// The keywords ip accepts abbreviated, in the order it tries
+		// them ("p" is pref, "t" tun_id, "s" suppress_prefixlength).
 		key := word
 		for _, k := range []struct{ full, canon string }{{"preference", "pref"}, {"order", "pref"}, {"priority", "pref"},
-			{"table", "table"}, {"protocol", "protocol"}, {"suppress_prefixlength", "sup_pl"}, {"suppress_ifgroup", "sup_group"}} {
+			{"dsfield", "tos"}, {"protocol", "protocol"}, {"tun_id", "tun_id"}, {"table", "table"},
+			{"suppress_prefixlength", "sup_pl"}, {"suppress_ifgroup", "sup_group"}} {
 			if matches(word, k.full) {
 				key = k.canon
+				break
 			}
 		}
 		switch key {
