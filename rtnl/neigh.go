@@ -315,6 +315,10 @@ type NeighFilter struct {
 	Index  uint32 // the link's index (the kernel filters)
 	// Proxy lists the proxy (pneigh) entries instead of the cache.
 	Proxy bool
+	// Master keeps the entries of the links enslaved to the link with
+	// this index (a bridge, a VRF); -1 keeps those of links with no
+	// master. The kernel filters.
+	Master int32
 }
 
 // Neighs lists the neighbour entries f selects, in the kernel's order
@@ -326,6 +330,9 @@ func (c *Conn) Neighs(f NeighFilter) ([]NeighMessage, error) {
 	}
 	if f.Index != 0 {
 		req.Attrs.IfIndex = &f.Index
+	}
+	if f.Master != 0 {
+		req.Attrs.Master = new(uint32(f.Master))
 	}
 	b, err := req.MarshalBinary()
 	if err != nil {

@@ -201,3 +201,25 @@ neigh add proxy 10.0.0.21 dev va
 		t.Error("a refused up file applied its first line")
 	}
 }
+
+// TestNeighMasterFilter: "master DEV" and "nomaster" select by the link's
+// bridge, as ip's (the kernel filters).
+func TestNeighMasterFilter(t *testing.T) {
+	sb := NewSandbox(t)
+	sb.MustSh(`set -e
+ip link add br0 type bridge; ip link set br0 up
+ip link add va type veth peer vb; ip link set va master br0; ip link set va up
+ip link add vc type veth peer vd; ip link set vc up
+$NSNET neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev va
+$NSNET neigh add 10.0.0.3 lladdr 02:00:00:00:00:03 dev vc`)
+	for args, want := range map[string]string{
+		"-4 neigh show master br0": "10.0.0.2 dev va lladdr 02:00:00:00:00:02 PERMANENT \n",
+		"-4 neigh show nomaster":   "10.0.0.3 dev vc lladdr 02:00:00:00:00:03 PERMANENT \n",
+	} {
+		a := strings.Fields(args)
+		if got, ip := sb.MustNSNet(a...), sb.Must(append([]string{"ip"}, a...)...); got != want || ip != want {
+			t.Errorf("%s: nsnet %q, ip %q, want %q", args, got, ip, want)
+		}
+	}
+	WantFail(t, sb.NSNet("neigh", "show", "vrf", "br0"), 255, "br0", "VRF")
+}

@@ -27,6 +27,7 @@ SYNOPSIS
                    [ protocol PROTO ]
        nsnet neigh { show | flush } [ proxy ] [ to PREFIX ] [ dev DEV ]
                    [ nud STATE ]... [ unused ] [ protocol PROTO ]
+                   [ master DEV | vrf NAME | nomaster ]
        nsnet neigh get { ADDR | proxy ADDR } dev DEV
 
        STATE := { permanent | noarp | stale | reachable | none | incomplete |
@@ -46,7 +47,8 @@ DESCRIPTION
        show (list, lst; the default)
               lists the entries in every state but NOARP and NONE, unless
               "nud" names states: repeat it for several, "nud all" for every
-              one. "dev DEV" and "to PREFIX" (or a bare PREFIX) filter, "proxy"
+              one. "dev DEV", "to PREFIX" (or a bare PREFIX), "master DEV"
+              (the links of a bridge or VRF) and "nomaster" filter, "proxy"
               lists the proxy entries instead. -s adds the reference count,
               the used/confirmed/updated ages in seconds and the probes.
 
@@ -458,7 +460,12 @@ type neighShow struct {
 	proxy  bool
 	to     netip.Prefix // the zero Prefix matches every address
 	unused bool
-	proto  *rtnl.RouteProtocol
+	// master keeps the entries of the links of a bridge or VRF, nomaster
+	// those of links with no master.
+	master   string
+	vrf      bool // master was given as "vrf": it must be one
+	nomaster bool
+	proto    *rtnl.RouteProtocol
 }
 
 func parseNeighShow(a *argv, opt options, flush bool) (command, error) {
@@ -472,6 +479,7 @@ func parseNeighShow(a *argv, opt options, flush bool) (command, error) {
 	stateGiven := false
 	for a.more() {
 		word := a.next()
+		var err error
 		switch {
 		case word == "dev":
 			if c.dev != "" {
@@ -481,6 +489,13 @@ func parseNeighShow(a *argv, opt options, flush bool) (command, error) {
 			if c.dev, err = devArg(a, word); err != nil {
 				return nil, err
 			}
+		case word == "master" || word == "vrf":
+			if c.master, err = devArg(a, word); err != nil {
+				return nil, err
+			}
+			c.vrf, c.nomaster = word == "vrf", false
+		case word == "nomaster":
+			c.master, c.vrf, c.nomaster = "", false, true
 		case word == "unused":
 			c.unused = true
 		case word == "nud":
@@ -584,6 +599,19 @@ func (c neighShow) list(e *env, conn *rtnl.Conn) ([]rtnl.NeighMessage, uint32, e
 			return nil, 0, err
 		}
 		f.Index = i
+	}
+	switch {
+	case c.master != "":
+		l, err := conn.LinkByName(c.master)
+		if err != nil {
+			return nil, 0, err
+		}
+		if c.vrf && (l.Attrs.Info == nil || l.Attrs.Info.Kind != "vrf") {
+			return nil, 0, usagef("vrf %q: not a VRF device", c.master)
+		}
+		f.Master = int32(l.Index)
+	case c.nomaster:
+		f.Master = -1
 	}
 	list, err := conn.Neighs(f)
 	return list, f.Index, err
