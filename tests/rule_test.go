@@ -30,6 +30,7 @@ $NSNET -n t rule add pref 102 iif nosuch table 11
 $NSNET -n t rule add suppress_ifgroup 5 table 9
 $NSNET -n t rule add dsfield 0x04 table 12 protocol static pref 1200
 $NSNET -n t ru add pref 1300 dport 53 table 1300
+$NSNET -n t rule add pref 1400 from 10.0.0.0/8 to 10.1.0.0/16 table 7 realms 3/4
 $NSNET -n t -6 rule add from 2001:db8::/32 table 7
 $NSNET -n t rule add to 2001:db8:1::1 table 8 pref 5`)
 	return sb
@@ -52,7 +53,7 @@ func TestRuleShowLikeIP(t *testing.T) {
 	}
 	// Without a port, -j is ip's too (ip 6.1 omits the sport_mask the
 	// kernel adds to a single port; so does nsnet).
-	for _, pref := range []string{"0", "100", "101", "102", "497", "498", "700", "800", "32765", "32766"} {
+	for _, pref := range []string{"0", "100", "101", "102", "497", "498", "700", "800", "1400", "32765", "32766"} {
 		a := []string{"-n", "t", "-j", "rule", "show", "pref", pref}
 		if want, got := sb.Must(append([]string{"ip"}, a...)...), sb.MustNSNet(a...); got != want {
 			t.Errorf("nsnet -j rule show pref %s:\n%s\nip:\n%s", pref, got, want)
@@ -65,7 +66,7 @@ func TestRuleShowLikeIP(t *testing.T) {
 		"from all tos 0x10 uidrange 100-200 ipproto tcp sport 80 dport 1000-2000 lookup 200 suppress_prefixlength 0\n",
 		"from all fwmark 0x7 prohibit\n", "700:\tfrom all goto 800\n", "800:\tfrom all blackhole\n",
 		"1000:\tfrom all lookup [l3mdev-table]\n", "1200:\tfrom all tos 0x04 lookup 12 proto static\n",
-		"1300:\tfrom all dport 53 lookup 1300\n", "from 10.1.0.0/16 lookup 100\n",
+		"1300:\tfrom all dport 53 lookup 1300\n", "1400:\tfrom 10.0.0.0/8 to 10.1.0.0/16 lookup 7 realms 3/4\n", "from 10.1.0.0/16 lookup 100\n",
 	} {
 		if !strings.Contains(out, w) {
 			t.Errorf("ip rule lacks %q:\n%s", w, out)
@@ -116,7 +117,7 @@ func TestRuleDeleteFlushErrors(t *testing.T) {
 	sb.MustNSNet("-n", "t", "rule", "del", "fwmark", "7", "prohibit")
 	sb.MustNSNet("-n", "t", "rule", "delete", "from", "10.1.0.0/16")
 	out := sb.Must("ip", "-n", "t", "rule")
-	for _, w := range []string{"500:", "fwmark 0x7", "10.1.0.0/16"} {
+	for _, w := range []string{"500:", "fwmark 0x7", "from 10.1.0.0/16"} {
 		if strings.Contains(out, w) {
 			t.Errorf("after del, ip rule still has %q:\n%s", w, out)
 		}

@@ -33,6 +33,7 @@ SYNOPSIS
                    [ ipproto PROTOCOL ] [ sport NUMBER[-NUMBER] ]
                    [ dport NUMBER[-NUMBER] ] [ tun_id NUMBER ]
        ACTION   := [ table TABLE_ID ] [ protocol PROTO ] [ goto NUMBER ]
+                   [ realms [SRCREALM/]DSTREALM ]
                    [ nop | blackhole | unreachable | prohibit ] SUPPRESSOR
        SUPPRESSOR := [ suppress_prefixlength NUMBER ] [ suppress_ifgroup GROUP ]
        TABLE_ID := { local | main | default | NUMBER }
@@ -216,7 +217,7 @@ func parseRuleChange(a *argv, op string, opt options) (command, error) {
 		// them ("p" is pref, "t" tun_id, "s" suppress_prefixlength).
 		key := word
 		for _, k := range []struct{ full, canon string }{{"preference", "pref"}, {"order", "pref"}, {"priority", "pref"},
-			{"dsfield", "tos"}, {"protocol", "protocol"}, {"tun_id", "tun_id"}, {"table", "table"},
+			{"dsfield", "tos"}, {"realms", "realms"}, {"protocol", "protocol"}, {"tun_id", "tun_id"}, {"table", "table"},
 			{"suppress_prefixlength", "sup_pl"}, {"suppress_ifgroup", "sup_group"}} {
 			if matches(word, k.full) {
 				key = k.canon
@@ -224,7 +225,7 @@ func parseRuleChange(a *argv, op string, opt options) (command, error) {
 			}
 		}
 		switch key {
-		case "from", "to", "pref", "tos", "dsfield", "fwmark", "table", "lookup", "protocol", "sup_pl", "sup_group",
+		case "from", "to", "pref", "tos", "dsfield", "fwmark", "realms", "table", "lookup", "protocol", "sup_pl", "sup_group",
 			"dev", "iif", "oif", "uidrange", "ipproto", "sport", "dport", "tun_id":
 			canon := map[string]string{"dsfield": "tos", "lookup": "table", "dev": "iif"}[key]
 			if canon == "" {
@@ -276,6 +277,16 @@ func parseRuleChange(a *argv, op string, opt options) (command, error) {
 				return nil, err
 			}
 			at.FwMark, at.FwMask = &mark, mask
+		case "realms":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			f, err := parseRealms(v)
+			if err != nil {
+				return nil, err
+			}
+			at.Flow = &f
 		case "protocol":
 			v, err := parsedValue(a, word, rtnl.ParseRouteProtocol)
 			if err != nil {
@@ -418,6 +429,38 @@ func parseRuleChange(a *argv, op string, opt options) (command, error) {
 		m.Family = rtnl.FamilyInet
 	}
 	return c, nil
+}
+
+// parseRealms parses realms as ip does: a raw 32-bit number, or
+// [SRC/]DST with each realm a number below 256 or "cosmos" (0); the
+// result is FRA_FLOW, SRC<<16 | DST.
+func parseRealms(s string) (uint32, error) {
+	if n, err := strconv.ParseUint(s, 0, 32); err == nil {
+		return uint32(n), nil
+	}
+	realm := func(v string) (uint32, error) {
+		if v == "cosmos" {
+			return 0, nil
+		}
+		n, err := strconv.ParseUint(v, 0, 8)
+		if err != nil {
+			return 0, usagef("invalid realms %q", s)
+		}
+		return uint32(n), nil
+	}
+	src, dst, ok := strings.Cut(s, "/")
+	if !ok {
+		return realm(s)
+	}
+	a, err := realm(src)
+	if err != nil {
+		return 0, err
+	}
+	b, err := realm(dst)
+	if err != nil {
+		return 0, err
+	}
+	return a<<16 | b, nil
 }
 
 // parseRuleAction parses a rule type: a route type name whose number is
@@ -604,6 +647,7 @@ func matchRule(q, r *rtnl.RuleMessage) bool {
 		qa.SuppressIfGroup != nil && *qa.SuppressIfGroup != -1 && (ra.SuppressIfGroup == nil || *ra.SuppressIfGroup != *qa.SuppressIfGroup),
 		qa.SuppressPrefixLen != nil && *qa.SuppressPrefixLen != -1 && (ra.SuppressPrefixLen == nil || *ra.SuppressPrefixLen != *qa.SuppressPrefixLen),
 		qa.TunID != nil && *qa.TunID != 0 && (ra.TunID == nil || *ra.TunID != *qa.TunID),
+		qa.Flow != nil && (ra.Flow == nil || *ra.Flow != *qa.Flow),
 		qa.L3MDev != nil && *qa.L3MDev != 0 && (ra.L3MDev == nil || *ra.L3MDev != *qa.L3MDev),
 		!eqRange(qa.UIDRange, ra.UIDRange),
 		qa.IPProto != nil && *qa.IPProto != 0 && (ra.IPProto == nil || *ra.IPProto != *qa.IPProto),
@@ -831,6 +875,9 @@ func (c ruleChange) words() []string {
 	}
 	if a.TunID != nil {
 		w = append(w, "tun_id", strconv.FormatUint(*a.TunID, 10))
+	}
+	if a.Flow != nil {
+		w = append(w, "realms", fmt.Sprintf("%d/%d", *a.Flow>>16, *a.Flow&0xffff))
 	}
 	l3mdev := a.L3MDev != nil && *a.L3MDev != 0
 	switch {
