@@ -268,6 +268,14 @@ func TestNeighRuleReversible(t *testing.T) {
 	}
 	nsnetRun(t, "netns", "add", "s")
 	defer nsnetRun(t, "netns", "del", "s")
+	// Proxy entries of no link outlive their namespace (the kernel frees
+	// them with their link, and they have none), and show up in a later
+	// namespace that gets the same address: delete them first.
+	defer func() {
+		for _, a := range []string{"10.0.0.10", "10.0.0.11"} {
+			run(context.Background(), []string{"-n", "s", "neigh", "del", "proxy", a}, nil, &bytes.Buffer{}, &bytes.Buffer{})
+		}
+	}()
 	for _, args := range [][]string{
 		{"-n", "s", "link", "add", "va", "type", "veth", "peer", "vb"},
 		{"-n", "s", "link", "set", "va", "up"},
