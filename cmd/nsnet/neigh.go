@@ -591,12 +591,14 @@ func (c neighShow) keep(n *rtnl.NeighMessage) bool {
 	return true
 }
 
-func (c neighShow) list(e *env, conn *rtnl.Conn) ([]rtnl.NeighMessage, uint32, error) {
+// list dumps the entries the kernel can select by (family, link, master,
+// proxy); keep selects the rest.
+func (c neighShow) list(conn *rtnl.Conn) ([]rtnl.NeighMessage, error) {
 	f := rtnl.NeighFilter{Family: c.family, Proxy: c.proxy}
 	if c.dev != "" {
 		i, err := linkIndex(conn, c.dev)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		f.Index = i
 	}
@@ -604,17 +606,16 @@ func (c neighShow) list(e *env, conn *rtnl.Conn) ([]rtnl.NeighMessage, uint32, e
 	case c.master != "":
 		l, err := conn.LinkByName(c.master)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if c.vrf && (l.Attrs.Info == nil || l.Attrs.Info.Kind != "vrf") {
-			return nil, 0, usagef("vrf %q: not a VRF device", c.master)
+			return nil, usagef("vrf %q: not a VRF device", c.master)
 		}
 		f.Master = int32(l.Index)
 	case c.nomaster:
 		f.Master = -1
 	}
-	list, err := conn.Neighs(f)
-	return list, f.Index, err
+	return conn.Neighs(f)
 }
 
 func (c neighShow) run(e *env) error {
@@ -625,7 +626,7 @@ func (c neighShow) run(e *env) error {
 	if c.flush {
 		return c.runFlush(e, conn)
 	}
-	list, _, err := c.list(e, conn)
+	list, err := c.list(conn)
 	if err != nil {
 		return err
 	}
@@ -658,7 +659,7 @@ func (c neighShow) run(e *env) error {
 func (c neighShow) runFlush(e *env, conn *rtnl.Conn) error {
 	const maxRounds = 10
 	for round := 0; round < maxRounds; round++ {
-		list, _, err := c.list(e, conn)
+		list, err := c.list(conn)
 		if err != nil {
 			return err
 		}
