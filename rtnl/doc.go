@@ -1,5 +1,5 @@
-// Package rtnl speaks rtnetlink (NETLINK_ROUTE): links, addresses, routes
-// and namespace ids, with messages built by hand.
+// Package rtnl speaks rtnetlink (NETLINK_ROUTE): links, addresses, routes,
+// neighbours, policy rules and namespace ids, with messages built by hand.
 //
 // # Connections and namespaces
 //
@@ -13,8 +13,9 @@
 //
 // Each message kind has its own file and type: LinkMessage (link.go,
 // link_kinds.go for veth, bridge, vxlan, macvlan and tun data),
-// AddrMessage (addr.go) and RouteMessage (route.go). Each holds its fixed
-// family header as typed fields (Family, Scope, Table, RouteProtocol,
+// AddrMessage (addr.go), RouteMessage (route.go), NeighMessage (neigh.go:
+// ARP/NDP entries) and RuleMessage (rule.go: policy-routing rules). Each
+// holds its fixed family header as typed fields (Family, Scope, Table, RouteProtocol,
 // LinkFlags...) and its attributes in an XxxAttrs struct, with addresses
 // as netip.Addr and prefixes as netip.Prefix. MarshalBinary and
 // UnmarshalBinary convert to and from the bytes after the netlink header;

@@ -56,7 +56,7 @@ func traceMsg(t uint16) (nltrace.Msg, bool) {
 	case unix.RTM_GETNETCONF:
 		return nltrace.Msg{Name: "RTM_GETNETCONF", Kind: nltrace.KindGet, Header: 4, HeaderFmt: fmtNetconfmsg, Attrs: netconfSpace}, true
 	}
-	return nltrace.Msg{}, false
+	return traceNeighRuleMsg(t)
 }
 
 // netconfSpace is linux/netconf.h's NETCONFA_* (the ones Forwarding

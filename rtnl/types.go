@@ -13,8 +13,8 @@ import (
 )
 
 // Message is a typed rtnetlink message: a family header followed by
-// attributes. It is implemented by *LinkMessage, *AddrMessage and
-// *RouteMessage only.
+// attributes. It is implemented by *LinkMessage, *AddrMessage,
+// *RouteMessage, *NeighMessage and *RuleMessage only.
 type Message interface {
 	MarshalBinary() ([]byte, error)
 	UnmarshalBinary(b []byte) error

@@ -23,7 +23,7 @@ var version = "dev"
 
 const usageText = `Usage: nsnet [OPTIONS] OBJECT { COMMAND | help }
        nsnet -batch FILE
-where  OBJECT := { address | route | link | netns | nat | sysctl | ping | capture |
+where  OBJECT := { address | route | rule | neigh | link | netns | nat | sysctl | ping | capture |
                    genl | ethtool | topology }
        OPTIONS := { -V[ersion] | -n[etns] NAME | -j[son] | -p[retty] | -d[etails] |
                     -br[ief] | -4 | -6 | -s[tatistics] | -a[ll] | -force | -batch FILE |

@@ -58,7 +58,7 @@ func TestParseNetns(t *testing.T) {
 		{"netns show", options{}, netnsList{}},
 		{"netns list-id", options{}, netnsListID{}},
 		{"netns a x", options{}, netnsAdd{name: "x"}},
-		{"n add x", options{}, netnsAdd{name: "x"}},
+		{"net add x", options{}, netnsAdd{name: "x"}}, // "n" is neighbor, as in ip
 		{"netns attach x 12", options{}, netnsAttach{name: "x", pid: 12}},
 		{"netns set x auto", options{}, netnsSet{name: "x", id: -1}},
 		{"netns set x 5", options{}, netnsSet{name: "x", id: 5}},

@@ -1,10 +1,14 @@
 package main
 
 // objects lists the top-level words in the order abbreviations are tried,
-// as in iproute2: "a" is address, "l" link, "r" route, "n" netns.
+// as in iproute2: "a" is address, "l" link, "r" route, "ru" rule, "n"
+// neighbor, "net" netns.
 var objects = []object{
 	{name: "address", parse: parseAddr, help: addrHelp},
 	{name: "route", parse: parseRoute, help: routeHelp},
+	{name: "rule", parse: parseRule, help: ruleHelp},
+	{name: "neighbor", parse: parseNeigh, help: neighHelp},
+	{name: "neighbour", parse: parseNeigh, help: neighHelp},
 	{name: "link", parse: parseLink, help: linkHelp},
 	{name: "netns", parse: parseNetns, help: netnsHelp},
 	{name: "nat", parse: parseNat, help: natHelp},
