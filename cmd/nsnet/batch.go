@@ -303,9 +303,8 @@ cleans up after an up that was killed part-way.
 
 Every line must be a command that can be undone: netns add, link add, link set,
 addr add, route add, neigh add, rule add, nat ... add, sysctl -w, ethtool -K|-L|-G
-(and their del
-forms); flushes of neighbours and rules are refused; or topology, which
-only shows what the lines before it made (down skips it).
+(and their del forms); flushes of neighbours and rules are refused; or topology,
+which only shows what the lines before it made (down skips it).
 `
 
 // upCmd is `nsnet up [--dry-run] FILE`.
