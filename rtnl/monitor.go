@@ -16,16 +16,16 @@ type EventGroup uint32
 
 // The groups a Monitor can join.
 const (
-	GroupLink       EventGroup = unix.RTNLGRP_LINK        // RTNLGRP_LINK
-	GroupNeigh      EventGroup = unix.RTNLGRP_NEIGH       // RTNLGRP_NEIGH
-	GroupIPv4Addr   EventGroup = unix.RTNLGRP_IPV4_IFADDR // RTNLGRP_IPV4_IFADDR
-	GroupIPv6Addr   EventGroup = unix.RTNLGRP_IPV6_IFADDR // RTNLGRP_IPV6_IFADDR
-	GroupIPv4Route  EventGroup = unix.RTNLGRP_IPV4_ROUTE  // RTNLGRP_IPV4_ROUTE
-	GroupIPv6Route  EventGroup = unix.RTNLGRP_IPV6_ROUTE  // RTNLGRP_IPV6_ROUTE
-	GroupIPv4Rule   EventGroup = unix.RTNLGRP_IPV4_RULE   // RTNLGRP_IPV4_RULE
-	GroupIPv6Rule   EventGroup = unix.RTNLGRP_IPV6_RULE   // RTNLGRP_IPV6_RULE
-	GroupNSID       EventGroup = unix.RTNLGRP_NSID        // RTNLGRP_NSID
-	GroupMPLSRoute  EventGroup = unix.RTNLGRP_MPLS_ROUTE  // RTNLGRP_MPLS_ROUTE
+	GroupLink      EventGroup = unix.RTNLGRP_LINK        // RTNLGRP_LINK
+	GroupNeigh     EventGroup = unix.RTNLGRP_NEIGH       // RTNLGRP_NEIGH
+	GroupIPv4Addr  EventGroup = unix.RTNLGRP_IPV4_IFADDR // RTNLGRP_IPV4_IFADDR
+	GroupIPv6Addr  EventGroup = unix.RTNLGRP_IPV6_IFADDR // RTNLGRP_IPV6_IFADDR
+	GroupIPv4Route EventGroup = unix.RTNLGRP_IPV4_ROUTE  // RTNLGRP_IPV4_ROUTE
+	GroupIPv6Route EventGroup = unix.RTNLGRP_IPV6_ROUTE  // RTNLGRP_IPV6_ROUTE
+	GroupIPv4Rule  EventGroup = unix.RTNLGRP_IPV4_RULE   // RTNLGRP_IPV4_RULE
+	GroupIPv6Rule  EventGroup = unix.RTNLGRP_IPV6_RULE   // RTNLGRP_IPV6_RULE
+	GroupNSID      EventGroup = unix.RTNLGRP_NSID        // RTNLGRP_NSID
+	GroupMPLSRoute EventGroup = unix.RTNLGRP_MPLS_ROUTE  // RTNLGRP_MPLS_ROUTE
 )
 
 // NSIDCurrent is Event.NSID for an event of the monitor's own namespace.

@@ -23,10 +23,10 @@ var version = "dev"
 
 const usageText = `Usage: nsnet [OPTIONS] OBJECT { COMMAND | help }
        nsnet -batch FILE
-where  OBJECT := { address | route | link | netns | nat | sysctl | ping | capture }
+where  OBJECT := { address | route | link | netns | nat | sysctl | ping | capture | monitor }
        OPTIONS := { -V[ersion] | -n[etns] NAME | -j[son] | -p[retty] | -d[etails] |
                     -br[ief] | -4 | -6 | -s[tatistics] | -a[ll] | -force | -batch FILE |
-                    --trace[=hex] | -h[elp] }
+                    -t[imestamp] | -ts[hort] | --trace[=hex] | -h[elp] }
 
 Objects and commands may be abbreviated as in iproute2 (nsnet a, nsnet l ls, nsnet netns a X).
 "nsnet OBJECT help" shows an object's commands.
@@ -245,6 +245,10 @@ func parseGlobals(args []string) (globals, []string, error) {
 			continue
 		}
 		switch {
+		case opt == "t" || opt == "timestamp":
+			g.opt.timestamp = 1
+		case opt == "ts" || opt == "tshort":
+			g.opt.timestamp = 2
 		case opt == "4":
 			g.opt.family = 4
 		case opt == "6":

@@ -13,4 +13,5 @@ var objects = []object{
 	{name: "down", parse: parseDown, help: upHelp},
 	{name: "ping", parse: parsePing, help: pingHelp},
 	{name: "capture", parse: parseCapture, help: captureHelp},
+	{name: "monitor", parse: parseMonitor, help: monitorHelp},
 }
