@@ -139,8 +139,12 @@ type monitor struct {
 	lp    *linkPrinter
 	rp    *routePrinter
 	nsids map[int32]string // nsid names, as ip's netns map
-	mu    sync.Mutex
-	buf   []byte
+	// peers are the link printers of the events of other namespaces
+	// (all-nsid), by nsid: each namespace numbers its links itself.
+	peers     map[int]*linkPrinter
+	peerConns []*rtnl.Conn
+	mu        sync.Mutex
+	buf       []byte
 }
 
 func (c monitorCmd) run(e *env) error {
@@ -166,6 +170,11 @@ func (c monitorCmd) run(e *env) error {
 		return err
 	}
 	defer mon.Close()
+	defer func() {
+		for _, c := range m.peerConns {
+			c.Close()
+		}
+	}()
 	// The link names and flags events refer to, as ip's link cache: read
 	// after joining the groups, so no change falls between the two.
 	links, err := m.conn.Links()
@@ -275,12 +284,13 @@ func (m *monitor) event(ev *rtnl.Event) error {
 	if obj == 0 || m.c.objects&obj == 0 {
 		return nil
 	}
+	lp := m.printer(ev.NSID)
 	if ev.Link != nil {
 		// As ip's ll_remember_index: the cache follows the events.
 		if ev.Deleted() {
-			delete(m.lp.tab.byIndex, ev.Link.Index)
+			delete(lp.tab.byIndex, ev.Link.Index)
 		} else {
-			m.lp.tab.byIndex[ev.Link.Index] = ev.Link
+			lp.tab.byIndex[ev.Link.Index] = ev.Link
 		}
 	}
 	if ev.Route != nil && ev.Route.Flags&rtnl.RouteCloned != 0 {
@@ -294,6 +304,34 @@ func (m *monitor) event(ev *rtnl.Event) error {
 		return m.emit(obj, ev.NSID, del, "", func(b []byte) []byte { return m.eventJSON(b, ev) })
 	}
 	return m.emit(obj, ev.NSID, del, "", func(b []byte) []byte { return m.eventText(b, ev) })
+}
+
+// printer returns the link printer of the namespace with id nsid: the
+// monitor's own for NSIDCurrent, else one whose link names are those its
+// events told (ip shares one cache among all namespaces; here an index
+// means the link of the event's own namespace, or "ifN").
+func (m *monitor) printer(nsid int) *linkPrinter {
+	if nsid == rtnl.NSIDCurrent {
+		return m.lp
+	}
+	if m.peers == nil {
+		m.peers = map[int]*linkPrinter{}
+	}
+	p, ok := m.peers[nsid]
+	if !ok {
+		// Names come from the events, else from a socket inside the
+		// namespace when /run/netns names it.
+		var conn *rtnl.Conn
+		if name, ok := nsidNames(m.e)[int32(nsid)]; ok {
+			conn, _ = rtnl.Dial(&rtnl.Config{NetNSName: name, Trace: m.e.s.trace, TraceHex: m.e.s.traceHex, TraceNS: name})
+			if conn != nil {
+				m.peerConns = append(m.peerConns, conn)
+			}
+		}
+		p = &linkPrinter{e: m.e, tab: newLinkTable(conn, nil)}
+		m.peers[nsid] = p
+	}
+	return p
 }
 
 // emit writes one event: the headers ip prints (timestamp, nsid, label)
@@ -387,19 +425,20 @@ func appendTimestamp(b []byte, t time.Time, mode int) []byte {
 // eventText appends an event's object as ip monitor prints it.
 func (m *monitor) eventText(b []byte, ev *rtnl.Event) []byte {
 	var sb strings.Builder
+	lp, rp := m.printers(ev.NSID)
 	switch {
 	case ev.Link != nil:
 		// ip monitor leaves out the queue length ip link prints.
 		l := *ev.Link
 		l.Attrs.TxQueueLen = nil
-		m.lp.text(&sb, &l, false)
+		lp.text(&sb, &l, false)
 	case ev.Addr != nil:
-		fmt.Fprintf(&sb, "%d: %s", ev.Addr.Index, m.lp.tab.name(ev.Addr.Index))
+		fmt.Fprintf(&sb, "%d: %s", ev.Addr.Index, lp.tab.name(ev.Addr.Index))
 		addrText(&sb, ev.Addr)
 	case ev.Route != nil:
-		m.rp.text(&sb, ev.Route)
+		rp.text(&sb, ev.Route)
 	case ev.Neigh != nil:
-		neighEventText(&sb, ev.Neigh, m.lp.tab)
+		neighEventText(&sb, ev.Neigh, lp.tab)
 	case ev.Rule != nil:
 		ruleEventText(&sb, ev.Rule)
 	case ev.NetNS != nil:
@@ -411,27 +450,28 @@ func (m *monitor) eventText(b []byte, ev *rtnl.Event) []byte {
 // eventJSON appends the members of an event's object.
 func (m *monitor) eventJSON(b []byte, ev *rtnl.Event) []byte {
 	w := &jsonWriter{b: b}
+	lp, rp := m.printers(ev.NSID)
 	var inner []byte
 	switch {
 	case ev.Link != nil:
 		lw := &jsonWriter{}
-		if err := m.lp.linkJSON(lw, ev.Link, false); err != nil {
+		if err := lp.linkJSON(lw, ev.Link, false); err != nil {
 			return b
 		}
 		lw.endObject()
 		inner = lw.b
 	case ev.Addr != nil:
 		aw := &jsonWriter{}
-		m.lp.addrJSONw(aw, ev.Addr)
+		lp.addrJSONw(aw, ev.Addr)
 		w.key("index")
 		w.uint(uint64(ev.Addr.Index))
 		w.key("dev")
-		w.str(m.lp.tab.name(ev.Addr.Index))
+		w.str(lp.tab.name(ev.Addr.Index))
 		inner = aw.b
 	case ev.Route != nil:
-		inner, _ = appendJSON(nil, m.rp.json(ev.Route))
+		inner, _ = appendJSON(nil, rp.json(ev.Route))
 	case ev.Neigh != nil:
-		inner, _ = appendJSON(nil, neighEventJSON(ev.Neigh, m.lp.tab))
+		inner, _ = appendJSON(nil, neighEventJSON(ev.Neigh, lp.tab))
 	case ev.Rule != nil:
 		inner, _ = appendJSON(nil, ruleEventJSON(ev.Rule))
 	case ev.NetNS != nil:
@@ -445,6 +485,15 @@ func (m *monitor) eventJSON(b []byte, ev *rtnl.Event) []byte {
 		w.b = append(w.b, inner[1:len(inner)-1]...)
 	}
 	return w.b
+}
+
+// printers are the link and route printers of the namespace nsid.
+func (m *monitor) printers(nsid int) (*linkPrinter, *routePrinter) {
+	lp := m.printer(nsid)
+	if lp == m.lp {
+		return lp, m.rp
+	}
+	return lp, &routePrinter{tab: lp.tab, showTable: true, showDev: true}
 }
 
 // nsidName finds the name of a peer namespace's id as ip does: from the

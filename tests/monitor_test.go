@@ -1,0 +1,326 @@
+package tests
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// monitorPair is a shell script that runs the two monitor commands $A and
+// $B (ip's and nsnet's) in the background with their output in files,
+// makes sure both listen (a marker change that both print), runs the
+// changes, marks the end the same way and stops both with SIGTERM. It
+// prints nsnet's exit status. $MARK is a command that changes something
+// both monitors watch, with $i in it.
+const monitorPair = `set -e
+eval "exec $A" > /tmp/a.out 2>/tmp/a.err & pa=$!
+eval "exec $B" > /tmp/b.out 2>/tmp/b.err & pb=$!
+mark() { # wait until both outputs show the change $MARK makes for $1
+	for i in $(seq $1 $(($1 + 50))); do
+		eval "$MARK"
+		for t in 1 2 3 4 5 6 7 8 9 10; do
+			if grep -q "$MARKWORD$i" /tmp/a.out && grep -q "$MARKWORD$i" /tmp/b.out; then echo $i; return; fi
+			sleep 0.02
+		done
+	done
+	echo "monitors not listening" >&2; exit 1
+}
+s=$(mark 100)
+eval "$CHANGES"
+e=$(mark 200)
+# SIGTERM: a background job of a non-interactive shell ignores SIGINT.
+kill -TERM $pa $pb
+wait $pa || true
+wait $pb; echo "nsnet exit $?"
+# What each printed after the start marker's line, up to the end marker.
+for f in a b; do
+	awk -v s="$MARKWORD$s" -v e="$MARKWORD$e" 'index($0, e) { exit } on { print } index($0, s) { on = 1; skip = 1 }' /tmp/$f.out > /tmp/$f.cut
+done
+`
+
+var tsPrefix = regexp.MustCompile(`(?m)^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\] `)
+
+// runMonitorPair runs monitorPair and returns ip's and nsnet's output
+// between the markers, without -ts timestamps.
+func runMonitorPair(t *testing.T, sb *Sandbox, a, b, mark, markWord, changes string) (string, string) {
+	t.Helper()
+	r := sb.Run("env", "NSNET="+nsnetBin, "A="+a, "B="+b, "MARK="+mark, "MARKWORD="+markWord, "CHANGES="+changes,
+		"sh", "-c", monitorPair+"cat /tmp/a.cut; echo =====; cat /tmp/b.cut; echo =====; cat /tmp/b.err")
+	if r.Code != 0 {
+		t.Fatalf("monitor script: %s", r)
+	}
+	out := r.Stdout
+	if !strings.Contains(out, "nsnet exit 0\n") {
+		t.Fatalf("nsnet monitor did not exit 0 at SIGTERM:\n%s", out)
+	}
+	parts := strings.Split(out[strings.Index(out, "nsnet exit 0\n")+len("nsnet exit 0\n"):], "=====\n")
+	if len(parts) != 3 {
+		t.Fatalf("bad script output:\n%s", out)
+	}
+	if parts[2] != "" {
+		t.Fatalf("nsnet monitor wrote on stderr: %q", parts[2])
+	}
+	return tsPrefix.ReplaceAllString(parts[0], ""), tsPrefix.ReplaceAllString(parts[1], "")
+}
+
+// ipChanges are made by ip, in another process than the monitors: one of
+// each object kind, then their removal.
+const ipChanges = `
+ip link add v0 type veth peer name v1
+ip link set v0 up; ip link set v1 up
+ip addr add 10.9.0.1/24 dev v0
+ip addr add 2001:db8::1/64 dev v0 nodad
+ip route add 10.10.0.0/16 via 10.9.0.2 dev v0 metric 7
+ip route add 10.11.0.0/16 dev v0 table 100 proto static
+ip neigh add 10.9.0.7 lladdr 02:00:00:00:00:07 dev v0
+ip neigh add 2001:db8::7 lladdr 02:00:00:00:00:08 dev v0 router
+ip rule add from 10.9.0.0/24 lookup 100 prio 1000
+ip rule add not to 10.12.0.0/16 fwmark 0x10/0xff iif v0 lookup main prio 1001
+ip -6 rule add from 2001:db8::/64 ipproto tcp dport 80-90 prohibit prio 1002
+ip netns add peer; ip netns set peer 5
+ip rule del prio 1000; ip rule del prio 1001; ip -6 rule del prio 1002
+ip neigh del 10.9.0.7 dev v0
+ip route del 10.10.0.0/16 via 10.9.0.2 dev v0 metric 7
+ip addr del 10.9.0.1/24 dev v0
+ip link set v0 mtu 1400
+ip link set v0 down
+ip link del v0
+ip netns del peer
+`
+
+// TestMonitorMatchesIP: nsnet monitor prints what ip monitor prints, in
+// the same order, for links, addresses, routes, neighbours, rules and
+// nsids changed by ip in another process, with labels and -ts.
+func TestMonitorMatchesIP(t *testing.T) {
+	sb := NewSandbox(t)
+	objs := "link address route neigh rule nsid"
+	ipOut, nsOut := runMonitorPair(t, sb,
+		"ip -ts monitor label "+objs, "$NSNET -ts monitor label "+objs,
+		`ip link set lo mtu $((60000 + i))`, "mtu 60", ipChanges)
+	if ipOut != nsOut {
+		t.Fatalf("nsnet monitor differs from ip monitor\n--- ip\n%s\n--- nsnet\n%s", ipOut, nsOut)
+	}
+	for _, want := range []string{"[LINK]", "[ADDR]", "[ROUTE]", "[NEIGH]", "[RULE]", "[NSID]", "Deleted ", "lladdr 02:00:00:00:00:07",
+		"1001:\tnot from all to 10.12.0.0/16 fwmark 0x10/0xff iif v0 lookup main", "nsid 5 (iproute2 netns name: peer)"} {
+		if !strings.Contains(nsOut, want) {
+			t.Errorf("no %q in the events:\n%s", want, nsOut)
+		}
+	}
+}
+
+// TestMonitorTimestampAndNamespace: -t lines, -n (the socket inside a
+// named namespace) and all-nsid, against ip.
+func TestMonitorTimestampAndNamespace(t *testing.T) {
+	sb := NewSandbox(t)
+	sb.Must("ip", "netns", "add", "a")
+	sb.Must("ip", "netns", "set", "a", "3")
+	sb.Must("ip", "-n", "a", "link", "set", "lo", "up")
+	changes := `ip -n a addr add 10.1.1.1/32 dev lo; ip addr add 10.2.2.2/32 dev lo; ip -n a route add 10.3.0.0/16 dev lo`
+	ipOut, nsOut := runMonitorPair(t, sb, "ip -t -n a monitor link address route", "$NSNET -t -n a monitor link address route",
+		`ip -n a link set lo mtu $((60000 + i))`, "mtu 60", changes)
+	stamp := regexp.MustCompile(`(?m)^Timestamp: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} \d+ usec$`)
+	if n := len(stamp.FindAllString(nsOut, -1)); n < 3 || len(stamp.FindAllString(ipOut, -1)) != n {
+		t.Fatalf("want as many Timestamp lines as ip, 3 or more\n--- ip\n%s\n--- nsnet\n%s", ipOut, nsOut)
+	}
+	ipOut, nsOut = stamp.ReplaceAllString(ipOut, "T"), stamp.ReplaceAllString(nsOut, "T")
+	if ipOut != nsOut || !strings.Contains(nsOut, "10.1.1.1/32") || strings.Contains(nsOut, "10.2.2.2") {
+		t.Fatalf("-n a: want a's events only, as ip\n--- ip\n%s\n--- nsnet\n%s", ipOut, nsOut)
+	}
+	ipOut, nsOut = runMonitorPair(t, sb, "ip monitor all-nsid address", "$NSNET monitor all-nsid address",
+		`ip -n a addr add 10.5.0.$i/32 dev lo`, "10.5.0.", `ip -n a addr add 10.1.1.9/32 dev lo; ip addr add 10.2.2.9/32 dev lo`)
+	if ipOut != nsOut || !strings.Contains(nsOut, "[nsid 3]1: lo    inet 10.1.1.9/32") || !strings.Contains(nsOut, "[nsid current]1: lo    inet 10.2.2.9/32") {
+		t.Fatalf("all-nsid differs from ip\n--- ip\n%s\n--- nsnet\n%s", ipOut, nsOut)
+	}
+}
+
+// TestMonitorNetns: names added to and deleted from /run/netns by ip, as
+// ip netns monitor prints them.
+func TestMonitorNetns(t *testing.T) {
+	sb := NewSandbox(t)
+	ipOut, nsOut := runMonitorPair(t, sb, "stdbuf -oL ip netns monitor", "$NSNET monitor netns",
+		`ip netns add mk$i`, "add mk", `ip netns add blue; ip netns del blue; ip netns add red`)
+	if ipOut != nsOut || nsOut != "add blue\ndelete blue\nadd red\n" {
+		t.Fatalf("netns events\n--- ip\n%q\n--- nsnet\n%q", ipOut, nsOut)
+	}
+}
+
+// monEvent is one line of nsnet -j monitor.
+type monEvent struct {
+	Event   string   `json:"event"`
+	Object  string   `json:"object"`
+	IfName  string   `json:"ifname"`
+	MTU     int      `json:"mtu"`
+	Local   string   `json:"local"`
+	Dev     string   `json:"dev"`
+	Dst     string   `json:"dst"`
+	Time    string   `json:"time"`
+	Count   int      `json:"count"`
+	Objects []string `json:"objects"`
+}
+
+func parseEvents(t *testing.T, out string) []monEvent {
+	t.Helper()
+	var evs []monEvent
+	for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		if l == "" {
+			continue
+		}
+		var e monEvent
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatalf("not one JSON object per line: %q: %v", l, err)
+		}
+		evs = append(evs, e)
+	}
+	return evs
+}
+
+// TestMonitorJSONPipe: -j in a shell pipe read line by line, stopped by
+// SIGTERM; each event is a line as it happens.
+func TestMonitorJSONPipe(t *testing.T) {
+	sb := NewSandbox(t)
+	out := sb.MustSh(`set -e
+sh -c 'echo $$ > /tmp/pid; exec $NSNET -j monitor link address 2>/tmp/err' | while read -r line; do echo "$line" >> /tmp/seen; done &
+sleep 0.3
+ip link add v0 type veth peer name v1
+ip addr add 10.9.0.1/24 dev v0
+# Each event reaches the reader as it happens, not when a buffer fills.
+for i in $(seq 50); do grep -q 10.9.0.1 /tmp/seen 2>/dev/null && break; sleep 0.05; done
+grep -c 10.9.0.1 /tmp/seen
+ip addr del 10.9.0.1/24 dev v0
+ip link del v0
+sleep 0.3
+kill -TERM $(cat /tmp/pid)
+wait
+cat /tmp/err
+cat /tmp/seen`)
+	if !strings.HasPrefix(out, "1\n") {
+		t.Fatalf("the address event did not reach the pipe at once:\n%s", out)
+	}
+	evs := parseEvents(t, strings.SplitN(out, "\n", 2)[1])
+	var got []string
+	for _, e := range evs {
+		switch e.Object {
+		case "address":
+			got = append(got, e.Event+" address "+e.Local+" "+e.Dev)
+		case "link":
+			if e.Event == "del" {
+				got = append(got, "del link "+e.IfName)
+			}
+		}
+	}
+	want := "new address 10.9.0.1 v0|del address 10.9.0.1 v0|del link v0|del link v1"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("events %q, want %q\n%s", strings.Join(got, "|"), want, out)
+	}
+}
+
+// burstScript makes 10,000 link changes with ip -batch (an mtu flip on a
+// veth: one RTM_NEWLINK each) under nsnet -j -ts monitor link with the
+// given extra arguments, and prints the events and nsnet's stderr.
+const burstScript = `set -e
+ip link add v0 type veth peer name v1
+for i in $(seq 1 10000); do echo "link set v0 mtu $((1300 + i % 2 + (i == 10000) * 100))"; done > /tmp/burst
+$NSNET -j -ts monitor link $ARGS > /tmp/ev 2>/tmp/err & p=$!
+for i in $(seq 100); do ip link set lo mtu $((60000 + i)); grep -q mtu /tmp/ev && break; sleep 0.05; done
+ip -batch /tmp/burst
+# Wait until nsnet has printed the last change (mtu 1400) and is quiet.
+for i in $(seq 300); do tail -n 3 /tmp/ev | grep -q '"mtu":1400' && break; sleep 0.05; done
+kill -INT $p; wait $p
+echo "final $(ip -o link show v0 | grep -o 'mtu [0-9]*')"
+cat /tmp/err >&2
+cat /tmp/ev
+`
+
+// TestMonitorBurst: 10,000 link changes, none lost with a large enough
+// receive buffer; the rate is logged.
+func TestMonitorBurst(t *testing.T) {
+	sb := NewSandbox(t)
+	r := sb.Run("env", "NSNET="+nsnetBin, "ARGS=rcvbuf 67108864", "sh", "-c", burstScript)
+	if r.Code != 0 {
+		t.Fatalf("burst: %s", r.Stderr)
+	}
+	evs := parseEvents(t, strings.SplitN(r.Stdout, "\n", 2)[1])
+	seen, overruns := 0, 0
+	var first, last time.Time
+	for _, e := range evs {
+		if e.Event == "overrun" {
+			overruns++
+		}
+		if e.Event != "new" || e.IfName != "v0" {
+			continue
+		}
+		ts, err := time.Parse(time.RFC3339Nano, e.Time)
+		if err != nil {
+			t.Fatalf("bad time %q", e.Time)
+		}
+		if seen == 0 {
+			first = ts
+		}
+		last = ts
+		seen++
+	}
+	rate := float64(seen-1) / last.Sub(first).Seconds()
+	t.Logf("burst: %d of 10000 link events seen, %d dropped, %d overruns, %.0f events/s (first to last event)", seen, 10000-seen, overruns, rate)
+	if seen != 10000 || overruns != 0 || r.Stderr != "" {
+		t.Fatalf("want all 10000 events and no overrun; got %d, %d overruns, stderr %q", seen, overruns, r.Stderr)
+	}
+}
+
+// TestMonitorOverrunResync: with a tiny receive buffer the same burst
+// overruns the socket; nsnet says so on stderr and in the stream, dumps
+// the links again, and what it reports last is the link's real state.
+func TestMonitorOverrunResync(t *testing.T) {
+	sb := NewSandbox(t)
+	r := sb.Run("env", "NSNET="+nsnetBin, "ARGS=rcvbuf 4096", "sh", "-c", burstScript)
+	if r.Code != 0 {
+		t.Fatalf("burst: %s", r.Stderr)
+	}
+	final, rest, _ := strings.Cut(r.Stdout, "\n")
+	if final != "final mtu 1400" {
+		t.Fatalf("the link's final state is %q", final)
+	}
+	evs := parseEvents(t, rest)
+	seen, overruns, syncs := 0, 0, 0
+	lastMTU := 0
+	for _, e := range evs {
+		switch {
+		case e.Event == "overrun":
+			overruns++
+			if len(e.Objects) != 1 || e.Objects[0] != "link" {
+				t.Fatalf("overrun line names %v", e.Objects)
+			}
+		case e.Event == "synced":
+			syncs++
+		case e.IfName == "v0" && (e.Event == "new" || e.Event == "sync"):
+			if e.Event == "new" {
+				seen++
+			}
+			lastMTU = e.MTU
+		}
+	}
+	warned := strings.Count(r.Stderr, "nsnet: monitor: the kernel dropped events")
+	t.Logf("rcvbuf 4096: %d of 10000 events seen, %d overruns (each reported on stderr: %d), %d resyncs", seen, overruns, warned, syncs)
+	if overruns == 0 || warned != overruns || syncs != overruns {
+		t.Fatalf("want overruns reported on stderr and in the stream, each followed by a resync: %d overruns, %d warnings, %d syncs",
+			overruns, warned, syncs)
+	}
+	if lastMTU != 1400 {
+		t.Fatalf("the last state reported for v0 has mtu %d, the link has 1400", lastMTU)
+	}
+	if seen >= 10000 {
+		t.Fatalf("an overrun but all %d events seen", seen)
+	}
+}
+
+// TestMonitorBadInput: bad words are usage errors naming the token.
+func TestMonitorBadInput(t *testing.T) {
+	sb := NewSandbox(t)
+	WantFail(t, sb.NSNet("monitor", "bogus"), 255, "bogus")
+	WantFail(t, sb.NSNet("monitor", "link", "rcvbuf", "12"), 255, "12")
+	WantFail(t, sb.NSNet("-n", "nope", "monitor", "link"), 1, "nope")
+	if out := sb.MustNSNet("monitor", "help"); !strings.Contains(out, "all-nsid") {
+		t.Fatalf("help: %q", out)
+	}
+}
