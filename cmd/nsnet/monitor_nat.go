@@ -1,0 +1,113 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nsnet/nsnet/nat"
+)
+
+// natMonitor is "nat monitor": nf_tables notifications as nft monitor
+// prints them.
+type natMonitor struct{}
+
+func (natMonitor) run(e *env) error {
+	fd, err := e.nsFD()
+	if err != nil {
+		return err
+	}
+	mon, err := nat.DialMonitor(&nat.Config{NetNS: fd, Trace: e.s.trace, TraceHex: e.s.traceHex, TraceNS: e.ns})
+	if err != nil {
+		return err
+	}
+	defer mon.Close()
+	var buf []byte
+	for {
+		err := mon.Receive(e.ctx, func(ev *nat.Event) error {
+			if ev.Hidden() {
+				return nil
+			}
+			now := time.Now()
+			b := buf[:0]
+			if e.opt.json {
+				b = natEventJSON(b, ev, now, e.opt.timestamp != 0)
+			} else {
+				b = appendTimestamp(b, now, e.opt.timestamp)
+				b = append(b, ev.Text()...)
+			}
+			buf = b
+			_, err := e.out.Write(b)
+			return err
+		})
+		if !errors.Is(err, nat.ErrOverrun) {
+			return err
+		}
+		// nf_tables has no dump of changes: say what was lost and go on;
+		// "nft list ruleset" shows the state.
+		fmt.Fprintf(e.s.stderr, "nsnet: nat monitor: the kernel dropped notifications (receive queue overrun, ENOBUFS)\n")
+		if e.opt.json {
+			if _, err := e.out.Write([]byte("{\"event\":\"overrun\"}\n")); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// natEventJSON appends one line: {"event":"new"|"del","object":KIND,...}.
+func natEventJSON(b []byte, ev *nat.Event, now time.Time, stamp bool) []byte {
+	o := &obj{}
+	evName := "new"
+	if ev.Op == "delete" {
+		evName = "del"
+	}
+	o.add("event", evName)
+	o.add("object", ev.Kind)
+	if stamp {
+		o.add("time", now.Format(time.RFC3339Nano))
+	}
+	switch ev.Kind {
+	case "table":
+		o.add("family", ev.Table.Family.String()).add("name", ev.Table.Name).add("handle", ev.Table.Handle)
+	case "chain":
+		c := ev.Chain
+		o.add("family", c.Family.String()).add("table", c.Table).add("name", c.Name).add("handle", c.Handle)
+		if c.Base != nil && ev.Op == "add" {
+			o.add("type", string(c.Base.Type)).add("hook", c.Base.Hook.String()).add("prio", c.Base.Priority).add("policy", c.Base.Policy.String())
+		}
+	case "rule":
+		r := ev.Rule
+		o.add("family", r.Family.String()).add("table", r.Table).add("chain", r.Chain).add("handle", r.Handle)
+		if ev.Op == "add" {
+			o.add("expr", nat.Describe(r.Exprs))
+			if r.Comment != "" {
+				o.add("comment", r.Comment)
+			}
+		}
+	case "set", "element":
+		s := ev.Set
+		o.add("family", s.Family.String()).add("table", s.Table).add("name", s.Name)
+		if ev.Kind == "set" && ev.Op == "add" {
+			o.add("type", nat.SetTypeName(s.KeyType)).add("handle", s.Handle)
+		}
+		if ev.Kind == "element" {
+			o.add("elem", ev.Elements)
+		}
+	case "gen":
+		o = &obj{}
+		o.add("event", "gen").add("object", "gen")
+		if stamp {
+			o.add("time", now.Format(time.RFC3339Nano))
+		}
+		o.add("id", ev.Gen.ID).add("pid", ev.Gen.PID).add("proc", ev.Gen.ProcName)
+	default:
+		ob := ev.Object
+		o.add("family", ob.Family.String()).add("table", ob.Table).add("name", ob.Name).add("handle", ob.Handle)
+		if ob.Counter != nil && ev.Op == "add" {
+			o.add("packets", ob.Counter.Packets).add("bytes", ob.Counter.Bytes)
+		}
+	}
+	b, _ = appendJSON(b, o)
+	return append(b, '\n')
+}
+
