@@ -407,7 +407,8 @@ func priorityName(f Family, p int32) string {
 	return strconv.Itoa(int(p))
 }
 
-// Text is the event as `nft monitor` prints it, with its newline.
+// Text is the event as `nft monitor` prints it, with its newline (a line
+// per element of an element event).
 func (e *Event) Text() string {
 	var b strings.Builder
 	switch e.Kind {
@@ -437,8 +438,14 @@ func (e *Event) Text() string {
 			fmt.Fprintf(&b, " { type %s; } ", SetTypeName(s.KeyType))
 		}
 	case "element":
+		// One line per element, as nft.
 		s := e.Set
-		fmt.Fprintf(&b, "%s element %s %s %s { %s }", e.Op, s.Family, s.Table, s.Name, strings.Join(e.Elements, ", "))
+		for i, el := range e.Elements {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "%s element %s %s %s { %s }", e.Op, s.Family, s.Table, s.Name, el)
+		}
 	case "gen":
 		fmt.Fprintf(&b, "# new generation %d by process %d (%s)", e.Gen.ID, e.Gen.PID, e.Gen.ProcName)
 	default:

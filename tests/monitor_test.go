@@ -324,3 +324,47 @@ func TestMonitorBadInput(t *testing.T) {
 		t.Fatalf("help: %q", out)
 	}
 }
+
+// TestNatMonitorMatchesNft: nsnet nat monitor prints what nft monitor
+// prints for tables, chains, rules, sets, elements and counters made and
+// deleted by nft in another process; -j gives one object per change.
+func TestNatMonitorMatchesNft(t *testing.T) {
+	sb := NewSandbox(t)
+	changes := `nft add table ip t
+nft add chain ip t c '{ type nat hook postrouting priority srcnat; policy accept; }'
+nft add chain ip t plain
+nft add rule ip t c oifname "eth0" counter masquerade
+nft add set ip t s '{ type ipv4_addr; }'
+nft add element ip t s '{ 10.0.0.1, 10.0.0.2 }'
+nft add counter ip t cnt
+nft delete element ip t s '{ 10.0.0.1 }'
+nft flush chain ip t c
+nft delete table ip t`
+	nftOut, nsOut := runMonitorPair(t, sb, "stdbuf -oL nft monitor", "$NSNET nat monitor",
+		`nft add table ip mk$i`, "table ip mk", changes)
+	if nftOut != nsOut {
+		t.Fatalf("nsnet nat monitor differs from nft monitor\n--- nft\n%s\n--- nsnet\n%s", nftOut, nsOut)
+	}
+	for _, want := range []string{"add chain ip t c { type nat hook postrouting priority srcnat; policy accept; }",
+		`add rule ip t c oifname "eth0" counter packets 0 bytes 0 masquerade`, "add element ip t s { 10.0.0.1 }\nadd element ip t s { 10.0.0.2 }",
+		"add counter ip t cnt { packets 0 bytes 0 }", "delete rule ip t c handle", "delete table ip t", "# new generation"} {
+		if !strings.Contains(nsOut, want) {
+			t.Errorf("no %q in:\n%s", want, nsOut)
+		}
+	}
+	_, jsOut := runMonitorPair(t, sb, "stdbuf -oL nft monitor", "$NSNET -j nat monitor",
+		`nft add table ip mj$i`, "mj", `nft add table inet x; nft add chain inet x y; nft delete table inet x`)
+	var kinds []string
+	for _, l := range strings.Split(strings.TrimSpace(jsOut), "\n") {
+		var e struct{ Event, Object, Name string }
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		if e.Object != "gen" {
+			kinds = append(kinds, e.Event+" "+e.Object+" "+e.Name)
+		}
+	}
+	if got := strings.Join(kinds, "|"); got != "new table x|new chain y|del chain y|del table x" {
+		t.Fatalf("-j events %q\n%s", got, jsOut)
+	}
+}

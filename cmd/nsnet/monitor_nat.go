@@ -110,4 +110,3 @@ func natEventJSON(b []byte, ev *nat.Event, now time.Time, stamp bool) []byte {
 	b, _ = appendJSON(b, o)
 	return append(b, '\n')
 }
-
