@@ -15,13 +15,14 @@ import (
 // prints nsnet's exit status. $MARK is a command that changes something
 // both monitors watch, with $i in it.
 const monitorPair = `set -e
-eval "exec $A" > /tmp/a.out 2>/tmp/a.err & pa=$!
-eval "exec $B" > /tmp/b.out 2>/tmp/b.err & pb=$!
+cd "$(mktemp -d)"; trap 'rm -rf "$PWD"' EXIT
+eval "exec $A" > a.out 2>a.err & pa=$!
+eval "exec $B" > b.out 2>b.err & pb=$!
 mark() { # wait until both outputs show the change $MARK makes for $1
 	for i in $(seq $1 $(($1 + 50))); do
 		eval "$MARK"
 		for t in 1 2 3 4 5 6 7 8 9 10; do
-			if grep -q "$MARKWORD$i" /tmp/a.out && grep -q "$MARKWORD$i" /tmp/b.out; then echo $i; return; fi
+			if grep -q "$MARKWORD$i" a.out && grep -q "$MARKWORD$i" b.out; then echo $i; return; fi
 			sleep 0.02
 		done
 	done
@@ -36,7 +37,7 @@ wait $pa || true
 wait $pb; echo "nsnet exit $?"
 # What each printed after the start marker's line, up to the end marker.
 for f in a b; do
-	awk -v s="$MARKWORD$s" -v e="$MARKWORD$e" 'index($0, e) { exit } on { print } index($0, s) { on = 1; skip = 1 }' /tmp/$f.out > /tmp/$f.cut
+	awk -v s="$MARKWORD$s" -v e="$MARKWORD$e" 'index($0, e) { exit } on { print } index($0, s) { on = 1; skip = 1 }' $f.out > $f.cut
 done
 `
 
@@ -47,7 +48,7 @@ var tsPrefix = regexp.MustCompile(`(?m)^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\
 func runMonitorPair(t *testing.T, sb *Sandbox, a, b, mark, markWord, changes string) (string, string) {
 	t.Helper()
 	r := sb.Run("env", "NSNET="+nsnetBin, "A="+a, "B="+b, "MARK="+mark, "MARKWORD="+markWord, "CHANGES="+changes,
-		"sh", "-c", monitorPair+"cat /tmp/a.cut; echo =====; cat /tmp/b.cut; echo =====; cat /tmp/b.err")
+		"sh", "-c", monitorPair+"cat a.cut; echo =====; cat b.cut; echo =====; cat b.err")
 	if r.Code != 0 {
 		t.Fatalf("monitor script: %s", r)
 	}
@@ -181,20 +182,21 @@ func parseEvents(t *testing.T, out string) []monEvent {
 func TestMonitorJSONPipe(t *testing.T) {
 	sb := NewSandbox(t)
 	out := sb.MustSh(`set -e
-sh -c 'echo $$ > /tmp/pid; exec $NSNET -j monitor link address 2>/tmp/err' | while read -r line; do echo "$line" >> /tmp/seen; done &
+cd "$(mktemp -d)"; trap 'rm -rf "$PWD"' EXIT
+sh -c 'echo $$ > $PWD/pid; exec $NSNET -j monitor link address 2>$PWD/err' | while read -r line; do echo "$line" >> $PWD/seen; done &
 sleep 0.3
 ip link add v0 type veth peer name v1
 ip addr add 10.9.0.1/24 dev v0
 # Each event reaches the reader as it happens, not when a buffer fills.
-for i in $(seq 50); do grep -q 10.9.0.1 /tmp/seen 2>/dev/null && break; sleep 0.05; done
-grep -c 10.9.0.1 /tmp/seen
+for i in $(seq 50); do grep -q 10.9.0.1 $PWD/seen 2>/dev/null && break; sleep 0.05; done
+grep -c 10.9.0.1 $PWD/seen
 ip addr del 10.9.0.1/24 dev v0
 ip link del v0
 sleep 0.3
-kill -TERM $(cat /tmp/pid)
+kill -TERM $(cat $PWD/pid)
 wait
-cat /tmp/err
-cat /tmp/seen`)
+cat $PWD/err
+cat $PWD/seen`)
 	if !strings.HasPrefix(out, "1\n") {
 		t.Fatalf("the address event did not reach the pipe at once:\n%s", out)
 	}
@@ -220,17 +222,18 @@ cat /tmp/seen`)
 // veth: one RTM_NEWLINK each) under nsnet -j -ts monitor link with the
 // given extra arguments, and prints the events and nsnet's stderr.
 const burstScript = `set -e
+cd "$(mktemp -d)"; trap 'rm -rf "$PWD"' EXIT
 ip link add v0 type veth peer name v1
-for i in $(seq 1 10000); do echo "link set v0 mtu $((1300 + i % 2 + (i == 10000) * 100))"; done > /tmp/burst
-$NSNET -j -ts monitor link $ARGS > /tmp/ev 2>/tmp/err & p=$!
-for i in $(seq 100); do ip link set lo mtu $((60000 + i)); grep -q mtu /tmp/ev && break; sleep 0.05; done
-ip -batch /tmp/burst
+for i in $(seq 1 10000); do echo "link set v0 mtu $((1300 + i % 2 + (i == 10000) * 100))"; done > $PWD/burst
+$NSNET -j -ts monitor link $ARGS > $PWD/ev 2>$PWD/err & p=$!
+for i in $(seq 100); do ip link set lo mtu $((60000 + i)); grep -q mtu $PWD/ev && break; sleep 0.05; done
+ip -batch $PWD/burst
 # Wait until nsnet has printed the last change (mtu 1400) and is quiet.
-for i in $(seq 300); do tail -n 3 /tmp/ev | grep -q '"mtu":1400' && break; sleep 0.05; done
+for i in $(seq 300); do tail -n 3 $PWD/ev | grep -q '"mtu":1400' && break; sleep 0.05; done
 kill -INT $p; wait $p
 echo "final $(ip -o link show v0 | grep -o 'mtu [0-9]*')"
-cat /tmp/err >&2
-cat /tmp/ev
+cat $PWD/err >&2
+cat $PWD/ev
 `
 
 // TestMonitorBurst: 10,000 link changes, none lost with a large enough
