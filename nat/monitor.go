@@ -22,6 +22,9 @@ const nfnlgrpNFTables = 7
 type Monitor struct {
 	nl   *nl.Conn
 	sets map[string]uint32 // key types of the sets seen, by "family table set"
+	// anon are the elements of the anonymous sets seen, by "family table
+	// set": a rule's { a, b } is written from them.
+	anon map[string][]string
 }
 
 // ErrOverrun is returned by Monitor.Receive when the kernel dropped
@@ -43,7 +46,7 @@ func DialMonitor(cfg *Config) (*Monitor, error) {
 		c.Close()
 		return nil, err
 	}
-	return &Monitor{nl: c, sets: map[string]uint32{}}, nil
+	return &Monitor{nl: c, sets: map[string]uint32{}, anon: map[string][]string{}}, nil
 }
 
 // Close closes the socket.
@@ -54,8 +57,11 @@ func (m *Monitor) Close() error { return m.nl.Close() }
 // "element" (Set, Elements), a stateful object's type such as "counter"
 // (Object), or "gen" (Gen, the end of a committed transaction).
 type Event struct {
-	Op       string // "add" or "delete"
-	Kind     string
+	Op   string // "add" or "delete"
+	Kind string
+	// Expr is an added rule's expressions as nft writes them
+	// (DescribeIn, with the anonymous sets it looks up written out).
+	Expr     string
 	Table    *Table
 	Chain    *Chain
 	Rule     *Rule
@@ -110,7 +116,7 @@ func (m *Monitor) Receive(ctx context.Context, fn func(*Event) error) error {
 // DecodeEvent decodes one nf_tables notification; nil, nil for a message
 // that is not one (netlink control messages, other subsystems).
 func DecodeEvent(msg netlink.Message) (*Event, error) {
-	m := Monitor{sets: map[string]uint32{}}
+	m := Monitor{sets: map[string]uint32{}, anon: map[string][]string{}}
 	return m.decode(msg)
 }
 
@@ -136,7 +142,9 @@ func (m *Monitor) decode(msg netlink.Message) (*Event, error) {
 		err = e.Chain.UnmarshalBinary(b)
 	case unix.NFT_MSG_NEWRULE, unix.NFT_MSG_DELRULE, msgDestroyRule:
 		e.Kind, e.Rule = "rule", new(Rule)
-		err = e.Rule.UnmarshalBinary(b)
+		if err = e.Rule.UnmarshalBinary(b); err == nil && e.Op == "add" {
+			e.Expr = m.ruleText(e.Rule)
+		}
 	case unix.NFT_MSG_NEWSET, unix.NFT_MSG_DELSET:
 		e.Kind = "set"
 		e.Set, err = decodeSet(b)
@@ -146,11 +154,16 @@ func (m *Monitor) decode(msg netlink.Message) (*Event, error) {
 				m.sets[k] = e.Set.KeyType
 			} else {
 				delete(m.sets, k)
+				delete(m.anon, k)
 			}
 		}
 	case unix.NFT_MSG_NEWSETELEM, unix.NFT_MSG_DELSETELEM:
 		e.Kind = "element"
 		e.Set, e.Elements, err = m.decodeElems(b)
+		if err == nil && e.Set.Anonymous && e.Op == "add" {
+			k := setKey(e.Set.Family, e.Set.Table, e.Set.Name)
+			m.anon[k] = append(m.anon[k], e.Elements...)
+		}
 	case unix.NFT_MSG_NEWOBJ, unix.NFT_MSG_DELOBJ:
 		e.Object, err = decodeObject(b)
 		if err == nil {
@@ -166,6 +179,22 @@ func (m *Monitor) decode(msg netlink.Message) (*Event, error) {
 		return nil, fmt.Errorf("decode nf_tables %s notification: %w", e.Kind, err)
 	}
 	return e, nil
+}
+
+// ruleText is DescribeIn with each "@__setN" of an anonymous set whose
+// elements were seen replaced by "{ a, b }".
+func (m *Monitor) ruleText(r *Rule) string {
+	words := strings.Split(DescribeIn(r.Family, r.Exprs), " ")
+	for i, w := range words {
+		if name, ok := strings.CutPrefix(w, "@"); ok && strings.HasPrefix(name, "__set") {
+			k := setKey(r.Family, r.Table, name)
+			if els, ok := m.anon[k]; ok {
+				words[i] = "{ " + strings.Join(els, ", ") + " }"
+				delete(m.anon, k)
+			}
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 func setKey(f Family, table, name string) string { return f.String() + " " + table + " " + name }
@@ -390,19 +419,31 @@ func decodeGen2(b []byte) (*GenInfo, error) {
 }
 
 // priorityName is nft's name of a base chain priority in families ip,
-// ip6 and inet ("srcnat", "filter + 5"), or the number.
-func priorityName(f Family, p int32) string {
+// ip6 and inet: the first standard priority that the hook allows and that
+// is at most 10 away ("srcnat", "filter + 5", "dstnat - 10"), else the
+// number.
+func priorityName(f Family, hook Hook, p int32) string {
 	if f != FamilyIPv4 && f != FamilyIPv6 && f != FamilyINet {
 		return strconv.Itoa(int(p))
 	}
 	names := []struct {
-		n string
-		v int32
-	}{{"raw", -300}, {"mangle", -150}, {"dstnat", -100}, {"filter", 0}, {"security", 50}, {"srcnat", 100}}
+		n  string
+		v  int32
+		ok bool
+	}{{"raw", -300, true}, {"mangle", -150, true}, {"dstnat", -100, hook == HookPrerouting},
+		{"filter", 0, true}, {"security", 50, true}, {"srcnat", 100, hook == HookPostrouting || hook == HookInput}}
 	for _, n := range names {
-		if p == n.v {
-			return n.n
+		off := p - n.v
+		if !n.ok || off < -10 || off > 10 {
+			continue
 		}
+		switch {
+		case off > 0:
+			return n.n + " + " + strconv.Itoa(int(off))
+		case off < 0:
+			return n.n + " - " + strconv.Itoa(int(-off))
+		}
+		return n.n
 	}
 	return strconv.Itoa(int(p))
 }
@@ -419,7 +460,7 @@ func (e *Event) Text() string {
 		fmt.Fprintf(&b, "%s chain %s %s %s", e.Op, c.Family, c.Table, c.Name)
 		if e.Op == "add" && c.Base != nil {
 			fmt.Fprintf(&b, " { type %s hook %s priority %s; policy %s; }", c.Base.Type, c.Base.Hook,
-				priorityName(c.Family, c.Base.Priority), c.Base.Policy)
+				priorityName(c.Family, c.Base.Hook, c.Base.Priority), c.Base.Policy)
 		}
 	case "rule":
 		r := e.Rule
@@ -427,7 +468,7 @@ func (e *Event) Text() string {
 			fmt.Fprintf(&b, "delete rule %s %s %s handle %d", r.Family, r.Table, r.Chain, r.Handle)
 			break
 		}
-		fmt.Fprintf(&b, "add rule %s %s %s %s", r.Family, r.Table, r.Chain, Describe(r.Exprs))
+		fmt.Fprintf(&b, "add rule %s %s %s %s", r.Family, r.Table, r.Chain, e.Expr)
 		if r.Comment != "" {
 			fmt.Fprintf(&b, " comment %q", r.Comment)
 		}

@@ -342,7 +342,21 @@ nft add element ip t s '{ 10.0.0.1, 10.0.0.2 }'
 nft add counter ip t cnt
 nft delete element ip t s '{ 10.0.0.1 }'
 nft flush chain ip t c
-nft delete table ip t`
+nft add chain ip t p '{ type nat hook prerouting priority dstnat - 10; }'
+nft add rule ip t p ip daddr 10.1.2.3 tcp dport 80 dnat to 10.0.0.2:8080
+nft add chain ip t f '{ type filter hook forward priority filter + 5; }'
+nft add rule ip t f ct state established,related accept
+nft add rule ip t f ip saddr 10.0.0.0/24 iifname "v0" oifname "v1" accept
+nft delete table ip t
+nft add table ip6 t6
+nft add chain ip6 t6 c '{ type filter hook input priority 0; policy drop; }'
+nft add rule ip6 t6 c ip6 saddr 2001:db8::/64 udp sport 53 accept
+nft add table inet x
+nft add chain inet x c '{ type filter hook input priority 0; }'
+nft add rule inet x c ip saddr 10.0.0.1 accept
+nft add rule inet x c tcp dport '{ 22, 80 }' accept
+nft delete table inet x
+nft delete table ip6 t6`
 	nftOut, nsOut := runMonitorPair(t, sb, "stdbuf -oL nft monitor", "$NSNET nat monitor",
 		`nft add table ip mk$i`, "table ip mk", changes)
 	if nftOut != nsOut {
@@ -350,7 +364,8 @@ nft delete table ip t`
 	}
 	for _, want := range []string{"add chain ip t c { type nat hook postrouting priority srcnat; policy accept; }",
 		`add rule ip t c oifname "eth0" counter packets 0 bytes 0 masquerade`, "add element ip t s { 10.0.0.1 }\nadd element ip t s { 10.0.0.2 }",
-		"add counter ip t cnt { packets 0 bytes 0 }", "delete rule ip t c handle", "delete table ip t", "# new generation"} {
+		"add counter ip t cnt { packets 0 bytes 0 }", "delete rule ip t c handle", "delete table ip t", "# new generation",
+		"priority dstnat - 10;", "priority filter + 5;", "dnat to 10.0.0.2:8080", "udp sport 53 accept", "tcp dport { 22, 80 } accept"} {
 		if !strings.Contains(nsOut, want) {
 			t.Errorf("no %q in:\n%s", want, nsOut)
 		}

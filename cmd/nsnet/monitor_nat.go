@@ -79,7 +79,7 @@ func natEventJSON(b []byte, ev *nat.Event, now time.Time, stamp bool) []byte {
 		r := ev.Rule
 		o.add("family", r.Family.String()).add("table", r.Table).add("chain", r.Chain).add("handle", r.Handle)
 		if ev.Op == "add" {
-			o.add("expr", nat.Describe(r.Exprs))
+			o.add("expr", ev.Expr)
 			if r.Comment != "" {
 				o.add("comment", r.Comment)
 			}
