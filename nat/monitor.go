@@ -52,6 +52,10 @@ func DialMonitor(cfg *Config) (*Monitor, error) {
 // Close closes the socket.
 func (m *Monitor) Close() error { return m.nl.Close() }
 
+// SetReadBuffer sets the socket's receive buffer to n bytes: the burst of
+// notifications it holds before the kernel drops some (ErrOverrun).
+func (m *Monitor) SetReadBuffer(n int) error { return m.nl.SetReceiveBuffer(n) }
+
 // Event is one nf_tables notification. Kind says which of the fields are
 // set: "table" (Table), "chain" (Chain), "rule" (Rule), "set" (Set),
 // "element" (Set, Elements), a stateful object's type such as "counter"

@@ -411,3 +411,51 @@ nft delete table ip6 t6`
 		t.Fatalf("-j events %q\n%s", got, jsOut)
 	}
 }
+
+// TestNatMonitorOverrun: a transaction of 600 notifications overruns a
+// 1 KiB socket; nsnet nat monitor says so, lists the ruleset again (what
+// nft list ruleset shows) and goes on with the next change.
+func TestNatMonitorOverrun(t *testing.T) {
+	sb := NewSandbox(t)
+	r := sb.Sh(`set -e
+cd "$(mktemp -d)"; trap 'rm -rf "$PWD"' EXIT
+nft add table ip keep; nft add chain ip keep c; nft add rule ip keep c accept
+: > ev
+$NSNET -j nat monitor rcvbuf 1024 > ev 2>err & p=$!
+for i in $(seq 100); do nft add table ip mk$i; grep -q mk ev && break; sleep 0.05; done
+for i in $(seq 300); do echo "add table ip t$i"; echo "add chain ip t$i c"; done > batch.nft
+nft -f batch.nft
+for i in $(seq 100); do grep -q synced ev && break; sleep 0.05; done
+nft delete table ip t7
+for i in $(seq 100); do grep -q '"del","object":"table","family":"ip","name":"t7"' ev && break; sleep 0.05; done
+kill -TERM $p; wait $p
+cat err >&2; cat ev`)
+	if r.Code != 0 || !strings.Contains(r.Stderr, "nsnet: nat monitor: the kernel dropped notifications") {
+		t.Fatalf("want the overrun said on stderr: %s", r)
+	}
+	out := r.Stdout
+	evs := strings.Split(strings.TrimSpace(out), "\n")
+	overrun, synced, chains, del := -1, -1, 0, -1
+	for i, l := range evs {
+		var e struct{ Event, Object, Name, Table string }
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		switch {
+		case e.Event == "overrun" && overrun < 0:
+			overrun = i
+		case e.Event == "synced":
+			synced = i
+		case e.Event == "sync" && e.Object == "chain" && e.Name == "c":
+			chains++
+		case e.Event == "del" && e.Object == "table" && e.Name == "t7":
+			del = i
+		}
+	}
+	if overrun < 0 || synced < overrun || del < synced {
+		t.Fatalf("want an overrun, a resync, then the deletion: %d %d %d\n%s", overrun, synced, del, out)
+	}
+	if chains < 301 { // keep's and the 300 new tables' (a resync lists them all)
+		t.Fatalf("the last resync listed %d chains c", chains)
+	}
+}

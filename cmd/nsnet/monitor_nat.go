@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/nsnet/nsnet/nat"
@@ -10,9 +11,29 @@ import (
 
 // natMonitor is "nat monitor": nf_tables notifications as nft monitor
 // prints them.
-type natMonitor struct{}
+type natMonitor struct{ rcvbuf int }
 
-func (natMonitor) run(e *env) error {
+func parseNatMonitor(a *argv) (command, error) {
+	c := natMonitor{rcvbuf: defaultMonitorBuffer}
+	for a.more() {
+		word := a.next()
+		if word != "rcvbuf" {
+			return nil, usagef("nat monitor: unknown argument %q (try \"nsnet nat help\")", word)
+		}
+		v, err := a.value(word)
+		if err != nil {
+			return nil, err
+		}
+		n, err := strconv.ParseUint(v, 10, 31)
+		if err != nil || n < 1024 {
+			return nil, usagef("invalid rcvbuf %q (want 1024..%d bytes)", v, 1<<31-1)
+		}
+		c.rcvbuf = int(n)
+	}
+	return c, nil
+}
+
+func (c natMonitor) run(e *env) error {
 	fd, err := e.nsFD()
 	if err != nil {
 		return err
@@ -22,6 +43,9 @@ func (natMonitor) run(e *env) error {
 		return err
 	}
 	defer mon.Close()
+	if err := mon.SetReadBuffer(c.rcvbuf); err != nil {
+		return err
+	}
 	var buf []byte
 	for {
 		err := mon.Receive(e.ctx, func(ev *nat.Event) error {
@@ -43,15 +67,69 @@ func (natMonitor) run(e *env) error {
 		if !errors.Is(err, nat.ErrOverrun) {
 			return err
 		}
-		// nf_tables has no dump of changes: say what was lost and go on;
-		// "nft list ruleset" shows the state.
-		fmt.Fprintf(e.s.stderr, "nsnet: nat monitor: the kernel dropped notifications (receive queue overrun, ENOBUFS)\n")
-		if e.opt.json {
-			if _, err := e.out.Write([]byte("{\"event\":\"overrun\"}\n")); err != nil {
-				return err
-			}
+		if err := natResync(e, &buf); err != nil {
+			return err
 		}
 	}
+}
+
+// natResync reports lost notifications and lists the tables, chains and
+// rules as they are now (sets and objects are not listed again).
+func natResync(e *env, buf *[]byte) error {
+	fmt.Fprintf(e.s.stderr, "nsnet: nat monitor: the kernel dropped notifications (receive queue overrun, ENOBUFS); listing tables, chains and rules again\n")
+	if e.opt.json {
+		if _, err := e.out.Write([]byte("{\"event\":\"overrun\",\"objects\":[\"table\",\"chain\",\"rule\"]}\n")); err != nil {
+			return err
+		}
+	}
+	c, err := e.nat()
+	if err != nil {
+		return err
+	}
+	tables, err := c.Tables(nat.FamilyUnspec)
+	if err != nil {
+		return err
+	}
+	chains, err := c.Chains(nat.FamilyUnspec)
+	if err != nil {
+		return err
+	}
+	evs := []*nat.Event{}
+	for i := range tables {
+		t := &tables[i]
+		evs = append(evs, &nat.Event{Op: "add", Kind: "table", Table: t})
+		for j := range chains {
+			if chains[j].Family == t.Family && chains[j].Table == t.Name {
+				evs = append(evs, &nat.Event{Op: "add", Kind: "chain", Chain: &chains[j]})
+			}
+		}
+		rules, err := c.Rules(t.Family, t.Name)
+		if err != nil {
+			return err
+		}
+		for j := range rules {
+			r := &rules[j]
+			evs = append(evs, &nat.Event{Op: "add", Kind: "rule", Rule: r, Expr: nat.DescribeIn(r.Family, r.Exprs)})
+		}
+	}
+	now := time.Now()
+	for _, ev := range evs {
+		b := (*buf)[:0]
+		if e.opt.json {
+			b = natEventJSON(b, ev, now, e.opt.timestamp != 0)
+			b = append([]byte(`{"event":"sync"`), b[len(`{"event":"new"`):]...)
+		} else {
+			b = append(b, ev.Text()...)
+		}
+		*buf = b
+		if _, err := e.out.Write(b); err != nil {
+			return err
+		}
+	}
+	if e.opt.json {
+		_, err = fmt.Fprintf(e.out, "{\"event\":\"synced\",\"count\":%d}\n", len(evs))
+	}
+	return err
 }
 
 // natEventJSON appends one line: {"event":"new"|"del","object":KIND,...}.
