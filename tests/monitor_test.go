@@ -459,3 +459,21 @@ cat err >&2; cat ev`)
 		t.Fatalf("the last resync listed %d chains c", chains)
 	}
 }
+
+// TestMonitorDev: "dev DEVICE" keeps one link's events, as ip does.
+func TestMonitorDev(t *testing.T) {
+	sb := NewSandbox(t)
+	sb.Must("ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+	sb.Must("ip", "link", "add", "w0", "type", "veth", "peer", "name", "w1")
+	changes := `ip link set v0 up; ip link set w0 up
+ip addr add 10.9.0.1/24 dev v0; ip addr add 10.8.0.1/24 dev w0
+ip route add 10.10.0.0/16 via 10.9.0.2; ip route add 10.11.0.0/16 via 10.8.0.2
+ip neigh add 10.9.0.7 lladdr 02:00:00:00:00:07 dev v0
+ip neigh add 10.8.0.7 lladdr 02:00:00:00:00:07 dev w0
+ip addr del 10.9.0.1/24 dev v0`
+	ipOut, nsOut := runMonitorPair(t, sb, "ip monitor link address route neigh dev v0", "$NSNET monitor link address route neigh dev v0",
+		`ip link set v0 mtu 1$i`, "mtu 1", changes)
+	if ipOut != nsOut || !strings.Contains(nsOut, "10.9.0.7 lladdr") || strings.Contains(nsOut, "10.8.0") || strings.Contains(nsOut, "w0") {
+		t.Fatalf("dev v0\n--- ip\n%s\n--- nsnet\n%s", ipOut, nsOut)
+	}
+}

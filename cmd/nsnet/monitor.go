@@ -15,7 +15,7 @@ import (
 )
 
 const monitorHelp = `Usage: nsnet [-t | -ts] [-j] [-n NAME] monitor [ all | OBJECTS ] [ label ] [ all-nsid ]
-                                       [ rcvbuf BYTES ]
+                                       [ dev DEVICE ] [ rcvbuf BYTES ]
 OBJECTS := link | address | route | neigh | rule | nsid | netns
 
 Prints the kernel's notifications of changes as they happen, in the text of
@@ -28,6 +28,8 @@ deleted from /run/netns, as "nsnet netns monitor") is only watched when named.
              [RULE] [NSID] [NETNS]
   all-nsid   also the events of the namespaces this one has an id for,
              each prefixed with [nsid N] ([nsid current] for this one's)
+  dev        only the events of one link: the link, its addresses, routes
+             through it and its neighbours (rules and nsids are not filtered)
   rcvbuf     the socket's receive buffer (default 4 MiB); a burst larger than
              it overruns the queue
   -t         a "Timestamp: DATE USEC usec" line before each event
@@ -85,6 +87,7 @@ type monitorCmd struct {
 	label   bool
 	allNSID bool
 	rcvbuf  int
+	dev     string // only the events of this link (links, addresses, routes, neighbours)
 }
 
 func parseMonitor(args []string, opt options) (command, error) {
@@ -100,6 +103,12 @@ func parseMonitor(args []string, opt options) (command, error) {
 			c.label = true
 		case matches(word, "all-nsid") && len(word) >= 4:
 			c.allNSID = true
+		case word == "dev":
+			dev, err := devArg(a, word)
+			if err != nil {
+				return nil, err
+			}
+			c.dev = dev
 		case word == "rcvbuf":
 			v, err := a.value(word)
 			if err != nil {
@@ -143,6 +152,7 @@ type monitor struct {
 	// (all-nsid), by nsid: each namespace numbers its links itself.
 	peers     map[int]*linkPrinter
 	peerConns []*rtnl.Conn
+	devIndex  uint32 // the dev filter's link, 0 for none
 	mu        sync.Mutex
 	buf       []byte
 }
@@ -181,8 +191,13 @@ func (c monitorCmd) run(e *env) error {
 	if err != nil {
 		return err
 	}
+	if c.dev != "" {
+		if m.devIndex, err = m.conn.LinkIndex(c.dev); err != nil {
+			return err
+		}
+	}
 	m.lp = &linkPrinter{e: e, tab: newLinkTable(m.conn, links)}
-	m.rp = &routePrinter{tab: m.lp.tab, showTable: true, showDev: true}
+	m.rp = &routePrinter{tab: m.lp.tab, showTable: true, showDev: c.dev == ""}
 	if c.objects&monNSID != 0 {
 		m.nsids = nsidNames(e)
 	}
@@ -296,6 +311,9 @@ func (m *monitor) event(ev *rtnl.Event) error {
 	if ev.Route != nil && ev.Route.Flags&rtnl.RouteCloned != 0 {
 		return nil // as ip: cache entries are not shown
 	}
+	if m.devIndex != 0 && !m.onDev(ev) {
+		return nil
+	}
 	if ev.Neigh != nil && m.e.opt.family != 0 && ev.Neigh.Family != optFamily(m.e.opt) {
 		return nil
 	}
@@ -304,6 +322,23 @@ func (m *monitor) event(ev *rtnl.Event) error {
 		return m.emit(obj, ev.NSID, del, "", func(b []byte) []byte { return m.eventJSON(b, ev) })
 	}
 	return m.emit(obj, ev.NSID, del, "", func(b []byte) []byte { return m.eventText(b, ev) })
+}
+
+// onDev reports whether an event concerns the dev filter's link, as ip
+// filters: links, addresses and neighbours by index, routes by output
+// link; rules and nsids are not filtered.
+func (m *monitor) onDev(ev *rtnl.Event) bool {
+	switch {
+	case ev.Link != nil:
+		return ev.Link.Index == m.devIndex
+	case ev.Addr != nil:
+		return ev.Addr.Index == m.devIndex
+	case ev.Route != nil:
+		return ev.Route.Attrs.OIF != nil && *ev.Route.Attrs.OIF == m.devIndex
+	case ev.Neigh != nil:
+		return ev.Neigh.Index == m.devIndex
+	}
+	return true
 }
 
 // printer returns the link printer of the namespace with id nsid: the
@@ -438,7 +473,11 @@ func (m *monitor) eventText(b []byte, ev *rtnl.Event) []byte {
 	case ev.Route != nil:
 		rp.text(&sb, ev.Route)
 	case ev.Neigh != nil:
-		neighEventText(&sb, ev.Neigh, lp.tab)
+		n := *ev.Neigh
+		if m.devIndex != 0 {
+			n.Index = 0 // ip leaves out the dev it filters by
+		}
+		neighEventText(&sb, &n, lp.tab)
 	case ev.Rule != nil:
 		ruleEventText(&sb, ev.Rule)
 	case ev.NetNS != nil:
