@@ -36,6 +36,8 @@ Objects and commands may be abbreviated as in iproute2 (nsnet a, nsnet l ls, nsn
   -j, -p       JSON output (iproute2's keys), pretty-printed with -p
   --trace      print every netlink message sent and received, decoded, on stderr;
                --trace=hex adds a hex dump of each message
+  -t, -ts      monitor: a "Timestamp:" line before each event, or a short
+               [YYYY-MM-DDTHH:MM:SS.USEC] prefix
   -V           print the version
 
 Exit status: 0 success, 1 local failure, 2 the kernel refused the request,
