@@ -247,9 +247,9 @@ func parseGlobals(args []string) (globals, []string, error) {
 			continue
 		}
 		switch {
-		case opt == "t" || opt == "timestamp":
+		case matches(opt, "timestamp"): // -t, as in ip, before -tshort
 			g.opt.timestamp = 1
-		case opt == "ts" || opt == "tshort":
+		case matches(opt, "tshort"):
 			g.opt.timestamp = 2
 		case opt == "4":
 			g.opt.family = 4

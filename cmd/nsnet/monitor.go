@@ -37,8 +37,8 @@ deleted from /run/netns, as "nsnet netns monitor") is only watched when named.
   -n NAME    watch inside the namespace NAME (the socket is opened in it)
   -4, -6     addresses, routes and rules of one family only
 
-With -j each event is one JSON object on a line of its own, written as it
-arrives: {"event":"new"|"del","object":"link"|"address"|..., then the
+With -j each event is one JSON object on a line of its own (-p is ignored),
+written as it arrives: {"event":"new"|"del","object":"link"|"address"|..., then the
 object's keys as "-j OBJECT show" prints them}; "time" with -t/-ts, "nsid"
 with all-nsid. When the kernel drops events because the socket's queue is
 full (ENOBUFS), nsnet says so on stderr and in the stream, then dumps the

@@ -80,3 +80,15 @@ func TestParseMonitor(t *testing.T) {
 		}
 	}
 }
+
+func TestTimestampOptions(t *testing.T) {
+	for opt, want := range map[string]int{"-t": 1, "-ti": 1, "-timestamp": 1, "-ts": 2, "-tsh": 2, "--tshort": 2} {
+		g, _, err := parseGlobals([]string{opt, "monitor"})
+		if err != nil || g.opt.timestamp != want {
+			t.Errorf("%s: timestamp %d, %v; want %d", opt, g.opt.timestamp, err, want)
+		}
+	}
+	if g, _, err := parseGlobals([]string{"--trace", "monitor"}); err != nil || g.opt.timestamp != 0 || !g.trace {
+		t.Errorf("--trace: %+v %v", g, err)
+	}
+}
