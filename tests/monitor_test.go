@@ -477,3 +477,21 @@ ip addr del 10.9.0.1/24 dev v0`
 		t.Fatalf("dev v0\n--- ip\n%s\n--- nsnet\n%s", ipOut, nsOut)
 	}
 }
+
+// TestMonitorPrivileges: a user can watch links and addresses as with ip;
+// nf_tables notifications and other namespaces' events need a capability,
+// which the error names.
+func TestMonitorPrivileges(t *testing.T) {
+	sb := NewSandbox(t)
+	nobody := []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", nsnetBin}
+	WantFail(t, sb.Run(append(nobody, "nat", "monitor")...), 1, "needs root: CAP_NET_ADMIN")
+	WantFail(t, sb.Run(append(nobody, "monitor", "all-nsid")...), 1, "CAP_NET_BROADCAST")
+	out := sb.MustSh(`cd "$(mktemp -d)"; trap 'rm -rf "$PWD"' EXIT
+: > ev
+setpriv --reuid=65534 --regid=65534 --clear-groups $NSNET monitor link > ev & p=$!
+for i in $(seq 100); do ip link set lo mtu $((60000 + i)); grep -q mtu ev && break; sleep 0.05; done
+kill -TERM $p; wait $p; echo "exit $?"; cat ev`)
+	if !strings.HasPrefix(out, "exit 0\n1: lo: <LOOPBACK,UP,LOWER_UP> mtu 6") {
+		t.Fatalf("nobody's monitor: %q", out)
+	}
+}

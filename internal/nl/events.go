@@ -67,6 +67,10 @@ func (c *Conn) JoinGroups(groups ...uint32) error {
 func (c *Conn) ListenAllNSID() error {
 	return c.s.control(func(fd int) error {
 		if err := unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_LISTEN_ALL_NSID, 1); err != nil {
+			if err == unix.EPERM {
+				// The capability the kernel checks, named for the user.
+				return fmt.Errorf("listen to all nsids (needs CAP_NET_BROADCAST): %w", os.NewSyscallError("setsockopt", err))
+			}
 			return fmt.Errorf("listen to all nsids: %w", os.NewSyscallError("setsockopt", err))
 		}
 		return nil
