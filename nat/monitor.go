@@ -33,15 +33,12 @@ var ErrOverrun = nl.ErrOverrun
 
 // DialMonitor opens a Monitor as cfg says (nil: defaults).
 func DialMonitor(cfg *Config) (*Monitor, error) {
-	if cfg == nil {
-		cfg = &Config{}
-	}
-	c, err := nl.Dial(unix.NETLINK_NETFILTER, nl.Config{
-		NetNS: cfg.NetNS, Trace: cfg.Trace, TraceHex: cfg.TraceHex, TraceNS: cfg.TraceNS, Schema: schema,
-	})
+	// Dial's socket, with all of Config (tracing and captures) applied.
+	conn, err := Dial(cfg)
 	if err != nil {
 		return nil, err
 	}
+	c := conn.nl
 	if err := c.JoinGroups(nfnlgrpNFTables); err != nil {
 		c.Close()
 		return nil, err

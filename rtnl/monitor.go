@@ -8,7 +8,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nsnet/nsnet/internal/nl"
-	"github.com/nsnet/nsnet/nsfs"
 )
 
 // EventGroup is an rtnetlink multicast group (RTNLGRP_*).
@@ -57,21 +56,12 @@ var ErrOverrun = nl.ErrOverrun
 
 // DialMonitor opens a Monitor as cfg says.
 func DialMonitor(cfg *MonitorConfig) (*Monitor, error) {
-	fd := cfg.NetNS
-	if fd == 0 && cfg.NetNSName != "" {
-		ns, err := openNSName(cfg.NetNSName)
-		if err != nil {
-			return nil, err
-		}
-		defer ns.Close()
-		fd = ns.Fd()
-	}
-	c, err := nl.Dial(unix.NETLINK_ROUTE, nl.Config{
-		NetNS: fd, Trace: cfg.Trace, TraceHex: cfg.TraceHex, TraceNS: cfg.TraceNS, Schema: schema,
-	})
+	// Dial's socket, with all of Config (tracing and captures) applied.
+	conn, err := Dial(&cfg.Config)
 	if err != nil {
 		return nil, err
 	}
+	c := conn.nl
 	fail := func(err error) (*Monitor, error) {
 		c.Close()
 		return nil, err
@@ -94,15 +84,6 @@ func DialMonitor(cfg *MonitorConfig) (*Monitor, error) {
 		}
 	}
 	return &Monitor{nl: c}, nil
-}
-
-func openNSName(name string) (*nsfs.NS, error) {
-	for i := 0; i < len(name); i++ {
-		if name[i] == '/' {
-			return nsfs.Open(name)
-		}
-	}
-	return nsfs.OpenName(name)
 }
 
 // Close closes the socket.

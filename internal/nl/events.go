@@ -179,6 +179,7 @@ func (c *Conn) eventLoop(fd, efd int, buf, oob []byte, fn func(Event) error) err
 			if rflags&unix.MSG_TRUNC != 0 {
 				return &netlink.OpError{Op: "receive", Err: errTruncated}
 			}
+			c.tapEvent(buf[:n])
 			nsid := eventNSID(oob[:oobn])
 			b := buf[:align(n)]
 			for len(b) >= unix.NLMSG_HDRLEN {
@@ -199,6 +200,10 @@ func (c *Conn) eventLoop(fd, efd int, buf, oob []byte, fn func(Event) error) err
 		}
 	}
 }
+
+// tapEvent hands a received event datagram to whatever observes the
+// socket's traffic byte for byte besides tracing (none yet).
+func (c *Conn) tapEvent(b []byte) {}
 
 // pollCanceled reports, without blocking, whether efd was written.
 func pollCanceled(efd int) bool {
