@@ -49,6 +49,11 @@ func DialMonitor(cfg *Config) (*Monitor, error) {
 // Close closes the socket.
 func (m *Monitor) Close() error { return m.nl.Close() }
 
+// Discard drops the notifications queued on the socket and returns how
+// many it dropped: after ErrOverrun, call it before listing the ruleset
+// again (what is queued ahead of the overrun's report is older).
+func (m *Monitor) Discard() (int, error) { return m.nl.DiscardEvents() }
+
 // SetReadBuffer sets the socket's receive buffer to n bytes: the burst of
 // notifications it holds before the kernel drops some (ErrOverrun).
 func (m *Monitor) SetReadBuffer(n int) error { return m.nl.SetReceiveBuffer(n) }

@@ -117,7 +117,7 @@ func (e *Event) Deleted() bool {
 
 // Receive calls fn with each event until ctx is done (it returns nil), fn
 // fails (its error is returned), or the kernel dropped events
-// (ErrOverrun: dump what matters, then call Receive again). A message
+// (ErrOverrun: Discard, dump what matters, then call Receive again). A message
 // that does not decode is an error naming its type.
 func (m *Monitor) Receive(ctx context.Context, fn func(*Event) error) error {
 	return m.nl.ReadEvents(ctx, func(ev nl.Event) error {
@@ -132,6 +132,12 @@ func (m *Monitor) Receive(ctx context.Context, fn func(*Event) error) error {
 		return fn(e)
 	})
 }
+
+// Discard drops the events queued on the socket and returns how many it
+// dropped: after ErrOverrun, call it before dumping the objects again
+// (the events queued ahead of the overrun's report are older than the
+// dump).
+func (m *Monitor) Discard() (int, error) { return m.nl.DiscardEvents() }
 
 // DecodeEvent decodes the payload b of an rtnetlink notification of type
 // typ. It returns nil, nil for the netlink control messages (NLMSG_*). b

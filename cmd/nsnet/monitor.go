@@ -41,9 +41,10 @@ With -j each event is one JSON object on a line of its own (-p is ignored),
 written as it arrives: {"event":"new"|"del","object":"link"|"address"|..., then the
 object's keys as "-j OBJECT show" prints them}; "time" with -t/-ts, "nsid"
 with all-nsid. When the kernel drops events because the socket's queue is
-full (ENOBUFS), nsnet says so on stderr and in the stream, then dumps the
-watched objects again and goes on:
-  {"event":"overrun","objects":[...]}
+full (ENOBUFS), nsnet says so on stderr and in the stream, drops the events
+still queued (older than the dump), dumps the watched objects again and goes
+on:
+  {"event":"overrun","objects":[...],"superseded":N}   N queued events dropped
   {"event":"sync","object":"link",...}     one per object that exists now
   {"event":"synced","count":N}
 In text the dumped objects follow a line on stderr.
@@ -215,7 +216,12 @@ func (c monitorCmd) run(e *env) error {
 		if !errors.Is(err, rtnl.ErrOverrun) {
 			break
 		}
-		if err = m.resync(); err != nil {
+		// What is queued is older than the dump: drop it first.
+		var stale int
+		if stale, err = mon.Discard(); err != nil {
+			break
+		}
+		if err = m.resync(stale); err != nil {
 			break
 		}
 	}
@@ -596,21 +602,22 @@ func (m *monitor) nsidJSON(ev *rtnl.Event) *obj {
 	return o
 }
 
-// resync reports lost events and dumps the watched objects again.
-func (m *monitor) resync() error {
+// resync reports lost events and dumps the watched objects again; stale
+// is how many queued events were dropped because the dump supersedes them.
+func (m *monitor) resync(stale int) error {
 	var names []string
 	for _, o := range monObjects {
 		if m.c.objects&o.bit != 0 && o.bit != monNetns {
 			names = append(names, o.name)
 		}
 	}
-	fmt.Fprintf(m.e.s.stderr, "nsnet: monitor: the kernel dropped events (receive queue overrun, ENOBUFS); dumping %s again\n",
-		strings.Join(names, ", "))
+	fmt.Fprintf(m.e.s.stderr, "nsnet: monitor: the kernel dropped events (receive queue overrun, ENOBUFS); dumping %s again (%d queued events superseded)\n",
+		strings.Join(names, ", "), stale)
 	if m.e.opt.json {
 		m.mu.Lock()
 		b := append(m.buf[:0], `{"event":"overrun","objects":`...)
 		b, _ = appendJSON(b, names)
-		b = append(b, "}\n"...)
+		b = fmt.Appendf(b, ",\"superseded\":%d}\n", stale)
 		m.buf = b
 		_, err := m.e.out.Write(b)
 		m.mu.Unlock()

@@ -67,18 +67,24 @@ func (c natMonitor) run(e *env) error {
 		if !errors.Is(err, nat.ErrOverrun) {
 			return err
 		}
-		if err := natResync(e, &buf); err != nil {
+		// What is queued is older than the listing: drop it first.
+		stale, err := mon.Discard()
+		if err != nil {
+			return err
+		}
+		if err := natResync(e, &buf, stale); err != nil {
 			return err
 		}
 	}
 }
 
 // natResync reports lost notifications and lists the tables, chains and
-// rules as they are now (sets and objects are not listed again).
-func natResync(e *env, buf *[]byte) error {
-	fmt.Fprintf(e.s.stderr, "nsnet: nat monitor: the kernel dropped notifications (receive queue overrun, ENOBUFS); listing tables, chains and rules again\n")
+// rules as they are now (sets and objects are not listed again); stale
+// is how many queued notifications were dropped before.
+func natResync(e *env, buf *[]byte, stale int) error {
+	fmt.Fprintf(e.s.stderr, "nsnet: nat monitor: the kernel dropped notifications (receive queue overrun, ENOBUFS); listing tables, chains and rules again (%d queued notifications superseded)\n", stale)
 	if e.opt.json {
-		if _, err := e.out.Write([]byte("{\"event\":\"overrun\",\"objects\":[\"table\",\"chain\",\"rule\"]}\n")); err != nil {
+		if _, err := fmt.Fprintf(e.out, "{\"event\":\"overrun\",\"objects\":[\"table\",\"chain\",\"rule\"],\"superseded\":%d}\n", stale); err != nil {
 			return err
 		}
 	}

@@ -97,9 +97,8 @@ func (c *Conn) SetReceiveBuffer(n int) error {
 // fn with each, in the order the kernel queued them, until ctx is done
 // (it then returns nil) or fn returns an error (returned as is). When the
 // kernel dropped events because the socket's queue was full, ReadEvents
-// returns ErrOverrun after handing on what came before; the caller
-// decides how to recover (dump the objects again) and calls ReadEvents
-// again. Tracing prints each event as a received message.
+// returns ErrOverrun; the caller recovers (DiscardEvents, then dump the
+// objects again) and calls ReadEvents again. Tracing prints each event as a received message.
 //
 // ReadEvents holds the connection for its whole run: no request may be
 // made on c meanwhile (use another Conn for dumps).
@@ -145,6 +144,55 @@ func (c *Conn) ReadEvents(ctx context.Context, fn func(Event) error) error {
 }
 
 var errCanceled = errors.New("canceled")
+
+// DiscardEvents drops the events queued on the socket, without waiting
+// for more, and returns how many messages it dropped. After ErrOverrun,
+// call it before dumping the objects again: the kernel reports the
+// overrun before the events queued ahead of it, which are older than the
+// dump, so handing them on after it would leave stale state last.
+func (c *Conn) DiscardEvents() (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	buf := make([]byte, eventBufferSize)
+	n := 0
+	var rerr error
+	cerr := c.s.rc.Read(func(fd uintptr) bool {
+		for {
+			m, _, rflags, _, err := unix.Recvmsg(int(fd), buf, nil, unix.MSG_DONTWAIT)
+			switch {
+			case err == unix.EINTR || err == unix.ENOBUFS:
+				// More were dropped meanwhile: they are older than the
+				// dump too.
+				continue
+			case err == unix.EAGAIN:
+				return true
+			case err != nil:
+				rerr = &netlink.OpError{Op: "receive", Err: os.NewSyscallError("recvmsg", err)}
+				return true
+			}
+			if rflags&unix.MSG_TRUNC != 0 {
+				rerr = &netlink.OpError{Op: "receive", Err: errTruncated}
+				return true
+			}
+			c.tapEvent(buf[:m])
+			b := buf[:align(m)]
+			for len(b) >= unix.NLMSG_HDRLEN {
+				var msg netlink.Message
+				if msg, b, err = nextMessage(b); err != nil {
+					break
+				}
+				if c.trace != nil {
+					c.printMsg(nltrace.Received, msg)
+				}
+				n++
+			}
+		}
+	})
+	if cerr != nil {
+		return n, &netlink.OpError{Op: "receive", Err: cerr}
+	}
+	return n, rerr
+}
 
 // eventLoop is ReadEvents' loop on the socket fd, ended by a write to efd.
 func (c *Conn) eventLoop(fd, efd int, buf, oob []byte, fn func(Event) error) error {
