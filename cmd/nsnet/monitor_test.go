@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/hex"
+	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -90,5 +93,49 @@ func TestTimestampOptions(t *testing.T) {
 	}
 	if g, _, err := parseGlobals([]string{"--trace", "monitor"}); err != nil || g.opt.timestamp != 0 || !g.trace {
 		t.Errorf("--trace: %+v %v", g, err)
+	}
+}
+
+// benchMonitor is a monitor printing to io.Discard, with a captured veth
+// RTM_NEWLINK notification.
+func benchMonitor(b *testing.B, json bool) (*monitor, *rtnl.Event, []byte) {
+	raw, err := os.ReadFile("../../rtnl/testdata/link_veth_reply.hex")
+	if err != nil {
+		b.Fatal(err)
+	}
+	payload, err := hex.DecodeString(strings.SplitN(strings.TrimSpace(string(raw)), "\n", 2)[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := newSession(context.Background(), nil, io.Discard, io.Discard)
+	e := s.env("", options{json: json})
+	m := &monitor{c: monitorCmd{objects: monRtnlAll}, e: e}
+	m.lp = &linkPrinter{e: e, tab: newLinkTable(nil, nil)}
+	m.rp = &routePrinter{tab: m.lp.tab, showTable: true, showDev: true}
+	ev, err := rtnl.DecodeEvent(unix.RTM_NEWLINK, payload)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m, ev, payload
+}
+
+// BenchmarkMonitorLinkEvent decodes and prints one link notification, as
+// text and as a JSON line: the work per event of "nsnet monitor link".
+func BenchmarkMonitorLinkEvent(b *testing.B) {
+	for _, json := range []bool{false, true} {
+		name := map[bool]string{false: "text", true: "json"}[json]
+		b.Run(name, func(b *testing.B) {
+			m, _, payload := benchMonitor(b, json)
+			b.ReportAllocs()
+			for b.Loop() {
+				ev, err := rtnl.DecodeEvent(unix.RTM_NEWLINK, payload)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := m.event(ev); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
