@@ -216,8 +216,8 @@ var dumpRequests = [...]struct {
 	KindLink:  {unix.RTM_GETLINK, 16, "dump links"},
 	KindAddr:  {unix.RTM_GETADDR, 8, "dump addresses"},
 	KindRoute: {unix.RTM_GETROUTE, rtmsgLen, "dump routes"},
-	KindNeigh: {unix.RTM_GETNEIGH, ndmsgLen, "dump neighbours"},
-	KindRule:  {unix.RTM_GETRULE, fibRuleHdrLen, "dump rules"},
+	KindNeigh: {unix.RTM_GETNEIGH, evNdmsgLen, "dump neighbours"},
+	KindRule:  {unix.RTM_GETRULE, evFibRuleHdrLen, "dump rules"},
 	KindNSID:  {unix.RTM_GETNSID, 4, "dump nsids"},
 }
 

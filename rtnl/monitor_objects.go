@@ -67,13 +67,13 @@ func (n *NeighEvent) StateNames() []string {
 	return out
 }
 
-const ndmsgLen = 12
+const evNdmsgLen = 12
 
 var errShortEvent = errors.New("message too short")
 
 // UnmarshalBinary decodes an ndmsg and its attributes.
 func (n *NeighEvent) UnmarshalBinary(b []byte) error {
-	if len(b) < ndmsgLen {
+	if len(b) < evNdmsgLen {
 		return errShortEvent
 	}
 	*n = NeighEvent{
@@ -83,7 +83,7 @@ func (n *NeighEvent) UnmarshalBinary(b []byte) error {
 		Flags:  b[10],
 		Type:   b[11],
 	}
-	ad, err := netlink.NewAttributeDecoder(b[ndmsgLen:])
+	ad, err := netlink.NewAttributeDecoder(b[evNdmsgLen:])
 	if err != nil {
 		return err
 	}
@@ -142,21 +142,21 @@ const (
 	RuleFlagUnres   = 0x00000004 // FIB_RULE_UNRESOLVED
 	RuleFlagIIFDet  = 0x00000008 // FIB_RULE_IIF_DETACHED
 	RuleFlagOIFDet  = 0x00000010 // FIB_RULE_OIF_DETACHED
-	fibRuleHdrLen   = 12
+	evFibRuleHdrLen = 12
 	fraTable        = 15
 	fraSuppressPlen = 14
 )
 
 // UnmarshalBinary decodes a fib_rule_hdr and its attributes.
 func (r *RuleEvent) UnmarshalBinary(b []byte) error {
-	if len(b) < fibRuleHdrLen {
+	if len(b) < evFibRuleHdrLen {
 		return errShortEvent
 	}
 	*r = RuleEvent{
 		Family: Family(b[0]), DstLen: b[1], SrcLen: b[2], TOS: b[3], Table: Table(b[4]),
 		Action: b[7], Flags: native.Uint32(b[8:]),
 	}
-	ad, err := netlink.NewAttributeDecoder(b[fibRuleHdrLen:])
+	ad, err := netlink.NewAttributeDecoder(b[evFibRuleHdrLen:])
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func neighEventText(b *strings.Builder, n *rtnl.NeighEvent, tab *linkTable) {
 	if n.LLAddr != nil {
 		fmt.Fprintf(b, "lladdr %s ", n.LLAddr)
 	}
-	for _, f := range neighFlagNames(n) {
+	for _, f := range monNeighFlagNames(n) {
 		b.WriteString(f + " ")
 	}
 	for _, s := range n.StateNames() {
@@ -32,8 +32,8 @@ func neighEventText(b *strings.Builder, n *rtnl.NeighEvent, tab *linkTable) {
 	b.WriteString("\n")
 }
 
-// neighFlagNames are the flag words ip prints after lladdr.
-func neighFlagNames(n *rtnl.NeighEvent) []string {
+// monNeighFlagNames are the flag words ip prints after lladdr.
+func monNeighFlagNames(n *rtnl.NeighEvent) []string {
 	var out []string
 	if n.Flags&rtnl.NeighFlagRouter != 0 {
 		out = append(out, "router")
@@ -65,7 +65,7 @@ func neighEventJSON(n *rtnl.NeighEvent, tab *linkTable) *obj {
 	if n.LLAddr != nil {
 		o.add("lladdr", n.LLAddr.String())
 	}
-	for _, f := range neighFlagNames(n) {
+	for _, f := range monNeighFlagNames(n) {
 		o.add(f, nil)
 	}
 	if n.State != 0 {
@@ -77,17 +77,17 @@ func neighEventJSON(n *rtnl.NeighEvent, tab *linkTable) *obj {
 	return o
 }
 
-// ruleFields are a rule's printable fields in iproute2's order, with the
+// monRuleFields are a rule's printable fields in iproute2's order, with the
 // text each prints as; text and JSON are both made from them.
-type ruleField struct {
+type monRuleField struct {
 	key  string
 	val  any    // the JSON value
 	text string // what the text shows
 }
 
-func ruleFields(r *rtnl.RuleEvent) []ruleField {
-	var f []ruleField
-	add := func(k string, v any, t string) { f = append(f, ruleField{k, v, t}) }
+func monRuleFields(r *rtnl.RuleEvent) []monRuleField {
+	var f []monRuleField
+	add := func(k string, v any, t string) { f = append(f, monRuleField{k, v, t}) }
 	bits := 32
 	if r.Family == rtnl.FamilyInet6 {
 		bits = 128
@@ -130,9 +130,9 @@ func ruleFields(r *rtnl.RuleEvent) []ruleField {
 		if r.FwMark != nil {
 			mark = *r.FwMark
 		}
-		add("fwmark", cHex32(mark), " fwmark "+cHex32(mark))
+		add("fwmark", monHex32(mark), " fwmark "+monHex32(mark))
 		if r.FwMask != nil && *r.FwMask != 0xffffffff {
-			add("fwmask", cHex32(*r.FwMask), "/"+cHex32(*r.FwMask))
+			add("fwmask", monHex32(*r.FwMask), "/"+monHex32(*r.FwMask))
 		}
 	}
 	if r.IIFName != "" {
@@ -155,7 +155,7 @@ func ruleFields(r *rtnl.RuleEvent) []ruleField {
 		add("uid_end", u[1], fmt.Sprintf("-%d", u[1]))
 	}
 	if p := r.IPProto; p != nil {
-		name := ipProtoName(*p)
+		name := monIPProtoName(*p)
 		add("ipproto", name, " ipproto "+name)
 	}
 	for _, pr := range []struct {
@@ -221,16 +221,16 @@ func ruleFields(r *rtnl.RuleEvent) []ruleField {
 	return f
 }
 
-// cHex32 is C's "%#llx": 0 without the prefix.
-func cHex32(v uint32) string {
+// monHex32 is C's "%#llx": 0 without the prefix.
+func monHex32(v uint32) string {
 	if v == 0 {
 		return "0"
 	}
 	return fmt.Sprintf("%#x", v)
 }
 
-// ipProtoName names an IP protocol number as ip does.
-func ipProtoName(p uint8) string {
+// monIPProtoName names an IP protocol number as ip does.
+func monIPProtoName(p uint8) string {
 	switch p {
 	case 1:
 		return "icmp"
@@ -247,7 +247,7 @@ func ipProtoName(p uint8) string {
 }
 
 func ruleEventText(b *strings.Builder, r *rtnl.RuleEvent) {
-	for _, f := range ruleFields(r) {
+	for _, f := range monRuleFields(r) {
 		b.WriteString(f.text)
 	}
 	b.WriteString("\n")
@@ -255,7 +255,7 @@ func ruleEventText(b *strings.Builder, r *rtnl.RuleEvent) {
 
 func ruleEventJSON(r *rtnl.RuleEvent) *obj {
 	o := &obj{}
-	for _, f := range ruleFields(r) {
+	for _, f := range monRuleFields(r) {
 		if f.key != "" {
 			o.add(f.key, f.val)
 		}
