@@ -107,17 +107,30 @@ type GenInfo struct {
 }
 
 // Receive calls fn with each notification until ctx is done (nil), fn
-// fails (its error), or notifications were lost (ErrOverrun: list what
-// matters again, then call Receive again).
+// fails (its error), or notifications were lost (ErrOverrun: Discard,
+// list what matters again, then call Receive again). A notification that
+// does not decode ends it with a *DecodeError; call Receive again for the
+// next ones.
 func (m *Monitor) Receive(ctx context.Context, fn func(*Event) error) error {
 	return m.nl.ReadEvents(ctx, func(ev nl.Event) error {
 		e, err := m.decode(ev.Message)
-		if err != nil || e == nil {
-			return err
+		if err != nil {
+			return &DecodeError{Err: err}
+		}
+		if e == nil {
+			return nil
 		}
 		return fn(e)
 	})
 }
+
+// DecodeError is a notification Receive could not decode.
+type DecodeError struct{ Err error }
+
+func (e *DecodeError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the decoder's error.
+func (e *DecodeError) Unwrap() error { return e.Err }
 
 // DecodeEvent decodes one nf_tables notification; nil, nil for a message
 // that is not one (netlink control messages, other subsystems).

@@ -117,13 +117,14 @@ func (e *Event) Deleted() bool {
 
 // Receive calls fn with each event until ctx is done (it returns nil), fn
 // fails (its error is returned), or the kernel dropped events
-// (ErrOverrun: Discard, dump what matters, then call Receive again). A message
-// that does not decode is an error naming its type.
+// (ErrOverrun: Discard, dump what matters, then call Receive again). A
+// message that does not decode ends it with a *DecodeError; the events
+// after it can be read by calling Receive again.
 func (m *Monitor) Receive(ctx context.Context, fn func(*Event) error) error {
 	return m.nl.ReadEvents(ctx, func(ev nl.Event) error {
 		e, err := DecodeEvent(ev.Message.Header.Type, ev.Message.Data)
 		if err != nil {
-			return err
+			return &DecodeError{Type: ev.Message.Header.Type, Err: err}
 		}
 		if e == nil {
 			return nil
@@ -138,6 +139,17 @@ func (m *Monitor) Receive(ctx context.Context, fn func(*Event) error) error {
 // (the events queued ahead of the overrun's report are older than the
 // dump).
 func (m *Monitor) Discard() (int, error) { return m.nl.DiscardEvents() }
+
+// DecodeError is a notification Receive could not decode.
+type DecodeError struct {
+	Type netlink.HeaderType
+	Err  error
+}
+
+func (e *DecodeError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the decoder's error.
+func (e *DecodeError) Unwrap() error { return e.Err }
 
 // DecodeEvent decodes the payload b of an rtnetlink notification of type
 // typ. It returns nil, nil for the netlink control messages (NLMSG_*). b

@@ -202,17 +202,29 @@ func (c monitorCmd) run(e *env) error {
 	if c.objects&monNSID != 0 {
 		m.nsids = nsidNames(e)
 	}
+	// The namespace watcher and the event loop end together: at a
+	// signal, or when either fails.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var wg sync.WaitGroup
 	var nerr error
 	if c.objects&monNetns != 0 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			nerr = m.watchNetns(ctx)
+			if nerr = m.watchNetns(ctx); nerr != nil {
+				cancel()
+			}
 		}()
 	}
 	for {
 		err = mon.Receive(ctx, m.event)
+		var de *rtnl.DecodeError
+		if errors.As(err, &de) {
+			// One bad message does not end the monitor.
+			e.warnf("monitor: %v (skipped)", de)
+			continue
+		}
 		if !errors.Is(err, rtnl.ErrOverrun) {
 			break
 		}
@@ -225,6 +237,7 @@ func (c monitorCmd) run(e *env) error {
 			break
 		}
 	}
+	cancel()
 	wg.Wait()
 	if err == nil {
 		err = nerr

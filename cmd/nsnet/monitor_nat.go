@@ -64,6 +64,12 @@ func (c natMonitor) run(e *env) error {
 			_, err := e.out.Write(b)
 			return err
 		})
+		var de *nat.DecodeError
+		if errors.As(err, &de) {
+			// One bad message does not end the monitor.
+			e.warnf("nat monitor: %v (skipped)", de)
+			continue
+		}
 		if !errors.Is(err, nat.ErrOverrun) {
 			return err
 		}
