@@ -27,6 +27,54 @@ func Describe(exprs []Expr) string {
 	return strings.Join(d.out, " ")
 }
 
+// DescribeIn renders a rule of a table of family f as nft lists it: in an
+// ip or ip6 table the network header is IPv4's or IPv6's without a match
+// on meta nfproto ("ip saddr 10.0.0.0/24"), and a dependency match that
+// the next match implies is left out as nft leaves it out ("meta l4proto
+// udp" before "udp sport 53", "meta nfproto ipv4" before "ip saddr").
+func DescribeIn(f Family, exprs []Expr) string {
+	d := describer{regs: map[Register]*regInfo{}}
+	if f == FamilyIPv4 || f == FamilyIPv6 {
+		d.nfproto = f
+	}
+	for _, e := range exprs {
+		d.expr(e)
+	}
+	out := d.out[:0:0]
+	for i, w := range d.out {
+		if i+1 < len(d.out) && impliedBy(w, d.out[i+1]) {
+			continue
+		}
+		if d.nfproto != FamilyUnspec {
+			// The NAT family is the table's: nft names it only in inet.
+			for _, nat := range []string{"snat", "dnat"} {
+				for _, fam := range []string{" ip to ", " ip6 to "} {
+					if r, ok := strings.CutPrefix(w, nat+fam); ok {
+						w = nat + " to " + r
+					}
+				}
+			}
+		}
+		out = append(out, w)
+	}
+	return strings.Join(out, " ")
+}
+
+// impliedBy reports whether the match dep is a dependency nft leaves out
+// before the match next.
+func impliedBy(dep, next string) bool {
+	if p, ok := strings.CutPrefix(dep, "meta l4proto "); ok {
+		return strings.HasPrefix(next, p+" sport ") || strings.HasPrefix(next, p+" dport ")
+	}
+	switch dep {
+	case "meta nfproto ipv4":
+		return strings.HasPrefix(next, "ip saddr ") || strings.HasPrefix(next, "ip daddr ")
+	case "meta nfproto ipv6":
+		return strings.HasPrefix(next, "ip6 saddr ") || strings.HasPrefix(next, "ip6 daddr ")
+	}
+	return false
+}
+
 type valueKind uint8
 
 const (
@@ -172,8 +220,44 @@ func (d *describer) expr(e Expr) {
 		}
 		d.out = append(d.out, s)
 	case *Unknown:
+		if e.Kind == "lookup" {
+			if s, ok := d.lookup(e.Data); ok {
+				d.out = append(d.out, s)
+				return
+			}
+		}
 		d.out = append(d.out, fmt.Sprintf("%s 0x%x", e.Kind, e.Data))
 	}
+}
+
+// lookup renders a set lookup ("tcp dport @name", "... != @name") from
+// the expression's attributes; false when they do not decode.
+func (d *describer) lookup(data []byte) (string, bool) {
+	ad, err := newDecoder(data)
+	if err != nil {
+		return "", false
+	}
+	var set string
+	var sreg Register
+	var flags uint32
+	for ad.Next() {
+		switch ad.Type() {
+		case unix.NFTA_LOOKUP_SET:
+			set = ad.String()
+		case unix.NFTA_LOOKUP_SREG:
+			sreg = Register(ad.Uint32())
+		case unix.NFTA_LOOKUP_FLAGS:
+			flags = ad.Uint32()
+		}
+	}
+	if ad.Err() != nil || set == "" || sreg == 0 {
+		return "", false
+	}
+	op := " "
+	if flags&unix.NFT_LOOKUP_F_INV != 0 {
+		op = " != "
+	}
+	return d.get(sreg).left + op + "@" + set, true
 }
 
 func (d *describer) payload(e *Payload) *regInfo {

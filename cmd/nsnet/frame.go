@@ -35,6 +35,8 @@ type options struct {
 	family  int  // 0 all, 4 or 6
 	all     bool // -all (netns exec/del in every namespace)
 	force   bool // -force (batch: go on after errors)
+	// timestamp is monitor's -t (1) or -ts (2).
+	timestamp int
 }
 
 // session holds what lives as long as the process: output streams, the

@@ -24,10 +24,10 @@ var version = "dev"
 const usageText = `Usage: nsnet [OPTIONS] OBJECT { COMMAND | help }
        nsnet -batch FILE
 where  OBJECT := { address | route | rule | neigh | link | netns | nat | sysctl | ping | capture |
-                   genl | ethtool | topology }
+                   monitor | genl | ethtool | topology }
        OPTIONS := { -V[ersion] | -n[etns] NAME | -j[son] | -p[retty] | -d[etails] |
                     -br[ief] | -4 | -6 | -s[tatistics] | -a[ll] | -force | -batch FILE |
-                    --trace[=hex] | --trace-pcap FILE | -h[elp] }
+                    -t[imestamp] | -ts[hort] | --trace[=hex] | --trace-pcap FILE | -h[elp] }
 
 Objects and commands may be abbreviated as in iproute2 (nsnet a, nsnet l ls, nsnet netns a X).
 "nsnet OBJECT help" shows an object's commands.
@@ -39,6 +39,8 @@ Objects and commands may be abbreviated as in iproute2 (nsnet a, nsnet l ls, nsn
                --trace=hex adds a hex dump of each message
   --trace-pcap FILE  write every netlink message sent and received to FILE as
                pcap (LINKTYPE_NETLINK) for Wireshark or tshark; - is stdout
+  -t, -ts      monitor: a "Timestamp:" line before each event, or a short
+               [YYYY-MM-DDTHH:MM:SS.USEC] prefix
   -V           print the version
 
 Exit status: 0 success, 1 local failure, 2 the kernel refused the request,
@@ -266,6 +268,10 @@ func parseGlobals(args []string) (globals, []string, error) {
 			continue
 		}
 		switch {
+		case matches(opt, "timestamp"): // -t, as in ip, before -tshort
+			g.opt.timestamp = 1
+		case matches(opt, "tshort"):
+			g.opt.timestamp = 2
 		case opt == "4":
 			g.opt.family = 4
 		case opt == "6":

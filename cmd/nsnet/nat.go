@@ -16,6 +16,7 @@ const natHelp = `Usage: nsnet nat [ show ]
        nsnet nat forward { add | del } IFACE IFACE
        nsnet nat publish { add | del } [ADDR:]PORT[/tcp|/udp] to ADDR:PORT [ in IFACE ]
        nsnet nat flush
+       nsnet [-j] [-t | -ts] nat monitor [ rcvbuf BYTES ]
 
 NAT and forwarding with nf_tables, in a table of nsnet's own ("table inet nsnet")
 that nothing else touches; "nft list ruleset" shows every rule with a comment
@@ -35,6 +36,13 @@ show        list nsnet's rules (-j JSON, -s counters, -d the rules themselves);
             each object counts into a named counter of its own ("nft list
             counters": forward/IF_A/IF_B, masquerade/PREFIX[/IFACE], publish/...)
 flush       delete nsnet's table and everything in it, and nothing else
+monitor     print every nf_tables change in the namespace, of every table, as
+            "nft monitor" does (tables, chains, rules, sets, elements, objects,
+            "# new generation" lines), until SIGINT/SIGTERM; -j: one JSON
+            object per change. When the kernel drops notifications (the
+            socket's queue, rcvbuf bytes, default 4 MiB, is full) nsnet says so
+            on stderr ({"event":"overrun"} with -j) and lists the tables,
+            chains and rules again ({"event":"sync",...}, {"event":"synced"})
 
 Forwarding must be on in the namespace that routes:
   nsnet sysctl -w net.ipv4.ip_forward=1
@@ -52,6 +60,8 @@ func parseNat(args []string, opt options) (command, error) {
 		return natShow{}, a.noMore()
 	case matches(word, "flush"):
 		return natFlush{}, a.noMore()
+	case len(word) >= 2 && matches(word, "monitor"):
+		return parseNatMonitor(a)
 	case matches(word, "masquerade"), matches(word, "forward"), matches(word, "publish"):
 		kind := "masquerade"
 		switch {

@@ -20,4 +20,5 @@ var objects = []object{
 	{name: "genl", parse: parseGenl, help: genlHelp},
 	{name: "ethtool", parse: parseEthtool, help: ethtoolHelp},
 	{name: "topology", parse: parseTopology, help: topologyHelp},
+	{name: "monitor", parse: parseMonitor, help: monitorHelp},
 }
