@@ -369,3 +369,23 @@ func TestTracePcapStdoutBatch(t *testing.T) {
 	WantFail(t, sb.NSNet("--trace-pcap"), 255, "--trace-pcap")
 	WantFail(t, sb.NSNet("--trace-pcap", "/nonexistent/dir/x.pcap", "link", "show"), 1, "/nonexistent/dir/x.pcap")
 }
+
+// TestTracePcapMonitor: a monitor's events go to --trace-pcap too, as
+// received datagrams tshark decodes (RTM_NEWLINK of the link another
+// process added).
+func TestTracePcapMonitor(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Fatal("tshark is not installed (apt-get install tshark; .ci/run installs it)")
+	}
+	sb := NewSandbox(t)
+	out := sb.MustSh(`$NSNET --trace-pcap /run/mon.pcap monitor link >/run/mon.out & p=$!
+for i in $(seq 50); do [ -s /run/mon.pcap ] && break; sleep 0.1; done
+sleep 0.3
+ip link add pm0 type veth peer name pm1
+for i in $(seq 50); do grep -q pm0 /run/mon.out && break; sleep 0.1; done
+kill -INT $p; wait $p
+tshark -r /run/mon.pcap -T fields -e netlink-route.ifla_ifname 2>/dev/null`)
+	if !strings.Contains(out, "pm0") || !strings.Contains(out, "pm1") {
+		t.Fatalf("the monitor's capture lacks the new links' events; tshark read:\n%s\nmonitor printed:\n%s", out, sb.MustSh("cat /run/mon.out"))
+	}
+}
