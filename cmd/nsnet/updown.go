@@ -405,7 +405,7 @@ func (c upCmd) run(e *env) error {
 			failed := rollback()
 			msg := fmt.Sprintf("rolled back %d step(s)", n)
 			if len(failed) > 0 {
-				msg = fmt.Sprintf("rolled back %d step(s); the undo of line(s) %s failed: the journal is kept, run down to finish", n, strings.Join(failed, ", "))
+				msg = fmt.Sprintf("rolled back %d step(s); the undo of line(s) %s failed: the journal is kept, run down to finish", n, listLines(failed))
 			}
 			if !j.Live() {
 				j.Remove()
@@ -544,3 +544,11 @@ func gone(err error) bool {
 // worder is implemented by commands that can print themselves as the words
 // of an nsnet command line (inverses use it to be journaled).
 type worder interface{ words() []string }
+
+// listLines joins line numbers, the first ten of them and a count.
+func listLines(nums []string) string {
+	if len(nums) > 10 {
+		return strings.Join(nums[:10], ", ") + fmt.Sprintf(" and %d more", len(nums)-10)
+	}
+	return strings.Join(nums, ", ")
+}
