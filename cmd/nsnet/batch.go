@@ -58,8 +58,9 @@ func readLines(s *session, g globals, file string, force bool) ([]line, error) {
 		if pending == "" {
 			start = num
 		}
-		// A backslash at the end continues the line.
-		if strings.HasSuffix(text, "\\") && !strings.HasSuffix(text, "\\\\") {
+		// A backslash at the end continues the line, unless it is itself
+		// escaped: as in the shell, an odd number of them continues.
+		if continues(text) {
 			pending += strings.TrimSuffix(text, "\\") + " "
 			continue
 		}
@@ -85,6 +86,12 @@ func readLines(s *session, g globals, file string, force bool) ([]line, error) {
 		return nil, usagef("%s:%d: the file ends inside a continued line", name, start)
 	}
 	return out, bad
+}
+
+// continues reports whether a line ends in an odd number of backslashes.
+func continues(text string) bool {
+	n := len(text) - len(strings.TrimRight(text, "\\"))
+	return n%2 == 1
 }
 
 // parseLine parses one line of a batch file; blank lines and comments give
