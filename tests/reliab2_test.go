@@ -111,6 +111,14 @@ $NSNET -batch ` + c.file + ` && ls /run/netns | wc -l && $NSNET down ` + c.file 
 			t.Fatalf("ulimit -n %s: %q, want %q", c.limit, out, want)
 		}
 	}
+	// A rollback of 1,200 steps at ulimit -n 64 reopens what it needs.
+	r := sb.Sh(`cp /run/f.up /run/r.up; echo "link set nosuch up" >> /run/r.up; ulimit -n 64; $NSNET up /run/r.up`)
+	if r.Code == 0 || !strings.Contains(r.Stderr, "rolled back 1200 step(s)") || strings.Contains(r.Stderr, "undo") {
+		t.Fatalf("up that fails at its last line under ulimit -n 64: %s", r)
+	}
+	if out := sb.MustSh("ls -A /run/netns /run/nsnet/up"); out != "/run/netns:\n\n/run/nsnet/up:\n" {
+		t.Fatalf("after the rollback: %q", out)
+	}
 }
 
 // Rows 5 and 6, and an edited file: a journal record is run only as the
