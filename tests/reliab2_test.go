@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -240,9 +241,16 @@ func TestRound2HostileNetnsFiles(t *testing.T) {
 mkfifo /etc/netns/r1/hosts; mknod /etc/netns/r1/passwd c 1 3
 d=/etc/netns/r1/deep; for i in $(seq 300); do d=$d/d; done; mkdir -p $d
 mkdir /etc/netns/r2; for i in $(seq 1100); do : > /etc/netns/r2/f$i; done
-python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("/etc/netns/r1/sock")'
-python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("/run/netns/sock")'
 mknod /run/netns/null c 1 3; mknod /run/netns/blk b 7 0; mkfifo /run/netns/fifo; mkdir /run/netns/dir`)
+	// Socket files, bound through the holder's view of the sandbox's mounts.
+	for _, p := range []string{"/etc/netns/r1/sock", "/run/netns/sock"} {
+		l, err := net.Listen("unix", fmt.Sprintf("/proc/%d/root%s", sb.PID(), p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.(*net.UnixListener).SetUnlinkOnClose(false)
+		l.Close()
+	}
 	r := sb.Run("timeout", "20", nsnetBin, "netns", "exec", "r1", "sh", "-c", "cat /etc/ssl/x; head -c 5 /etc/passwd; grep -c . /etc/hosts")
 	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "hi\nroot:") {
 		t.Fatalf("netns exec with hostile /etc/netns entries: %s", r)
