@@ -328,6 +328,24 @@ func TestRound2CaptureRawNull(t *testing.T) {
 	}
 }
 
+// Rows 4 and 10: capture -s beyond 262144 is refused (it was taken as an
+// allocation size: a runtime out-of-memory crash; or wrapped to 0 in the
+// pcap header), 0 means the default, and the header says what was used.
+func TestRound2CaptureSnaplen(t *testing.T) {
+	sb := NewSandbox(t)
+	for _, v := range []string{"99999999999", "4294967296", "262145"} {
+		r := sb.NSNet("capture", "-s", v, "-i", "lo", "-c", "1", "-w", "/run/f.pcap")
+		WantFail(t, r, 255, v, "0 to 262144")
+	}
+	for _, v := range []string{"0", "262144", "100"} {
+		sb.MustSh("rm -f /run/f.pcap; timeout -s INT 2 $NSNET capture -s " + v + " -i lo -c 1 -w /run/f.pcap 2>/dev/null & sleep 0.5; ping -c 1 -W 1 127.0.0.1 >/dev/null; wait")
+		want := map[string]string{"0": "262144", "262144": "262144", "100": "100"}[v]
+		if out := sb.MustSh("tcpdump -r /run/f.pcap 2>&1 >/dev/null | grep -o 'snapshot length [0-9]*'"); out != "snapshot length "+want+"\n" {
+			t.Errorf("-s %s: pcap header says %q, want %s", v, out, want)
+		}
+	}
+}
+
 // kill -9 of down at random points, then down again: nothing is left.
 // NSNET_KILLS sets the number of kills of up and of down each (default 6).
 func TestRound2KilledDownThenDown(t *testing.T) {
