@@ -413,3 +413,26 @@ func TestRound2NameTemplateInUp(t *testing.T) {
 		t.Fatalf("changed:\n%s", lineDiff(before, after))
 	}
 }
+
+// Row 13: the hint names what is missing: file-system rights for a user
+// holding CAP_NET_ADMIN and CAP_SYS_ADMIN, "write-only" for root reading a
+// write-only sysctl.
+func TestRound2HintsNameWhatIsMissing(t *testing.T) {
+	sb := NewSandbox(t)
+	before := state(t, sb)
+	sb.MustSh("chmod 755 /run /run/netns && printf 'netns add q1\\n' > /run/q.up && chmod 644 /run/q.up")
+	caps := []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+		"--inh-caps=+net_admin,+sys_admin", "--ambient-caps=+net_admin,+sys_admin", nsnetBin}
+	r := sb.Run(append(caps, "up", "/run/q.up")...)
+	WantFail(t, r, 1, "/run/nsnet", "no file-system permission")
+	if strings.Contains(r.Stderr, "needs root") {
+		t.Fatalf("blames a capability the user holds: %s", r.Stderr)
+	}
+	sb.MustSh("mkdir -p /run/nsnet/up && chmod 777 /run/nsnet/up")
+	r = sb.Run(append(caps, "up", "/run/q.up")...)
+	WantFail(t, r, 1, "/run/netns", "file-system rights are missing")
+	WantFail(t, sb.NSNet("sysctl", "net.ipv4.route.flush"), 1, "route.flush", "write-only")
+	if after := state(t, sb); after != before {
+		t.Fatalf("changed:\n%s", lineDiff(before, after))
+	}
+}
