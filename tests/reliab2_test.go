@@ -158,6 +158,10 @@ func TestRound2PlantedRecordsRefused(t *testing.T) {
 		if sb.Sh("test -e /run/X").Code == 0 {
 			t.Fatal("a planted netns exec ran")
 		}
+		// The refused record stays: down says so again.
+		if r := sb.NSNet("down", "/run/p.up"); r.Code != 1 {
+			t.Fatalf("planted %v, second down: %s", recs, r)
+		}
 	}
 	// A journal in the old format (or any other text) is refused whole.
 	sb.MustSh("printf '1\\tnetns exec r1 touch /run/X\\n1\\tdown /run/p.up\\n' > " + journalOf("/run/p.up"))

@@ -466,13 +466,14 @@ func (c downCmd) run(e *env) error {
 		}
 		le := e.s.env(st.l.ns, st.l.opt)
 		var inv command
+		refused := false
 		if rs := byStep[i]; len(rs) > 0 {
 			// The journal holds the undo computed before up changed anything.
 			var err error
 			if inv, err = st.undoOf(le, rs[0]); err != nil {
 				fmt.Fprintf(e.s.stderr, "nsnet: %s: journal record refused: %v\n", st.l.where(), oneLine(err.Error()))
 				unmatched++
-				inv = nil
+				inv, refused = nil, true
 			}
 		}
 		if inv == nil {
@@ -496,7 +497,8 @@ func (c downCmd) run(e *env) error {
 			failed++
 			continue
 		}
-		markAll(j, byStep[i], true)
+		// A refused record stays, undone from the file or not.
+		markAll(j, byStep[i], !refused)
 	}
 	e.s.forgetAll()
 	var why []string
@@ -504,7 +506,7 @@ func (c downCmd) run(e *env) error {
 		why = append(why, fmt.Sprintf("%d step(s) could not be undone", failed))
 	}
 	if unmatched > 0 {
-		why = append(why, fmt.Sprintf("%d journal record(s) were not run because they do not match the file as it is now (remove %s to forget them)", unmatched, j.Path()))
+		why = append(why, fmt.Sprintf("%d journal record(s) were not run: they match no line of the file as it is now, or are not an undo of their line (remove %s to forget them)", unmatched, j.Path()))
 	}
 	if len(why) > 0 {
 		return &exitStatus{code: 1, err: fmt.Errorf("down %s: %s", c.file, strings.Join(why, "; "))}
