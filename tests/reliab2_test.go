@@ -367,19 +367,23 @@ func TestRound2KilledDownThenDown(t *testing.T) {
 	}
 	b.WriteString("link add kb type bridge\nroute add 10.7.0.0/16 dev k0\n")
 	writeFile(t, sb, "/run/k.up", b.String())
-	start := time.Now()
-	sb.MustNSNet("up", "/run/k.up")
-	full := time.Since(start)
-	sb.MustNSNet("down", "/run/k.up")
+	full := map[string]time.Duration{}
+	for _, which := range []string{"up", "down"} {
+		start := time.Now()
+		sb.MustNSNet(which, "/run/k.up")
+		full[which] = time.Since(start)
+	}
 	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d, a full up takes %v, %d kills each of up and down", seed, full, n)
+	t.Logf("seed %d, a full up takes %v, a full down %v, %d kills each", seed, full["up"], full["down"], n)
 	rng := rand.New(rand.NewPCG(seed, 0))
 	for i := range n {
 		for _, which := range []string{"up", "down"} {
 			if which == "down" {
 				sb.MustNSNet("up", "/run/k.up")
 			}
-			d := time.Duration(rng.Int64N(int64(full) + 1))
+			// A point within the command's own run time (the process start
+			// included, as in a real kill).
+			d := time.Duration(rng.Int64N(int64(full[which]) + 1))
 			sb.MustSh(fmt.Sprintf(`$NSNET %s /run/k.up 2>/dev/null & p=$!; sleep %.4f; kill -9 $p; wait $p; true`, which, d.Seconds()))
 			if r := sb.NSNet("down", "/run/k.up"); r.Code != 0 {
 				t.Fatalf("kill %d of %s after %v: down: %s", i, which, d, r)
