@@ -439,11 +439,15 @@ func (c downCmd) run(e *env) error {
 	for _, st := range steps {
 		count[st.hash]++
 	}
+	byHash := map[string][]journal.Record{}
+	for _, r := range recs {
+		byHash[r.Hash] = append(byHash[r.Hash], r)
+	}
 	byStep := make([][]journal.Record, len(steps))
 	used := map[int]bool{}
 	for i, st := range steps {
-		for _, r := range recs {
-			if r.Hash == st.hash && (r.Line == st.l.num || count[st.hash] == 1) && !used[r.Seq] {
+		for _, r := range byHash[st.hash] {
+			if (r.Line == st.l.num || count[st.hash] == 1) && !used[r.Seq] {
 				byStep[i] = append(byStep[i], r)
 				used[r.Seq] = true
 			}
