@@ -55,6 +55,9 @@ func enter(name string, warn io.Writer) error {
 	return nil
 }
 
+// maxEtcEntries bounds the entries of EtcDir/name that are bound over /etc.
+const maxEtcEntries = 1024
+
 // bindEtc binds every entry of EtcDir/name over /etc. Symbolic links in
 // EtcDir/name are not followed: they could point anywhere, and a bind
 // mount would follow them.
@@ -66,16 +69,32 @@ func bindEtc(name string, warn io.Writer) {
 		}
 		return
 	}
-	des, err := os.ReadDir(dir)
+	f, err := os.Open(dir)
 	if err != nil {
 		fmt.Fprintf(warn, "nsnet: %v\n", err)
 		return
+	}
+	des, err := f.ReadDir(maxEtcEntries + 1)
+	f.Close()
+	if err != nil && len(des) == 0 {
+		fmt.Fprintf(warn, "nsnet: %v\n", err)
+		return
+	}
+	if len(des) > maxEtcEntries {
+		fmt.Fprintf(warn, "nsnet: %s has over %d entries; binding the first %d\n", dir, maxEtcEntries, maxEtcEntries)
+		des = des[:maxEtcEntries]
 	}
 	for _, de := range des {
 		src := filepath.Join(dir, de.Name())
 		dst := filepath.Join("/etc", de.Name())
 		if de.Type()&os.ModeSymlink != 0 {
 			fmt.Fprintf(warn, "nsnet: %s is a symbolic link; not binding it over %s\n", src, dst)
+			continue
+		}
+		if !de.Type().IsRegular() && !de.IsDir() {
+			// A FIFO bound over /etc/hosts would hang every program that
+			// reads it; a device would give /etc a device node.
+			fmt.Fprintf(warn, "nsnet: %s is not a regular file or directory; not binding it over %s\n", src, dst)
 			continue
 		}
 		if err := unix.Mount(src, dst, "none", unix.MS_BIND, ""); err != nil {

@@ -161,6 +161,10 @@ func explainRunDir(err error) error {
 	switch {
 	case errors.Is(err, unix.EROFS):
 		return fmt.Errorf("%w (%s is on a read-only file system: mount a tmpfs on /run)", err, RunDir)
+	case errors.Is(err, unix.EACCES) && checkSysAdmin("", "") == nil:
+		// Holding CAP_SYS_ADMIN: what is missing is the right to write
+		// in RunDir (its owner, mode or CAP_DAC_OVERRIDE).
+		return fmt.Errorf("%w (no write permission on %s: file-system rights are missing, not CAP_SYS_ADMIN)", err, RunDir)
 	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
 		return fmt.Errorf("%w (named namespaces need root: CAP_SYS_ADMIN to mount)", err)
 	}

@@ -82,7 +82,19 @@ func OpenName(name string) (*NS, error) {
 	if err := ValidName(name); err != nil {
 		return nil, err
 	}
-	ns, err := open(filepath.Join(RunDir, name), unix.O_NOFOLLOW)
+	path := filepath.Join(RunDir, name)
+	// A named namespace is a regular file (an nsfs inode mounted on one):
+	// a device, socket, FIFO or directory planted there is refused
+	// without being opened, so that opening it has no side effect.
+	var st unix.Stat_t
+	if unix.Lstat(path, &st) == nil {
+		switch st.Mode & unix.S_IFMT {
+		case unix.S_IFREG, unix.S_IFLNK:
+		default:
+			return nil, fmt.Errorf("netns %q: %s is not a regular file: %w", name, path, ErrNotNamespace)
+		}
+	}
+	ns, err := open(path, unix.O_NOFOLLOW)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {

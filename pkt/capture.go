@@ -21,7 +21,7 @@ type CaptureConfig struct {
 	// the interface name and direction in each Packet).
 	Iface string
 	// Snaplen is the most bytes kept of each packet; 0 means
-	// DefaultSnaplen.
+	// DefaultSnaplen, and more than MaxSnaplen is MaxSnaplen (as tcpdump).
 	Snaplen int
 	// Filter is an expression in the filter language (see the package
 	// documentation); "" keeps every packet.
@@ -80,6 +80,7 @@ func OpenCapture(cfg CaptureConfig) (*Capture, error) {
 	if snaplen <= 0 {
 		snaplen = DefaultSnaplen
 	}
+	snaplen = min(snaplen, MaxSnaplen)
 	// Parse first: a bad expression should fail before any socket exists.
 	if _, err := parseFilter(cfg.Filter); err != nil {
 		return nil, err

@@ -115,6 +115,34 @@ func (f *Formatter) Format(p Packet) string {
 		}
 		fmt.Fprintf(&b, "%-5s %-3s ", name, dirName)
 		f.etherType(&b, be16(d), d[20:], wire-20)
+	case LinkTypeRaw:
+		switch {
+		case len(d) > 0 && d[0]>>4 == 4:
+			f.etherType(&b, 0x0800, d, wire)
+		case len(d) > 0 && d[0]>>4 == 6:
+			f.etherType(&b, 0x86dd, d, wire)
+		default:
+			fmt.Fprintf(&b, "raw IP packet of an unknown version, length %d", wire)
+		}
+	case LinkTypeNull:
+		if len(d) < 4 {
+			b.WriteString("[|null]")
+			break
+		}
+		// The family is in the byte order of the machine that wrote the
+		// file: a family fits in one byte, so the non-zero end says which.
+		fam := uint32(d[0]) | uint32(d[1])<<8 | uint32(d[2])<<16 | uint32(d[3])<<24
+		if d[0] == 0 {
+			fam = be32(d)
+		}
+		switch fam {
+		case 2:
+			f.etherType(&b, 0x0800, d[4:], wire-4)
+		case 10, 24, 28, 30:
+			f.etherType(&b, 0x86dd, d[4:], wire-4)
+		default:
+			fmt.Fprintf(&b, "AF %d, length %d", fam, wire)
+		}
 	default:
 		fmt.Fprintf(&b, "link type %d, length %d", p.LinkType, wire)
 	}

@@ -19,6 +19,8 @@ const (
 	LinkTypeLinuxSLL  LinkType = 113 // LINKTYPE_LINUX_SLL, Linux "cooked" v1
 	LinkTypeLinuxSLL2 LinkType = 276 // LINKTYPE_LINUX_SLL2, Linux "cooked" v2
 	LinkTypeNetlink   LinkType = 253 // LINKTYPE_NETLINK, netlink messages behind a cooked header (written, not filtered)
+	LinkTypeNull      LinkType = 0   // LINKTYPE_NULL, BSD loopback: a 4-byte address family
+	LinkTypeRaw       LinkType = 101 // LINKTYPE_RAW, an IPv4 or IPv6 header first
 )
 
 // String returns the name tcpdump uses for the link type, such as
@@ -33,6 +35,10 @@ func (t LinkType) String() string {
 		return "LINUX_SLL2 (Linux cooked v2)"
 	case LinkTypeNetlink:
 		return "NETLINK (Linux netlink)"
+	case LinkTypeNull:
+		return "NULL (BSD loopback)"
+	case LinkTypeRaw:
+		return "RAW (Raw IP)"
 	}
 	return "linktype " + strconv.FormatUint(uint64(t), 10)
 }

@@ -26,6 +26,9 @@ const (
 	// DefaultSnaplen is the snapshot length captures use unless told
 	// otherwise, the same as tcpdump's.
 	DefaultSnaplen = 262144
+	// MaxSnaplen is the largest snapshot length a capture keeps (tcpdump's
+	// MAXIMUM_SNAPLEN): larger values are clamped to it.
+	MaxSnaplen = 262144
 
 	// maxRecord bounds the captured length of one record a Reader
 	// accepts, so that a corrupt file cannot make it allocate gigabytes.
@@ -46,9 +49,10 @@ type Writer struct {
 }
 
 // NewWriter writes the file header for packets of linkType, at most
-// snaplen bytes each (0 means DefaultSnaplen), and returns a Writer.
+// snaplen bytes each (0, or more than the header's 32 bits hold, means
+// DefaultSnaplen), and returns a Writer.
 func NewWriter(w io.Writer, linkType LinkType, snaplen int) (*Writer, error) {
-	if snaplen <= 0 {
+	if snaplen <= 0 || uint64(snaplen) > 1<<32-1 {
 		snaplen = DefaultSnaplen
 	}
 	pw := &Writer{w: bufio.NewWriter(w), linkType: linkType, snaplen: snaplen}

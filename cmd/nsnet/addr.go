@@ -115,6 +115,9 @@ func parseAddrChange(a *argv, op string) (command, error) {
 			if c.label, err = a.value(word); err != nil {
 				return nil, err
 			}
+			if strings.IndexByte(c.label, 0) >= 0 {
+				return nil, usagef("invalid label %q: a NUL byte (the kernel would cut it there)", c.label)
+			}
 		case "scope":
 			v, err := parsedValue(a, word, rtnl.ParseScope)
 			if err != nil {

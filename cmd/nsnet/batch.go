@@ -4,14 +4,9 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
-
-	"github.com/nsnet/nsnet/nsfs"
 )
 
 // line is one parsed command of a batch file.
@@ -63,8 +58,9 @@ func readLines(s *session, g globals, file string, force bool) ([]line, error) {
 		if pending == "" {
 			start = num
 		}
-		// A backslash at the end continues the line.
-		if strings.HasSuffix(text, "\\") && !strings.HasSuffix(text, "\\\\") {
+		// A backslash at the end continues the line, unless it is itself
+		// escaped: as in the shell, an odd number of them continues.
+		if continues(text) {
 			pending += strings.TrimSuffix(text, "\\") + " "
 			continue
 		}
@@ -90,6 +86,12 @@ func readLines(s *session, g globals, file string, force bool) ([]line, error) {
 		return nil, usagef("%s:%d: the file ends inside a continued line", name, start)
 	}
 	return out, bad
+}
+
+// continues reports whether a line ends in an odd number of backslashes.
+func continues(text string) bool {
+	n := len(text) - len(strings.TrimRight(text, "\\"))
+	return n%2 == 1
 }
 
 // parseLine parses one line of a batch file; blank lines and comments give
@@ -288,341 +290,6 @@ func runBatch(s *session, g globals, file string) error {
 	}
 	return nil
 }
-
-const upHelp = `Usage: nsnet up [--dry-run] FILE
-       nsnet down FILE
-
-up applies a batch file as a unit: every line is parsed first; lines whose state
-is already there are skipped; if line K fails, what lines 1..K-1 did is undone in
-reverse order and the error names line K. up on an applied file changes nothing.
---dry-run prints the plan without changing anything.
-
-down undoes the file in reverse order and tolerates what is already gone. up keeps
-a journal under /run/nsnet so that down restores old values (sysctl -w) and
-cleans up after an up that was killed part-way.
-
-Every line must be a command that can be undone: netns add, link add, link set,
-addr add, route add, neigh add, rule add, nat ... add, sysctl -w, ethtool -K|-L|-G
-(and their del forms); flushes of neighbours and rules are refused; or topology,
-which only shows what the lines before it made (down skips it).
-`
-
-// upCmd is `nsnet up [--dry-run] FILE`.
-type upCmd struct {
-	file   string
-	dryRun bool
-}
-
-// downCmd is `nsnet down FILE`.
-type downCmd struct{ file string }
-
-func parseUp(args []string, opt options) (command, error) {
-	c := upCmd{}
-	for _, a := range args {
-		switch {
-		case a == "--dry-run" || a == "-dry-run" || a == "-n":
-			c.dryRun = true
-		case c.file == "":
-			c.file = a
-		default:
-			return nil, usagef("unexpected argument %q", a)
-		}
-	}
-	if c.file == "" {
-		return nil, usagef("up: missing FILE")
-	}
-	return c, nil
-}
-
-func parseDown(args []string, opt options) (command, error) {
-	if len(args) != 1 {
-		if len(args) == 0 {
-			return nil, usagef("down: missing FILE")
-		}
-		return nil, usagef("unexpected argument %q", args[1])
-	}
-	return downCmd{file: args[0]}, nil
-}
-
-// step is one line of an up file with what undoes it; rev is nil for a
-// read-only line (see readOnly).
-type step struct {
-	l   line
-	rev reversible
-}
-
-// readOnly is implemented by commands that change nothing (topology): an
-// up file may hold them; up runs them in order, down skips them.
-type readOnly interface {
-	command
-	readOnly()
-}
-
-// loadSteps parses an up/down file and checks every line can be undone.
-func loadSteps(e *env, file string) ([]step, error) {
-	g := globals{ns: e.ns, opt: e.opt}
-	lines, err := readLines(e.s, g, file, false)
-	if err != nil {
-		return nil, err
-	}
-	var steps []step
-	for _, l := range lines {
-		if _, ok := l.cmd.(readOnly); ok {
-			steps = append(steps, step{l: l}) // runs in order, nothing to undo
-			continue
-		}
-		r, ok := l.cmd.(reversible)
-		if !ok {
-			return nil, &lineError{where: l.where(), err: usagef("%q cannot be undone, so it cannot be part of an up/down file", l.text)}
-		}
-		steps = append(steps, step{l: l, rev: r})
-	}
-	return steps, nil
-}
-
-func (c upCmd) run(e *env) error {
-	e.s.batch = true
-	steps, err := loadSteps(e, c.file)
-	if err != nil {
-		return err
-	}
-	if c.dryRun {
-		for _, st := range steps {
-			le := e.s.env(st.l.ns, st.l.opt)
-			state := "apply"
-			if st.rev == nil {
-				state = "show (read-only)"
-			} else if done, err := st.rev.applied(le); err == nil && done {
-				state = "already applied, skip"
-			}
-			fmt.Fprintf(e.out, "%s: %-22s %s\n", st.l.where(), state, st.l.text)
-		}
-		return nil
-	}
-	j, err := openJournal(c.file)
-	if err != nil {
-		return err
-	}
-	type done struct {
-		l   line
-		inv command
-	}
-	var journal []done
-	rollback := func() int {
-		failed := 0
-		for i := len(journal) - 1; i >= 0; i-- {
-			d := journal[i]
-			if err := d.inv.run(e.s.env(d.l.ns, d.l.opt)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				fmt.Fprintf(e.s.stderr, "nsnet: warning: undo %s: %v\n", d.l.where(), oneLine(err.Error()))
-				failed++
-			}
-		}
-		return failed
-	}
-	for _, st := range steps {
-		le := e.s.env(st.l.ns, st.l.opt)
-		// A signal stops up before the next step, which rolls back the
-		// steps done: the file is applied as a unit or not at all.
-		err := e.s.ctx.Err()
-		if err != nil {
-			err = errInterrupted
-		}
-		if err == nil && st.rev == nil {
-			// A read-only line shows the state the lines before it made.
-			err = st.l.cmd.run(le)
-			if err == nil {
-				continue
-			}
-		}
-		applied := false
-		if err == nil {
-			applied, err = st.rev.applied(le)
-			if err == nil && applied {
-				continue
-			}
-		}
-		var inv command
-		if err == nil {
-			inv, err = st.rev.inverse(le)
-		}
-		if err == nil {
-			err = j.record(st.l, inv)
-		}
-		if err == nil {
-			err = st.l.cmd.run(le)
-		}
-		if err != nil {
-			n := len(journal)
-			failed := rollback()
-			j.remove()
-			msg := fmt.Sprintf("rolled back %d step(s)", n)
-			if failed > 0 {
-				msg = fmt.Sprintf("rolled back %d step(s), %d undo(s) failed", n, failed)
-			}
-			return &lineError{where: st.l.where(), err: fmt.Errorf("%w (%s)", err, msg)}
-		}
-		journal = append(journal, done{l: st.l, inv: inv})
-	}
-	return j.close()
-}
-
-func (c downCmd) run(e *env) error {
-	e.s.batch = true
-	steps, err := loadSteps(e, c.file)
-	if err != nil {
-		return err
-	}
-	saved := readJournal(c.file)
-	failed := 0
-	for i := len(steps) - 1; i >= 0; i-- {
-		st := steps[i]
-		if e.s.ctx.Err() != nil {
-			// The journal stays: a later down undoes the rest.
-			return &lineError{where: st.l.where(), err: errInterrupted}
-		}
-		if st.rev == nil {
-			continue // read-only: nothing to undo
-		}
-		le := e.s.env(st.l.ns, st.l.opt)
-		var inv command
-		if words, ok := saved[st.l.num]; ok {
-			// The journal holds the undo computed before up changed anything.
-			// The record names its namespace itself ("-n NAME"); none is nsnet's own.
-			l, err := parseLine(globals{opt: st.l.opt}, st.l.file, st.l.num, words)
-			if err == nil {
-				inv = inNS{ns: l.ns, cmd: l.cmd}
-			}
-		}
-		if inv == nil {
-			// Without a journal record, undo only what is there.
-			if applied, err := st.rev.applied(le); err == nil && !applied || gone(err) {
-				continue
-			}
-			var err error
-			if inv, err = st.rev.inverse(le); err != nil {
-				if gone(err) {
-					continue
-				}
-				fmt.Fprintf(e.s.stderr, "nsnet: %s: %v\n", st.l.where(), oneLine(err.Error()))
-				failed++
-				continue
-			}
-		}
-		if err := inv.run(le); err != nil && !gone(err) {
-			fmt.Fprintf(e.s.stderr, "nsnet: %s: undo: %v\n", st.l.where(), oneLine(err.Error()))
-			failed++
-		}
-	}
-	if failed > 0 {
-		return &exitStatus{code: 1, err: fmt.Errorf("down %s: %d step(s) could not be undone", c.file, failed)}
-	}
-	removeJournal(c.file)
-	e.s.forgetAll()
-	return nil
-}
-
-// gone reports whether err says the object, or the namespace a line acts
-// in, is not there: a stale /run/netns file (an up killed between creating
-// it and mounting the namespace) holds nothing to undo either.
-func gone(err error) bool {
-	return errors.Is(err, os.ErrNotExist) || errors.Is(err, nsfs.ErrNotNamespace)
-}
-
-// The journal: up writes, before each step, the command that undoes it
-// (when the inverse can print itself as words) to /run/nsnet/up/HASH, so
-// that down, even after a kill -9 of up, restores what was there before
-// (an old sysctl value, a link's old name). Lines whose inverse cannot be
-// written are undone by down from the file itself.
-const journalDir = "/run/nsnet/up"
-
-type journal struct {
-	f    *os.File
-	path string
-}
-
-// worder is implemented by commands that can print themselves as the words
-// of an nsnet command line (inverses use it to be journaled).
-type worder interface{ words() []string }
-
-func journalPath(file string) string {
-	abs, err := filepath.Abs(file)
-	if err != nil {
-		abs = file
-	}
-	h := fnv.New64a()
-	h.Write([]byte(abs))
-	return filepath.Join(journalDir, strconv.FormatUint(h.Sum64(), 16))
-}
-
-func openJournal(file string) (*journal, error) {
-	if err := os.MkdirAll(journalDir, 0o700); err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	p := journalPath(file)
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	return &journal{f: f, path: p}, nil
-}
-
-// record appends the inverse of line l, flushed to the file before the
-// step runs.
-func (j *journal) record(l line, inv command) error {
-	ns := l.ns
-	if in, ok := inv.(inNS); ok {
-		ns, inv = in.ns, in.cmd
-	}
-	if strings.ContainsRune(ns, '/') {
-		// -n takes names only; down undoes this line from the file.
-		return nil
-	}
-	w, ok := inv.(worder)
-	if !ok {
-		return nil
-	}
-	words := w.words()
-	prefix := ""
-	if ns != "" {
-		prefix = "-n " + quoteWord(ns) + " "
-	}
-	var q []string
-	for _, wd := range words {
-		q = append(q, quoteWord(wd))
-	}
-	_, err := fmt.Fprintf(j.f, "%d\t%s%s\n", l.num, prefix, strings.Join(q, " "))
-	return err
-}
-
-func (j *journal) close() error { return j.f.Close() }
-
-func (j *journal) remove() { j.f.Close(); os.Remove(j.path) }
-
-// readJournal returns the journaled undo lines by line number; when a line
-// was applied more than once the first (oldest) record wins.
-func readJournal(file string) map[int]string {
-	out := map[int]string{}
-	b, err := os.ReadFile(journalPath(file))
-	if err != nil {
-		return out
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		num, words, ok := strings.Cut(l, "\t")
-		if !ok {
-			continue
-		}
-		n, err := strconv.Atoi(num)
-		if err != nil {
-			continue
-		}
-		if _, seen := out[n]; !seen {
-			out[n] = words
-		}
-	}
-	return out
-}
-
-func removeJournal(file string) { os.Remove(journalPath(file)) }
 
 // quoteWord quotes a word for splitWords when it needs it.
 func quoteWord(w string) string {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -11,6 +12,9 @@ import (
 
 	"github.com/nsnet/nsnet/pkt"
 )
+
+// maxSnaplen is tcpdump's largest snapshot length (MAXIMUM_SNAPLEN).
+const maxSnaplen = 262144
 
 const captureHelp = `Usage: nsnet [-n NAME] capture [-i IFACE|any] [-c COUNT] [-w FILE] [-s SNAPLEN] [-p] [FILTER...]
        nsnet capture -r FILE [-c COUNT] [-w FILE] [FILTER...]
@@ -102,15 +106,19 @@ func parseCapture(args []string, opt options) (command, error) {
 			if v, err = value(); err != nil {
 				break
 			}
-			n, perr := strconv.Atoi(v)
-			if perr != nil || n < 1 {
-				return nil, usagef("capture: bad number %q for %s", v, flag)
-			}
+			n, perr := strconv.ParseInt(v, 10, 32)
 			if flag == "-c" {
-				c.count = n
-			} else {
-				c.snaplen = n
+				if perr != nil || n < 1 {
+					return nil, usagef("capture: bad number %q for -c (want 1 to %d)", v, math.MaxInt32)
+				}
+				c.count = int(n)
+				break
 			}
+			// As tcpdump: 0 is the default, above 262144 is refused.
+			if perr != nil || n < 0 || n > maxSnaplen {
+				return nil, usagef("capture: bad snapshot length %q for -s (want 0 to %d)", v, maxSnaplen)
+			}
+			c.snaplen = int(n)
 		case "-p":
 			if val != "" {
 				return nil, usagef("capture: unknown option %q", word)
@@ -259,13 +267,17 @@ func (c captureCmd) runRead(e *env) error {
 	if err != nil {
 		return fmt.Errorf("capture: %s: %w", c.read, err)
 	}
-	prog, err := pkt.CompileFilter(c.filter, r.LinkType())
-	if err != nil {
-		return fmt.Errorf("capture: %s: %w", c.read, err)
-	}
-	flt, err := pkt.NewFilter(prog)
-	if err != nil {
-		return err
+	// Without a filter every link type is read and printed; a filter is
+	// refused only for a link type it cannot be compiled for.
+	var flt *pkt.Filter
+	if strings.TrimSpace(c.filter) != "" {
+		prog, err := pkt.CompileFilter(c.filter, r.LinkType())
+		if err != nil {
+			return fmt.Errorf("capture: %s: %w", c.read, err)
+		}
+		if flt, err = pkt.NewFilter(prog); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(e.s.stderr, "nsnet: reading from file %s, link-type %s, snapshot length %d\n", c.read, r.LinkType(), r.Snaplen())
 	sink, err := c.sink(e, r.LinkType(), r.Snaplen())
@@ -284,7 +296,7 @@ func (c captureCmd) runRead(e *env) error {
 		if err != nil {
 			return fmt.Errorf("capture: %s: %w", c.read, err)
 		}
-		if !flt.Match(p.Data) {
+		if flt != nil && !flt.Match(p.Data) {
 			continue
 		}
 		n++

@@ -66,6 +66,14 @@ type session struct {
 	// inside the new namespace anyway.
 	last map[string]int
 	line int
+
+	// tick counts the commands run (one per env); a cached namespace
+	// remembers the tick it was last used at. At most maxNS namespaces stay
+	// open with their sockets: opening one more closes the least recently
+	// used one that no command running now has used (see evict), so a file
+	// that touches 10,000 namespaces runs under a small RLIMIT_NOFILE.
+	tick  uint64
+	maxNS int
 }
 
 type connKey struct{ ns, family string }
@@ -75,6 +83,37 @@ type connKey struct{ ns, family string }
 type nsEntry struct {
 	h        *nsfs.NS
 	dev, ino uint64
+	used     uint64 // session.tick of its last use
+}
+
+// nsCacheLimit is how many namespaces a session keeps open: each holds a
+// handle and up to a few sockets, so a quarter of the descriptors left
+// after a margin for stdio, the runtime and the journal, between 2 and 256.
+func nsCacheLimit() int {
+	var rl syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil {
+		return 16
+	}
+	n := (int64(min(rl.Cur, 1<<20)) - 24) / 4
+	return int(max(2, min(n, 256)))
+}
+
+// evict closes least recently used namespaces (and their sockets) until
+// there is room for one more; namespaces used by the command running now
+// stay open, so a handle a command holds is never closed under it.
+func (s *session) evict() {
+	for len(s.nss) >= s.maxNS {
+		victim, oldest := "", s.tick
+		for k, ent := range s.nss {
+			if ent.used < oldest {
+				victim, oldest = k, ent.used
+			}
+		}
+		if victim == "" {
+			return
+		}
+		s.forget(victim)
+	}
 }
 
 func newNSEntry(h *nsfs.NS) (*nsEntry, error) {
@@ -96,6 +135,7 @@ func (s *session) openNS(key string) *nsfs.NS {
 	e := env{s: s, ns: key}
 	e.fresh()
 	if ent, ok := s.nss[key]; ok {
+		ent.used = s.tick
 		return ent.h
 	}
 	return nil
@@ -112,6 +152,7 @@ func (s *session) usedLater(ns string) bool {
 // conn is not nil, under the name ns.
 func (s *session) adopt(ns string, h *nsfs.NS, conn *rtnl.Conn) error {
 	s.forget(ns)
+	s.evict()
 	ent, err := newNSEntry(h)
 	if err != nil {
 		if conn != nil {
@@ -119,6 +160,7 @@ func (s *session) adopt(ns string, h *nsfs.NS, conn *rtnl.Conn) error {
 		}
 		return err
 	}
+	ent.used = s.tick
 	s.nss[ns] = ent
 	if conn != nil {
 		s.conns[connKey{ns, "rtnl"}] = conn
@@ -129,7 +171,7 @@ func (s *session) adopt(ns string, h *nsfs.NS, conn *rtnl.Conn) error {
 func newSession(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) *session {
 	return &session{
 		ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr,
-		nss: map[string]*nsEntry{}, conns: map[connKey]io.Closer{},
+		nss: map[string]*nsEntry{}, conns: map[connKey]io.Closer{}, maxNS: nsCacheLimit(),
 	}
 }
 
@@ -173,6 +215,7 @@ type env struct {
 }
 
 func (s *session) env(ns string, opt options) *env {
+	s.tick++
 	return &env{s: s, ns: ns, opt: opt, out: s.stdout, ctx: s.ctx}
 }
 
@@ -184,6 +227,7 @@ func (e *env) nsHandle() (*nsfs.NS, error) {
 	}
 	e.fresh()
 	if ent, ok := e.s.nss[e.ns]; ok {
+		ent.used = e.s.tick
 		return ent.h, nil
 	}
 	// A -n name, or the path of a namespace that an inverse must act in
@@ -198,10 +242,12 @@ func (e *env) nsHandle() (*nsfs.NS, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.s.evict()
 	ent, err := newNSEntry(h)
 	if err != nil {
 		return nil, err
 	}
+	ent.used = e.s.tick
 	e.s.nss[e.ns] = ent
 	return h, nil
 }

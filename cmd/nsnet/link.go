@@ -181,6 +181,9 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 		if s.alias != nil {
 			return true, duparg(word, v)
 		}
+		if strings.IndexByte(v, 0) >= 0 {
+			return true, usagef("invalid alias %q: a NUL byte (the kernel would cut it there)", v)
+		}
 		if len(v) >= 256 {
 			return true, usagef("alias longer than 255 bytes")
 		}

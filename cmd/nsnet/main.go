@@ -170,9 +170,24 @@ func report(stderr io.Writer, err error) int {
 // needs CAP_SYS_ADMIN, a packet socket CAP_NET_RAW, and everything else nsnet
 // asks the kernel for (links, addresses, routes, nf_tables, net.* sysctls)
 // CAP_NET_ADMIN.
+//
+// Two permission errors are not about a capability and say what is
+// missing instead: an error that carries its own hint (a write-only
+// sysctl read, a read-only one written), and a file-system path nsnet may
+// not create or open (its journal under /run as a user holding
+// CAP_NET_ADMIN but no write access there).
 func capHint(err error, msg string) string {
+	var h *hinted
+	if errors.As(err, &h) {
+		return h.hint
+	}
 	if !errors.Is(err, os.ErrPermission) || strings.Contains(msg, "CAP_") {
 		return ""
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) && errors.Is(pe.Err, syscall.EACCES) && pe.Path != "" &&
+		!strings.HasPrefix(pe.Path, "/proc/") && !strings.HasPrefix(pe.Path, "/run/netns") {
+		return "no file-system permission on " + pe.Path + ": a capability is not what is missing"
 	}
 	c := "CAP_NET_ADMIN"
 	var se *os.SyscallError
@@ -189,6 +204,16 @@ func capHint(err error, msg string) string {
 	}
 	return "needs " + c
 }
+
+// hinted is an error that knows what is missing better than capHint
+// would guess.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h *hinted) Error() string { return h.err.Error() }
+func (h *hinted) Unwrap() error { return h.err }
 
 func exitCode(err error) int {
 	if isUsage(err) {

@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 )
 
 const sysctlHelp = `Usage: nsnet sysctl [ -n ] [ -e ] KEY...
@@ -59,6 +61,9 @@ func parseSysctl(args []string, opt options) (command, error) {
 		k, err := parseSysctlKey(key)
 		if err != nil {
 			return nil, err
+		}
+		if isSet && strings.IndexByte(value, 0) >= 0 {
+			return nil, usagef("sysctl -w: invalid value %q for %s: a NUL byte", value, k.name)
 		}
 		if isSet {
 			set.pairs = append(set.pairs, sysctlPair{key: k, value: strings.TrimSpace(value)})
@@ -157,7 +162,11 @@ func openSysctl(e *env, k sysctlKey, flag int) (*os.File, error) {
 		case errors.Is(err, fs.ErrNotExist):
 			return nil, notFound(fmt.Sprintf("sysctl %s: no such key", k.name))
 		case errors.As(err, &pe):
-			return nil, fmt.Errorf("sysctl %s: %w", k.name, pe.Err)
+			err = fmt.Errorf("sysctl %s: %w", k.name, pe.Err)
+			if h := modeHint(filepath.Join(sysctlRoot, k.path), flag); h != "" {
+				return nil, &hinted{err: err, hint: h}
+			}
+			return nil, err
 		}
 		return nil, err
 	}
@@ -192,7 +201,7 @@ func writeSysctl(e *env, k sysctlKey, value string) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("sysctl %s=%s: %w", k.name, value, unwrapPath(err))
+		return fmt.Errorf("sysctl %s=%s: %w", k.name, shownValue(value), unwrapPath(err))
 	}
 	return nil
 }
@@ -351,4 +360,33 @@ func (c sysctlSet) inverse(e *env) (command, error) {
 		inv.pairs = append(inv.pairs, sysctlPair{key: p.key, value: strings.Join(strings.Fields(v), " ")})
 	}
 	return inv, nil
+}
+
+// shownValue is a value as an error message shows it: as given when it
+// is printable, Go-quoted otherwise (a NUL or a control byte is escaped,
+// never dropped by the terminal).
+func shownValue(v string) string {
+	for _, r := range v {
+		if r < ' ' && r != '\t' || r == 0x7f || r == utf8.RuneError {
+			return strconv.Quote(v)
+		}
+	}
+	return v
+}
+
+// modeHint says why a sysctl file refuses even root: a key without read
+// bits is write-only, one without write bits read-only.
+func modeHint(path string, flag int) string {
+	st, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	m := st.Mode().Perm()
+	switch {
+	case flag&(os.O_WRONLY|os.O_RDWR) == 0 && m&0o444 == 0:
+		return "the key is write-only: it cannot be read"
+	case flag&(os.O_WRONLY|os.O_RDWR) != 0 && m&0o222 == 0:
+		return "the key is read-only: it cannot be written"
+	}
+	return ""
 }

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/nsnet/nsnet/journal"
+)
+
+func mustParse(t *testing.T, s string) command {
+	t.Helper()
+	w, err := splitWords(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := parseCommand(w, options{})
+	if err != nil {
+		t.Fatalf("%q: %v", s, err)
+	}
+	return c
+}
+
+// TestCaptureSnaplenRange: -s is 0 (the default) to 262144 as in tcpdump;
+// a larger value was taken as an allocation size (a runtime out-of-memory
+// crash) or wrapped to 0 in the pcap header.
+func TestCaptureSnaplenRange(t *testing.T) {
+	for _, v := range []string{"99999999999", "4294967296", "262145", "-1", "9223372036854775808", "1e3"} {
+		_, err := parseCommand([]string{"capture", "-s", v, "-i", "lo"}, options{})
+		if !isUsage(err) || !strings.Contains(err.Error(), v) {
+			t.Errorf("-s %s: %v, want a usage error naming it", v, err)
+		}
+	}
+	for _, v := range []string{"0", "1", "262144"} {
+		if _, err := parseCommand([]string{"capture", "-s", v, "-i", "lo"}, options{}); err != nil {
+			t.Errorf("-s %s: %v", v, err)
+		}
+	}
+	for _, v := range []string{"0", "2147483648", "99999999999"} {
+		if _, err := parseCommand([]string{"capture", "-c", v, "-i", "lo"}, options{}); !isUsage(err) {
+			t.Errorf("-c %s: %v, want a usage error", v, err)
+		}
+	}
+}
+
+// TestNULRefusedInBatchValues: a NUL inside a batch line's alias, label or
+// sysctl value is refused (the kernel would cut the string there).
+func TestNULRefusedInBatchValues(t *testing.T) {
+	for _, line := range []string{
+		"link set v0 alias \"a\x00b\"",
+		"addr add 192.0.2.1/24 dev v0 label \"v0\x00x\"",
+		"sysctl -w net.ipv4.ip_forward=1\x000",
+	} {
+		_, err := parseLine(globals{}, "f", 1, line)
+		if !isUsage(err) || !strings.Contains(err.Error(), `\x00`) {
+			t.Errorf("%q: %v, want a usage error showing the NUL escaped", line, err)
+		}
+	}
+	if got := shownValue("1\x000"); got != `"1\x000"` {
+		t.Errorf("shownValue = %s", got)
+	}
+	if got := shownValue("4096 16384"); got != "4096 16384" {
+		t.Errorf("shownValue = %s", got)
+	}
+}
+
+// TestBatchContinuationBackslashes: an odd number of trailing backslashes
+// continues the line (shell rules); an even number is escaped backslashes.
+func TestBatchContinuationBackslashes(t *testing.T) {
+	for _, tc := range []struct {
+		text  string
+		lines int
+		last  string
+	}{
+		{"link set v0 alias x\\\\\\\n up\n", 1, `link set v0 alias x\\  up`},
+		{"netns add a\\\\\nnetns add b\n", 2, "netns add b"},
+		{"link set v0 alias x\\\n up\n", 1, "link set v0 alias x  up"},
+		{"netns add a\\\\\\\\\nnetns add b\n", 2, "netns add b"},
+	} {
+		s := newSession(context.Background(), strings.NewReader(tc.text), io.Discard, io.Discard)
+		ls, err := readLines(s, globals{}, "-", false)
+		if err != nil {
+			t.Errorf("%q: %v", tc.text, err)
+			continue
+		}
+		if len(ls) != tc.lines || ls[len(ls)-1].text != tc.last {
+			var got []string
+			for _, l := range ls {
+				got = append(got, l.text)
+			}
+			t.Errorf("%q: lines %q, want %d ending %q", tc.text, got, tc.lines, tc.last)
+		}
+	}
+	// The escaped backslash is a backslash of the word.
+	l, err := parseLine(globals{}, "f", 1, `link set v0 alias a\\ up`)
+	if err != nil || *l.cmd.(linkSet).spec.alias != `a\` {
+		t.Errorf("escaped backslash: %+v %v", l.cmd, err)
+	}
+}
+
+// TestCapHintNamesWhatIsMissing: a permission error on a file-system path
+// (the journal under /run) or on a write-only sysctl does not blame a
+// capability.
+func TestCapHintNamesWhatIsMissing(t *testing.T) {
+	fsErr := fmt.Errorf("journal: %w", &os.PathError{Op: "mkdir", Path: "/run/nsnet", Err: syscall.EACCES})
+	h := capHint(fsErr, fsErr.Error())
+	if strings.Contains(h, "CAP_NET_ADMIN") || !strings.Contains(h, "/run/nsnet") {
+		t.Errorf("file-system error hint: %q", h)
+	}
+	ro := &hinted{err: fmt.Errorf("sysctl x: %w", syscall.EACCES), hint: "the key is write-only: it cannot be read"}
+	if h := capHint(ro, ro.Error()); h != ro.hint {
+		t.Errorf("hinted error: %q", h)
+	}
+	if h := modeHint("/proc/sys/net/ipv4/route/flush", os.O_RDONLY); h == "" {
+		t.Errorf("no write-only hint for route/flush (mode 0200)")
+	}
+	nl := fmt.Errorf("add link: %w", syscall.EPERM)
+	if h := capHint(nl, nl.Error()); !strings.Contains(h, "CAP_NET_ADMIN") {
+		t.Errorf("netlink EPERM hint: %q", h)
+	}
+}
+
+// TestLinkTemplateRefusedInUp: a kernel name template cannot be undone by
+// name, so up refuses it (a batch runs it).
+func TestLinkTemplateRefusedInUp(t *testing.T) {
+	for _, s := range []string{"link add a%d type bridge", "link add v0 type veth peer name p%d"} {
+		if err := upOnly(mustParse(t, s)); !isUsage(err) || !strings.Contains(err.Error(), "%d") {
+			t.Errorf("%q: %v", s, err)
+		}
+	}
+	if err := upOnly(mustParse(t, "link add a0 type bridge")); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestJournalRecordValidation: a record is accepted only as the typed undo
+// of the step on its line; anything else planted in a journal is refused.
+func TestJournalRecordValidation(t *testing.T) {
+	s := newSession(context.Background(), nil, io.Discard, io.Discard)
+	e := s.env("", options{})
+	mk := func(text, ns string) step {
+		l, err := parseLine(globals{}, "f", 3, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ns != "" {
+			l.ns = ns
+		}
+		return step{l: l, rev: l.cmd.(reversible), hash: journal.LineHash(l.text)}
+	}
+	rec := func(st step, kind, ns, undo string) journal.Record {
+		w, err := splitWords(undo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return journal.Record{Line: 3, Hash: st.hash, Kind: kind, NS: ns, Undo: w}
+	}
+	sys := mk("sysctl -w net.ipv4.ip_forward=1", "")
+	veth := mk("link add v0 type veth peer name v1", "")
+	set := mk("link set v0 name w0 mtu 1400", "")
+	nsAdd := mk("netns add r1", "")
+	addr := mk("-n r1 addr add 192.0.2.1/24 dev v1", "")
+	route := mk("route add 198.51.100.0/24 dev v0", "")
+	move := mk("link set v1 netns r1", "")
+	good := []struct {
+		st        step
+		kind, ns  string
+		undo      string
+		wantTyped any
+	}{
+		{sys, "sysctl", "", "sysctl -w net.ipv4.ip_forward=0", sysctlSet{}},
+		{veth, "link-add", "", "link delete dev v0", linkDel{}},
+		{set, "link-set", "", "link set dev w0 name v0 mtu 1500", linkSet{}},
+		{nsAdd, "netns-add", "", "netns delete r1", netnsDel{}},
+		{addr, "addr", "r1", "address delete 192.0.2.1/24 dev v1", addrChange{}},
+		{route, "route", "", "route delete 198.51.100.0/24 dev v0", routeChange{}},
+		{move, "link-set", "r1", "link set dev v1 netns /proc/self/ns/net up", linkSet{}},
+	}
+	for _, g := range good {
+		c, err := g.st.undoOf(e, rec(g.st, g.kind, g.ns, g.undo))
+		if err != nil {
+			t.Errorf("%s / %q: refused: %v", g.st.l.text, g.undo, err)
+			continue
+		}
+		if in := c.(inNS); fmt.Sprintf("%T", in.cmd) != fmt.Sprintf("%T", g.wantTyped) || in.ns != g.ns {
+			t.Errorf("%s: got %T in %q", g.st.l.text, in.cmd, in.ns)
+		}
+	}
+	bad := []struct {
+		st       step
+		kind, ns string
+		undo     string
+	}{
+		{sys, "sysctl", "", "netns exec r1 touch /tmp/X"},
+		{sys, "sysctl", "", "nat flush"},
+		{sys, "sysctl", "", "sysctl -w net.ipv4.conf.all.forwarding=1"},
+		{sys, "sysctl", "", "sysctl -w net.ipv4.ip_forward=0 net.ipv4.conf.all.forwarding=1"},
+		{sys, "sysctl", "r1", "sysctl -w net.ipv4.ip_forward=0"},
+		{sys, "link-add", "", "link delete dev v0"},
+		{veth, "link-add", "", "link delete dev v9"},
+		{veth, "link-add", "", "down f"},
+		{veth, "link-add", "", "up f"},
+		{veth, "link-add", "", "-n r1 link delete dev v0"},
+		{veth, "link-add", "../x", "link delete dev v0"},
+		{veth, "link-add", "", "help"},
+		{set, "link-set", "", "link set dev w0 name v0 master br0"},
+		{set, "link-set", "", "link set dev v0 mtu 1500"},
+		{set, "link-set", "", "link delete dev w0"},
+		{set, "link-set", "", "link set dev w0 name v0 netns r1"},
+		{nsAdd, "netns-add", "", "netns delete -all"},
+		{nsAdd, "netns-add", "", "netns delete r2"},
+		{nsAdd, "netns-add", "", "down f"},
+		{addr, "addr", "r1", "address delete 192.0.2.9/24 dev v1"},
+		{addr, "addr", "r1", "address add 192.0.2.1/24 dev v1"},
+		{addr, "addr", "", "address delete 192.0.2.1/24 dev v1"},
+		{route, "route", "", "route delete 0.0.0.0/0 dev v0"},
+		{move, "link-set", "", "link set dev v1 netns /proc/self/ns/net up"},
+		{move, "link-set", "r1", "link set dev v1 netns /proc/1/ns/net up"},
+		{mk("nat masquerade add 10.0.0.0/24", ""), "nat", "", "nat flush"},
+		{mk("link del v0", ""), "link-del", "", "link add v1 type bridge"},
+	}
+	for _, b := range bad {
+		if c, err := b.st.undoOf(e, rec(b.st, b.kind, b.ns, b.undo)); err == nil {
+			t.Errorf("%s: record %q (%s in %q) accepted as %#v", b.st.l.text, b.undo, b.kind, b.ns, c)
+		}
+	}
+	// The undo that up writes is accepted by down, for each kind.
+	for _, g := range good {
+		cmd, err := g.st.undoOf(e, rec(g.st, g.kind, g.ns, g.undo))
+		if err != nil {
+			continue
+		}
+		r, ok := g.st.record(cmd)
+		if !ok {
+			t.Errorf("%s: its undo cannot be journaled", g.st.l.text)
+			continue
+		}
+		if _, err := g.st.undoOf(e, r); err != nil {
+			t.Errorf("%s: the record up writes (%q) is refused: %v", g.st.l.text, r.Undo, err)
+		}
+	}
+}
+
+// TestSessionKeepsFewNamespacesOpen: the namespace cache evicts the least
+// recently used entry, never one the running command uses.
+func TestSessionKeepsFewNamespacesOpen(t *testing.T) {
+	if n := nsCacheLimit(); n < 2 || n > 256 {
+		t.Fatalf("limit %d", n)
+	}
+	var rl syscall.Rlimit
+	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl)
+	old := rl
+	rl.Cur = 20
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err == nil {
+		if n := nsCacheLimit(); n != 2 {
+			t.Errorf("limit at 20 descriptors: %d", n)
+		}
+		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
+	}
+	s := newSession(context.Background(), nil, io.Discard, io.Discard)
+	s.maxNS = 2
+	s.env("", options{})
+	s.nss["a"] = &nsEntry{h: nil, used: s.tick}
+	s.env("", options{})
+	s.nss["b"] = &nsEntry{used: s.tick}
+	// Both were used by earlier commands: "a" is the oldest.
+	s.env("", options{})
+	evicted := ""
+	for k := range s.nss {
+		if k != "b" {
+			evicted = k
+		}
+	}
+	delete(s.nss, evicted) // forget would Close a nil handle: emulate it
+	if evicted != "a" {
+		t.Fatalf("kept %v", s.nss)
+	}
+	s.nss["c"] = &nsEntry{used: s.tick}
+	s.nss["b"].used = s.tick
+	// Everything in use by the current command: nothing to evict.
+	s.evict()
+	if len(s.nss) != 2 {
+		t.Fatalf("evicted an entry in use: %v", s.nss)
+	}
+}
+
+// FuzzReadLines: the batch reader (lines, continuations, quotes, comments)
+// never panics; it fails only with usage or line errors, and the lines it
+// returns are numbered in increasing order.
+func FuzzReadLines(f *testing.F) {
+	for _, s := range []string{
+		"netns add a\nlink add v0 type veth peer name v1 \\\n  netns a\n# c\n",
+		"netns add 'x y' # c\n-n a link set lo up\n\\\\\\\n",
+		"sysctl -w \"a=b\\\"\"\n\n\r\n\\",
+		"link set v0 alias \"a\x00b\"\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		var stderr bytes.Buffer
+		s := newSession(context.Background(), strings.NewReader(text), io.Discard, &stderr)
+		for _, force := range []bool{false, true} {
+			ls, err := readLines(s, globals{}, "-", force)
+			if err != nil {
+				var le *lineError
+				if !isUsage(err) && !errors.As(err, &le) && !strings.Contains(err.Error(), "token too long") {
+					t.Fatalf("%q: error %T %v", text, err, err)
+				}
+			}
+			last := 0
+			for _, l := range ls {
+				if l.num <= last || l.cmd == nil {
+					t.Fatalf("%q: line %d after %d (cmd %v)", text, l.num, last, l.cmd)
+				}
+				last = l.num
+			}
+			s.stdin = strings.NewReader(text)
+		}
+	})
+}

@@ -1,0 +1,651 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/nsnet/nsnet/journal"
+	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+const upHelp = `Usage: nsnet up [--dry-run] FILE
+       nsnet down FILE
+
+up applies a batch file as a unit: every line is parsed first; lines whose state
+is already there are skipped; if line K fails, what lines 1..K-1 did in this run
+is undone in reverse order and the error names line K. up on an applied file
+changes nothing. --dry-run prints the plan without changing anything.
+
+down undoes the file in reverse order and tolerates what is already gone. up keeps
+a journal under /run/nsnet/up (one per file, locked: a second up or down of the
+same file waits) so that down restores old values (sysctl -w, link set) and
+cleans up after an up that was killed part-way. Each record names its line by
+number and content hash: after the file was edited, down says which records it
+cannot match to the file any more and keeps them.
+
+Every line must be a command that can be undone: netns add, link add, link set,
+addr add, route add, neigh add, rule add, nat ... add, sysctl -w, ethtool -K|-L|-G
+(and their del forms); flushes of neighbours and rules are refused; or topology,
+which only shows what the lines before it made (down skips it).
+`
+
+// journalDir holds the journals of up files, one per file (journal.Key).
+const journalDir = "/run/nsnet/up"
+
+// upCmd is `nsnet up [--dry-run] FILE`.
+type upCmd struct {
+	file   string
+	dryRun bool
+}
+
+// downCmd is `nsnet down FILE`.
+type downCmd struct{ file string }
+
+func parseUp(args []string, opt options) (command, error) {
+	c := upCmd{}
+	for _, a := range args {
+		switch {
+		case a == "--dry-run" || a == "-dry-run" || a == "-n":
+			c.dryRun = true
+		case c.file == "":
+			c.file = a
+		default:
+			return nil, usagef("unexpected argument %q", a)
+		}
+	}
+	if c.file == "" {
+		return nil, usagef("up: missing FILE")
+	}
+	return c, nil
+}
+
+func parseDown(args []string, opt options) (command, error) {
+	if len(args) != 1 {
+		if len(args) == 0 {
+			return nil, usagef("down: missing FILE")
+		}
+		return nil, usagef("unexpected argument %q", args[1])
+	}
+	return downCmd{file: args[0]}, nil
+}
+
+// step is one line of an up file with what undoes it; rev is nil for a
+// read-only line (see readOnly).
+type step struct {
+	l    line
+	rev  reversible
+	hash string // journal.LineHash of the line's text
+}
+
+// readOnly is implemented by commands that change nothing (topology): an
+// up file may hold them; up runs them in order, down skips them.
+type readOnly interface {
+	command
+	readOnly()
+}
+
+// loadSteps parses an up/down file and checks every line can be undone.
+func loadSteps(e *env, file string) ([]step, error) {
+	g := globals{ns: e.ns, opt: e.opt}
+	lines, err := readLines(e.s, g, file, false)
+	if err != nil {
+		return nil, err
+	}
+	var steps []step
+	for _, l := range lines {
+		if _, ok := l.cmd.(readOnly); ok {
+			steps = append(steps, step{l: l, hash: journal.LineHash(l.text)}) // runs in order, nothing to undo
+			continue
+		}
+		r, ok := l.cmd.(reversible)
+		if !ok {
+			return nil, &lineError{where: l.where(), err: usagef("%q cannot be undone, so it cannot be part of an up/down file", l.text)}
+		}
+		if err := upOnly(l.cmd); err != nil {
+			return nil, &lineError{where: l.where(), err: err}
+		}
+		steps = append(steps, step{l: l, rev: r, hash: journal.LineHash(l.text)})
+	}
+	return steps, nil
+}
+
+// upOnly refuses what can run in a batch but not be undone exactly: a
+// link name template (a%d) lets the kernel choose the name, which the line
+// itself cannot name again to delete it.
+func upOnly(c command) error {
+	if a, ok := c.(linkAdd); ok {
+		for _, n := range []string{a.spec.name, peerName(a)} {
+			if strings.ContainsRune(n, '%') {
+				return usagef("link name template %q: the kernel chooses the name, so down could not name the link it made; give the name itself", n)
+			}
+		}
+	}
+	return nil
+}
+
+func peerName(a linkAdd) string {
+	if a.peer != nil {
+		return a.peer.name
+	}
+	return ""
+}
+
+// stepKind names the kind of a step in its journal records.
+func stepKind(c command) string {
+	switch c.(type) {
+	case netnsAdd:
+		return "netns-add"
+	case linkAdd:
+		return "link-add"
+	case linkSet:
+		return "link-set"
+	case linkDel:
+		return "link-del"
+	case addrChange:
+		return "addr"
+	case routeChange:
+		return "route"
+	case sysctlSet:
+		return "sysctl"
+	case neighChange:
+		return "neigh"
+	case ruleChange:
+		return "rule"
+	case ethtoolFeatures:
+		return "ethtool-features"
+	case ethtoolChannels:
+		return "ethtool-channels"
+	case ethtoolRings:
+		return "ethtool-rings"
+	}
+	return "" // not journaled: undone from the file
+}
+
+// record is the journal record of st's undo inv, when inv can be written
+// as words (ok false: down undoes the line from the file).
+func (st step) record(inv command) (journal.Record, bool) {
+	ns := st.l.ns
+	if in, ok := inv.(inNS); ok {
+		ns, inv = in.ns, in.cmd
+	}
+	w, ok := inv.(worder)
+	kind := stepKind(st.l.cmd)
+	if !ok || kind == "" {
+		return journal.Record{}, false
+	}
+	return journal.Record{Line: st.l.num, Hash: st.hash, Kind: kind, NS: ns, Undo: w.words()}, true
+}
+
+// undoOf turns a journal record back into the undo of step st, refusing
+// anything that is not the typed undo of that very step: a record of
+// another kind, another object, another namespace, or any other command.
+func (st step) undoOf(e *env, r journal.Record) (command, error) {
+	kind := stepKind(st.l.cmd)
+	if kind == "" || r.Kind != kind {
+		return nil, fmt.Errorf("a %.40q record for a %s line", r.Kind, orNone(kind))
+	}
+	for _, w := range r.Undo {
+		if strings.ContainsRune(w, 0) {
+			return nil, errors.New("a NUL byte in the undo")
+		}
+	}
+	if r.NS != "" {
+		if err := validNSRecord(r.NS); err != nil {
+			return nil, err
+		}
+	}
+	undo, err := parseCommand(r.Undo, st.l.opt)
+	if err != nil {
+		return nil, fmt.Errorf("undo %.80q does not parse: %v", strings.Join(r.Undo, " "), err)
+	}
+	if err := undoFits(e, st.l.cmd, st.l.ns, r.NS, undo); err != nil {
+		return nil, fmt.Errorf("%.80q is not an undo of this line: %v", strings.Join(r.Undo, " "), err)
+	}
+	return inNS{ns: r.NS, cmd: undo}, nil
+}
+
+func orNone(k string) string {
+	if k == "" {
+		return "not journaled"
+	}
+	return k
+}
+
+// validNSRecord checks the namespace of a record: a name, or a path of
+// the forms nsRef.key writes (/proc/PID/ns/net, or an absolute path).
+func validNSRecord(ns string) error {
+	if !strings.ContainsRune(ns, '/') {
+		return validNSArg(ns)
+	}
+	if !strings.HasPrefix(ns, "/") || strings.Contains(ns, "/../") || strings.HasSuffix(ns, "/..") {
+		return fmt.Errorf("bad namespace %q", ns)
+	}
+	return nil
+}
+
+// undoFits checks that undo (run in namespace recNS) is an undo of step
+// (run in namespace ns): same kind of object, same object, and nothing the
+// step does not change.
+func undoFits(e *env, step command, ns, recNS string, undo command) error {
+	wrongNS := fmt.Errorf("acts in namespace %q", recNS)
+	switch s := step.(type) {
+	case netnsAdd:
+		u, ok := undo.(netnsDel)
+		if !ok || u.all || u.name != s.name {
+			return errors.New("not a delete of that namespace")
+		}
+		if recNS != ns {
+			return wrongNS
+		}
+	case linkAdd:
+		u, ok := undo.(linkDel)
+		if !ok || u.dev != s.spec.name {
+			return errors.New("not a delete of that link")
+		}
+		want := ns
+		if s.spec.netns != nil {
+			want = s.spec.netns.key()
+		}
+		if recNS != want {
+			return wrongNS
+		}
+	case linkSet:
+		u, ok := undo.(linkSet)
+		if !ok {
+			return errors.New("not a link set")
+		}
+		now := s.dev
+		if s.spec.name != "" {
+			now = s.spec.name
+		}
+		if u.dev != now || u.spec.name != "" && u.spec.name != s.dev || now != s.dev && u.spec.name != s.dev {
+			return errors.New("not the same link")
+		}
+		want := ns
+		if s.spec.netns != nil {
+			want = s.spec.netns.key()
+		}
+		if recNS != want {
+			return wrongNS
+		}
+		us, ss := u.spec, s.spec
+		if us.mtu != nil && ss.mtu == nil || us.address != nil && ss.address == nil || us.txqlen != nil && ss.txqlen == nil ||
+			us.alias != nil && ss.alias == nil || us.master != nil && ss.master == nil || us.lower != "" ||
+			us.up != nil && ss.up == nil && ss.netns == nil {
+			return errors.New("changes what the line does not")
+		}
+		if (us.netns == nil) != (ss.netns == nil) {
+			return errors.New("moves the link where the line does not")
+		}
+		if us.netns != nil {
+			sub := *e
+			sub.ns = ns
+			if us.netns.key() != originRef(&sub).key() {
+				return errors.New("moves the link somewhere else than back")
+			}
+		}
+	case linkDel:
+		u, ok := undo.(linkAdd)
+		if !ok || u.spec.name != s.dev || u.spec.netns != nil {
+			return errors.New("not a re-creation of that link")
+		}
+		if recNS != ns {
+			return wrongNS
+		}
+	case addrChange:
+		u, ok := undo.(addrChange)
+		if !ok || u.dev != s.dev || u.local.Addr() != s.local.Addr() || u.op == s.op && s.op != "replace" {
+			return errors.New("not the opposite change of that address")
+		}
+		if recNS != ns {
+			return wrongNS
+		}
+	case routeChange:
+		u, ok := undo.(routeChange)
+		if !ok || u.dst != s.dst || u.op == s.op && s.op != "replace" && s.op != "change" {
+			return errors.New("not the opposite change of that route")
+		}
+		if recNS != ns {
+			return wrongNS
+		}
+	case sysctlSet:
+		u, ok := undo.(sysctlSet)
+		if !ok || len(u.pairs) != len(s.pairs) {
+			return errors.New("not a write of the same keys")
+		}
+		keys := map[string]bool{}
+		for _, p := range s.pairs {
+			keys[p.key.path] = true
+		}
+		for _, p := range u.pairs {
+			if !keys[p.key.path] {
+				return fmt.Errorf("writes %s, which the line does not", p.key.name)
+			}
+		}
+		if recNS != ns {
+			return wrongNS
+		}
+	case neighChange:
+		u, ok := undo.(neighChange)
+		if !ok || u.dst != s.dst || u.dev != s.dev || u.flags&rtnl.NeighProxy != s.flags&rtnl.NeighProxy {
+			return errors.New("not a change of that neighbour entry")
+		}
+		if s.op == "add" && u.op != "delete" || s.op == "delete" && u.op != "add" ||
+			(s.op == "replace" || s.op == "change") && u.op != "replace" && u.op != "delete" {
+			return errors.New("not the opposite change of that neighbour entry")
+		}
+		if recNS != ns {
+			return wrongNS
+		}
+	case ruleChange:
+		u, ok := undo.(ruleChange)
+		if !ok || s.op != "delete" || u.op != "add" || u.msg.Family != s.msg.Family ||
+			s.msg.Src.IsValid() && u.msg.Src != s.msg.Src || s.msg.Dst.IsValid() && u.msg.Dst != s.msg.Dst {
+			return errors.New("not a re-creation of the deleted rule")
+		}
+		if recNS != ns {
+			return wrongNS
+		}
+	case ethtoolFeatures:
+		u, ok := undo.(ethtoolFeatures)
+		if !ok || u.dev != s.dev || len(u.names) != len(u.on) {
+			return errors.New("not a change of that device's features")
+		}
+		if recNS != ns {
+			return wrongNS
+		}
+	case ethtoolChannels:
+		u, ok := undo.(ethtoolChannels)
+		if !ok || u.dev != s.dev || !subsetCounts([]*uint32{u.n.RX, u.n.TX, u.n.Other, u.n.Combined}, []*uint32{s.n.RX, s.n.TX, s.n.Other, s.n.Combined}) {
+			return errors.New("not a change of the channels the line sets")
+		}
+		if recNS != ns {
+			return wrongNS
+		}
+	case ethtoolRings:
+		u, ok := undo.(ethtoolRings)
+		if !ok || u.dev != s.dev || !subsetCounts([]*uint32{u.n.RX, u.n.RXMini, u.n.RXJumbo, u.n.TX}, []*uint32{s.n.RX, s.n.RXMini, s.n.RXJumbo, s.n.TX}) {
+			return errors.New("not a change of the rings the line sets")
+		}
+		if recNS != ns {
+			return wrongNS
+		}
+	default:
+		return errors.New("this kind of line has no journaled undo")
+	}
+	return nil
+}
+
+// subsetCounts reports whether undo sets only counts the step sets.
+func subsetCounts(undo, step []*uint32) bool {
+	for i := range undo {
+		if undo[i] != nil && step[i] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// openJournal locks and opens the journal of file, waiting for another up
+// or down of the same file until a signal.
+func openJournal(e *env, file string, create bool) (*journal.Journal, error) {
+	j, err := journal.Open(e.s.ctx, journalDir, file, create)
+	if err != nil {
+		if errors.Is(err, journal.ErrUnsafe) {
+			return nil, fmt.Errorf("%v: refused; nothing was changed (remove it if it is not nsnet's)", err)
+		}
+		return nil, err
+	}
+	return j, nil
+}
+
+func (c upCmd) run(e *env) error {
+	e.s.batch = true
+	steps, err := loadSteps(e, c.file)
+	if err != nil {
+		return err
+	}
+	if c.dryRun {
+		for _, st := range steps {
+			le := e.s.env(st.l.ns, st.l.opt)
+			state := "apply"
+			if st.rev == nil {
+				state = "show (read-only)"
+			} else if done, err := st.rev.applied(le); err == nil && done {
+				state = "already applied, skip"
+			}
+			fmt.Fprintf(e.out, "%s: %-22s %s\n", st.l.where(), state, st.l.text)
+		}
+		return nil
+	}
+	j, err := openJournal(e, c.file, true)
+	if err != nil {
+		return err
+	}
+	type done struct {
+		l   line
+		inv command
+		seq int // its journal record, 0 for none
+	}
+	var applied []done
+	// rollback undoes this run's steps only; records of earlier runs stay.
+	rollback := func() []string {
+		var failed []string
+		for i := len(applied) - 1; i >= 0; i-- {
+			d := applied[i]
+			err := d.inv.run(e.s.env(d.l.ns, d.l.opt))
+			if err != nil && !gone(err) {
+				fmt.Fprintf(e.s.stderr, "nsnet: warning: undo %s: %v\n", d.l.where(), oneLine(err.Error()))
+				failed = append(failed, strconv.Itoa(d.l.num))
+				continue
+			}
+			if err := j.MarkUndone(d.seq); err != nil {
+				failed = append(failed, strconv.Itoa(d.l.num))
+			}
+		}
+		return failed
+	}
+	for _, st := range steps {
+		le := e.s.env(st.l.ns, st.l.opt)
+		// A signal stops up before the next step, which rolls back the
+		// steps done: the file is applied as a unit or not at all.
+		err := e.s.ctx.Err()
+		if err != nil {
+			err = errInterrupted
+		}
+		if err == nil && st.rev == nil {
+			// A read-only line shows the state the lines before it made.
+			if err = st.l.cmd.run(le); err == nil {
+				continue
+			}
+		}
+		if err == nil {
+			var done bool
+			done, err = st.rev.applied(le)
+			if err == nil && done {
+				continue
+			}
+		}
+		var inv command
+		if err == nil {
+			inv, err = st.rev.inverse(le)
+		}
+		seq := 0
+		if err == nil {
+			if r, ok := st.record(inv); ok {
+				seq, err = j.Append(r)
+			}
+		}
+		if err == nil {
+			err = st.l.cmd.run(le)
+			if err != nil {
+				// The step did not happen: its record has nothing to undo.
+				j.MarkUndone(seq)
+			}
+		}
+		if err != nil {
+			n := len(applied)
+			failed := rollback()
+			msg := fmt.Sprintf("rolled back %d step(s)", n)
+			if len(failed) > 0 {
+				msg = fmt.Sprintf("rolled back %d step(s); the undo of line(s) %s failed: the journal is kept, run down to finish", n, listLines(failed))
+			}
+			if !j.Live() {
+				j.Remove()
+			} else {
+				j.Close()
+			}
+			return &lineError{where: st.l.where(), err: fmt.Errorf("%w (%s)", err, msg)}
+		}
+		applied = append(applied, done{l: st.l, inv: inv, seq: seq})
+	}
+	return j.Close()
+}
+
+func (c downCmd) run(e *env) error {
+	e.s.batch = true
+	steps, err := loadSteps(e, c.file)
+	if err != nil {
+		return err
+	}
+	j, err := openJournal(e, c.file, false)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	recs := j.Records()
+	// Match records to steps: by line number and content hash, or by the
+	// hash alone when exactly one line of the file has it (lines moved by
+	// an edit above them). The oldest record of a step holds the state
+	// before the first up.
+	count := map[string]int{}
+	for _, st := range steps {
+		count[st.hash]++
+	}
+	byHash := map[string][]journal.Record{}
+	for _, r := range recs {
+		byHash[r.Hash] = append(byHash[r.Hash], r)
+	}
+	byStep := make([][]journal.Record, len(steps))
+	used := map[int]bool{}
+	for i, st := range steps {
+		for _, r := range byHash[st.hash] {
+			if (r.Line == st.l.num || count[st.hash] == 1) && !used[r.Seq] {
+				byStep[i] = append(byStep[i], r)
+				used[r.Seq] = true
+			}
+		}
+	}
+	unmatched := 0
+	for _, r := range recs {
+		if !used[r.Seq] {
+			unmatched++
+			fmt.Fprintf(e.s.stderr, "nsnet: %s:%d: changed since up (no line of the file has the content the %s record was made for): its undo %s was not run\n",
+				c.file, r.Line, oneLine(fmt.Sprintf("%q", r.Kind)), oneLine(fmt.Sprintf("%q", strings.Join(r.Undo, " "))))
+		}
+	}
+	failed := 0
+	for i := len(steps) - 1; i >= 0; i-- {
+		st := steps[i]
+		if e.s.ctx.Err() != nil {
+			// The journal stays: a later down undoes the rest.
+			return &lineError{where: st.l.where(), err: errInterrupted}
+		}
+		if st.rev == nil {
+			continue // read-only: nothing to undo
+		}
+		le := e.s.env(st.l.ns, st.l.opt)
+		var inv command
+		refused := false
+		if rs := byStep[i]; len(rs) > 0 {
+			// The journal holds the undo computed before up changed anything.
+			var err error
+			if inv, err = st.undoOf(le, rs[0]); err != nil {
+				fmt.Fprintf(e.s.stderr, "nsnet: %s: journal record refused: %v\n", st.l.where(), oneLine(err.Error()))
+				unmatched++
+				inv, refused = nil, true
+			}
+		}
+		if inv == nil {
+			// Without a journal record, undo only what is there.
+			if applied, err := st.rev.applied(le); err == nil && !applied || gone(err) {
+				// A refused record stays in the journal.
+				continue
+			}
+			var err error
+			if inv, err = st.rev.inverse(le); err != nil {
+				if gone(err) {
+					continue
+				}
+				fmt.Fprintf(e.s.stderr, "nsnet: %s: %v\n", st.l.where(), oneLine(err.Error()))
+				failed++
+				continue
+			}
+		}
+		if err := inv.run(le); err != nil && !gone(err) {
+			fmt.Fprintf(e.s.stderr, "nsnet: %s: undo: %v\n", st.l.where(), oneLine(err.Error()))
+			failed++
+			continue
+		}
+		// A refused record stays, undone from the file or not.
+		markAll(j, byStep[i], !refused)
+	}
+	e.s.forgetAll()
+	var why []string
+	if failed > 0 {
+		why = append(why, fmt.Sprintf("%d step(s) could not be undone", failed))
+	}
+	if unmatched > 0 {
+		why = append(why, fmt.Sprintf("%d journal record(s) were not run: they match no line of the file as it is now, or are not an undo of their line (remove %s to forget them)", unmatched, j.Path()))
+	}
+	if len(why) > 0 {
+		return &exitStatus{code: 1, err: fmt.Errorf("down %s: %s", c.file, strings.Join(why, "; "))}
+	}
+	return j.Remove()
+}
+
+// markAll marks the records of a step undone once its undo ran (ok);
+// refused records stay.
+func markAll(j *journal.Journal, rs []journal.Record, ok bool) {
+	if !ok {
+		return
+	}
+	seqs := make([]int, 0, len(rs))
+	for _, r := range rs {
+		seqs = append(seqs, r.Seq)
+	}
+	sort.Ints(seqs)
+	for _, s := range seqs {
+		j.MarkUndone(s)
+	}
+}
+
+// gone reports whether err says the object, or the namespace a line acts
+// in, is not there: a stale /run/netns file (an up killed between creating
+// it and mounting the namespace) holds nothing to undo either.
+func gone(err error) bool {
+	return errors.Is(err, os.ErrNotExist) || errors.Is(err, nsfs.ErrNotNamespace)
+}
+
+// The journal (package journal): up writes, before each step, the typed
+// undo of the step (when the inverse can print itself as words), so that
+// down, even after a kill -9 of up, restores what was there before (an old
+// sysctl value, a link's old name). Lines whose inverse cannot be written
+// are undone by down from the file itself.
+
+// worder is implemented by commands that can print themselves as the words
+// of an nsnet command line (inverses use it to be journaled).
+type worder interface{ words() []string }
+
+// listLines joins line numbers, the first ten of them and a count.
+func listLines(nums []string) string {
+	if len(nums) > 10 {
+		return strings.Join(nums[:10], ", ") + fmt.Sprintf(" and %d more", len(nums)-10)
+	}
+	return strings.Join(nums, ", ")
+}
