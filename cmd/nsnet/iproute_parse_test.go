@@ -55,10 +55,10 @@ func TestParseIproute(t *testing.T) {
 			routeGet{dst: netip.MustParseAddr("10.0.0.1"), from: netip.MustParseAddr("10.0.0.2"), iif: "va"}},
 		{[]string{"sysctl", "-w", "net.ipv4.ip_forward=1", "net/ipv6/conf/all/forwarding = 1"}, options{},
 			sysctlSet{pairs: []sysctlPair{
-				{key: sysctlKey{path: "net/ipv4/ip_forward", name: "net.ipv4.ip_forward"}, value: "1"},
-				{key: sysctlKey{path: "net/ipv6/conf/all/forwarding", name: "net.ipv6.conf.all.forwarding"}, value: "1"}}}},
+				{key: sysctlKey{Path: "net/ipv4/ip_forward", Name: "net.ipv4.ip_forward"}, value: "1"},
+				{key: sysctlKey{Path: "net/ipv6/conf/all/forwarding", Name: "net.ipv6.conf.all.forwarding"}, value: "1"}}}},
 		{[]string{"sysctl", "-n", "net.ipv4.conf.eth0/10.forwarding"}, options{},
-			sysctlShow{valuesOnly: true, keys: []sysctlKey{{path: "net/ipv4/conf/eth0.10/forwarding", name: "net.ipv4.conf.eth0/10.forwarding"}}}},
+			sysctlShow{valuesOnly: true, keys: []sysctlKey{{Path: "net/ipv4/conf/eth0.10/forwarding", Name: "net.ipv4.conf.eth0/10.forwarding"}}}},
 		{[]string{"sysctl", "-a"}, options{}, sysctlShow{all: true}},
 	} {
 		got, err := parseCommand(tt.args, tt.opt)

@@ -257,7 +257,7 @@ func (r routeRaw) words() []string {
 func (c sysctlSet) words() []string {
 	w := []string{"sysctl", "-w"}
 	for _, p := range c.pairs {
-		w = append(w, p.key.name+"="+p.value)
+		w = append(w, p.key.Name+"="+p.value)
 	}
 	return w
 }

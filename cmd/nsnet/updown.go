@@ -320,11 +320,11 @@ func undoFits(e *env, step command, ns, recNS string, undo command) error {
 		}
 		keys := map[string]bool{}
 		for _, p := range s.pairs {
-			keys[p.key.path] = true
+			keys[p.key.Path] = true
 		}
 		for _, p := range u.pairs {
-			if !keys[p.key.path] {
-				return fmt.Errorf("writes %s, which the line does not", p.key.name)
+			if !keys[p.key.Path] {
+				return fmt.Errorf("writes %s, which the line does not", p.key.Name)
 			}
 		}
 		if recNS != ns {
