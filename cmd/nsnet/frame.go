@@ -232,13 +232,11 @@ func (e *env) nsHandle() (*nsfs.NS, error) {
 	}
 	// A -n name, or the path of a namespace that an inverse must act in
 	// (a link moved back to the namespace of a PID or a file).
-	var h *nsfs.NS
-	var err error
-	if strings.ContainsRune(e.ns, '/') {
-		h, err = nsfs.Open(e.ns)
-	} else {
-		h, err = nsfs.OpenName(e.ns)
+	ref, err := nsfs.ParseKey(e.ns)
+	if err != nil {
+		return nil, err
 	}
+	h, err := ref.Open()
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +256,7 @@ func (e *env) nsHandle() (*nsfs.NS, error) {
 // namespace" instead of acting on a namespace nobody can reach.
 func (e *env) fresh() {
 	ent, ok := e.s.nss[e.ns]
-	if !ok || strings.ContainsRune(e.ns, '/') {
+	if !ok || strings.ContainsRune(e.ns, '/') { // a path (nsfs.Ref.Key)
 		// A path names its namespace by the file itself, not by RunDir.
 		return
 	}

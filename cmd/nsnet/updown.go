@@ -217,12 +217,13 @@ func orNone(k string) string {
 }
 
 // validNSRecord checks the namespace of a record: a name, or a path of
-// the forms nsRef.key writes (/proc/PID/ns/net, or an absolute path).
+// the forms nsfs.Ref.Key writes (/proc/PID/ns/net, or an absolute path).
 func validNSRecord(ns string) error {
-	if !strings.ContainsRune(ns, '/') {
-		return validNSArg(ns)
+	r, err := nsfs.ParseKey(ns)
+	if err != nil {
+		return err
 	}
-	if !strings.HasPrefix(ns, "/") || strings.Contains(ns, "/../") || strings.HasSuffix(ns, "/..") {
+	if r.Kind == nsfs.RefPath && (!strings.HasPrefix(ns, "/") || strings.Contains(ns, "/../") || strings.HasSuffix(ns, "/..")) {
 		return fmt.Errorf("bad namespace %q", ns)
 	}
 	return nil
@@ -249,7 +250,7 @@ func undoFits(e *env, step command, ns, recNS string, undo command) error {
 		}
 		want := ns
 		if s.spec.netns != nil {
-			want = s.spec.netns.key()
+			want = s.spec.netns.Key()
 		}
 		if recNS != want {
 			return wrongNS
@@ -268,7 +269,7 @@ func undoFits(e *env, step command, ns, recNS string, undo command) error {
 		}
 		want := ns
 		if s.spec.netns != nil {
-			want = s.spec.netns.key()
+			want = s.spec.netns.Key()
 		}
 		if recNS != want {
 			return wrongNS
@@ -285,7 +286,7 @@ func undoFits(e *env, step command, ns, recNS string, undo command) error {
 		if us.netns != nil {
 			sub := *e
 			sub.ns = ns
-			if us.netns.key() != originRef(&sub).key() {
+			if us.netns.Key() != originRef(&sub).Key() {
 				return errors.New("moves the link somewhere else than back")
 			}
 		}
