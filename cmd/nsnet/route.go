@@ -73,6 +73,8 @@ type routeChange struct {
 	mtu     *uint32
 	mtuLock bool
 	advmss  *uint32
+	// nexthops are the "nexthop" groups of a multipath route.
+	nexthops []nexthopArg
 }
 
 func parseRouteChange(a *argv, op string, opt options) (command, error) {
@@ -226,28 +228,35 @@ func defaultPrefix(f rtnl.Family) netip.Prefix {
 // message builds the request with iproute2's defaults.
 func (c routeChange) message(conn *rtnl.Conn) (*rtnl.RouteMessage, error) {
 	m := &rtnl.RouteMessage{Family: c.family, Dst: c.dst, Table: rtnl.TableMain}
-	if c.table != nil {
-		m.Table = *c.table
-	}
 	if c.op == "delete" {
 		m.Scope = rtnl.ScopeNowhere
 	} else {
 		m.Protocol, m.Type = rtnl.ProtoBoot, rtnl.RouteUnicast
-		if c.typ != nil {
-			m.Type = *c.typ
-		}
-		switch {
-		case c.family == rtnl.FamilyInet6:
-		case m.Type == rtnl.RouteLocal || m.Type == rtnl.RouteNAT:
-			m.Scope = rtnl.ScopeHost
-		case m.Type == rtnl.RouteBroadcast || m.Type == rtnl.RouteMulticast || m.Type == rtnl.RouteAnycast:
-			m.Scope = rtnl.ScopeLink
-		case m.Type == rtnl.RouteUnicast && !c.via.IsValid():
-			m.Scope = rtnl.ScopeLink
-		}
 	}
-	if c.op == "delete" && c.typ != nil {
+	if c.typ != nil {
 		m.Type = *c.typ
+	}
+	// As ip (iproute_modify): local, broadcast, nat and anycast routes
+	// belong to table local unless a table is named; the scope follows
+	// the type unless one is named.
+	switch m.Type {
+	case rtnl.RouteLocal, rtnl.RouteBroadcast, rtnl.RouteNAT, rtnl.RouteAnycast:
+		m.Table = rtnl.TableLocal
+	}
+	if c.table != nil {
+		m.Table = *c.table
+	}
+	switch {
+	case c.family == rtnl.FamilyInet6:
+		m.Scope = rtnl.ScopeUniverse
+	case m.Type == rtnl.RouteLocal || m.Type == rtnl.RouteNAT:
+		m.Scope = rtnl.ScopeHost
+	case m.Type == rtnl.RouteBroadcast || m.Type == rtnl.RouteMulticast || m.Type == rtnl.RouteAnycast:
+		m.Scope = rtnl.ScopeLink
+	case c.op == "delete":
+		m.Scope = rtnl.ScopeNowhere
+	case !c.via.IsValid() && len(c.nexthops) == 0:
+		m.Scope = rtnl.ScopeLink
 	}
 	if c.scope != nil {
 		m.Scope = *c.scope
@@ -534,7 +543,7 @@ func (c routeShow) run(e *env) error {
 	}
 	p := &routePrinter{tab: newLinkTable(conn, links), details: e.opt.details,
 		showTable: f.Table == rtnl.TableUnspec, showDev: c.dev == "",
-		hideProto: c.proto != nil, hideScope: c.scope != nil, hideType: c.typ != nil}
+		hideProto: c.proto != nil, hideScope: c.scope != nil}
 	out := []any{}
 	var b strings.Builder
 	for i := range routes {
@@ -668,7 +677,7 @@ type routePrinter struct {
 	showDev   bool // no "dev" filter
 	get       bool // a route get reply: no table
 	// A field the routes were filtered by is not printed, as in ip.
-	hideProto, hideScope, hideType bool
+	hideProto, hideScope bool
 }
 
 // routeDst is the destination as ip prints it: "default", a host address
@@ -687,7 +696,7 @@ func routeDst(p netip.Prefix, f rtnl.Family) string {
 // and JSON are both made from them.
 func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
 	o := &obj{}
-	if (r.Type != rtnl.RouteUnicast || p.details) && !p.hideType {
+	if r.Type != rtnl.RouteUnicast || p.details {
 		o.add("type", r.Type.String())
 	}
 	o.add("dst", routeDst(r.Dst, r.Family))
