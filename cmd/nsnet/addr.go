@@ -48,7 +48,7 @@ func parseAddr(args []string, opt options) (command, error) {
 	case isHelp(word):
 		return helpCmd{text: addrHelp}, nil
 	}
-	return nil, usagef("unknown address command %q (try \"nsnet address help\")", word)
+	return nil, errUnknownCommand("address", word)
 }
 
 // addrChange is "address add|del|replace".

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,7 +34,25 @@ type options struct {
 	family  int  // 0 all, 4 or 6
 	all     bool // -all (netns exec/del in every namespace)
 	force   bool // -force (batch: go on after errors)
+
+	// iproute2's other global options.
+	linkOnly   bool // -0, -family link: link-layer information only
+	oneline    bool // -oneline: one record per line, "\\" between its lines
+	color      colorWhen
+	timestamp  bool // -timestamp (used by monitors; accepted elsewhere)
+	human      bool // -human: counters with K, M, G suffixes
+	iec        bool // -iec: powers of 1024 with -human
+	statsLevel int  // how many -s were given
 }
+
+// colorWhen is the -color option's value.
+type colorWhen uint8
+
+const (
+	colorNever colorWhen = iota
+	colorAlways
+	colorAuto
+)
 
 // session holds what lives as long as the process: output streams, the
 // trace writer, and one netlink connection per (namespace, family),
@@ -189,6 +206,9 @@ func (e *env) nsHandle() (*nsfs.NS, error) {
 	} else {
 		h, err = nsfs.OpenName(e.ns)
 	}
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, &ipErr{ip: fmt.Sprintf("Cannot open network namespace %q: No such file or directory", e.ns), code: 255, err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -280,16 +300,12 @@ func (e *env) printJSON(v any) error {
 	case *obj, []*obj, []any:
 		b, err = appendJSON(nil, v)
 		if err == nil && e.opt.pretty {
-			var ind bytes.Buffer
-			if err = json.Indent(&ind, b, "", "    "); err == nil {
-				b = ind.Bytes()
-			}
+			b = ipPretty(b)
 		}
 	default:
-		if e.opt.pretty {
-			b, err = json.MarshalIndent(v, "", "    ")
-		} else {
-			b, err = json.Marshal(v)
+		b, err = json.Marshal(v)
+		if err == nil && e.opt.pretty {
+			b = ipPretty(b)
 		}
 	}
 	if err != nil {

@@ -272,7 +272,11 @@ func named(err error, obj string) error {
 
 // linkIndex resolves a device name with one RTM_GETLINK.
 func linkIndex(c *rtnl.Conn, name string) (uint32, error) {
-	return c.LinkIndex(name)
+	i, err := c.LinkIndex(name)
+	if noDevice(err) {
+		return 0, errNoDevice(name, err)
+	}
+	return i, err
 }
 
 // linkTable is what printing links needs to know about the others: names

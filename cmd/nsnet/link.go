@@ -66,7 +66,7 @@ func parseLink(args []string, opt options) (command, error) {
 	case isHelp(word):
 		return helpCmd{text: linkHelp}, nil
 	}
-	return nil, usagef("unknown link command %q (try \"nsnet link help\")", word)
+	return nil, errUnknownCommand("link", word)
 }
 
 // linkSpec holds the options that `link add` and `link set` share, and
@@ -1031,7 +1031,11 @@ func showLink(conn *rtnl.Conn, name string, opt options) (*rtnl.LinkMessage, err
 	if !opt.stats {
 		req.Attrs.ExtMask = new(rtnl.ExtFilterSkipStats)
 	}
-	return conn.Link(req)
+	l, err := conn.Link(req)
+	if noDevice(err) {
+		return nil, errDeviceNotExist(name, err)
+	}
+	return l, err
 }
 
 // listLinks dumps every link, without the counters unless -s asks for

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"net"
 	"net/netip"
 	"runtime/debug"
@@ -193,11 +192,7 @@ func (l *jsonList) finish() error {
 	}
 	b := l.b
 	if l.e.opt.pretty {
-		var ind bytes.Buffer
-		if err := json.Indent(&ind, b, "", "    "); err != nil {
-			return err
-		}
-		b = ind.Bytes()
+		b = ipPretty(b)
 	}
 	b = append(b, '\n')
 	_, err := l.e.out.Write(b)

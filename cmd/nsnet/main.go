@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -44,6 +45,7 @@ Exit status: 0 success, 1 local failure, 2 the kernel refused the request,
 
 func main() {
 	ctx := &signalContext{}
+	ipMode = filepath.Base(os.Args[0]) == "ip"
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	ctx.stop()
 	os.Exit(code)
@@ -144,6 +146,9 @@ func report(stderr io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
+	if ipMode {
+		return ipReport(stderr, err)
+	}
 	msg := oneLine(err.Error())
 	if h := capHint(err, msg); h != "" {
 		msg += " (" + h + ")"
@@ -226,12 +231,16 @@ func (g *globals) apply(s *session) error {
 }
 
 // parseGlobals reads the options before the object word. Like iproute2 it
-// accepts one or two leading dashes and unambiguous abbreviations.
+// accepts one or two leading dashes and abbreviations, tried in ip's order
+// (so -f is -family, -h -human, -b -batch, -c -color).
 func parseGlobals(args []string) (globals, []string, error) {
 	var g globals
 	a := &argv{w: args}
 	for a.more() && strings.HasPrefix(a.peek(), "-") && a.peek() != "-" {
 		word := a.next()
+		if word == "--" {
+			break
+		}
 		opt := strings.TrimLeft(word, "-")
 		if val, ok := strings.CutPrefix(opt, "trace"); ok && (val == "" || val[0] == '=') {
 			g.trace = true
@@ -244,49 +253,105 @@ func parseGlobals(args []string) (globals, []string, error) {
 			}
 			continue
 		}
+		if name, val, ok := strings.Cut(opt, "="); ok || matches(name, "color") {
+			if !matches(name, "color") {
+				return g, nil, errUnknownOption(word)
+			}
+			switch val {
+			case "", "always":
+				g.opt.color = colorAlways
+			case "auto":
+				g.opt.color = colorAuto
+			case "never":
+				g.opt.color = colorNever
+			default:
+				return g, nil, errUnknownOption(word)
+			}
+			continue
+		}
 		switch {
-		case opt == "4":
-			g.opt.family = 4
-		case opt == "6":
-			g.opt.family = 6
-		case opt == "n" || matches(opt, "netns") && len(opt) >= 2 && opt != "n":
+		case matches(opt, "loops"):
+			if _, err := a.value(word); err != nil {
+				return g, nil, ipUsage(255, `Error: "loop count" requires an argument.`, err)
+			}
+		case matches(opt, "family"):
 			v, err := a.value(word)
 			if err != nil {
-				return g, nil, err
+				return g, nil, ipUsage(255, `Error: "family type" requires an argument.`, err)
+			}
+			switch v {
+			case "inet":
+				g.opt.family = 4
+			case "inet6":
+				g.opt.family = 6
+			case "link", "packet":
+				g.opt.family, g.opt.linkOnly = 0, true
+			default:
+				return g, nil, errInvarg("invalid protocol family", v, usagef("invalid family %q (want inet, inet6 or link)", v))
+			}
+		case opt == "4":
+			g.opt.family, g.opt.linkOnly = 4, false
+		case opt == "6":
+			g.opt.family, g.opt.linkOnly = 6, false
+		case opt == "0":
+			g.opt.family, g.opt.linkOnly = 0, true
+		case matches(opt, "human") || matches(opt, "human-readable"):
+			g.opt.human = true
+		case matches(opt, "iec"):
+			g.opt.iec = true
+		case matches(opt, "stats") || matches(opt, "statistics"):
+			g.opt.stats = true
+			g.opt.statsLevel++
+		case matches(opt, "details"):
+			g.opt.details = true
+		case matches(opt, "resolve"):
+			// Names are never resolved: accepted as ip does.
+		case matches(opt, "oneline"):
+			g.opt.oneline = true
+		case matches(opt, "timestamp"), matches(opt, "tshort"):
+			g.opt.timestamp = true
+		case matches(opt, "Version") || opt == "v" || opt == "version":
+			g.version = true
+		case matches(opt, "force"):
+			g.opt.force = true
+		case matches(opt, "batch"):
+			v, err := a.value(word)
+			if err != nil {
+				return g, nil, ipUsage(255, `Error: "batch file" requires an argument.`, err)
+			}
+			g.batch = v
+		case matches(opt, "brief") || opt == "br":
+			g.opt.brief = true
+		case matches(opt, "json"):
+			g.opt.json = true
+		case matches(opt, "pretty"):
+			g.opt.pretty = true
+		case matches(opt, "help"):
+			return g, []string{"help"}, nil
+		case matches(opt, "netns"):
+			v, err := a.value(word)
+			if err != nil {
+				return g, nil, errIncomplete(err)
 			}
 			if err := validNSArg(v); err != nil {
 				return g, nil, err
 			}
 			g.ns = v
-		case opt == "j" || matches(opt, "json") && len(opt) >= 2:
-			g.opt.json = true
-		case opt == "p" || matches(opt, "pretty") && len(opt) >= 2:
-			g.opt.pretty = true
-		case opt == "d" || matches(opt, "details") && len(opt) >= 2:
-			g.opt.details = true
-		case opt == "br" || matches(opt, "brief") && len(opt) >= 2:
-			g.opt.brief = true
-		case opt == "s" || matches(opt, "statistics") && len(opt) >= 2 || opt == "stats":
-			g.opt.stats = true
-		case opt == "a" || matches(opt, "all") && len(opt) >= 2:
+		case matches(opt, "Numeric"):
+			// Numbers are what nsnet prints for unnamed values anyway.
+		case matches(opt, "all"):
 			g.opt.all = true
-		case opt == "f" || matches(opt, "force") && len(opt) >= 2:
-			g.opt.force = true
-		case opt == "V" || opt == "v" || matches(opt, "Version") && len(opt) >= 2 || opt == "version":
-			g.version = true
-		case opt == "b" || matches(opt, "batch") && len(opt) >= 2:
-			v, err := a.value(word)
-			if err != nil {
-				return g, nil, err
-			}
-			g.batch = v
-		case opt == "h" || matches(opt, "help") && len(opt) >= 2:
-			return g, []string{"help"}, nil
 		default:
-			return g, nil, usagef("unknown option %q (try \"nsnet help\")", word)
+			return g, nil, errUnknownOption(word)
 		}
 	}
 	return g, a.rest(), nil
+}
+
+// errUnknownOption is a global option ip does not have.
+func errUnknownOption(word string) error {
+	return ipUsage(255, fmt.Sprintf("Option %q is unknown, try \"ip -help\".", word),
+		usagef("unknown option %q (try \"nsnet help\")", word))
 }
 
 // validNSArg checks a -n argument before anything is opened.
@@ -317,5 +382,6 @@ func parseCommand(args []string, opt options) (command, error) {
 			return o.parse(args[1:], opt)
 		}
 	}
-	return nil, usagef("unknown object %q (try \"nsnet help\")", args[0])
+	return nil, ipUsage(1, fmt.Sprintf("Object %q is unknown, try \"ip help\".", args[0]),
+		usagef("unknown object %q (try \"nsnet help\")", args[0]))
 }

@@ -126,7 +126,7 @@ func parseNetns(args []string, opt options) (command, error) {
 		}
 		return netnsAttach{name: name, pid: pid}, a.noMore()
 	}
-	return nil, usagef("unknown netns command %q (try \"nsnet netns help\")", word)
+	return nil, errUnknownCommand("netns", word)
 }
 
 func nameArg(a *argv, cmd string) (string, error) {

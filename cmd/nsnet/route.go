@@ -53,7 +53,7 @@ func parseRoute(args []string, opt options) (command, error) {
 	case isHelp(word):
 		return helpCmd{text: routeHelp}, nil
 	}
-	return nil, usagef("unknown route command %q (try \"nsnet route help\")", word)
+	return nil, errUnknownCommand("route", word)
 }
 
 // routeChange is "route add|del|replace|append|change".
