@@ -475,6 +475,9 @@ func (c addrShow) run(e *env) error {
 	for i := range links {
 		l := &links[i]
 		las := byLink(i)
+		if e.opt.linkOnly {
+			las = nil // -0: the links alone
+		}
 		if c.up && l.Flags&rtnl.LinkUp == 0 || e.opt.family != 0 && len(las) == 0 {
 			continue
 		}
@@ -519,6 +522,19 @@ func (c addrShow) run(e *env) error {
 				}
 			}
 			b.WriteString("\n")
+		case e.opt.oneline:
+			// ip -o addr: one line per address, led by the link.
+			for _, a := range las {
+				start := b.Len()
+				fmt.Fprintf(&b, "%d: %s", l.Index, l.Attrs.Name)
+				addrText(&b, &addrs[a])
+				joinRecord(&b, start)
+			}
+			if e.opt.linkOnly {
+				start := b.Len()
+				p.text(&b, l, false)
+				joinRecord(&b, start)
+			}
 		default:
 			p.text(&b, l, false)
 			for _, a := range las {

@@ -243,3 +243,16 @@ func ipPretty(in []byte) []byte {
 	}
 	return out
 }
+
+// joinRecord makes the record written to b since start one line, as ip's
+// -oneline does: its inner line ends become backslashes.
+func joinRecord(b *strings.Builder, start int) {
+	s := b.String()
+	rec := strings.TrimSuffix(s[start:], "\n")
+	if !strings.Contains(rec, "\n") {
+		return
+	}
+	rest := s[:start] + strings.ReplaceAll(rec, "\n", "\\") + "\n"
+	b.Reset()
+	b.WriteString(rest)
+}

@@ -1014,7 +1014,11 @@ func (c linkShow) run(e *env) error {
 		case e.opt.brief:
 			p.brief(&b, l)
 		default:
+			start := b.Len()
 			p.text(&b, l, true)
+			if e.opt.oneline {
+				joinRecord(&b, start)
+			}
 		}
 	}
 	if e.opt.json {
