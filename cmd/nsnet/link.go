@@ -1158,7 +1158,7 @@ func (p *linkPrinter) text(b *strings.Builder, l *rtnl.LinkMessage, withMode boo
 		fmt.Fprintf(b, "    alias %s\n", *a.Alias)
 	}
 	if p.e.opt.stats && a.Stats != nil {
-		statsText(b, a.Stats)
+		statsText(b, a.Stats, a.CarrierChanges, p.e.opt)
 	}
 	for _, n := range a.AltNames {
 		fmt.Fprintf(b, "    altname %s\n", n)
@@ -1258,32 +1258,8 @@ func addrGenMode(m uint8) string {
 }
 
 // statsText writes the -s counters as `ip -s link` does.
-func statsText(b *strings.Builder, s *rtnl.LinkStats) {
-	row := func(title string, heads []string, vals []uint64) {
-		w := []int{6, 7, 6, 7, 7, 7}
-		sv := make([]string, len(vals))
-		for i, v := range vals {
-			sv[i] = fmt.Sprint(v)
-			w[i] = max(w[i], len(sv[i]))
-		}
-		fmt.Fprintf(b, "    %s:", title)
-		for i, h := range heads {
-			fmt.Fprintf(b, " %*s", w[i], h)
-		}
-		b.WriteString("           \n    ")
-		for i, v := range sv {
-			if i == 0 {
-				fmt.Fprintf(b, "%*s", w[i]+4, v)
-				continue
-			}
-			fmt.Fprintf(b, " %*s", w[i], v)
-		}
-		b.WriteString(" \n")
-	}
-	row("RX", []string{"bytes", "packets", "errors", "dropped", "missed", "mcast"},
-		[]uint64{s.RxBytes, s.RxPackets, s.RxErrors, s.RxDropped, s.RxMissedErrors, s.Multicast})
-	row("TX", []string{"bytes", "packets", "errors", "dropped", "carrier", "collsns"},
-		[]uint64{s.TxBytes, s.TxPackets, s.TxErrors, s.TxDropped, s.TxCarrierErrors, s.Collisions})
+func statsText(b *strings.Builder, s *rtnl.LinkStats, cc *uint32, opt options) {
+	statsTable(b, s, cc, opt.statsLevel, opt.human, opt.iec)
 }
 
 // brief writes the -br line.

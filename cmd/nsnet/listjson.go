@@ -337,6 +337,7 @@ func (p *linkPrinter) linkJSON(w *jsonWriter, l *rtnl.LinkMessage, withMode bool
 			w.key(f.k)
 			w.uint(f.v)
 		}
+		statsJSONExtra(w, p.e.opt.statsLevel, true, s, a.CarrierChanges)
 		w.endObject()
 		w.key("tx")
 		w.beginObject()
@@ -348,6 +349,7 @@ func (p *linkPrinter) linkJSON(w *jsonWriter, l *rtnl.LinkMessage, withMode bool
 			w.key(f.k)
 			w.uint(f.v)
 		}
+		statsJSONExtra(w, p.e.opt.statsLevel, false, s, a.CarrierChanges)
 		w.endObject()
 		w.endObject()
 	}
