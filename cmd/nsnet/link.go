@@ -50,17 +50,36 @@ func parseLink(args []string, opt options) (command, error) {
 	case matches(word, "set") || word == "change":
 		return parseLinkSet(a)
 	case matches(word, "delete") || word == "del":
-		if a.peek() == "dev" {
-			a.next()
+		// As ip: "dev DEV" or DEV, and a "type KIND" that the kernel
+		// does not need (scripts write "link delete X type veth").
+		var dev string
+		for a.more() {
+			w := a.next()
+			switch {
+			case w == "type":
+				if _, err := a.value(w); err != nil {
+					return nil, errIncomplete(err)
+				}
+				continue
+			case w == "dev":
+				v, err := a.value(w)
+				if err != nil {
+					return nil, errIncomplete(err)
+				}
+				w = v
+			}
+			if dev != "" {
+				return nil, errGarbage("dev", w, usagef("link delete %s: unexpected argument %q", dev, w))
+			}
+			dev = w
 		}
-		if !a.more() {
-			return nil, usagef("link delete: missing device name")
+		if dev == "" {
+			return nil, ipUsage(1, `Not enough information: "dev" argument is required.`, usagef("link delete: missing device name"))
 		}
-		dev := a.next()
 		if err := checkDevName(dev); err != nil {
 			return nil, err
 		}
-		return linkDel{dev: dev}, a.noMore()
+		return linkDel{dev: dev}, nil
 	case matches(word, "show") || matches(word, "list") || word == "lst" || word == "ls":
 		return parseLinkShow(a)
 	case isHelp(word):
@@ -81,7 +100,26 @@ type linkSpec struct {
 	lower   string  // "link DEV": IFLA_LINK
 	master  *string // "" detaches (nomaster)
 	alias   *string
+	// flagMask are the interface flags promisc, arp, multicast,
+	// allmulticast, dynamic and trailers set; flags their values.
+	flagMask, flags rtnl.LinkFlags
+	group           *uint32
+	addrGenMode     *uint8
 }
+
+// linkFlagWords are the "WORD on|off" flags of link set; inverted
+// words clear the flag for "on" (arp on clears IFF_NOARP).
+var linkFlagWords = map[string]struct {
+	flag     rtnl.LinkFlags
+	inverted bool
+}{
+	"promisc": {rtnl.LinkPromisc, false}, "allmulticast": {rtnl.LinkAllMulti, false},
+	"multicast": {rtnl.LinkMulticast, false}, "arp": {rtnl.LinkNoARP, true},
+	"dynamic": {rtnl.LinkDynamic, false}, "trailers": {rtnl.LinkNoTrailers, true},
+}
+
+// addrGenModes are IFLA_INET6_ADDR_GEN_MODE's values by name.
+var addrGenModes = map[string]uint8{"eui64": 0, "none": 1, "stable_secret": 2, "random": 3}
 
 // duparg is the error for an option given twice, as iproute2's duparg.
 func duparg(word, value string) error {
@@ -185,8 +223,51 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 			return true, usagef("alias longer than 255 bytes")
 		}
 		s.alias = &v
+	case "group":
+		a.next()
+		v, err := a.value(word)
+		if err != nil {
+			return true, errIncomplete(err)
+		}
+		g := uint32(0)
+		if v != "default" {
+			if g, err = parseU32("group", v); err != nil {
+				return true, errInvarg("Invalid \"group\" value\n", v, err)
+			}
+		}
+		s.group = &g
+	case "addrgenmode":
+		a.next()
+		v, err := a.value(word)
+		if err != nil {
+			return true, errIncomplete(err)
+		}
+		m, ok := addrGenModes[v]
+		if !ok {
+			return true, errInvarg("Invalid address generation mode\n", v,
+				usagef("invalid addrgenmode %q (want eui64, none, stable_secret or random)", v))
+		}
+		s.addrGenMode = &m
 	default:
-		return false, nil
+		f, ok := linkFlagWords[word]
+		if !ok {
+			return false, nil
+		}
+		a.next()
+		v, err := a.value(word)
+		if err != nil {
+			return true, errIncomplete(err)
+		}
+		if v != "on" && v != "off" {
+			return true, ipUsage(255, fmt.Sprintf("Error: argument of %q must be \"on\" or \"off\", not %q", word, v),
+				usagef("%s: want on or off, not %q", word, v))
+		}
+		s.flagMask |= f.flag
+		if (v == "on") != f.inverted {
+			s.flags |= f.flag
+		} else {
+			s.flags &^= f.flag
+		}
 	}
 	return true, nil
 }
@@ -211,6 +292,9 @@ func (r *resolved) close() {
 func (s *linkSpec) apply(c *rtnl.Conn, m *rtnl.LinkMessage, r *resolved) error {
 	a := &m.Attrs
 	a.Address, a.MTU, a.TxQueueLen, a.Alias = s.address, s.mtu, s.txqlen, s.alias
+	a.Group, a.AddrGenMode = s.group, s.addrGenMode
+	m.Change |= s.flagMask
+	m.Flags |= s.flags
 	if s.up != nil {
 		m.Change |= rtnl.LinkUp
 		if *s.up {
@@ -229,6 +313,9 @@ func (s *linkSpec) apply(c *rtnl.Conn, m *rtnl.LinkMessage, r *resolved) error {
 		if *s.master != "" {
 			var err error
 			if i, err = linkIndex(c, *s.master); err != nil {
+				if noDevice(err) {
+					return errInvarg("Device does not exist\n", *s.master, err)
+				}
 				return err
 			}
 		}
@@ -257,6 +344,7 @@ type linkAdd struct {
 	bridge  *rtnl.Bridge
 	vxlan   *vxlanSpec
 	macvlan *rtnl.MacvlanMode
+	other   []kindAttr // the IFLA_INFO_DATA of a kind parsed by parseOtherKind
 }
 
 // vxlanSpec is a vxlan's data with its device still a name.
@@ -303,21 +391,25 @@ func parseLinkAdd(a *argv) (command, error) {
 	if c.kind == "" {
 		return nil, usagef("link add %s: missing \"type KIND\"", c.spec.name)
 	}
-	var err error
-	switch c.kind {
-	case "veth":
-		err = c.parseVeth(a)
-	case "bridge":
-		err = c.parseBridge(a)
-	case "vxlan":
-		err = c.parseVxlan(a)
-	case "macvlan", "macvtap":
-		err = c.parseMacvlan(a)
-	}
-	if err != nil {
+	if err := c.parseKind(a); err != nil {
 		return nil, err
 	}
 	return c, a.noMore()
+}
+
+// parseKind reads the words after "type KIND".
+func (c *linkAdd) parseKind(a *argv) error {
+	switch c.kind {
+	case "veth":
+		return c.parseVeth(a)
+	case "bridge":
+		return c.parseBridge(a)
+	case "vxlan":
+		return c.parseVxlan(a)
+	case "macvlan", "macvtap":
+		return c.parseMacvlan(a)
+	}
+	return c.parseOtherKind(a)
 }
 
 func (c *linkAdd) parseVeth(a *argv) error {
@@ -532,6 +624,13 @@ func (c linkAdd) message(conn *rtnl.Conn, s *session) (*rtnl.LinkMessage, *resol
 		info.Data = &v
 	case c.macvlan != nil:
 		info.Data = &rtnl.Macvlan{Mode: c.macvlan}
+	case len(c.other) > 0:
+		b, err := encodeKindAttrs(c.other, func(n string) (uint32, error) { return linkIndex(conn, n) })
+		if err != nil {
+			r.close()
+			return nil, nil, err
+		}
+		info.Data = &rtnl.RawLinkData{Data: b}
 	}
 	m.Attrs.Info = info
 	r.m = m
@@ -601,35 +700,58 @@ func (l linkExists) applied(e *env) (bool, error) {
 type linkSet struct {
 	dev  string
 	spec linkSpec
+	kind *linkAdd // "type KIND ...": kind data to change
 }
 
 func parseLinkSet(a *argv) (command, error) {
-	if a.peek() == "dev" {
-		a.next()
-	}
-	if !a.more() {
-		return nil, usagef("link set: missing device name")
-	}
-	dev := a.next()
-	if err := checkDevName(dev); err != nil {
-		return nil, err
-	}
-	c := linkSet{dev: dev}
+	var c linkSet
+	// As ip: options and "dev DEV" in any order; a bare word is the
+	// device; "type KIND ..." ends the generic options.
 	for a.more() {
+		word := a.peek()
+		if word == "type" {
+			a.next()
+			k, err := a.value("type")
+			if err != nil {
+				return nil, errIncomplete(err)
+			}
+			kc := linkAdd{kind: k}
+			if err := kc.parseKind(a); err != nil {
+				return nil, err
+			}
+			c.kind = &kc
+			break
+		}
 		ok, err := c.spec.parseOpt(a)
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			return nil, usagef("link set %s: unknown argument %q (try \"nsnet link help\")", dev, a.peek())
+		if ok {
+			continue
 		}
+		a.next()
+		if word == "dev" {
+			if word, err = a.value("dev"); err != nil {
+				return nil, errIncomplete(err)
+			}
+		}
+		if c.dev != "" {
+			return nil, errGarbage("dev", word, usagef("link set %s: unknown argument %q (try \"nsnet link help\")", c.dev, word))
+		}
+		if err := checkDevName(word); err != nil {
+			return nil, err
+		}
+		c.dev = word
 	}
+	if c.dev == "" {
+		return nil, ipUsage(1, `Not enough information: "dev" argument is required.`, usagef("link set: missing device name"))
+	}
+	if err := a.noMore(); err != nil {
+		return nil, err
+	}
+	dev := c.dev
 	if c.spec.lower != "" {
 		return nil, usagef("link set %s: \"link\" can only be given to link add", dev)
-	}
-	if s := c.spec; s.name == "" && s.address == nil && s.mtu == nil && s.txqlen == nil && s.netns == nil &&
-		s.up == nil && s.master == nil && s.alias == nil {
-		return nil, usagef("link set %s: nothing to change", dev)
 	}
 	return c, nil
 }
@@ -656,7 +778,19 @@ func (c linkSet) run(e *env) error {
 	if err := c.spec.apply(conn, m, r); err != nil {
 		return err
 	}
-	return named(conn.SetLink(m), c.dev)
+	if c.kind != nil {
+		km, kr, err := c.kind.message(conn, e.s)
+		if err != nil {
+			return err
+		}
+		kr.close()
+		m.Attrs.Info = km.Attrs.Info
+	}
+	err = conn.SetLink(m)
+	if noDevice(err) && m.Index == 0 {
+		return errNoDevice(c.dev, err)
+	}
+	return named(err, c.dev)
 }
 
 // inverse restores what the link was: its up/down state, name, mtu,
@@ -801,7 +935,11 @@ func (c linkDel) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	return conn.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: c.dev}})
+	err = conn.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: c.dev}})
+	if noDevice(err) {
+		return errNoDevice(c.dev, err)
+	}
+	return err
 }
 
 // applied reports whether the link is gone.
