@@ -90,7 +90,7 @@ var (
 	maskLL       = regexp.MustCompile(`fe80::[0-9a-f:]+`)
 	maskLifetime = regexp.MustCompile(`(valid_lft|preferred_lft|"valid_life_time"|"preferred_life_time")(:| )[0-9]+`)
 	maskStamp    = regexp.MustCompile(`\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\]?|Timestamp: .*usec`)
-	maskNSID     = regexp.MustCompile(`(link-netnsid|"link_netnsid"|nsid|"nsid")(:| )[0-9]+`)
+	maskTimer    = regexp.MustCompile(`(_timer"?:?) *[0-9]+\.[0-9]+`)
 )
 
 // compatMask hides what differs between two runs of the same commands.
@@ -104,6 +104,7 @@ func compatMask(s string) string {
 	s = maskLL.ReplaceAllString(s, "fe80::LL")
 	s = maskLifetime.ReplaceAllString(s, "${1}${2}N")
 	s = maskStamp.ReplaceAllString(s, "STAMP")
+	s = maskTimer.ReplaceAllString(s, "${1} T")
 	return s
 }
 

@@ -407,7 +407,7 @@ func (a *argv) rest() []string {
 // value returns the word after keyword, or a usage error naming keyword.
 func (a *argv) value(keyword string) (string, error) {
 	if !a.more() {
-		return "", usagef("missing value after %q", keyword)
+		return "", errIncomplete(usagef("missing value after %q", keyword))
 	}
 	return a.next(), nil
 }

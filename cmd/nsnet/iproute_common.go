@@ -51,7 +51,12 @@ func devArg(a *argv, keyword string) (string, error) {
 func parseU32(keyword, s string) (uint32, error) {
 	n, err := strconv.ParseUint(s, 0, 32)
 	if err != nil {
-		return 0, usagef("invalid %s %q", keyword, s)
+		msg := fmt.Sprintf("%q value is invalid\n", keyword)
+		switch keyword {
+		case "mtu", "txqueuelen", "txqlen", "qlen", "group":
+			msg = fmt.Sprintf("Invalid %q value\n", keyword)
+		}
+		return 0, errInvarg(msg, s, usagef("invalid %s %q", keyword, s))
 	}
 	return uint32(n), nil
 }

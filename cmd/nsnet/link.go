@@ -345,6 +345,9 @@ type linkAdd struct {
 	vxlan   *vxlanSpec
 	macvlan *rtnl.MacvlanMode
 	other   []kindAttr // the IFLA_INFO_DATA of a kind parsed by parseOtherKind
+	// change is set for "link set DEV type KIND ...": only what is typed
+	// is sent, nothing is required.
+	change bool
 }
 
 // vxlanSpec is a vxlan's data with its device still a name.
@@ -484,7 +487,9 @@ func (c *linkAdd) parseBridge(a *argv) error {
 func (c *linkAdd) parseVxlan(a *argv) error {
 	vs := &vxlanSpec{}
 	v := &vs.data
-	v.Learning = new(uint8(1))
+	if !c.change {
+		v.Learning = new(uint8(1))
+	}
 	for a.more() {
 		word := a.next()
 		var err error
@@ -553,8 +558,8 @@ func (c *linkAdd) parseVxlan(a *argv) error {
 			return usagef("vxlan: unknown option %q", word)
 		}
 	}
-	if v.ID == nil {
-		return usagef("vxlan: missing \"id VNI\"")
+	if v.ID == nil && !c.change {
+		return ipUsage(255, "vxlan: missing virtual network identifier", usagef("vxlan: missing \"id VNI\""))
 	}
 	if v.Group.IsValid() && v.Local.IsValid() && v.Group.Is4() != v.Local.Is4() {
 		return usagef("vxlan: remote and local addresses of different families")
@@ -715,7 +720,7 @@ func parseLinkSet(a *argv) (command, error) {
 			if err != nil {
 				return nil, errIncomplete(err)
 			}
-			kc := linkAdd{kind: k}
+			kc := linkAdd{kind: k, change: true}
 			if err := kc.parseKind(a); err != nil {
 				return nil, err
 			}
@@ -1064,6 +1069,7 @@ type linkShow struct {
 	kind   string
 	master string
 	up     bool
+	group  *uint32
 }
 
 func parseLinkShow(a *argv) (command, error) {
@@ -1086,9 +1092,21 @@ func parseLinkShow(a *argv) (command, error) {
 			}
 		case "up":
 			c.up = true
+		case "group":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			g := uint32(0)
+			if v != "default" {
+				if g, err = parseU32("group", v); err != nil {
+					return nil, err
+				}
+			}
+			c.group = &g
 		default:
 			if c.dev != "" {
-				return nil, usagef("link show: unexpected argument %q", word)
+				return nil, errGarbage("dev", word, usagef("link show: unexpected argument %q", word))
 			}
 			if err := checkDevName(word); err != nil {
 				return nil, err
@@ -1135,6 +1153,7 @@ func (c linkShow) run(e *env) error {
 	for i := range links {
 		l := &links[i]
 		if c.up && l.Flags&rtnl.LinkUp == 0 ||
+			c.group != nil && (l.Attrs.Group == nil || *l.Attrs.Group != *c.group) ||
 			c.kind != "" && (l.Attrs.Info == nil || l.Attrs.Info.Kind != c.kind) ||
 			c.master != "" && (l.Attrs.Master == nil || *l.Attrs.Master != masterIdx) {
 			continue
@@ -1338,13 +1357,16 @@ func (p *linkPrinter) detailsText(b *strings.Builder, l *rtnl.LinkMessage) {
 		u32or0(a.Promiscuity), u32or0(a.AllMulti), u32or0(a.MinMTU), u32or0(a.MaxMTU))
 	if a.Info != nil {
 		fmt.Fprintf(b, "\n    %s ", a.Info.Kind)
-		if d := infoData(p, a.Info); d != nil {
-			for i, k := range d.keys {
-				fmt.Fprintf(b, "%s %s ", k, textValue(d.vals[i]))
+		if !kindText(b, p, a.Info) {
+			if d := infoData(p, a.Info); d != nil {
+				for i, k := range d.keys {
+					fmt.Fprintf(b, "%s %s ", k, textValue(d.vals[i]))
+				}
 			}
 		}
 		if a.Info.SlaveKind != "" {
 			fmt.Fprintf(b, "\n    %s_slave ", a.Info.SlaveKind)
+			slaveText(b, p, a.Info)
 		}
 	}
 	if a.AddrGenMode != nil {

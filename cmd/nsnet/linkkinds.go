@@ -86,6 +86,13 @@ func (c *linkAdd) parseOtherKind(a *argv) error {
 	}
 	for a.more() {
 		word := a.next()
+		// Options may be abbreviated, as ip's matches() allows.
+		for _, k := range []string{"protocol", "reorder_hdr", "loose_binding", "bridge_binding", "ethertype", "srcportmin", "multiproto", "nopmtudisc", "pmtudisc", "external"} {
+			if len(word) >= 3 && matches(word, k) {
+				word = k
+				break
+			}
+		}
 		switch c.kind {
 		case "dummy", "wireguard", "ifb", "nlmon":
 			return errGarbage("type", word, usagef("%s takes no options: %q", c.kind, word))

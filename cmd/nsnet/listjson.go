@@ -384,6 +384,12 @@ func (p *linkPrinter) detailsJSONw(w *jsonWriter, l *rtnl.LinkMessage) error {
 		if a.Info.SlaveKind != "" {
 			w.key("info_slave_kind")
 			w.str(a.Info.SlaveKind)
+			if d := slaveJSON(p, a.Info); d != nil {
+				w.key("info_slave_data")
+				if err := w.value(d); err != nil {
+					return err
+				}
+			}
 		}
 		w.endObject()
 	}
