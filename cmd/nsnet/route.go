@@ -165,6 +165,11 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 			}
 		case "to":
 			continue
+		case "nexthop":
+			a.i--
+			if c.nexthops, err = parseNexthops(a); err != nil {
+				return nil, err
+			}
 		default:
 			if t, err := rtnl.ParseRouteType(word); err == nil && c.typ == nil && !c.dst.IsValid() && !isDefault {
 				c.typ = &t
@@ -191,7 +196,7 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 	for _, x := range []struct {
 		a    netip.Addr
 		what string
-	}{{c.dst.Addr(), "destination"}, {c.via, "gateway"}, {c.src, "source"}} {
+	}{{c.dst.Addr(), "destination"}, {c.via, "gateway"}, {c.src, "source"}, {firstNexthopVia(c.nexthops), "gateway"}} {
 		if x.a.IsValid() {
 			fams[rtnl.FamilyOf(x.a)] = x.what
 			if c.family == rtnl.FamilyUnspec {
@@ -275,6 +280,13 @@ func (c routeChange) message(conn *rtnl.Conn) (*rtnl.RouteMessage, error) {
 			return nil, err
 		}
 		a.OIF = &i
+	}
+	if len(c.nexthops) > 0 {
+		mp, err := encodeMultipath(c.nexthops, func(n string) (uint32, error) { return linkIndex(conn, n) })
+		if err != nil {
+			return nil, err
+		}
+		a.Multipath = mp
 	}
 	if c.mtu != nil || c.advmss != nil {
 		a.Metrics = &rtnl.RouteMetrics{MTU: c.mtu, AdvMSS: c.advmss}
@@ -558,7 +570,11 @@ func (c routeShow) run(e *env) error {
 		if e.opt.json {
 			out = append(out, p.json(r))
 		} else {
+			start := b.Len()
 			p.text(&b, r)
+			if e.opt.oneline {
+				joinRecord(&b, start)
+			}
 		}
 	}
 	if e.opt.json {
@@ -744,9 +760,6 @@ func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
 	if r.Flags&rtnl.RouteCloned != 0 && r.Family == rtnl.FamilyInet {
 		o.add("cache", r.Flags.CacheNames())
 	}
-	if a.IIF != nil {
-		o.add("iif", p.tab.name(*a.IIF))
-	}
 	if mx := a.Metrics; mx != nil {
 		m := &obj{}
 		for _, f := range []struct {
@@ -761,8 +774,14 @@ func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
 			o.add("metrics", []any{m})
 		}
 	}
+	if a.IIF != nil {
+		o.add("iif", p.tab.name(*a.IIF))
+	}
 	if a.Pref != nil {
 		o.add("pref", a.Pref.String())
+	}
+	if len(a.Multipath) > 0 {
+		o.add("nexthops", p.nexthopsJSON(a.Multipath))
 	}
 	return o
 }
@@ -805,6 +824,8 @@ func (p *routePrinter) text(b *strings.Builder, r *rtnl.RouteMessage) {
 			}
 		case "pref":
 			fmt.Fprintf(b, "pref %v", v)
+		case "nexthops":
+			nexthopsText(b, v.([]any))
 		default:
 			fmt.Fprintf(b, "%s %v ", k, v)
 		}
