@@ -257,6 +257,7 @@ var (
 	_ reversible = addrChange{}
 	_ reversible = addrFlush{}
 	_ reversible = routeChange{}
+	_ reversible = routeFlush{}
 	_ reversible = sysctlSet{}
 )
 

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/nsnet/nsnet/rtnl"
 )
@@ -50,6 +51,8 @@ func parseRoute(args []string, opt options) (command, error) {
 		return parseRouteShow(a, opt)
 	case matches(word, "get"):
 		return parseRouteGet(a, opt)
+	case matches(word, "flush"):
+		return parseRouteFlush(a, opt)
 	case isHelp(word):
 		return helpCmd{text: routeHelp}, nil
 	}
@@ -457,10 +460,14 @@ type routeShow struct {
 	family rtnl.Family
 	table  *rtnl.Table // nil: main; TableUnspec: all
 	dev    string
-	dst    netip.Prefix
-	proto  *rtnl.RouteProtocol
-	scope  *rtnl.Scope
-	typ    *rtnl.RouteType
+	// root selects routes inside a prefix, match routes that contain
+	// one; a bare prefix (or "exact") sets both, as in ip.
+	root, match *netip.Prefix
+	proto       *rtnl.RouteProtocol
+	scope       *rtnl.Scope
+	typ         *rtnl.RouteType
+	cache       bool // "cache" / "cloned": the route cache instead
+	flush       bool // parsed for "route flush"
 }
 
 func parseRouteShow(a *argv, opt options) (command, error) {
@@ -503,49 +510,113 @@ func parseRouteShow(a *argv, opt options) (command, error) {
 				return nil, err
 			}
 			c.typ = v
-		case "exact", "to":
+		case "cache", "cached", "cloned":
+			c.cache = true
+		case "to":
 			continue
 		default:
-			if c.dst.IsValid() {
-				return nil, usagef("route show: unexpected argument %q", word)
+			mode := "exact"
+			if word == "root" || word == "match" || word == "exact" {
+				mode = word
+				if word, err = a.value(word); err != nil {
+					return nil, err
+				}
 			}
-			if word == "default" {
-				c.dst = defaultPrefix(c.family)
-				continue
+			var p netip.Prefix
+			if word == "default" || word == "all" || word == "any" {
+				p = defaultPrefix(c.family)
+			} else if p, _, err = parsePrefix("route show", word); err != nil {
+				return nil, errPrefix(word, err)
 			}
-			if c.dst, _, err = parsePrefix("route show", word); err != nil {
-				return nil, err
+			p = p.Masked()
+			if mode != "match" {
+				if c.root != nil {
+					return nil, errGarbage("to", word, usagef("route show: unexpected argument %q", word))
+				}
+				c.root = &p
+			}
+			if mode != "root" {
+				c.match = &p
 			}
 		}
 	}
-	if c.dst.IsValid() {
-		if f := rtnl.FamilyOf(c.dst.Addr()); c.family == rtnl.FamilyUnspec {
-			c.family = f
+	for _, p := range []*netip.Prefix{c.root, c.match} {
+		if p != nil && p.Addr().IsValid() && c.family == rtnl.FamilyUnspec {
+			c.family = rtnl.FamilyOf(p.Addr())
 		}
 	}
 	return c, nil
 }
 
-func (c routeShow) run(e *env) error {
+// selects reports whether r passes the command's selectors, as ip's
+// filter_nlmsg decides.
+func (c routeShow) selects(r *rtnl.RouteMessage) bool {
+	if (r.Flags&rtnl.RouteCloned != 0) != c.cache ||
+		c.proto != nil && r.Protocol != *c.proto ||
+		c.scope != nil && r.Scope != *c.scope ||
+		c.typ != nil && r.Type != *c.typ {
+		return false
+	}
+	dst := r.Dst
+	if !dst.IsValid() {
+		dst = defaultPrefix(r.Family)
+	}
+	if p := c.root; p != nil {
+		// Inside the prefix: at least as long, same leading bits.
+		if dst.Bits() < p.Bits() || p.Addr().IsValid() && (!sameFamily(p.Addr(), dst.Addr()) ||
+			netip.PrefixFrom(dst.Addr(), p.Bits()).Masked() != *p) {
+			return false
+		}
+	}
+	if p := c.match; p != nil {
+		// Containing the prefix: at most as long, p inside it.
+		if dst.Bits() > p.Bits() || p.Addr().IsValid() && (!sameFamily(p.Addr(), dst.Addr()) ||
+			netip.PrefixFrom(p.Addr(), dst.Bits()).Masked() != dst.Masked()) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameFamily says whether a and b are both IPv4 or both IPv6.
+func sameFamily(a, b netip.Addr) bool { return a.Is4() == b.Is4() }
+
+// routes returns the routes the command selects, with the connection.
+func (c routeShow) routes(e *env) (*rtnl.Conn, []rtnl.RouteMessage, error) {
 	conn, err := e.rtnl()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	f := rtnl.RouteFilter{Family: c.family, Table: rtnl.TableMain}
 	if c.table != nil {
 		f.Table = *c.table
 	}
+	if c.cache && c.table == nil {
+		f.Table = rtnl.TableUnspec
+	}
 	if f.Family == rtnl.FamilyUnspec && f.Table != rtnl.TableUnspec {
 		f.Family = rtnl.FamilyInet // as ip: one table means IPv4 unless -6
 	}
-	var oif uint32
 	if c.dev != "" {
-		if oif, err = linkIndex(conn, c.dev); err != nil {
-			return err
+		if f.OIF, err = linkIndex(conn, c.dev); err != nil {
+			return nil, nil, err
 		}
-		f.OIF = oif
 	}
-	routes, err := conn.Routes(f)
+	all, err := conn.Routes(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []rtnl.RouteMessage
+	for i := range all {
+		if c.selects(&all[i]) {
+			out = append(out, all[i])
+		}
+	}
+	return conn, out, nil
+}
+
+func (c routeShow) run(e *env) error {
+	conn, routes, err := c.routes(e)
 	if err != nil {
 		return err
 	}
@@ -553,20 +624,14 @@ func (c routeShow) run(e *env) error {
 	if err != nil {
 		return err
 	}
+	showTable := c.table != nil && *c.table == rtnl.TableUnspec || c.cache && c.table == nil
 	p := &routePrinter{tab: newLinkTable(conn, links), details: e.opt.details,
-		showTable: f.Table == rtnl.TableUnspec, showDev: c.dev == "",
+		showTable: showTable, showDev: c.dev == "",
 		hideProto: c.proto != nil, hideScope: c.scope != nil}
 	out := []any{}
 	var b strings.Builder
 	for i := range routes {
 		r := &routes[i]
-		if r.Flags&rtnl.RouteCloned != 0 ||
-			c.dst.IsValid() && r.Dst != c.dst ||
-			c.proto != nil && r.Protocol != *c.proto ||
-			c.scope != nil && r.Scope != *c.scope ||
-			c.typ != nil && r.Type != *c.typ {
-			continue
-		}
 		if e.opt.json {
 			out = append(out, p.json(r))
 		} else {
@@ -582,6 +647,89 @@ func (c routeShow) run(e *env) error {
 	}
 	_, err = fmt.Fprint(e.out, b.String())
 	return err
+}
+
+// routeFlush is "route flush SELECTOR": it deletes what "route show
+// SELECTOR" lists; "flush cache" flushes the IPv4 route cache.
+type routeFlush struct{ sel routeShow }
+
+func parseRouteFlush(a *argv, opt options) (command, error) {
+	if !a.more() {
+		return nil, ipUsage(255, "\"ip route flush\" requires arguments.", usagef("route flush: missing a selector (table, dev, PREFIX, cache ...)"))
+	}
+	c, err := parseRouteShow(a, opt)
+	if err != nil {
+		return nil, err
+	}
+	sel := c.(routeShow)
+	sel.flush = true
+	return routeFlush{sel: sel}, nil
+}
+
+func (c routeFlush) run(e *env) error {
+	if c.sel.cache && c.sel.family != rtnl.FamilyInet6 {
+		// ip writes to the IPv4 cache's flush file; the cache has been
+		// gone since Linux 3.6, the file remains.
+		err := e.do(func() error {
+			return os.WriteFile("/proc/sys/net/ipv4/route/flush", []byte("-1"), 0)
+		})
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		if c.sel.family == rtnl.FamilyInet || c.sel.family == rtnl.FamilyUnspec {
+			return nil
+		}
+	}
+	for round := 0; round < 10; round++ {
+		conn, routes, err := c.sel.routes(e)
+		if err != nil || len(routes) == 0 {
+			return err
+		}
+		for i := range routes {
+			m := restorable(&routes[i])
+			if err := conn.DeleteRoute(&m); err != nil && !errors.Is(err, os.ErrNotExist) && !isESRCH(err) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// isESRCH says whether err is the kernel's "no such process" (a route
+// already gone).
+func isESRCH(err error) bool {
+	var re *rtnl.Error
+	if errors.As(err, &re) {
+		n, ok := re.Errno()
+		return ok && n == syscall.ESRCH
+	}
+	return false
+}
+
+// applied: nothing left to flush.
+func (c routeFlush) applied(e *env) (bool, error) {
+	if nsAbsent(e) || c.sel.cache {
+		return true, nil
+	}
+	_, routes, err := c.sel.routes(e)
+	return len(routes) == 0, err
+}
+
+// inverse adds back every route the selector lists now; the route cache
+// is nobody's state and needs no undoing.
+func (c routeFlush) inverse(e *env) (command, error) {
+	if c.sel.cache {
+		return noop{}, nil
+	}
+	_, routes, err := c.sel.routes(e)
+	if err != nil {
+		return nil, err
+	}
+	var s seq
+	for i := range routes {
+		s = append(s, routeRaw{op: "add", msg: restorable(&routes[i])})
+	}
+	return s, nil
 }
 
 // routeGet is "route get ADDRESS".
