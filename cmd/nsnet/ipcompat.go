@@ -144,6 +144,9 @@ func ipReport(stderr fmtWriter, err error) int {
 		} else {
 			fmt.Fprintf(stderr, "RTNETLINK answers: %s\n", oneLine(err.Error()))
 		}
+		if strings.HasPrefix(re.Op, "list ") {
+			fmt.Fprintln(stderr, "Dump terminated")
+		}
 		return 2
 	}
 	if isUsage(err) {

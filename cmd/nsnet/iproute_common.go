@@ -81,7 +81,7 @@ func parseMAC(s string) (net.HardwareAddr, error) {
 
 // parseIP parses an IP address; a zone is refused.
 func parseIP(keyword, s string) (netip.Addr, error) {
-	a, err := netip.ParseAddr(s)
+	a, err := parseAddrIP(s)
 	if err != nil || a.Zone() != "" {
 		return netip.Addr{}, usagef("invalid address %q after %q", s, keyword)
 	}
@@ -93,13 +93,21 @@ func parseIP(keyword, s string) (netip.Addr, error) {
 // address is 192.168.1.10/24). wasPlen says whether a length was given.
 func parsePrefix(keyword, s string) (p netip.Prefix, wasPlen bool, err error) {
 	addr, plen, found := strings.Cut(s, "/")
-	a, err := netip.ParseAddr(addr)
+	a, err := parseAddrIP(addr)
 	if err != nil || a.Zone() != "" {
 		return p, false, usagef("invalid address %q after %q", s, keyword)
 	}
 	bits := a.BitLen()
 	if found {
 		n, err := strconv.ParseUint(plen, 10, 8)
+		if err != nil && a.Is4() {
+			// A dotted netmask (192.168.1.2/255.255.255.0), as ip takes.
+			if m, merr := netip.ParseAddr(plen); merr == nil && m.Is4() {
+				if ones, ok := maskBits(m); ok {
+					n, err = uint64(ones), nil
+				}
+			}
+		}
 		if err != nil || int(n) > a.BitLen() {
 			return p, false, usagef("invalid prefix length in %q after %q", s, keyword)
 		}
@@ -366,4 +374,50 @@ func optFamily(opt options) rtnl.Family {
 		return rtnl.FamilyInet6
 	}
 	return rtnl.FamilyUnspec
+}
+
+// parseAddrIP parses an address as ip's get_addr does: besides the usual
+// forms, IPv4 with fewer than four parts ("10", "10.1", "9.9.9") fills
+// the missing bytes with zeros.
+func parseAddrIP(s string) (netip.Addr, error) {
+	a, err := netip.ParseAddr(s)
+	if err == nil {
+		return a, nil
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) > 4 || s == "" {
+		return a, err
+	}
+	var b [4]byte
+	for i, p := range parts {
+		n, perr := strconv.ParseUint(p, 10, 8)
+		if perr != nil || p == "" {
+			return a, err
+		}
+		b[i] = byte(n)
+	}
+	return netip.AddrFrom4(b), nil
+}
+
+// maskBits is the length of a contiguous netmask.
+func maskBits(m netip.Addr) (int, bool) {
+	b := m.As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	ones := 0
+	for v&0x80000000 != 0 {
+		v <<= 1
+		ones++
+	}
+	return ones, v == 0
+}
+
+// familyWord is how ip names a family in "X prefix is expected".
+func familyWord(f rtnl.Family) string {
+	switch f {
+	case rtnl.FamilyInet:
+		return "inet"
+	case rtnl.FamilyInet6:
+		return "inet6"
+	}
+	return "any valid"
 }

@@ -81,7 +81,7 @@ type routeChange struct {
 }
 
 func parseRouteChange(a *argv, op string, opt options) (command, error) {
-	c := routeChange{op: op}
+	c := routeChange{op: op, family: optFamily(opt)}
 	isDefault := false
 	seen := map[string]bool{}
 	for a.more() {
@@ -102,7 +102,13 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 				}
 			}
 			if c.via, err = parseIP(word, v); err != nil {
-				return nil, err
+				return nil, errFamilyAddr(familyWord(c.family), v, err)
+			}
+			if f := rtnl.FamilyOf(c.via); c.family != rtnl.FamilyUnspec && f != c.family {
+				return nil, errFamilyAddr(familyWord(c.family), v, usagef("route %s: addresses of different families (IPv4 and IPv6)", op))
+			}
+			if c.family == rtnl.FamilyUnspec {
+				c.family = rtnl.FamilyOf(c.via)
 			}
 		case "dev", "oif":
 			if c.dev, err = devArg(a, word); err != nil {
@@ -114,7 +120,13 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 				return nil, err
 			}
 			if c.src, err = parseIP(word, v); err != nil {
-				return nil, err
+				return nil, errFamilyAddr(familyWord(c.family), v, err)
+			}
+			if f := rtnl.FamilyOf(c.src); c.family != rtnl.FamilyUnspec && f != c.family {
+				return nil, errFamilyAddr(familyWord(c.family), v, usagef("route %s: addresses of different families (IPv4 and IPv6)", op))
+			}
+			if c.family == rtnl.FamilyUnspec {
+				c.family = rtnl.FamilyOf(c.src)
 			}
 		case "metric", "priority", "preference":
 			n, err := u32Arg(a, word)
@@ -129,7 +141,7 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 			}
 			t, err := rtnl.ParseTable(v)
 			if err != nil || t == rtnl.TableUnspec {
-				return nil, usagef("invalid table %q", v)
+				return nil, errInvarg("\"table\" value is invalid\n", v, usagef("invalid table %q", v))
 			}
 			c.table = &t
 		case "scope":
@@ -179,15 +191,20 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 				continue
 			}
 			if c.dst.IsValid() || isDefault {
-				return nil, usagef("route %s: unexpected argument %q", op, word)
+				return nil, errGarbage("to", word, usagef("route %s: unexpected argument %q", op, word))
 			}
 			if word == "default" || word == "all" || word == "any" {
 				isDefault = true
 				continue
 			}
 			if c.dst, _, err = parsePrefix("route "+op, word); err != nil {
-				return nil, err
+				return nil, ipUsage(1, fmt.Sprintf("Error: %s prefix is expected rather than %q.", familyWord(c.family), word), err)
 			}
+			if f := rtnl.FamilyOf(c.dst.Addr()); c.family != rtnl.FamilyUnspec && f != c.family {
+				return nil, ipUsage(1, fmt.Sprintf("Error: %s prefix is expected rather than %q.", familyWord(c.family), word),
+					usagef("route %s: addresses of different families (IPv4 and IPv6)", op))
+			}
+			c.family = rtnl.FamilyOf(c.dst.Addr())
 		}
 	}
 	if !c.dst.IsValid() && !isDefault {
@@ -261,6 +278,8 @@ func (c routeChange) message(conn *rtnl.Conn) (*rtnl.RouteMessage, error) {
 		m.Scope = rtnl.ScopeHost
 	case m.Type == rtnl.RouteBroadcast || m.Type == rtnl.RouteMulticast || m.Type == rtnl.RouteAnycast:
 		m.Scope = rtnl.ScopeLink
+	case m.Type != rtnl.RouteUnicast && m.Type != rtnl.RouteUnspec:
+		// blackhole, unreachable, prohibit, throw: ip's default, global
 	case c.op == "delete":
 		m.Scope = rtnl.ScopeNowhere
 	case !c.via.IsValid() && len(c.nexthops) == 0:
@@ -484,7 +503,7 @@ func parseRouteShow(a *argv, opt options) (command, error) {
 			t := rtnl.TableUnspec
 			if v != "all" {
 				if t, err = rtnl.ParseTable(v); err != nil {
-					return nil, usagef("%v", err)
+					return nil, errInvarg("table id value is invalid\n", v, usagef("%v", err))
 				}
 			}
 			c.table = &t
@@ -783,7 +802,7 @@ func parseRouteGet(a *argv, opt options) (command, error) {
 		}
 	}
 	if !c.dst.IsValid() {
-		return nil, usagef("route get: missing the address")
+		return nil, ipUsage(1, "need at least a destination address", usagef("route get: missing the address"))
 	}
 	if c.from.IsValid() && c.from.Is4() != c.dst.Is4() {
 		return nil, usagef("route get: from %s and %s of different families", c.from, c.dst)
