@@ -189,7 +189,12 @@ func capHint(err error, msg string) string {
 	return "needs " + c
 }
 
+// exitCode is ip's exit status for err.
 func exitCode(err error) int {
+	var ie *ipErr
+	if errors.As(err, &ie) {
+		return ie.code
+	}
 	if isUsage(err) {
 		return 255
 	}
