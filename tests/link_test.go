@@ -415,21 +415,23 @@ func TestLinkBadInput(t *testing.T) {
 		{[]string{"link", "add", "a b", "type", "bridge"}, 255, []string{"white space"}},
 		{[]string{"link", "add", "..", "type", "bridge"}, 255, []string{`".."`}},
 		{[]string{"link", "add", "x0", "type", "veth", "peer", "sixteen-bytes-xx"}, 255, []string{"sixteen-bytes-xx"}},
-		{[]string{"link", "add", "x0"}, 255, []string{"type"}},
-		{[]string{"link", "add", "x0", "type", "veth", "peer", "x1", "netns", "nosuch"}, 1, []string{"nosuch"}},
+		{[]string{"link", "add", "x0"}, 1, []string{"type"}},
+		{[]string{"link", "add", "x0", "type", "veth", "peer", "x1", "netns", "nosuch"}, 255, []string{"nosuch"}},
 		{[]string{"link", "add", "x0", "type", "veth", "peer", "va"}, 2, []string{"x0", "exists"}},
 		{[]string{"link", "add", "va", "type", "bridge"}, 2, []string{"va", "exists"}},
-		{[]string{"link", "set", "nosuch", "up"}, 2, []string{"nosuch", "no such device"}},
-		{[]string{"link", "set", "va", "address", "02:zz"}, 255, []string{"02:zz"}},
+		{[]string{"link", "set", "nosuch", "up"}, 1, []string{"nosuch", "no such device"}},
+		{[]string{"link", "set", "va", "address", "02:zz"}, 1, []string{"02:zz"}},
 		{[]string{"link", "set", "va", "mtu", "lots"}, 255, []string{"lots"}},
 		{[]string{"link", "set", "va", "mtu", "10"}, 2, []string{"set link va", "mtu"}},
-		{[]string{"link", "set", "va", "master", "nosuch"}, 2, []string{"nosuch"}},
+		{[]string{"link", "set", "va", "master", "nosuch"}, 255, // as ip: argument is wrong
+			[]string{"nosuch"}},
 		{[]string{"link", "set", "va", "frobnicate"}, 255, []string{"frobnicate"}},
-		{[]string{"link", "set", "va"}, 255, []string{"nothing to change"}},
-		{[]string{"link", "del", "nosuch"}, 2, []string{"nosuch"}},
+		{[]string{"link", "del", "nosuch"}, 1, // as ip: Cannot find device
+			[]string{"nosuch"}},
 		{[]string{"link", "frob"}, 255, []string{"frob"}},
-		{[]string{"link", "add", "vx", "type", "vxlan", "remote", "10.0.0.2"}, 255, []string{"id"}},
-		{[]string{"link", "add", "mv", "type", "macvlan", "link", "nosuch"}, 2, []string{"nosuch"}},
+		{[]string{"link", "add", "vx", "type", "vxlan", "remote", "10.0.0.2"}, 1, []string{"id"}},
+		{[]string{"link", "add", "mv", "type", "macvlan", "link", "nosuch"}, 1, // as ip
+			[]string{"nosuch"}},
 	} {
 		WantFail(t, sb.NSNet(c.args...), c.code, c.words...)
 	}

@@ -118,7 +118,7 @@ func parseAddrChange(a *argv, op string) (command, error) {
 		case "scope":
 			v, err := parsedValue(a, word, rtnl.ParseScope)
 			if err != nil {
-				return nil, err
+				return nil, errInvarg("invalid scope value.", a.w[a.i-1], err)
 			}
 			c.scope = v
 		case "valid_lft", "preferred_lft":
@@ -160,7 +160,7 @@ func parseAddrChange(a *argv, op string) (command, error) {
 				return nil, usagef("address %s: unexpected argument %q", op, word)
 			}
 			if c.local, c.hasPlen, err = parsePrefix("address "+op, word); err != nil {
-				return nil, err
+				return nil, errPrefix(word, err)
 			}
 		}
 	}
@@ -168,10 +168,11 @@ func parseAddrChange(a *argv, op string) (command, error) {
 		return nil, usagef("address %s: missing the address", op)
 	}
 	if c.dev == "" {
-		return nil, usagef("address %s %s: missing \"dev DEV\"", op, c.local)
+		return nil, ipUsage(1, `Not enough information: "dev" argument is required.`, usagef("address %s %s: missing \"dev DEV\"", op, c.local))
 	}
 	if c.peer.IsValid() && c.peer.Addr().Is4() != c.local.Addr().Is4() {
-		return nil, usagef("address %s: peer %s and local %s of different families", op, c.peer, c.local)
+		return nil, errFamilyAddr(familyWord(rtnl.FamilyOf(c.local.Addr())), c.peer.Addr().String(),
+			usagef("address %s: peer %s and local %s of different families", op, c.peer, c.local))
 	}
 	if c.brd.IsValid() && (!c.local.Addr().Is4() || !c.brd.Is4()) {
 		return nil, usagef("address %s: broadcast is for IPv4 addresses", op)
@@ -653,7 +654,7 @@ func parseAddrFlush(a *argv) (command, error) {
 		}
 	}
 	if c.dev == "" {
-		return nil, usagef("address flush: missing \"dev DEV\" (flushing every link is not supported)")
+		return nil, ipUsage(1, "Flush requires arguments.", usagef("address flush: missing \"dev DEV\" (flushing every link is not supported)"))
 	}
 	return c, nil
 }

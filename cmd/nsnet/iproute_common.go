@@ -74,7 +74,7 @@ func u32Arg(a *argv, keyword string) (uint32, error) {
 func parseMAC(s string) (net.HardwareAddr, error) {
 	mac, err := net.ParseMAC(s)
 	if err != nil {
-		return nil, usagef("invalid link-layer address %q", s)
+		return nil, ipUsage(1, fmt.Sprintf("%q is invalid lladdr.", macBadPart(s)), usagef("invalid link-layer address %q", s))
 	}
 	return mac, nil
 }
@@ -177,7 +177,7 @@ func (r nsRef) open() (*nsfs.NS, error) {
 	if err != nil && errors.Is(err, os.ErrNotExist) {
 		switch {
 		case r.name != "":
-			return nil, notFound(fmt.Sprintf("netns %q: no such namespace (no %s)", r.name, filepath.Join(nsfs.RunDir, r.name)))
+			return nil, errInvarg("Invalid \"netns\" value\n", r.name, notFound(fmt.Sprintf("netns %q: no such namespace (no %s)", r.name, filepath.Join(nsfs.RunDir, r.name))))
 		case r.pid != 0:
 			return nil, notFound(fmt.Sprintf("netns %d: no such process", r.pid))
 		}
@@ -420,4 +420,15 @@ func familyWord(f rtnl.Family) string {
 		return "inet6"
 	}
 	return "any valid"
+}
+
+// macBadPart is the first colon-separated part of a link-layer address
+// that is not a hexadecimal byte (what ip names in its error).
+func macBadPart(s string) string {
+	for _, p := range strings.Split(s, ":") {
+		if n, err := strconv.ParseUint(p, 16, 8); err != nil || n > 255 || p == "" {
+			return p
+		}
+	}
+	return s
 }

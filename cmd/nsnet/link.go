@@ -392,7 +392,7 @@ func parseLinkAdd(a *argv) (command, error) {
 		return nil, usagef("link add: missing NAME")
 	}
 	if c.kind == "" {
-		return nil, usagef("link add %s: missing \"type KIND\"", c.spec.name)
+		return nil, ipUsage(1, `Not enough information: "type" argument is required`, usagef("link add %s: missing \"type KIND\"", c.spec.name))
 	}
 	if err := c.parseKind(a); err != nil {
 		return nil, err
@@ -559,7 +559,7 @@ func (c *linkAdd) parseVxlan(a *argv) error {
 		}
 	}
 	if v.ID == nil && !c.change {
-		return ipUsage(255, "vxlan: missing virtual network identifier", usagef("vxlan: missing \"id VNI\""))
+		return ipUsage(1, "vxlan: missing virtual network identifier", usagef("vxlan: missing \"id VNI\""))
 	}
 	if v.Group.IsValid() && v.Local.IsValid() && v.Group.Is4() != v.Local.Is4() {
 		return usagef("vxlan: remote and local addresses of different families")

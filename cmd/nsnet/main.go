@@ -191,6 +191,11 @@ func capHint(err error, msg string) string {
 
 // exitCode is ip's exit status for err.
 func exitCode(err error) int {
+	// A line of a batch file that failed when run: ip -batch exits 1.
+	var le *lineError
+	if errors.As(err, &le) && !isUsage(le.err) {
+		return 1
+	}
 	var ie *ipErr
 	if errors.As(err, &ie) {
 		return ie.code

@@ -796,7 +796,7 @@ func parseRouteGet(a *argv, opt options) (command, error) {
 			}
 			p, _, err := parsePrefix("route get", word)
 			if err != nil {
-				return nil, err
+				return nil, errPrefix(word, err)
 			}
 			c.dst = p.Addr()
 		}
