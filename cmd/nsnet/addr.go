@@ -382,6 +382,7 @@ func addrFromMessage(op, dev string, m *rtnl.AddrMessage) addrChange {
 type addrShow struct {
 	dev string
 	up  bool
+	f   addrFilter
 }
 
 func parseAddrShow(a *argv) (command, error) {
@@ -397,8 +398,14 @@ func parseAddrShow(a *argv) (command, error) {
 		case "up":
 			c.up = true
 		default:
+			if ok, err := c.f.parseWord(word, a); ok || err != nil {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
 			if c.dev != "" {
-				return nil, usagef("address show: unexpected argument %q", word)
+				return nil, errGarbage("dev", word, usagef("address show: unexpected argument %q", word))
 			}
 			if err := checkDevName(word); err != nil {
 				return nil, err
@@ -478,6 +485,27 @@ func (c addrShow) run(e *env) error {
 		las := byLink(i)
 		if e.opt.linkOnly {
 			las = nil // -0: the links alone
+		}
+		if c.f.active() && len(las) > 0 {
+			// As ip: a link is listed with the addresses that pass,
+			// and not at all when none does.
+			kept := las[:0:0]
+			for _, ai := range las {
+				if c.f.pass(&addrs[ai]) {
+					kept = append(kept, ai)
+				}
+			}
+			if len(kept) == 0 {
+				continue
+			}
+			las = kept
+		}
+		if c.f.label != "" && !e.opt.json && !e.opt.brief && !e.opt.oneline {
+			// A label filter prints the address lines alone.
+			for _, ai := range las {
+				addrText(&b, &addrs[ai])
+			}
+			continue
 		}
 		if c.up && l.Flags&rtnl.LinkUp == 0 || e.opt.family != 0 && len(las) == 0 {
 			continue
@@ -632,7 +660,10 @@ func addrText(b *strings.Builder, a *rtnl.AddrMessage) {
 }
 
 // addrFlush is "address flush dev DEV".
-type addrFlush struct{ dev string }
+type addrFlush struct {
+	dev string
+	f   addrFilter
+}
 
 func parseAddrFlush(a *argv) (command, error) {
 	var c addrFlush
@@ -644,13 +675,19 @@ func parseAddrFlush(a *argv) (command, error) {
 			if c.dev, err = devArg(a, word); err != nil {
 				return nil, err
 			}
-		case c.dev == "":
+		case c.dev == "" && !isAddrFilterWord(word):
 			if err := checkDevName(word); err != nil {
 				return nil, err
 			}
 			c.dev = word
 		default:
-			return nil, usagef("address flush: unexpected argument %q", word)
+			if ok, err := c.f.parseWord(word, a); ok || err != nil {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+			return nil, errGarbage("dev", word, usagef("address flush: unexpected argument %q", word))
 		}
 	}
 	if c.dev == "" {
@@ -670,7 +707,16 @@ func (c addrFlush) addrs(e *env) (*rtnl.Conn, []rtnl.AddrMessage, error) {
 		return nil, nil, err
 	}
 	addrs, err := conn.Addrs(optFamily(e.opt), idx)
-	return conn, addrs, err
+	if err != nil || !c.f.active() {
+		return conn, addrs, err
+	}
+	kept := addrs[:0]
+	for i := range addrs {
+		if c.f.pass(&addrs[i]) {
+			kept = append(kept, addrs[i])
+		}
+	}
+	return conn, kept, nil
 }
 
 func (c addrFlush) run(e *env) error {

@@ -371,6 +371,11 @@ func isHelp(word string) bool {
 type helpCmd struct{ text string }
 
 func (h helpCmd) run(e *env) error {
+	if ipMode {
+		// As ip: help goes to stderr and exits 255.
+		io.WriteString(e.s.stderr, strings.TrimLeft(h.text, "\n"))
+		return &exitStatus{code: 255}
+	}
 	_, err := io.WriteString(e.out, strings.TrimLeft(h.text, "\n"))
 	return err
 }

@@ -388,9 +388,8 @@ func parseLinkAdd(a *argv) (command, error) {
 		}
 		c.spec.name = name
 	}
-	if c.spec.name == "" {
-		return nil, usagef("link add: missing NAME")
-	}
+	// Without a name the kernel names the link (veth0, br0 ...), as ip
+	// lets it.
 	if c.kind == "" {
 		return nil, ipUsage(1, `Not enough information: "type" argument is required`, usagef("link add %s: missing \"type KIND\"", c.spec.name))
 	}
@@ -658,6 +657,9 @@ func (c linkAdd) run(e *env) error {
 // inverse deletes the link (and with it a veth's peer), in the namespace
 // it was created in.
 func (c linkAdd) inverse(e *env) (command, error) {
+	if c.spec.name == "" {
+		return nil, usagef("link add without a name cannot be undone: name the link")
+	}
 	del := linkDel{dev: c.spec.name}
 	if c.spec.netns != nil {
 		return inNamespace(*c.spec.netns, del), nil
@@ -1308,7 +1310,7 @@ func (p *linkPrinter) text(b *strings.Builder, l *rtnl.LinkMessage, withMode boo
 	}
 	b.WriteString(p.netnsText(l))
 	if p.e.opt.details {
-		p.detailsText(b, l)
+		p.detailsText(b, l, withMode)
 	}
 	b.WriteString("\n")
 	if a.Alias != nil && *a.Alias != "" && withMode {
@@ -1351,7 +1353,9 @@ func u32or0(v *uint32) uint32 {
 }
 
 // detailsText continues the link/ line with what -d adds.
-func (p *linkPrinter) detailsText(b *strings.Builder, l *rtnl.LinkMessage) {
+// withMode is false in an address listing, where ip (which dumps the
+// links without their per-family data) prints no addrgenmode.
+func (p *linkPrinter) detailsText(b *strings.Builder, l *rtnl.LinkMessage, withMode bool) {
 	a := l.Attrs
 	fmt.Fprintf(b, " promiscuity %d  allmulti %d minmtu %d maxmtu %d ",
 		u32or0(a.Promiscuity), u32or0(a.AllMulti), u32or0(a.MinMTU), u32or0(a.MaxMTU))
@@ -1369,7 +1373,7 @@ func (p *linkPrinter) detailsText(b *strings.Builder, l *rtnl.LinkMessage) {
 			slaveText(b, p, a.Info)
 		}
 	}
-	if a.AddrGenMode != nil {
+	if a.AddrGenMode != nil && withMode {
 		fmt.Fprintf(b, "addrgenmode %s ", addrGenMode(*a.AddrGenMode))
 	}
 	for _, f := range []struct {

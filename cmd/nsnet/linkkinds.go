@@ -21,9 +21,13 @@ type kindAttr struct {
 	dev  string // a device name to resolve into a u32 index when sent
 }
 
-func u8Attr(t uint16, v uint8) kindAttr   { return kindAttr{typ: t, data: []byte{v}} }
-func u16Attr(t uint16, v uint16) kindAttr { return kindAttr{typ: t, data: binary.NativeEndian.AppendUint16(nil, v)} }
-func u32Attr(t uint16, v uint32) kindAttr { return kindAttr{typ: t, data: binary.NativeEndian.AppendUint32(nil, v)} }
+func u8Attr(t uint16, v uint8) kindAttr { return kindAttr{typ: t, data: []byte{v}} }
+func u16Attr(t uint16, v uint16) kindAttr {
+	return kindAttr{typ: t, data: binary.NativeEndian.AppendUint16(nil, v)}
+}
+func u32Attr(t uint16, v uint32) kindAttr {
+	return kindAttr{typ: t, data: binary.NativeEndian.AppendUint32(nil, v)}
+}
 func be16Attr(t uint16, v uint16) kindAttr {
 	return kindAttr{typ: t, data: binary.BigEndian.AppendUint16(nil, v)}
 }
@@ -87,7 +91,9 @@ func (c *linkAdd) parseOtherKind(a *argv) error {
 	for a.more() {
 		word := a.next()
 		// Options may be abbreviated, as ip's matches() allows.
-		for _, k := range []string{"protocol", "reorder_hdr", "loose_binding", "bridge_binding", "ethertype", "srcportmin", "multiproto", "nopmtudisc", "pmtudisc", "external"} {
+		for _, k := range map[string][]string{"vlan": {"protocol", "reorder_hdr", "loose_binding", "bridge_binding"},
+			"bareudp": {"ethertype", "srcportmin", "multiproto"}, "gre": {"nopmtudisc", "pmtudisc", "external"},
+			"gretap": {"nopmtudisc", "pmtudisc", "external"}, "xfrm": {"external"}}[c.kind] {
 			if len(word) >= 3 && matches(word, k) {
 				word = k
 				break

@@ -315,7 +315,7 @@ func (p *linkPrinter) linkJSON(w *jsonWriter, l *rtnl.LinkMessage, withMode bool
 		w.int(int64(*a.LinkNetNSID))
 	}
 	if p.e.opt.details {
-		if err := p.detailsJSONw(w, l); err != nil {
+		if err := p.detailsJSONw(w, l, withMode); err != nil {
 			return err
 		}
 	}
@@ -361,7 +361,7 @@ func (p *linkPrinter) linkJSON(w *jsonWriter, l *rtnl.LinkMessage, withMode bool
 }
 
 // detailsJSONw writes what -d adds to a link's object.
-func (p *linkPrinter) detailsJSONw(w *jsonWriter, l *rtnl.LinkMessage) error {
+func (p *linkPrinter) detailsJSONw(w *jsonWriter, l *rtnl.LinkMessage, withMode bool) error {
 	a := &l.Attrs
 	for _, f := range []struct {
 		k string
@@ -393,7 +393,7 @@ func (p *linkPrinter) detailsJSONw(w *jsonWriter, l *rtnl.LinkMessage) error {
 		}
 		w.endObject()
 	}
-	if a.AddrGenMode != nil {
+	if a.AddrGenMode != nil && withMode {
 		w.key("inet6_addr_gen_mode")
 		w.str(addrGenMode(*a.AddrGenMode))
 	}

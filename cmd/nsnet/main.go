@@ -114,6 +114,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return report(stderr, err)
 	}
 	if g.version {
+		if ipMode {
+			// ip's first words, for scripts that look for "ip utility".
+			fmt.Fprintf(stdout, "ip utility, nsnet %s (iproute2-compatible)\n", version)
+			return 0
+		}
 		fmt.Fprintf(stdout, "nsnet %s\n", version)
 		return 0
 	}
@@ -391,6 +396,9 @@ func parseCommand(args []string, opt options) (command, error) {
 			}
 			return o.parse(args[1:], opt)
 		}
+	}
+	if err := errNotImplemented(args[0]); err != nil {
+		return nil, err
 	}
 	return nil, ipUsage(1, fmt.Sprintf("Object %q is unknown, try \"ip help\".", args[0]),
 		usagef("unknown object %q (try \"nsnet help\")", args[0]))
