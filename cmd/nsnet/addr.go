@@ -451,6 +451,15 @@ func linksAndAddrs(e *env, conn *rtnl.Conn) ([]rtnl.LinkMessage, []rtnl.AddrMess
 }
 
 func (c addrShow) run(e *env) error {
+	if c.f.to != nil && e.opt.family == 0 {
+		// As ip: "to PREFIX" also selects the prefix's family.
+		e2 := *e
+		e2.opt.family = 6
+		if c.f.to.Addr().Is4() {
+			e2.opt.family = 4
+		}
+		e = &e2
+	}
 	conn, err := e.rtnl()
 	if err != nil {
 		return err
