@@ -12,13 +12,16 @@ import (
 )
 
 const addrHelp = `Usage: nsnet address { add | del | replace } IFADDR dev DEV [ OPTIONS ]
-       nsnet address show [ [dev] DEV ] [ up ]
-       nsnet address flush dev DEV
+       nsnet address show [ [dev] DEV ] [ up ] [ FILTER ]
+       nsnet address flush [dev] DEV [ FILTER ]
 
 IFADDR := [ local ] ADDR[/PLEN] [ peer PEER[/PLEN] ]
 OPTIONS := [ broadcast ADDR | + | - ] [ label LABEL ] [ scope { global | link | host | N } ]
            [ valid_lft SECONDS|forever ] [ preferred_lft SECONDS|forever ] [ metric N ]
            [ nodad ] [ noprefixroute ] [ home ] [ mngtmpaddr ] [ autojoin ]
+FILTER := [ to PREFIX ] [ scope SCOPE ] [ label PATTERN ] [ dynamic | permanent ]
+          [ primary | secondary ] [ [-]tentative ] [ [-]deprecated ] [ [-]nodad ] ...
+ADDR may be written as ip takes it: 10.1/16, 192.168.1.2/255.255.255.0.
 
 IPv4 and IPv6; without /PLEN an address is a host address (/32, /128). "del"
 without /PLEN removes the address whatever its length. -4 and -6 filter what is

@@ -16,8 +16,14 @@ const linkHelp = `Usage: nsnet link add [name] NAME [ OPTIONS ] type TYPE [ TYPE
        nsnet link set [dev] DEV [ up | down ] [ name NEWNAME ] [ mtu MTU ]
                       [ address LLADDR ] [ netns { NAME | PID | PATH } ]
                       [ master BRIDGE | nomaster ] [ txqueuelen N ] [ alias TEXT ]
-       nsnet link delete [dev] DEV
-       nsnet link show [ [dev] DEV ] [ type TYPE ] [ master BRIDGE ] [ up ]
+                      [ { promisc | arp | multicast | allmulticast } { on | off } ]
+                      [ group { N | default } ]
+                      [ addrgenmode { eui64 | none | stable_secret | random } ]
+                      [ type TYPE TYPE_ARGS ]   (change a kind's data, e.g. vxlan remote)
+       nsnet link delete [dev] DEV [ type TYPE ]
+       nsnet link show [ [dev] DEV ] [ type TYPE ] [ master BRIDGE ] [ group N ] [ up ]
+
+As with ip, the words of "link set" come in any order ("link set up dev X").
 
 OPTIONS := [ address LLADDR ] [ mtu MTU ] [ txqueuelen N ] [ netns NS ] [ up ]
            [ link DEV ] [ master BRIDGE ] [ alias TEXT ]
@@ -30,6 +36,10 @@ TYPE := veth | bridge | vxlan | macvlan | macvtap | any kind the kernel knows
   vxlan   id VNI [ remote ADDR | group ADDR ] [ local ADDR ] [ dev DEV ]
           [ dstport PORT ] [ ttl N ] [ nolearning ] [ ageing SECONDS ]
   macvlan link DEV [ mode { private | vepa | bridge | passthru | source } ]
+  dummy, wireguard; vlan id N [ protocol 802.1Q|802.1ad ] [ reorder_hdr on|off ] ...;
+  ipvlan mode l2|l3|l3s [ bridge|private|vepa ]; gre, gretap remote A local A
+  ttl N key N ...; bareudp dstport N ethertype ipv4|ipv6|mpls_uc|mpls_mc;
+  xfrm dev DEV if_id N: parsed and sent; a kernel without the kind refuses
 
 A netns given as a number is a process id, unless /run/netns/NUMBER exists.
 Device names: 1-15 bytes, no '/', ':' or white space, not "." or "..".

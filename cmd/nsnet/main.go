@@ -24,23 +24,33 @@ var version = "dev"
 
 const usageText = `Usage: nsnet [OPTIONS] OBJECT { COMMAND | help }
        nsnet -batch FILE
-where  OBJECT := { address | route | link | netns | nat | sysctl | ping | capture }
+where  OBJECT := { address | route | link | netns | nat | sysctl | ping | capture | ip }
        OPTIONS := { -V[ersion] | -n[etns] NAME | -j[son] | -p[retty] | -d[etails] |
-                    -br[ief] | -4 | -6 | -s[tatistics] | -a[ll] | -force | -batch FILE |
-                    --trace[=hex] | -h[elp] }
+                    -br[ief] | -o[neline] | -4 | -6 | -0 | -f[amily] FAMILY |
+                    -s[tatistics] | -h[uman] | -iec | -t[imestamp] | -c[olor][=WHEN] |
+                    -a[ll] | -force | -batch FILE | --trace[=hex] | -help }
 
 Objects and commands may be abbreviated as in iproute2 (nsnet a, nsnet l ls, nsnet netns a X).
 "nsnet OBJECT help" shows an object's commands.
 
   -n NAME      run the command in the named namespace (/run/netns/NAME); sockets
                are opened inside it, nsnet itself does not move
-  -j, -p       JSON output (iproute2's keys), pretty-printed with -p
+  -j, -p       JSON output (iproute2's keys), pretty-printed with -p as ip lays it out
+  -o           one line per record, "\" where ip breaks a record's lines
+  -f FAMILY    inet, inet6 or link (-4, -6, -0); -s -s adds the error counters,
+               -h prints them as 1.2k, 3.4M (-iec: powers of 1024)
   --trace      print every netlink message sent and received, decoded, on stderr;
                --trace=hex adds a hex dump of each message
   -V           print the version
 
-Exit status: 0 success, 1 local failure, 2 the kernel refused the request,
-255 usage error; netns exec exits with the command's status.
+Options are matched as ip matches them: -f is -family, -h -human, -c -color.
+Run as "ip" (a symlink ip -> nsnet) nsnet words its errors as iproute2 does;
+"nsnet ip help" says what that covers.
+
+Exit status, as ip's: 0 success, 1 for most local failures ("Cannot find
+device") and some bad arguments (a bad prefix, an unknown object), 2 the kernel
+refused the request, 255 other usage errors; netns exec exits with the
+command's status (1 when it cannot be run).
 `
 
 func main() {

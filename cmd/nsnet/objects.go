@@ -15,6 +15,7 @@ var objects = []object{
 	{name: "down", parse: parseDown, help: upHelp},
 	{name: "ping", parse: parsePing, help: pingHelp},
 	{name: "capture", parse: parseCapture, help: captureHelp},
+	{name: "ip", parse: parseIPObject, help: ipHelp},
 }
 
 // ipOnlyObjects are iproute2's objects nsnet does not implement, in ip's
@@ -33,4 +34,68 @@ func errNotImplemented(word string) error {
 		}
 	}
 	return nil
+}
+
+// ipHelp is "nsnet ip help": what nsnet is when it runs as ip.
+const ipHelp = `NSNET-IP(8)                      nsnet manual                      NSNET-IP(8)
+
+NAME
+       ip (nsnet) - iproute2's ip, for the objects nsnet implements
+
+SYNOPSIS
+       ln -s /usr/bin/nsnet /sbin/ip
+       ip [ OPTIONS ] { link | address | route | netns } { COMMAND | help }
+       nsnet ip help
+
+DESCRIPTION
+       When its program name is "ip", nsnet is a drop-in ip for the objects it
+       implements: the same grammar, defaults and abbreviations, the same
+       standard output (text, -o, -br, -d, -s -s, -j, -j -p), and ip's wording
+       of errors on standard error:
+
+           RTNETLINK answers: File exists          (the kernel refused; exit 2)
+           Error: ipv4: Address already assigned.  (the kernel's own message)
+           Cannot find device "eth9"               (exit 1)
+           Device "eth9" does not exist.           (a listing; exit 1)
+           Error: any valid prefix is expected rather than "10.0.0.0/33".
+           Error: argument "x" is wrong: "metric" value is invalid
+           Command "frob" is unknown, try "ip link help".
+           Object "frob" is unknown, try "ip help".
+           Cannot open network namespace "x": No such file or directory
+
+       Run as nsnet, the messages are nsnet's own, but the exit statuses are
+       ip's in both cases, so scripts that test them behave the same.
+
+OPTIONS
+       -o, -oneline   one line per record ("\" joins a record's lines)
+       -j, -p         JSON, laid out as ip -j -p lays it out
+       -br, -d, -s    brief, details (vxlan, bridge, bridge ports), statistics;
+                      -s -s adds the RX errors / TX errors tables
+       -h, -iec       human-readable counters
+       -f FAMILY      inet, inet6, link; -4, -6, -0
+       -n NS, -all, -batch FILE, -force, -t, -N, -r, -c[=never|auto|always]
+                      accepted as ip accepts them (nsnet never colours)
+
+OBJECTS
+       link, address, route and netns are ip's. neigh, rule and monitor come
+       from other parts of nsnet when built with them. tc, xfrm, mptcp, tunnel,
+       maddress, tuntap, l2tp, vrf, nexthop and the other iproute2 objects are
+       refused with one line naming the object, with exit status 1 (as ip
+       exits for an object it does not know).
+
+EXIT STATUS
+       0 success; 1 local failures and some argument errors; 2 the kernel
+       refused the request; 255 other argument errors; netns exec: the
+       command's status, 1 when it cannot be run.
+
+SEE ALSO
+       ip(8), docs/COMPAT.md (every known difference from iproute2 and why)
+`
+
+// parseIPObject is "nsnet ip [help]".
+func parseIPObject(args []string, opt options) (command, error) {
+	if len(args) == 0 || isHelp(args[0]) {
+		return helpCmd{text: ipHelp}, nil
+	}
+	return nil, usagef("nsnet ip: only \"nsnet ip help\"; run nsnet as ip (a symlink named ip) for ip's commands")
 }

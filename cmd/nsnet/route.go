@@ -12,20 +12,26 @@ import (
 )
 
 const routeHelp = `Usage: nsnet route { add | del | replace | append | change } ROUTE
-       nsnet route show [ table { TABLE | all } ] [ dev DEV ] [ PREFIX ]
-                        [ proto PROTO ] [ scope SCOPE ] [ type TYPE ]
+       nsnet route { show | flush } SELECTOR
+       nsnet route flush cache
        nsnet route get ADDRESS [ from ADDRESS ] [ iif DEV ] [ oif DEV ] [ mark N ]
 
+SELECTOR := [ table { TABLE | all } ] [ dev DEV ] [ root PREFIX ] [ match PREFIX ]
+            [ exact PREFIX | PREFIX ] [ proto PROTO ] [ scope SCOPE ] [ type TYPE ]
 ROUTE := [ TYPE ] { PREFIX | default } [ via ADDRESS ] [ dev DEV ] [ src ADDRESS ]
          [ metric N ] [ table TABLE ] [ proto PROTO ] [ scope SCOPE ] [ onlink ]
          [ mtu [ lock ] N ] [ advmss N ]
+         [ nexthop [ via ADDRESS ] [ dev DEV ] [ weight 1-256 ] [ onlink ] ]...
 TYPE  := unicast | local | broadcast | multicast | blackhole | unreachable | prohibit | throw
 TABLE := main | local | default | NUMBER
 SCOPE := global | link | host | NUMBER      PROTO := boot | static | kernel | NAME | NUMBER
 
 As with ip: the family comes from the addresses (-6 for "default" alone), the
-table is main, the protocol boot, and a route with a device and no gateway has
-scope link. "show" lists the main table's IPv4 routes unless -6 or "table all"
+table is main (local for local, broadcast, nat and anycast routes), the
+protocol boot, and a route with a device and no gateway has scope link.
+"root" selects routes inside a prefix, "match" routes containing it, a bare
+prefix that route exactly. "flush" deletes what "show" would list; in an up
+file it is undone by adding those routes back. "show" lists the main table's IPv4 routes unless -6 or "table all"
 says otherwise. "get" asks the kernel which route a packet would take.
 "nsnet route" alone is "nsnet route show".
 `
