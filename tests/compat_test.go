@@ -93,11 +93,13 @@ var (
 	maskLifetime = regexp.MustCompile(`(valid_lft|preferred_lft|"valid_life_time"|"preferred_life_time")(:| )[0-9]+`)
 	maskStamp    = regexp.MustCompile(`\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\]?|Timestamp: .*usec`)
 	maskTimer    = regexp.MustCompile(`(_timer"?:?) *[0-9]+\.[0-9]+`)
+	maskBridgeID = regexp.MustCompile(`\b[0-9a-f]{4}\.[0-9a-f]{1,2}(:[0-9a-f]{1,2}){5}\b`)
 	maskPing     = regexp.MustCompile(`time[=< ][0-9.]+ ?ms|rtt min/avg/max/mdev = .*`)
 )
 
 // compatMask hides what differs between two runs of the same commands.
 func compatMask(s string) string {
+	s = maskBridgeID.ReplaceAllString(s, "BRIDGE-ID")
 	s = maskMAC.ReplaceAllStringFunc(s, func(m string) string {
 		if m == "00:00:00:00:00:00" || m == "ff:ff:ff:ff:ff:ff" {
 			return m

@@ -779,7 +779,15 @@ func (c linkSet) run(e *env) error {
 		return err
 	}
 	m := &rtnl.LinkMessage{}
-	if c.spec.name != "" && c.spec.name != c.dev {
+	if c.spec.netns != nil && (c.spec.name == "" || c.spec.name == c.dev) {
+		// A move to another namespace finds the link by index and sends
+		// no IFLA_IFNAME, as ip does: with the name in the request the
+		// kernel leaves a moved veth's operstate DOWN instead of
+		// LOWERLAYERDOWN.
+		if m.Index, err = linkIndex(conn, c.dev); err != nil {
+			return err
+		}
+	} else if c.spec.name != "" && c.spec.name != c.dev {
 		// A rename carries the new name in IFLA_IFNAME, so the link is
 		// found by index.
 		if m.Index, err = linkIndex(conn, c.dev); err != nil {
