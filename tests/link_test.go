@@ -332,7 +332,8 @@ func TestLinkSetNetns(t *testing.T) {
 	}
 	// Namespaces that are not there.
 	before := snapshot(t, sb, "")
-	WantFail(t, sb.NSNet("link", "set", "vb", "netns", "nosuch"), 1, "nosuch", "no such namespace")
+	WantFail(t, sb.NSNet("link", "set", "vb", "netns", "nosuch"), 255, // as ip: Invalid "netns" value
+		"nosuch", "no such namespace")
 	WantFail(t, sb.NSNet("link", "set", "vb", "netns", "999999999"), 1, "999999999", "no such process")
 	WantFail(t, sb.NSNet("link", "set", "vb", "netns", "/run/nothing-here"), 1, "/run/nothing-here")
 	WantFail(t, sb.NSNet("link", "set", "vb", "netns", "/etc/hostname"), 1, "not a network namespace")
