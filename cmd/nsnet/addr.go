@@ -581,6 +581,9 @@ func (c addrShow) run(e *env) error {
 			for _, a := range las {
 				addrText(&b, &addrs[a])
 			}
+			if e.opt.stats && l.Attrs.Stats != nil {
+				statsText(&b, l.Attrs.Stats, l.Attrs.CarrierChanges, e.opt)
+			}
 		}
 	}
 	if e.opt.json {

@@ -144,7 +144,11 @@ func ipReport(stderr fmtWriter, err error) int {
 		} else {
 			fmt.Fprintf(stderr, "RTNETLINK answers: %s\n", oneLine(err.Error()))
 		}
-		if strings.HasPrefix(re.Op, "list ") {
+		var fe *flushError
+		switch {
+		case errors.As(err, &fe):
+			fmt.Fprintln(stderr, "Flush terminated")
+		case strings.HasPrefix(re.Op, "list "):
 			fmt.Fprintln(stderr, "Dump terminated")
 		}
 		return 2

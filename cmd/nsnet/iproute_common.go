@@ -179,7 +179,8 @@ func (r nsRef) open() (*nsfs.NS, error) {
 		case r.name != "":
 			return nil, errInvarg("Invalid \"netns\" value\n", r.name, notFound(fmt.Sprintf("netns %q: no such namespace (no %s)", r.name, filepath.Join(nsfs.RunDir, r.name))))
 		case r.pid != 0:
-			return nil, notFound(fmt.Sprintf("netns %d: no such process", r.pid))
+			// ip hands the PID to the kernel, which answers ESRCH.
+			return nil, &ipErr{ip: "RTNETLINK answers: No such process", code: 2, err: notFound(fmt.Sprintf("netns %d: no such process", r.pid))}
 		}
 		return nil, notFound(fmt.Sprintf("netns %s: no such file", r.path))
 	}

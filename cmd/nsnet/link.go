@@ -1334,7 +1334,8 @@ func (p *linkPrinter) text(b *strings.Builder, l *rtnl.LinkMessage, withMode boo
 	if a.Alias != nil && *a.Alias != "" && withMode {
 		fmt.Fprintf(b, "    alias %s\n", *a.Alias)
 	}
-	if p.e.opt.stats && a.Stats != nil {
+	if p.e.opt.stats && a.Stats != nil && withMode {
+		// An address listing prints them after the addresses.
 		statsText(b, a.Stats, a.CarrierChanges, p.e.opt)
 	}
 	for _, n := range a.AltNames {

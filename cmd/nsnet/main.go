@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -362,6 +363,15 @@ func parseGlobals(args []string) (globals, []string, error) {
 				return g, nil, err
 			}
 			g.ns = v
+		case matches(opt, "rcvbuf") && len(opt) >= 2:
+			v, err := a.value(word)
+			if err != nil {
+				return g, nil, ipUsage(255, `Error: "rcvbuf size" requires an argument.`, err)
+			}
+			if _, err := strconv.ParseUint(v, 0, 32); err != nil {
+				return g, nil, ipUsage(255, fmt.Sprintf("Invalid rcvbuf size '%s'", v), usagef("invalid -rcvbuf %q", v))
+			}
+			// Accepted: nsnet sizes its receive buffer itself.
 		case matches(opt, "Numeric"):
 			// Numbers are what nsnet prints for unnamed values anyway.
 		case matches(opt, "all"):

@@ -707,8 +707,24 @@ func (c routeFlush) run(e *env) error {
 	}
 	for round := 0; round < 10; round++ {
 		conn, routes, err := c.sel.routes(e)
-		if err != nil || len(routes) == 0 {
+		if err != nil {
+			var re *rtnl.Error
+			if errors.As(err, &re) && re.Kernel() {
+				return &flushError{err}
+			}
 			return err
+		}
+		if len(routes) == 0 {
+			// -s: ip's account of the flush.
+			if e.opt.stats && round == 0 {
+				fmt.Fprintln(e.out, "Nothing to flush.")
+			} else if e.opt.stats {
+				fmt.Fprintf(e.out, "*** Flush is complete after %d round%s ***\n", round, map[bool]string{true: "s"}[round > 1])
+			}
+			return nil
+		}
+		if e.opt.stats {
+			fmt.Fprintf(e.out, "\n*** Round %d, deleting %d entries ***\n", round+1, len(routes))
 		}
 		for i := range routes {
 			m := restorable(&routes[i])
@@ -719,6 +735,13 @@ func (c routeFlush) run(e *env) error {
 	}
 	return nil
 }
+
+// flushError is a kernel refusal of the dump a flush starts with; ip
+// says "Flush terminated" after the kernel's answer.
+type flushError struct{ err error }
+
+func (f *flushError) Error() string { return f.err.Error() }
+func (f *flushError) Unwrap() error { return f.err }
 
 // isESRCH says whether err is the kernel's "no such process" (a route
 // already gone).
