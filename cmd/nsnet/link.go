@@ -269,7 +269,7 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 			return true, errIncomplete(err)
 		}
 		if v != "on" && v != "off" {
-			return true, ipUsage(255, fmt.Sprintf("Error: argument of %q must be \"on\" or \"off\", not %q", word, v),
+			return true, ipUsage(1, fmt.Sprintf("Error: argument of %q must be \"on\" or \"off\", not %q", word, v),
 				usagef("%s: want on or off, not %q", word, v))
 		}
 		s.flagMask |= f.flag
