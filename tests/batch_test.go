@@ -58,7 +58,7 @@ link set h0 up
 
 	// Stop at the first error, naming FILE:LINE; nothing after it runs.
 	writeFile(t, sb, "/run/c.nsnet", "netns add one\nlink add h0 type veth peer name x0\nnetns add two\n")
-	WantFail(t, sb.NSNet("-batch", "/run/c.nsnet"), 2, "/run/c.nsnet:2:", "h0")
+	WantFail(t, sb.NSNet("-batch", "/run/c.nsnet"), 1, "/run/c.nsnet:2:", "h0") // 1, as ip -batch
 	if out := sb.Must("ls", "/run/netns"); strings.Contains(out, "two") {
 		t.Fatal("the batch went on after a failed line")
 	}
