@@ -845,9 +845,23 @@ func (c linkSet) inverse(e *env) (command, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.kind != nil {
+		// The kind's data before the change is not all in what the kernel
+		// reports back (iproute2 has the same limit).
+		return nil, usagef("link set %s type %s cannot be undone: recreate the link with link add instead", c.dev, c.kind.kind)
+	}
 	inv := linkSet{dev: c.dev}
 	if c.spec.name != "" && c.spec.name != c.dev {
 		inv.dev, inv.spec.name = c.spec.name, c.dev
+	}
+	// Flags, group and addrgenmode go back to what they were.
+	inv.spec.flagMask = c.spec.flagMask
+	inv.spec.flags = old.Flags & c.spec.flagMask
+	if c.spec.group != nil {
+		inv.spec.group = new(u32or0(old.Attrs.Group))
+	}
+	if c.spec.addrGenMode != nil && old.Attrs.AddrGenMode != nil {
+		inv.spec.addrGenMode = old.Attrs.AddrGenMode
 	}
 	if c.spec.up != nil {
 		inv.spec.up = new(old.Flags&rtnl.LinkUp != 0)
@@ -932,6 +946,14 @@ func (c linkSet) applied(e *env) (bool, error) {
 	case c.spec.txqlen != nil && (a.TxQueueLen == nil || *a.TxQueueLen != *c.spec.txqlen):
 		return false, nil
 	case c.spec.alias != nil && (a.Alias == nil && *c.spec.alias != "" || a.Alias != nil && *a.Alias != *c.spec.alias):
+		return false, nil
+	case l.Flags&c.spec.flagMask != c.spec.flags:
+		return false, nil
+	case c.spec.group != nil && u32or0(a.Group) != *c.spec.group:
+		return false, nil
+	case c.spec.addrGenMode != nil && (a.AddrGenMode == nil || *a.AddrGenMode != *c.spec.addrGenMode):
+		return false, nil
+	case c.kind != nil:
 		return false, nil
 	}
 	if c.spec.master != nil {
