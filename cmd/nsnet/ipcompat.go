@@ -118,6 +118,13 @@ func strerror(n syscall.Errno) string {
 
 // ipReport prints err as ip would and returns ip's exit status.
 func ipReport(stderr fmtWriter, err error) int {
+	// A failed batch line: ip's message, then the line, and exit 1.
+	var le *lineError
+	if errors.As(err, &le) {
+		ipReport(stderr, le.err)
+		fmt.Fprintf(stderr, "Command failed %s\n", le.where)
+		return 1
+	}
 	var ie *ipErr
 	if errors.As(err, &ie) {
 		if ie.ip != "" {
@@ -262,4 +269,14 @@ func joinRecord(b *strings.Builder, start int) {
 	rest := s[:start] + strings.ReplaceAll(rec, "\n", "\\") + "\n"
 	b.Reset()
 	b.WriteString(rest)
+}
+
+// reportLine prints a failed line of a batch run with -force, which goes
+// on: nsnet's line, or ip's message and "Command failed FILE:LINE".
+func reportLine(stderr fmtWriter, err error) {
+	if ipMode {
+		ipReport(stderr, err)
+		return
+	}
+	fmt.Fprintf(stderr, "nsnet: %s\n", oneLine(err.Error()))
 }
