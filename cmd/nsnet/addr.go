@@ -491,7 +491,7 @@ func (c addrShow) run(e *env) error {
 	if e.opt.json {
 		list = newJSONList(e)
 	}
-	var b strings.Builder
+	var b, rec strings.Builder
 	for i := range links {
 		l := &links[i]
 		las := byLink(i)
@@ -566,15 +566,13 @@ func (c addrShow) run(e *env) error {
 		case e.opt.oneline:
 			// ip -o addr: one line per address, led by the link.
 			for _, a := range las {
-				start := b.Len()
-				fmt.Fprintf(&b, "%d: %s", l.Index, l.Attrs.Name)
-				addrText(&b, &addrs[a])
-				joinRecord(&b, start)
+				fmt.Fprintf(&rec, "%d: %s", l.Index, l.Attrs.Name)
+				addrText(&rec, &addrs[a])
+				joinRecord(&b, &rec)
 			}
 			if e.opt.linkOnly {
-				start := b.Len()
-				p.text(&b, l, false)
-				joinRecord(&b, start)
+				p.text(&rec, l, false)
+				joinRecord(&b, &rec)
 			}
 		default:
 			p.text(&b, l, false)

@@ -258,17 +258,22 @@ func ipPretty(in []byte) []byte {
 	return out
 }
 
-// joinRecord makes the record written to b since start one line, as ip's
-// -oneline does: its inner line ends become backslashes.
-func joinRecord(b *strings.Builder, start int) {
-	s := b.String()
-	rec := strings.TrimSuffix(s[start:], "\n")
-	if !strings.Contains(rec, "\n") {
-		return
+// joinRecord appends the record in rec to b as one line, as ip's -oneline
+// does (its inner line ends become backslashes), and empties rec.
+func joinRecord(b, rec *strings.Builder) {
+	s := strings.TrimSuffix(rec.String(), "\n")
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteByte('\\')
+		s = s[i+1:]
 	}
-	rest := s[:start] + strings.ReplaceAll(rec, "\n", "\\") + "\n"
-	b.Reset()
-	b.WriteString(rest)
+	b.WriteString(s)
+	b.WriteByte('\n')
+	rec.Reset()
 }
 
 // reportLine prints a failed line of a batch run with -force, which goes

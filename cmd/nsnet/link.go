@@ -1191,7 +1191,7 @@ func (c linkShow) run(e *env) error {
 	if e.opt.json {
 		list = newJSONList(e)
 	}
-	var b strings.Builder
+	var b, rec strings.Builder
 	for i := range links {
 		l := &links[i]
 		if c.up && l.Flags&rtnl.LinkUp == 0 ||
@@ -1212,12 +1212,11 @@ func (c linkShow) run(e *env) error {
 			list.flush()
 		case e.opt.brief:
 			p.brief(&b, l)
+		case e.opt.oneline:
+			p.text(&rec, l, true)
+			joinRecord(&b, &rec)
 		default:
-			start := b.Len()
 			p.text(&b, l, true)
-			if e.opt.oneline {
-				joinRecord(&b, start)
-			}
 		}
 	}
 	if e.opt.json {

@@ -654,16 +654,17 @@ func (c routeShow) run(e *env) error {
 		showTable: showTable, showDev: c.dev == "",
 		hideProto: c.proto != nil, hideScope: c.scope != nil}
 	out := []any{}
-	var b strings.Builder
+	var b, rec strings.Builder
 	for i := range routes {
 		r := &routes[i]
 		if e.opt.json {
 			out = append(out, p.json(r))
 		} else {
-			start := b.Len()
-			p.text(&b, r)
 			if e.opt.oneline {
-				joinRecord(&b, start)
+				p.text(&rec, r)
+				joinRecord(&b, &rec)
+			} else {
+				p.text(&b, r)
 			}
 		}
 	}
