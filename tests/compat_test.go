@@ -88,7 +88,7 @@ func compatEnabled(tag string) bool {
 }
 
 var (
-	maskMAC      = regexp.MustCompile(`\b([0-9a-f]{2}:){5}[0-9a-f]{2}\b`)
+	maskMAC      = regexp.MustCompile(`(^|[^0-9a-f:])((?:[0-9a-f]{2}:){5}[0-9a-f]{2})\b`)
 	maskLL       = regexp.MustCompile(`fe80::[0-9a-f:]+`)
 	maskLifetime = regexp.MustCompile(`(valid_lft|preferred_lft|"valid_life_time"|"preferred_life_time")(:| )[0-9]+`)
 	maskStamp    = regexp.MustCompile(`\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\]?|Timestamp: .*usec`)
@@ -101,10 +101,11 @@ var (
 func compatMask(s string) string {
 	s = maskBridgeID.ReplaceAllString(s, "BRIDGE-ID")
 	s = maskMAC.ReplaceAllStringFunc(s, func(m string) string {
-		if m == "00:00:00:00:00:00" || m == "ff:ff:ff:ff:ff:ff" {
+		sub := maskMAC.FindStringSubmatch(m)
+		if sub[2] == "00:00:00:00:00:00" || sub[2] == "ff:ff:ff:ff:ff:ff" {
 			return m
 		}
-		return "MAC"
+		return sub[1] + "MAC"
 	})
 	s = maskLL.ReplaceAllString(s, "fe80::LL")
 	s = maskLifetime.ReplaceAllString(s, "${1}${2}N")

@@ -553,13 +553,16 @@ func (c addrShow) run(e *env) error {
 			w.endObject()
 			list.flush()
 		case e.opt.brief:
-			fmt.Fprintf(&b, "%-16s %-14s ", p.ifname(l), p.operstate(l))
+			op := p.operstate(l)
+			b.WriteString(paint(colorIfname, fmt.Sprintf("%-16s ", p.ifname(l))))
+			b.WriteString(paintOper(op, fmt.Sprintf("%-14s ", op)))
 			for _, ai := range las {
 				a := &addrs[ai]
+				v6 := a.Family == rtnl.FamilyInet6
 				if peer := addrPeer(a); peer.IsValid() {
-					fmt.Fprintf(&b, "%s peer %s/%d ", addrLocal(a), peer, a.PrefixLen)
+					fmt.Fprintf(&b, "%s peer %s/%d ", paintAddr(addrLocal(a).String(), v6), paintAddr(peer.String(), v6), a.PrefixLen)
 				} else {
-					fmt.Fprintf(&b, "%s/%d ", addrLocal(a), a.PrefixLen)
+					fmt.Fprintf(&b, "%s/%d ", paintAddr(addrLocal(a).String(), v6), a.PrefixLen)
 				}
 			}
 			b.WriteString("\n")
@@ -648,16 +651,17 @@ func lifetime(v uint32) string {
 
 // addrText writes an address's two lines as `ip addr` does.
 func addrText(b *strings.Builder, a *rtnl.AddrMessage) {
-	fmt.Fprintf(b, "    %s %s", a.Family, addrLocal(a))
+	v6 := a.Family == rtnl.FamilyInet6
+	fmt.Fprintf(b, "    %s %s", a.Family, paintAddr(addrLocal(a).String(), v6))
 	if peer := addrPeer(a); peer.IsValid() {
-		fmt.Fprintf(b, " peer %s", peer)
+		fmt.Fprintf(b, " peer %s", paintAddr(peer.String(), v6))
 	}
 	fmt.Fprintf(b, "/%d ", a.PrefixLen)
 	if a.Attrs.Broadcast.IsValid() {
-		fmt.Fprintf(b, "brd %s ", a.Attrs.Broadcast)
+		fmt.Fprintf(b, "brd %s", paintAddr(a.Attrs.Broadcast.String()+" ", v6))
 	}
 	if a.Attrs.Anycast.IsValid() {
-		fmt.Fprintf(b, "any %s ", a.Attrs.Anycast)
+		fmt.Fprintf(b, "any %s", paintAddr(a.Attrs.Anycast.String()+" ", v6))
 	}
 	fmt.Fprintf(b, "scope %s ", a.Scope)
 	for _, f := range a.Flags.Names(a.Family) {

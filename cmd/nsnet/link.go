@@ -1307,7 +1307,7 @@ func groupName(g *uint32) string {
 // text writes the `ip link` lines of l; withMode is false for `ip addr`.
 func (p *linkPrinter) text(b *strings.Builder, l *rtnl.LinkMessage, withMode bool) {
 	a := l.Attrs
-	fmt.Fprintf(b, "%d: %s: <%s> ", l.Index, p.ifname(l), strings.Join(p.flags(l), ","))
+	fmt.Fprintf(b, "%d: %s<%s> ", l.Index, paint(colorIfname, p.ifname(l)+": "), strings.Join(p.flags(l), ","))
 	if a.MTU != nil {
 		fmt.Fprintf(b, "mtu %d ", *a.MTU)
 	}
@@ -1317,7 +1317,8 @@ func (p *linkPrinter) text(b *strings.Builder, l *rtnl.LinkMessage, withMode boo
 	if a.Master != nil && *a.Master != 0 {
 		fmt.Fprintf(b, "master %s ", p.tab.name(*a.Master))
 	}
-	fmt.Fprintf(b, "state %s ", p.operstate(l))
+	op := p.operstate(l)
+	b.WriteString("state " + paintOper(op, op+" "))
 	if withMode && a.LinkMode != nil {
 		fmt.Fprintf(b, "mode %s ", a.LinkMode)
 	}
@@ -1335,13 +1336,13 @@ func (p *linkPrinter) text(b *strings.Builder, l *rtnl.LinkMessage, withMode boo
 	b.WriteString("\n")
 	fmt.Fprintf(b, "    link/%s ", l.Type)
 	if a.Address != nil {
-		b.WriteString(a.Address.String())
+		b.WriteString(paint(colorMAC, a.Address.String()))
 	}
 	if a.Broadcast != nil {
 		if l.Flags&rtnl.LinkPointToPoint != 0 {
-			fmt.Fprintf(b, " peer %s", a.Broadcast)
+			fmt.Fprintf(b, " peer %s", paint(colorMAC, a.Broadcast.String()))
 		} else {
-			fmt.Fprintf(b, " brd %s", a.Broadcast)
+			fmt.Fprintf(b, " brd %s", paint(colorMAC, a.Broadcast.String()))
 		}
 	}
 	if a.PermAddress != nil && a.PermAddress.String() != a.Address.String() {
@@ -1468,9 +1469,11 @@ func statsText(b *strings.Builder, s *rtnl.LinkStats, cc *uint32, opt options) {
 
 // brief writes the -br line.
 func (p *linkPrinter) brief(b *strings.Builder, l *rtnl.LinkMessage) {
-	fmt.Fprintf(b, "%-16s %-14s ", p.ifname(l), p.operstate(l))
+	op := p.operstate(l)
+	b.WriteString(paint(colorIfname, fmt.Sprintf("%-16s ", p.ifname(l))))
+	b.WriteString(paintOper(op, fmt.Sprintf("%-14s ", op)))
 	if l.Attrs.Address != nil {
-		fmt.Fprintf(b, "%s ", l.Attrs.Address)
+		b.WriteString(paint(colorMAC, l.Attrs.Address.String()+" "))
 	}
 	fmt.Fprintf(b, "<%s> \n", strings.Join(p.flags(l), ","))
 }

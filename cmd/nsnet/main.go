@@ -141,6 +141,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		io.WriteString(stderr, usageText)
 		return 255
 	}
+	if f, ok := stdout.(*os.File); ok {
+		enableColor(g.opt, f)
+	} else {
+		enableColor(g.opt, nil)
+	}
 	cmd, err := parseCommand(rest, g.opt)
 	if err != nil {
 		return report(stderr, err)

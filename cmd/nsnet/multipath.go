@@ -190,7 +190,8 @@ func nexthopsText(b *strings.Builder, nhs []any) {
 		for i, k := range o.keys {
 			switch k {
 			case "gateway":
-				fmt.Fprintf(b, "via %v ", o.vals[i])
+				a, _ := netip.ParseAddr(o.vals[i].(string))
+				fmt.Fprintf(b, "via %s", paintAddr(fmt.Sprintf("%v ", o.vals[i]), a.Is6()))
 			case "flags":
 				for _, f := range o.vals[i].([]string) {
 					b.WriteString(f + " ")

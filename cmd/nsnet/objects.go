@@ -73,8 +73,10 @@ OPTIONS
                       -s -s adds the RX errors / TX errors tables
        -h, -iec       human-readable counters
        -f FAMILY      inet, inet6, link; -4, -6, -0
-       -n NS, -all, -batch FILE, -force, -t, -N, -r, -c[=never|auto|always]
-                      accepted as ip accepts them (nsnet never colours)
+       -c[=always|auto|never]
+                      colours as ip 6.1 colours (auto: on a terminal only)
+       -n NS, -all, -batch FILE, -force, -t, -N, -r, -rcvbuf N
+                      accepted as ip accepts them
 
 OBJECTS
        link, address, route and netns are ip's. neigh, rule and monitor come

@@ -991,16 +991,24 @@ func (p *routePrinter) text(b *strings.Builder, r *rtnl.RouteMessage) {
 	for i, k := range o.keys {
 		v := o.vals[i]
 		switch k {
-		case "type", "dst":
+		case "type":
 			fmt.Fprintf(b, "%v ", v)
+		case "dst":
+			if v != "default" {
+				b.WriteString(paint(familyColor(r.Family), fmt.Sprintf("%v ", v)))
+			} else {
+				fmt.Fprintf(b, "%v ", v)
+			}
+		case "dev":
+			fmt.Fprintf(b, "dev %s", paint(colorIfname, fmt.Sprintf("%v ", v)))
 		case "from":
 			fmt.Fprintf(b, "from %v ", v)
 		case "gateway":
-			fmt.Fprintf(b, "via %v ", v)
+			fmt.Fprintf(b, "via %s", paint(familyColor(r.Family), fmt.Sprintf("%v ", v)))
 		case "protocol":
 			fmt.Fprintf(b, "proto %v ", v)
 		case "prefsrc":
-			fmt.Fprintf(b, "src %v ", v)
+			fmt.Fprintf(b, "src %s", paint(familyColor(r.Family), fmt.Sprintf("%v ", v)))
 		case "flags":
 			for _, f := range v.([]string) {
 				fmt.Fprintf(b, "%s ", f)
