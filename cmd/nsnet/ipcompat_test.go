@@ -227,3 +227,26 @@ func TestPrefixForms(t *testing.T) {
 }
 
 func errorAs(err error, target any) bool { return errors.As(err, target) }
+
+func TestColor(t *testing.T) {
+	defer func() { colorOut = false }()
+	enableColor(options{color: colorAlways, json: true}, nil)
+	if colorOut {
+		t.Error("JSON coloured")
+	}
+	enableColor(options{color: colorAuto}, nil)
+	if colorOut {
+		t.Error("auto coloured without a terminal")
+	}
+	enableColor(options{color: colorAlways}, nil)
+	if got := paint(colorIfname, "lo: "); got != "\x1b[36mlo: \x1b[0m" {
+		t.Errorf("paint: %q", got)
+	}
+	if got := paintOper("UNKNOWN", "UNKNOWN "); got != "UNKNOWN " {
+		t.Errorf("UNKNOWN is not coloured: %q", got)
+	}
+	g, _, err := parseGlobals([]string{"-c"})
+	if err != nil || g.opt.color != colorAlways {
+		t.Errorf("-c: %v %v", g.opt.color, err)
+	}
+}
