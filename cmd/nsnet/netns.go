@@ -79,7 +79,9 @@ func parseNetns(args []string, opt options) (command, error) {
 		if err != nil {
 			return nil, err
 		}
-		return netnsDel{name: name}, a.noMore()
+		// As ip, words after the name are ignored: scripts feed "netns
+		// list" lines back ("blue (id: 0)").
+		return netnsDel{name: name}, nil
 	case matches(word, "identify"):
 		pid := os.Getpid()
 		if a.more() {
