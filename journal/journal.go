@@ -116,6 +116,12 @@ func Open(ctx context.Context, dir, plan string, create bool) (*Journal, error) 
 	key := Key(plan)
 	j := &Journal{path: filepath.Join(dir, key), plan: abs, undone: map[int]bool{}}
 	if j.lock, err = lockFile(ctx, j.path+".lock"); err != nil {
+		if _, serr := os.Lstat(j.path); !create && errors.Is(serr, os.ErrNotExist) &&
+			(errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EACCES)) {
+			// No journal, and no lock can be made (a read-only
+			// directory): there is nothing to read or to protect.
+			return &Journal{plan: abs, undone: map[int]bool{}}, nil
+		}
 		return nil, err
 	}
 	flags := os.O_RDWR | os.O_APPEND

@@ -133,19 +133,20 @@ func TestAddrBadInput(t *testing.T) {
 		code  int
 		words []string
 	}{
-		{[]string{"addr", "add", "10.0.0.300/24", "dev", "va"}, 255, []string{"10.0.0.300/24"}},
-		{[]string{"addr", "add", "10.0.0.1/33", "dev", "va"}, 255, []string{"10.0.0.1/33"}},
-		{[]string{"addr", "add", "10.0.0.1/x", "dev", "va"}, 255, []string{"10.0.0.1/x"}},
-		{[]string{"addr", "add", "10.0.0.7/24"}, 255, []string{"dev"}},
+		{[]string{"addr", "add", "10.0.0.300/24", "dev", "va"}, 1, []string{"10.0.0.300/24"}},
+		{[]string{"addr", "add", "10.0.0.1/33", "dev", "va"}, 1, []string{"10.0.0.1/33"}},
+		{[]string{"addr", "add", "10.0.0.1/x", "dev", "va"}, 1, []string{"10.0.0.1/x"}},
+		{[]string{"addr", "add", "10.0.0.7/24"}, 1, []string{"dev"}},
 		{[]string{"addr", "add", "dev", "va"}, 255, []string{"missing"}},
 		{[]string{"addr", "add", "10.0.0.1/24", "dev", "va"}, 2, []string{"10.0.0.1/24", "exists"}},
-		{[]string{"addr", "add", "10.0.0.7/24", "dev", "nosuch"}, 2, []string{"nosuch"}},
+		{[]string{"addr", "add", "10.0.0.7/24", "dev", "nosuch"}, 1, // as ip: Cannot find device
+			[]string{"nosuch"}},
 		{[]string{"addr", "add", "10.0.0.7/24", "dev", "va", "label", "vb:1"}, 255, []string{"label"}},
 		{[]string{"addr", "add", "10.0.0.7/24", "dev", "va", "nodad"}, 255, []string{"nodad"}},
-		{[]string{"addr", "add", "10.0.0.7/24", "peer", "2001:db8::1", "dev", "va"}, 255, []string{"families"}},
+		{[]string{"addr", "add", "10.0.0.7/24", "peer", "2001:db8::1", "dev", "va"}, 1, []string{"families"}},
 		{[]string{"addr", "add", "10.0.0.7/24", "dev", "va", "scope", "galaxy"}, 255, []string{"galaxy"}},
 		{[]string{"addr", "del", "10.0.0.9/24", "dev", "va"}, 2, []string{"10.0.0.9/24"}},
-		{[]string{"addr", "flush"}, 255, []string{"dev"}},
+		{[]string{"addr", "flush"}, 1, []string{"dev"}},
 		{[]string{"addr", "frob"}, 255, []string{"frob"}},
 	} {
 		WantFail(t, sb.NSNet(c.args...), c.code, c.words...)

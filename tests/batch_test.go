@@ -58,7 +58,7 @@ link set h0 up
 
 	// Stop at the first error, naming FILE:LINE; nothing after it runs.
 	writeFile(t, sb, "/run/c.nsnet", "netns add one\nlink add h0 type veth peer name x0\nnetns add two\n")
-	WantFail(t, sb.NSNet("-batch", "/run/c.nsnet"), 2, "/run/c.nsnet:2:", "h0")
+	WantFail(t, sb.NSNet("-batch", "/run/c.nsnet"), 1, "/run/c.nsnet:2:", "h0") // 1, as ip -batch
 	if out := sb.Must("ls", "/run/netns"); strings.Contains(out, "two") {
 		t.Fatal("the batch went on after a failed line")
 	}
@@ -148,7 +148,8 @@ func TestUpRollsBack(t *testing.T) {
 	seed := seedText(t)
 	writeFile(t, sb, "/run/bad.nsnet", seed+"link add taken type bridge\n")
 	r := sb.NSNet("up", "/run/bad.nsnet")
-	WantFail(t, r, 2, fmt.Sprintf("/run/bad.nsnet:%d:", strings.Count(seed, "\n")+1), "taken", "rolled back")
+	WantFail(t, r, 1, // a failed line exits 1, as with ip -batch
+		fmt.Sprintf("/run/bad.nsnet:%d:", strings.Count(seed, "\n")+1), "taken", "rolled back")
 	if after := state(t, sb); after != before {
 		t.Fatalf("rollback left changes\nbefore:\n%s\nafter:\n%s", before, after)
 	}

@@ -445,3 +445,18 @@ func TestRound2HintsNameWhatIsMissing(t *testing.T) {
 		t.Fatalf("changed:\n%s", lineDiff(before, after))
 	}
 }
+
+// On a read-only /run, down of a file that has no journal still undoes it
+// (there is no lock to take and nothing to read); up fails naming the
+// journal before it changes anything.
+func TestRound2ReadOnlyRunWithoutJournal(t *testing.T) {
+	sb := NewSandbox(t)
+	sb.MustNSNet("netns", "add", "q1")
+	sb.MustSh("mkdir -p /run/nsnet/up && printf 'netns add q1\\nnetns add q2\\n' > /run/ro.up && mount -o remount,ro /run")
+	WantFail(t, sb.NSNet("up", "/run/ro.up"), 1, "/run/nsnet/up", "read-only")
+	sb.MustNSNet("down", "/run/ro.up")
+	sb.Must("mount", "-o", "remount,rw", "/run")
+	if out := sb.MustSh("ls -A /run/netns /run/nsnet/up"); out != "/run/netns:\n\n/run/nsnet/up:\n" {
+		t.Fatalf("left: %q", out)
+	}
+}

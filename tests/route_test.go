@@ -146,16 +146,17 @@ func TestRouteBadInput(t *testing.T) {
 	}{
 		{[]string{"route", "add", "10.8.0.0/16", "via", "10.99.0.1"}, 2, []string{"10.8.0.0/16 via 10.99.0.1", "unreachable"}},
 		{[]string{"route", "add", "10.9.0.0/16", "dev", "va"}, 2, []string{"10.9.0.0/16", "exists"}},
-		{[]string{"route", "add", "10.8.0.0/16", "dev", "nosuch"}, 2, []string{"nosuch"}},
-		{[]string{"route", "add", "10.8.0.0/33", "dev", "va"}, 255, []string{"10.8.0.0/33"}},
+		{[]string{"route", "add", "10.8.0.0/16", "dev", "nosuch"}, 1, // as ip: Cannot find device
+			[]string{"nosuch"}},
+		{[]string{"route", "add", "10.8.0.0/33", "dev", "va"}, 1, []string{"10.8.0.0/33"}},
 		{[]string{"route", "add", "10.8.1.0/16", "dev", "va"}, 2, []string{"10.8.1.0/16"}},
-		{[]string{"route", "add", "10.8.0.0/16", "via", "2001:db8::2"}, 255, []string{"families"}},
-		{[]string{"-6", "route", "add", "10.8.0.0/16", "dev", "va"}, 255, []string{"-6"}},
+		{[]string{"route", "add", "10.8.0.0/16", "via", "2001:db8::2"}, 1, []string{"families"}},
+		{[]string{"-6", "route", "add", "10.8.0.0/16", "dev", "va"}, 1, []string{"families"}},
 		{[]string{"route", "add", "via", "192.168.11.1"}, 255, []string{"destination"}},
 		{[]string{"route", "add", "10.8.0.0/16", "table", "nosuch", "dev", "va"}, 255, []string{"nosuch"}},
 		{[]string{"route", "add", "10.8.0.0/16", "dev", "va", "metric", "x"}, 255, []string{"metric"}},
 		{[]string{"route", "del", "10.77.0.0/16"}, 2, []string{"10.77.0.0/16"}},
-		{[]string{"route", "get", "10.0.0.300"}, 255, []string{"10.0.0.300"}},
+		{[]string{"route", "get", "10.0.0.300"}, 1, []string{"10.0.0.300"}},
 		{[]string{"route", "frob"}, 255, []string{"frob"}},
 	} {
 		WantFail(t, sb.NSNet(c.args...), c.code, c.words...)

@@ -12,13 +12,16 @@ import (
 )
 
 const addrHelp = `Usage: nsnet address { add | del | replace } IFADDR dev DEV [ OPTIONS ]
-       nsnet address show [ [dev] DEV ] [ up ]
-       nsnet address flush dev DEV
+       nsnet address show [ [dev] DEV ] [ up ] [ FILTER ]
+       nsnet address flush [dev] DEV [ FILTER ]
 
 IFADDR := [ local ] ADDR[/PLEN] [ peer PEER[/PLEN] ]
 OPTIONS := [ broadcast ADDR | + | - ] [ label LABEL ] [ scope { global | link | host | N } ]
            [ valid_lft SECONDS|forever ] [ preferred_lft SECONDS|forever ] [ metric N ]
            [ nodad ] [ noprefixroute ] [ home ] [ mngtmpaddr ] [ autojoin ]
+FILTER := [ to PREFIX ] [ scope SCOPE ] [ label PATTERN ] [ dynamic | permanent ]
+          [ primary | secondary ] [ [-]tentative ] [ [-]deprecated ] [ [-]nodad ] ...
+ADDR may be written as ip takes it: 10.1/16, 192.168.1.2/255.255.255.0.
 
 IPv4 and IPv6; without /PLEN an address is a host address (/32, /128). "del"
 without /PLEN removes the address whatever its length. -4 and -6 filter what is
@@ -48,7 +51,7 @@ func parseAddr(args []string, opt options) (command, error) {
 	case isHelp(word):
 		return helpCmd{text: addrHelp}, nil
 	}
-	return nil, usagef("unknown address command %q (try \"nsnet address help\")", word)
+	return nil, errUnknownCommand("address", word)
 }
 
 // addrChange is "address add|del|replace".
@@ -121,7 +124,7 @@ func parseAddrChange(a *argv, op string) (command, error) {
 		case "scope":
 			v, err := parsedValue(a, word, rtnl.ParseScope)
 			if err != nil {
-				return nil, err
+				return nil, errInvarg("invalid scope value.", a.w[a.i-1], err)
 			}
 			c.scope = v
 		case "valid_lft", "preferred_lft":
@@ -163,7 +166,7 @@ func parseAddrChange(a *argv, op string) (command, error) {
 				return nil, usagef("address %s: unexpected argument %q", op, word)
 			}
 			if c.local, c.hasPlen, err = parsePrefix("address "+op, word); err != nil {
-				return nil, err
+				return nil, errPrefix(word, err)
 			}
 		}
 	}
@@ -171,10 +174,11 @@ func parseAddrChange(a *argv, op string) (command, error) {
 		return nil, usagef("address %s: missing the address", op)
 	}
 	if c.dev == "" {
-		return nil, usagef("address %s %s: missing \"dev DEV\"", op, c.local)
+		return nil, ipUsage(1, `Not enough information: "dev" argument is required.`, usagef("address %s %s: missing \"dev DEV\"", op, c.local))
 	}
 	if c.peer.IsValid() && c.peer.Addr().Is4() != c.local.Addr().Is4() {
-		return nil, usagef("address %s: peer %s and local %s of different families", op, c.peer, c.local)
+		return nil, errFamilyAddr(familyWord(rtnl.FamilyOf(c.local.Addr())), c.peer.Addr().String(),
+			usagef("address %s: peer %s and local %s of different families", op, c.peer, c.local))
 	}
 	if c.brd.IsValid() && (!c.local.Addr().Is4() || !c.brd.Is4()) {
 		return nil, usagef("address %s: broadcast is for IPv4 addresses", op)
@@ -384,6 +388,7 @@ func addrFromMessage(op, dev string, m *rtnl.AddrMessage) addrChange {
 type addrShow struct {
 	dev string
 	up  bool
+	f   addrFilter
 }
 
 func parseAddrShow(a *argv) (command, error) {
@@ -399,8 +404,14 @@ func parseAddrShow(a *argv) (command, error) {
 		case "up":
 			c.up = true
 		default:
+			if ok, err := c.f.parseWord(word, a); ok || err != nil {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
 			if c.dev != "" {
-				return nil, usagef("address show: unexpected argument %q", word)
+				return nil, errGarbage("dev", word, usagef("address show: unexpected argument %q", word))
 			}
 			if err := checkDevName(word); err != nil {
 				return nil, err
@@ -446,6 +457,15 @@ func linksAndAddrs(e *env, conn *rtnl.Conn) ([]rtnl.LinkMessage, []rtnl.AddrMess
 }
 
 func (c addrShow) run(e *env) error {
+	if c.f.to != nil && e.opt.family == 0 {
+		// As ip: "to PREFIX" also selects the prefix's family.
+		e2 := *e
+		e2.opt.family = 6
+		if c.f.to.Addr().Is4() {
+			e2.opt.family = 4
+		}
+		e = &e2
+	}
 	conn, err := e.rtnl()
 	if err != nil {
 		return err
@@ -474,10 +494,34 @@ func (c addrShow) run(e *env) error {
 	if e.opt.json {
 		list = newJSONList(e)
 	}
-	var b strings.Builder
+	var b, rec strings.Builder
 	for i := range links {
 		l := &links[i]
 		las := byLink(i)
+		if e.opt.linkOnly {
+			las = nil // -0: the links alone
+		}
+		if c.f.active() && len(las) > 0 {
+			// As ip: a link is listed with the addresses that pass,
+			// and not at all when none does.
+			kept := las[:0:0]
+			for _, ai := range las {
+				if c.f.pass(&addrs[ai]) {
+					kept = append(kept, ai)
+				}
+			}
+			if len(kept) == 0 {
+				continue
+			}
+			las = kept
+		}
+		if c.f.label != "" && !e.opt.json && !e.opt.brief && !e.opt.oneline {
+			// A label filter prints the address lines alone.
+			for _, ai := range las {
+				addrText(&b, &addrs[ai])
+			}
+			continue
+		}
 		if c.up && l.Flags&rtnl.LinkUp == 0 || e.opt.family != 0 && len(las) == 0 {
 			continue
 		}
@@ -512,20 +556,37 @@ func (c addrShow) run(e *env) error {
 			w.endObject()
 			list.flush()
 		case e.opt.brief:
-			fmt.Fprintf(&b, "%-16s %-14s ", p.ifname(l), p.operstate(l))
+			op := p.operstate(l)
+			b.WriteString(paint(colorIfname, fmt.Sprintf("%-16s ", p.ifname(l))))
+			b.WriteString(paintOper(op, fmt.Sprintf("%-14s ", op)))
 			for _, ai := range las {
 				a := &addrs[ai]
+				v6 := a.Family == rtnl.FamilyInet6
 				if peer := addrPeer(a); peer.IsValid() {
-					fmt.Fprintf(&b, "%s peer %s/%d ", addrLocal(a), peer, a.PrefixLen)
+					fmt.Fprintf(&b, "%s peer %s/%d ", paintAddr(addrLocal(a).String(), v6), paintAddr(peer.String(), v6), a.PrefixLen)
 				} else {
-					fmt.Fprintf(&b, "%s/%d ", addrLocal(a), a.PrefixLen)
+					fmt.Fprintf(&b, "%s/%d ", paintAddr(addrLocal(a).String(), v6), a.PrefixLen)
 				}
 			}
 			b.WriteString("\n")
+		case e.opt.oneline:
+			// ip -o addr: one line per address, led by the link.
+			for _, a := range las {
+				fmt.Fprintf(&rec, "%d: %s", l.Index, l.Attrs.Name)
+				addrText(&rec, &addrs[a])
+				joinRecord(&b, &rec)
+			}
+			if e.opt.linkOnly {
+				p.text(&rec, l, false)
+				joinRecord(&b, &rec)
+			}
 		default:
 			p.text(&b, l, false)
 			for _, a := range las {
 				addrText(&b, &addrs[a])
+			}
+			if e.opt.stats && l.Attrs.Stats != nil {
+				statsText(&b, l.Attrs.Stats, l.Attrs.CarrierChanges, e.opt)
 			}
 		}
 	}
@@ -593,16 +654,17 @@ func lifetime(v uint32) string {
 
 // addrText writes an address's two lines as `ip addr` does.
 func addrText(b *strings.Builder, a *rtnl.AddrMessage) {
-	fmt.Fprintf(b, "    %s %s", a.Family, addrLocal(a))
+	v6 := a.Family == rtnl.FamilyInet6
+	fmt.Fprintf(b, "    %s %s", a.Family, paintAddr(addrLocal(a).String(), v6))
 	if peer := addrPeer(a); peer.IsValid() {
-		fmt.Fprintf(b, " peer %s", peer)
+		fmt.Fprintf(b, " peer %s", paintAddr(peer.String(), v6))
 	}
 	fmt.Fprintf(b, "/%d ", a.PrefixLen)
 	if a.Attrs.Broadcast.IsValid() {
-		fmt.Fprintf(b, "brd %s ", a.Attrs.Broadcast)
+		fmt.Fprintf(b, "brd %s", paintAddr(a.Attrs.Broadcast.String()+" ", v6))
 	}
 	if a.Attrs.Anycast.IsValid() {
-		fmt.Fprintf(b, "any %s ", a.Attrs.Anycast)
+		fmt.Fprintf(b, "any %s", paintAddr(a.Attrs.Anycast.String()+" ", v6))
 	}
 	fmt.Fprintf(b, "scope %s ", a.Scope)
 	for _, f := range a.Flags.Names(a.Family) {
@@ -618,7 +680,10 @@ func addrText(b *strings.Builder, a *rtnl.AddrMessage) {
 }
 
 // addrFlush is "address flush dev DEV".
-type addrFlush struct{ dev string }
+type addrFlush struct {
+	dev string
+	f   addrFilter
+}
 
 func parseAddrFlush(a *argv) (command, error) {
 	var c addrFlush
@@ -630,17 +695,23 @@ func parseAddrFlush(a *argv) (command, error) {
 			if c.dev, err = devArg(a, word); err != nil {
 				return nil, err
 			}
-		case c.dev == "":
+		case c.dev == "" && !isAddrFilterWord(word):
 			if err := checkDevName(word); err != nil {
 				return nil, err
 			}
 			c.dev = word
 		default:
-			return nil, usagef("address flush: unexpected argument %q", word)
+			if ok, err := c.f.parseWord(word, a); ok || err != nil {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+			return nil, errGarbage("dev", word, usagef("address flush: unexpected argument %q", word))
 		}
 	}
 	if c.dev == "" {
-		return nil, usagef("address flush: missing \"dev DEV\" (flushing every link is not supported)")
+		return nil, ipUsage(1, "Flush requires arguments.", usagef("address flush: missing \"dev DEV\" (flushing every link is not supported)"))
 	}
 	return c, nil
 }
@@ -656,7 +727,16 @@ func (c addrFlush) addrs(e *env) (*rtnl.Conn, []rtnl.AddrMessage, error) {
 		return nil, nil, err
 	}
 	addrs, err := conn.Addrs(optFamily(e.opt), idx)
-	return conn, addrs, err
+	if err != nil || !c.f.active() {
+		return conn, addrs, err
+	}
+	kept := addrs[:0]
+	for i := range addrs {
+		if c.f.pass(&addrs[i]) {
+			kept = append(kept, addrs[i])
+		}
+	}
+	return conn, kept, nil
 }
 
 func (c addrFlush) run(e *env) error {

@@ -71,7 +71,7 @@ func readLines(s *session, g globals, file string, force bool) ([]line, error) {
 			if !force {
 				return nil, err
 			}
-			fmt.Fprintf(s.stderr, "nsnet: %s\n", oneLine(err.Error()))
+			reportLine(s.stderr, err)
 			bad = err
 			continue
 		}
@@ -281,11 +281,14 @@ func runBatch(s *session, g globals, file string) error {
 			if !g.opt.force {
 				return err
 			}
-			fmt.Fprintf(s.stderr, "nsnet: %s\n", oneLine(err.Error()))
+			reportLine(s.stderr, err)
 			failed = true
 		}
 	}
 	if failed {
+		if ipMode {
+			return &exitStatus{code: 1} // each failed line was reported
+		}
 		return &exitStatus{code: 1, err: fmt.Errorf("%s: some lines failed", file)}
 	}
 	return nil

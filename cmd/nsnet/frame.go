@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,9 +34,26 @@ type options struct {
 	family  int  // 0 all, 4 or 6
 	all     bool // -all (netns exec/del in every namespace)
 	force   bool // -force (batch: go on after errors)
-	// timestamp is monitor's -t (1) or -ts (2).
+	// timestamp is monitor's -t (1) or -ts (2); accepted everywhere.
 	timestamp int
+
+	// iproute2's other global options.
+	linkOnly   bool // -0, -family link: link-layer information only
+	oneline    bool // -oneline: one record per line, "\\" between its lines
+	color      colorWhen
+	human      bool // -human: counters with K, M, G suffixes
+	iec        bool // -iec: powers of 1024 with -human
+	statsLevel int  // how many -s were given
 }
+
+// colorWhen is the -color option's value.
+type colorWhen uint8
+
+const (
+	colorNever colorWhen = iota
+	colorAlways
+	colorAuto
+)
 
 // session holds what lives as long as the process: output streams, the
 // trace writer, and one netlink connection per (namespace, family),
@@ -237,6 +253,9 @@ func (e *env) nsHandle() (*nsfs.NS, error) {
 		return nil, err
 	}
 	h, err := ref.Open()
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, &ipErr{ip: fmt.Sprintf("Cannot open network namespace %q: No such file or directory", e.ns), code: 255, err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -330,16 +349,12 @@ func (e *env) printJSON(v any) error {
 	case *obj, []*obj, []any:
 		b, err = appendJSON(nil, v)
 		if err == nil && e.opt.pretty {
-			var ind bytes.Buffer
-			if err = json.Indent(&ind, b, "", "    "); err == nil {
-				b = ind.Bytes()
-			}
+			b = ipPretty(b)
 		}
 	default:
-		if e.opt.pretty {
-			b, err = json.MarshalIndent(v, "", "    ")
-		} else {
-			b, err = json.Marshal(v)
+		b, err = json.Marshal(v)
+		if err == nil && e.opt.pretty {
+			b = ipPretty(b)
 		}
 	}
 	if err != nil {
@@ -405,6 +420,11 @@ func isHelp(word string) bool {
 type helpCmd struct{ text string }
 
 func (h helpCmd) run(e *env) error {
+	if ipMode {
+		// As ip: help goes to stderr and exits 255.
+		io.WriteString(e.s.stderr, strings.TrimLeft(h.text, "\n"))
+		return &exitStatus{code: 255}
+	}
 	_, err := io.WriteString(e.out, strings.TrimLeft(h.text, "\n"))
 	return err
 }
@@ -441,7 +461,7 @@ func (a *argv) rest() []string {
 // value returns the word after keyword, or a usage error naming keyword.
 func (a *argv) value(keyword string) (string, error) {
 	if !a.more() {
-		return "", usagef("missing value after %q", keyword)
+		return "", errIncomplete(usagef("missing value after %q", keyword))
 	}
 	return a.next(), nil
 }

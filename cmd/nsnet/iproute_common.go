@@ -51,7 +51,12 @@ func devArg(a *argv, keyword string) (string, error) {
 func parseU32(keyword, s string) (uint32, error) {
 	n, err := strconv.ParseUint(s, 0, 32)
 	if err != nil {
-		return 0, usagef("invalid %s %q", keyword, s)
+		msg := fmt.Sprintf("%q value is invalid\n", keyword)
+		switch keyword {
+		case "mtu", "txqueuelen", "txqlen", "qlen", "group":
+			msg = fmt.Sprintf("Invalid %q value\n", keyword)
+		}
+		return 0, errInvarg(msg, s, usagef("invalid %s %q", keyword, s))
 	}
 	return uint32(n), nil
 }
@@ -69,14 +74,14 @@ func u32Arg(a *argv, keyword string) (uint32, error) {
 func parseMAC(s string) (net.HardwareAddr, error) {
 	mac, err := net.ParseMAC(s)
 	if err != nil {
-		return nil, usagef("invalid link-layer address %q", s)
+		return nil, ipUsage(1, fmt.Sprintf("%q is invalid lladdr.", macBadPart(s)), usagef("invalid link-layer address %q", s))
 	}
 	return mac, nil
 }
 
 // parseIP parses an IP address; a zone is refused.
 func parseIP(keyword, s string) (netip.Addr, error) {
-	a, err := netip.ParseAddr(s)
+	a, err := parseAddrIP(s)
 	if err != nil || a.Zone() != "" {
 		return netip.Addr{}, usagef("invalid address %q after %q", s, keyword)
 	}
@@ -88,13 +93,21 @@ func parseIP(keyword, s string) (netip.Addr, error) {
 // address is 192.168.1.10/24). wasPlen says whether a length was given.
 func parsePrefix(keyword, s string) (p netip.Prefix, wasPlen bool, err error) {
 	addr, plen, found := strings.Cut(s, "/")
-	a, err := netip.ParseAddr(addr)
+	a, err := parseAddrIP(addr)
 	if err != nil || a.Zone() != "" {
 		return p, false, usagef("invalid address %q after %q", s, keyword)
 	}
 	bits := a.BitLen()
 	if found {
 		n, err := strconv.ParseUint(plen, 10, 8)
+		if err != nil && a.Is4() {
+			// A dotted netmask (192.168.1.2/255.255.255.0), as ip takes.
+			if m, merr := netip.ParseAddr(plen); merr == nil && m.Is4() {
+				if ones, ok := maskBits(m); ok {
+					n, err = uint64(ones), nil
+				}
+			}
+		}
 		if err != nil || int(n) > a.BitLen() {
 			return p, false, usagef("invalid prefix length in %q after %q", s, keyword)
 		}
@@ -122,9 +135,10 @@ func openRef(r nsRef) (*nsfs.NS, error) {
 	if err != nil && errors.Is(err, os.ErrNotExist) {
 		switch r.Kind {
 		case nsfs.RefName:
-			return nil, notFound(fmt.Sprintf("netns %q: no such namespace (no %s)", r.Name, filepath.Join(nsfs.RunDir, r.Name)))
+			return nil, errInvarg("Invalid \"netns\" value\n", r.Name, notFound(fmt.Sprintf("netns %q: no such namespace (no %s)", r.Name, filepath.Join(nsfs.RunDir, r.Name))))
 		case nsfs.RefPID:
-			return nil, notFound(fmt.Sprintf("netns %d: no such process", r.PID))
+			// ip hands the PID to the kernel, which answers ESRCH.
+			return nil, &ipErr{ip: "RTNETLINK answers: No such process", code: 2, err: notFound(fmt.Sprintf("netns %d: no such process", r.PID))}
 		}
 		return nil, notFound(fmt.Sprintf("netns %s: no such file", r.Key()))
 	}
@@ -195,6 +209,7 @@ var (
 	_ reversible = addrChange{}
 	_ reversible = addrFlush{}
 	_ reversible = routeChange{}
+	_ reversible = routeFlush{}
 	_ reversible = sysctlSet{}
 )
 
@@ -215,7 +230,11 @@ func named(err error, obj string) error {
 
 // linkIndex resolves a device name with one RTM_GETLINK.
 func linkIndex(c *rtnl.Conn, name string) (uint32, error) {
-	return c.LinkIndex(name)
+	i, err := c.LinkIndex(name)
+	if noDevice(err) {
+		return 0, errNoDevice(name, err)
+	}
+	return i, err
 }
 
 // linkTable is what printing links needs to know about the others: names
@@ -299,4 +318,61 @@ func optFamily(opt options) rtnl.Family {
 		return rtnl.FamilyInet6
 	}
 	return rtnl.FamilyUnspec
+}
+
+// parseAddrIP parses an address as ip's get_addr does: besides the usual
+// forms, IPv4 with fewer than four parts ("10", "10.1", "9.9.9") fills
+// the missing bytes with zeros.
+func parseAddrIP(s string) (netip.Addr, error) {
+	a, err := netip.ParseAddr(s)
+	if err == nil {
+		return a, nil
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) > 4 || s == "" {
+		return a, err
+	}
+	var b [4]byte
+	for i, p := range parts {
+		n, perr := strconv.ParseUint(p, 10, 8)
+		if perr != nil || p == "" {
+			return a, err
+		}
+		b[i] = byte(n)
+	}
+	return netip.AddrFrom4(b), nil
+}
+
+// maskBits is the length of a contiguous netmask.
+func maskBits(m netip.Addr) (int, bool) {
+	b := m.As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	ones := 0
+	for v&0x80000000 != 0 {
+		v <<= 1
+		ones++
+	}
+	return ones, v == 0
+}
+
+// familyWord is how ip names a family in "X prefix is expected".
+func familyWord(f rtnl.Family) string {
+	switch f {
+	case rtnl.FamilyInet:
+		return "inet"
+	case rtnl.FamilyInet6:
+		return "inet6"
+	}
+	return "any valid"
+}
+
+// macBadPart is the first colon-separated part of a link-layer address
+// that is not a hexadecimal byte (what ip names in its error).
+func macBadPart(s string) string {
+	for _, p := range strings.Split(s, ":") {
+		if n, err := strconv.ParseUint(p, 16, 8); err != nil || n > 255 || p == "" {
+			return p
+		}
+	}
+	return s
 }

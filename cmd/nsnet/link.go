@@ -16,8 +16,14 @@ const linkHelp = `Usage: nsnet link add [name] NAME [ OPTIONS ] type TYPE [ TYPE
        nsnet link set [dev] DEV [ up | down ] [ name NEWNAME ] [ mtu MTU ]
                       [ address LLADDR ] [ netns { NAME | PID | PATH } ]
                       [ master BRIDGE | nomaster ] [ txqueuelen N ] [ alias TEXT ]
-       nsnet link delete [dev] DEV
-       nsnet link show [ [dev] DEV ] [ type TYPE ] [ master BRIDGE ] [ up ]
+                      [ { promisc | arp | multicast | allmulticast } { on | off } ]
+                      [ group { N | default } ]
+                      [ addrgenmode { eui64 | none | stable_secret | random } ]
+                      [ type TYPE TYPE_ARGS ]   (change a kind's data, e.g. vxlan remote)
+       nsnet link delete [dev] DEV [ type TYPE ]
+       nsnet link show [ [dev] DEV ] [ type TYPE ] [ master BRIDGE ] [ group N ] [ up ]
+
+As with ip, the words of "link set" come in any order ("link set up dev X").
 
 OPTIONS := [ address LLADDR ] [ mtu MTU ] [ txqueuelen N ] [ netns NS ] [ up ]
            [ link DEV ] [ master BRIDGE ] [ alias TEXT ]
@@ -30,6 +36,10 @@ TYPE := veth | bridge | vxlan | macvlan | macvtap | any kind the kernel knows
   vxlan   id VNI [ remote ADDR | group ADDR ] [ local ADDR ] [ dev DEV ]
           [ dstport PORT ] [ ttl N ] [ nolearning ] [ ageing SECONDS ]
   macvlan link DEV [ mode { private | vepa | bridge | passthru | source } ]
+  dummy, wireguard; vlan id N [ protocol 802.1Q|802.1ad ] [ reorder_hdr on|off ] ...;
+  ipvlan mode l2|l3|l3s [ bridge|private|vepa ]; gre, gretap remote A local A
+  ttl N key N ...; bareudp dstport N ethertype ipv4|ipv6|mpls_uc|mpls_mc;
+  xfrm dev DEV if_id N: parsed and sent; a kernel without the kind refuses
 
 A netns given as a number is a process id, unless /run/netns/NUMBER exists.
 Device names: 1-15 bytes, no '/', ':' or white space, not "." or "..".
@@ -50,23 +60,42 @@ func parseLink(args []string, opt options) (command, error) {
 	case matches(word, "set") || word == "change":
 		return parseLinkSet(a)
 	case matches(word, "delete") || word == "del":
-		if a.peek() == "dev" {
-			a.next()
+		// As ip: "dev DEV" or DEV, and a "type KIND" that the kernel
+		// does not need (scripts write "link delete X type veth").
+		var dev string
+		for a.more() {
+			w := a.next()
+			switch {
+			case w == "type":
+				if _, err := a.value(w); err != nil {
+					return nil, errIncomplete(err)
+				}
+				continue
+			case w == "dev":
+				v, err := a.value(w)
+				if err != nil {
+					return nil, errIncomplete(err)
+				}
+				w = v
+			}
+			if dev != "" {
+				return nil, errGarbage("dev", w, usagef("link delete %s: unexpected argument %q", dev, w))
+			}
+			dev = w
 		}
-		if !a.more() {
-			return nil, usagef("link delete: missing device name")
+		if dev == "" {
+			return nil, ipUsage(1, `Not enough information: "dev" argument is required.`, usagef("link delete: missing device name"))
 		}
-		dev := a.next()
 		if err := checkDevName(dev); err != nil {
 			return nil, err
 		}
-		return linkDel{dev: dev}, a.noMore()
+		return linkDel{dev: dev}, nil
 	case matches(word, "show") || matches(word, "list") || word == "lst" || word == "ls":
 		return parseLinkShow(a)
 	case isHelp(word):
 		return helpCmd{text: linkHelp}, nil
 	}
-	return nil, usagef("unknown link command %q (try \"nsnet link help\")", word)
+	return nil, errUnknownCommand("link", word)
 }
 
 // linkSpec holds the options that `link add` and `link set` share, and
@@ -81,7 +110,26 @@ type linkSpec struct {
 	lower   string  // "link DEV": IFLA_LINK
 	master  *string // "" detaches (nomaster)
 	alias   *string
+	// flagMask are the interface flags promisc, arp, multicast,
+	// allmulticast, dynamic and trailers set; flags their values.
+	flagMask, flags rtnl.LinkFlags
+	group           *uint32
+	addrGenMode     *uint8
 }
+
+// linkFlagWords are the "WORD on|off" flags of link set; inverted
+// words clear the flag for "on" (arp on clears IFF_NOARP).
+var linkFlagWords = map[string]struct {
+	flag     rtnl.LinkFlags
+	inverted bool
+}{
+	"promisc": {rtnl.LinkPromisc, false}, "allmulticast": {rtnl.LinkAllMulti, false},
+	"multicast": {rtnl.LinkMulticast, false}, "arp": {rtnl.LinkNoARP, true},
+	"dynamic": {rtnl.LinkDynamic, false}, "trailers": {rtnl.LinkNoTrailers, true},
+}
+
+// addrGenModes are IFLA_INET6_ADDR_GEN_MODE's values by name.
+var addrGenModes = map[string]uint8{"eui64": 0, "none": 1, "stable_secret": 2, "random": 3}
 
 // duparg is the error for an option given twice, as iproute2's duparg.
 func duparg(word, value string) error {
@@ -188,8 +236,51 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 			return true, usagef("alias longer than 255 bytes")
 		}
 		s.alias = &v
+	case "group":
+		a.next()
+		v, err := a.value(word)
+		if err != nil {
+			return true, errIncomplete(err)
+		}
+		g := uint32(0)
+		if v != "default" {
+			if g, err = parseU32("group", v); err != nil {
+				return true, errInvarg("Invalid \"group\" value\n", v, err)
+			}
+		}
+		s.group = &g
+	case "addrgenmode":
+		a.next()
+		v, err := a.value(word)
+		if err != nil {
+			return true, errIncomplete(err)
+		}
+		m, ok := addrGenModes[v]
+		if !ok {
+			return true, errInvarg("Invalid address generation mode\n", v,
+				usagef("invalid addrgenmode %q (want eui64, none, stable_secret or random)", v))
+		}
+		s.addrGenMode = &m
 	default:
-		return false, nil
+		f, ok := linkFlagWords[word]
+		if !ok {
+			return false, nil
+		}
+		a.next()
+		v, err := a.value(word)
+		if err != nil {
+			return true, errIncomplete(err)
+		}
+		if v != "on" && v != "off" {
+			return true, ipUsage(1, fmt.Sprintf("Error: argument of %q must be \"on\" or \"off\", not %q", word, v),
+				usagef("%s: want on or off, not %q", word, v))
+		}
+		s.flagMask |= f.flag
+		if (v == "on") != f.inverted {
+			s.flags |= f.flag
+		} else {
+			s.flags &^= f.flag
+		}
 	}
 	return true, nil
 }
@@ -214,6 +305,9 @@ func (r *resolved) close() {
 func (s *linkSpec) apply(c *rtnl.Conn, m *rtnl.LinkMessage, r *resolved) error {
 	a := &m.Attrs
 	a.Address, a.MTU, a.TxQueueLen, a.Alias = s.address, s.mtu, s.txqlen, s.alias
+	a.Group, a.AddrGenMode = s.group, s.addrGenMode
+	m.Change |= s.flagMask
+	m.Flags |= s.flags
 	if s.up != nil {
 		m.Change |= rtnl.LinkUp
 		if *s.up {
@@ -232,6 +326,9 @@ func (s *linkSpec) apply(c *rtnl.Conn, m *rtnl.LinkMessage, r *resolved) error {
 		if *s.master != "" {
 			var err error
 			if i, err = linkIndex(c, *s.master); err != nil {
+				if noDevice(err) {
+					return errInvarg("Device does not exist\n", *s.master, err)
+				}
 				return err
 			}
 		}
@@ -260,6 +357,10 @@ type linkAdd struct {
 	bridge  *rtnl.Bridge
 	vxlan   *vxlanSpec
 	macvlan *rtnl.MacvlanMode
+	other   []kindAttr // the IFLA_INFO_DATA of a kind parsed by parseOtherKind
+	// change is set for "link set DEV type KIND ...": only what is typed
+	// is sent, nothing is required.
+	change bool
 }
 
 // vxlanSpec is a vxlan's data with its device still a name.
@@ -300,27 +401,30 @@ func parseLinkAdd(a *argv) (command, error) {
 		}
 		c.spec.name = name
 	}
-	if c.spec.name == "" {
-		return nil, usagef("link add: missing NAME")
-	}
+	// Without a name the kernel names the link (veth0, br0 ...), as ip
+	// lets it.
 	if c.kind == "" {
-		return nil, usagef("link add %s: missing \"type KIND\"", c.spec.name)
+		return nil, ipUsage(1, `Not enough information: "type" argument is required`, usagef("link add %s: missing \"type KIND\"", c.spec.name))
 	}
-	var err error
-	switch c.kind {
-	case "veth":
-		err = c.parseVeth(a)
-	case "bridge":
-		err = c.parseBridge(a)
-	case "vxlan":
-		err = c.parseVxlan(a)
-	case "macvlan", "macvtap":
-		err = c.parseMacvlan(a)
-	}
-	if err != nil {
+	if err := c.parseKind(a); err != nil {
 		return nil, err
 	}
 	return c, a.noMore()
+}
+
+// parseKind reads the words after "type KIND".
+func (c *linkAdd) parseKind(a *argv) error {
+	switch c.kind {
+	case "veth":
+		return c.parseVeth(a)
+	case "bridge":
+		return c.parseBridge(a)
+	case "vxlan":
+		return c.parseVxlan(a)
+	case "macvlan", "macvtap":
+		return c.parseMacvlan(a)
+	}
+	return c.parseOtherKind(a)
 }
 
 func (c *linkAdd) parseVeth(a *argv) error {
@@ -395,7 +499,9 @@ func (c *linkAdd) parseBridge(a *argv) error {
 func (c *linkAdd) parseVxlan(a *argv) error {
 	vs := &vxlanSpec{}
 	v := &vs.data
-	v.Learning = new(uint8(1))
+	if !c.change {
+		v.Learning = new(uint8(1))
+	}
 	for a.more() {
 		word := a.next()
 		var err error
@@ -464,8 +570,8 @@ func (c *linkAdd) parseVxlan(a *argv) error {
 			return usagef("vxlan: unknown option %q", word)
 		}
 	}
-	if v.ID == nil {
-		return usagef("vxlan: missing \"id VNI\"")
+	if v.ID == nil && !c.change {
+		return ipUsage(1, "vxlan: missing virtual network identifier", usagef("vxlan: missing \"id VNI\""))
 	}
 	if v.Group.IsValid() && v.Local.IsValid() && v.Group.Is4() != v.Local.Is4() {
 		return usagef("vxlan: remote and local addresses of different families")
@@ -535,6 +641,13 @@ func (c linkAdd) message(conn *rtnl.Conn, s *session) (*rtnl.LinkMessage, *resol
 		info.Data = &v
 	case c.macvlan != nil:
 		info.Data = &rtnl.Macvlan{Mode: c.macvlan}
+	case len(c.other) > 0:
+		b, err := encodeKindAttrs(c.other, func(n string) (uint32, error) { return linkIndex(conn, n) })
+		if err != nil {
+			r.close()
+			return nil, nil, err
+		}
+		info.Data = &rtnl.RawLinkData{Data: b}
 	}
 	m.Attrs.Info = info
 	r.m = m
@@ -557,6 +670,9 @@ func (c linkAdd) run(e *env) error {
 // inverse deletes the link (and with it a veth's peer), in the namespace
 // it was created in.
 func (c linkAdd) inverse(e *env) (command, error) {
+	if c.spec.name == "" {
+		return nil, usagef("link add without a name cannot be undone: name the link")
+	}
 	del := linkDel{dev: c.spec.name}
 	if c.spec.netns != nil {
 		return inNamespace(*c.spec.netns, del), nil
@@ -604,35 +720,58 @@ func (l linkExists) applied(e *env) (bool, error) {
 type linkSet struct {
 	dev  string
 	spec linkSpec
+	kind *linkAdd // "type KIND ...": kind data to change
 }
 
 func parseLinkSet(a *argv) (command, error) {
-	if a.peek() == "dev" {
-		a.next()
-	}
-	if !a.more() {
-		return nil, usagef("link set: missing device name")
-	}
-	dev := a.next()
-	if err := checkDevName(dev); err != nil {
-		return nil, err
-	}
-	c := linkSet{dev: dev}
+	var c linkSet
+	// As ip: options and "dev DEV" in any order; a bare word is the
+	// device; "type KIND ..." ends the generic options.
 	for a.more() {
+		word := a.peek()
+		if word == "type" {
+			a.next()
+			k, err := a.value("type")
+			if err != nil {
+				return nil, errIncomplete(err)
+			}
+			kc := linkAdd{kind: k, change: true}
+			if err := kc.parseKind(a); err != nil {
+				return nil, err
+			}
+			c.kind = &kc
+			break
+		}
 		ok, err := c.spec.parseOpt(a)
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			return nil, usagef("link set %s: unknown argument %q (try \"nsnet link help\")", dev, a.peek())
+		if ok {
+			continue
 		}
+		a.next()
+		if word == "dev" {
+			if word, err = a.value("dev"); err != nil {
+				return nil, errIncomplete(err)
+			}
+		}
+		if c.dev != "" {
+			return nil, errGarbage("dev", word, usagef("link set %s: unknown argument %q (try \"nsnet link help\")", c.dev, word))
+		}
+		if err := checkDevName(word); err != nil {
+			return nil, err
+		}
+		c.dev = word
 	}
+	if c.dev == "" {
+		return nil, ipUsage(1, `Not enough information: "dev" argument is required.`, usagef("link set: missing device name"))
+	}
+	if err := a.noMore(); err != nil {
+		return nil, err
+	}
+	dev := c.dev
 	if c.spec.lower != "" {
 		return nil, usagef("link set %s: \"link\" can only be given to link add", dev)
-	}
-	if s := c.spec; s.name == "" && s.address == nil && s.mtu == nil && s.txqlen == nil && s.netns == nil &&
-		s.up == nil && s.master == nil && s.alias == nil {
-		return nil, usagef("link set %s: nothing to change", dev)
 	}
 	return c, nil
 }
@@ -643,7 +782,15 @@ func (c linkSet) run(e *env) error {
 		return err
 	}
 	m := &rtnl.LinkMessage{}
-	if c.spec.name != "" && c.spec.name != c.dev {
+	if c.spec.netns != nil && (c.spec.name == "" || c.spec.name == c.dev) {
+		// A move to another namespace finds the link by index and sends
+		// no IFLA_IFNAME, as ip does: with the name in the request the
+		// kernel leaves a moved veth's operstate DOWN instead of
+		// LOWERLAYERDOWN.
+		if m.Index, err = linkIndex(conn, c.dev); err != nil {
+			return err
+		}
+	} else if c.spec.name != "" && c.spec.name != c.dev {
 		// A rename carries the new name in IFLA_IFNAME, so the link is
 		// found by index.
 		if m.Index, err = linkIndex(conn, c.dev); err != nil {
@@ -659,7 +806,19 @@ func (c linkSet) run(e *env) error {
 	if err := c.spec.apply(conn, m, r); err != nil {
 		return err
 	}
-	return named(conn.SetLink(m), c.dev)
+	if c.kind != nil {
+		km, kr, err := c.kind.message(conn, e.s)
+		if err != nil {
+			return err
+		}
+		kr.close()
+		m.Attrs.Info = km.Attrs.Info
+	}
+	err = conn.SetLink(m)
+	if noDevice(err) && m.Index == 0 {
+		return errNoDevice(c.dev, err)
+	}
+	return named(err, c.dev)
 }
 
 // inverse restores what the link was: its up/down state, name, mtu,
@@ -689,9 +848,23 @@ func (c linkSet) inverse(e *env) (command, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.kind != nil {
+		// The kind's data before the change is not all in what the kernel
+		// reports back (iproute2 has the same limit).
+		return nil, usagef("link set %s type %s cannot be undone: recreate the link with link add instead", c.dev, c.kind.kind)
+	}
 	inv := linkSet{dev: c.dev}
 	if c.spec.name != "" && c.spec.name != c.dev {
 		inv.dev, inv.spec.name = c.spec.name, c.dev
+	}
+	// Flags, group and addrgenmode go back to what they were.
+	inv.spec.flagMask = c.spec.flagMask
+	inv.spec.flags = old.Flags & c.spec.flagMask
+	if c.spec.group != nil {
+		inv.spec.group = new(u32or0(old.Attrs.Group))
+	}
+	if c.spec.addrGenMode != nil && old.Attrs.AddrGenMode != nil {
+		inv.spec.addrGenMode = old.Attrs.AddrGenMode
 	}
 	if c.spec.up != nil {
 		inv.spec.up = new(old.Flags&rtnl.LinkUp != 0)
@@ -777,6 +950,14 @@ func (c linkSet) applied(e *env) (bool, error) {
 		return false, nil
 	case c.spec.alias != nil && (a.Alias == nil && *c.spec.alias != "" || a.Alias != nil && *a.Alias != *c.spec.alias):
 		return false, nil
+	case l.Flags&c.spec.flagMask != c.spec.flags:
+		return false, nil
+	case c.spec.group != nil && u32or0(a.Group) != *c.spec.group:
+		return false, nil
+	case c.spec.addrGenMode != nil && (a.AddrGenMode == nil || *a.AddrGenMode != *c.spec.addrGenMode):
+		return false, nil
+	case c.kind != nil:
+		return false, nil
 	}
 	if c.spec.master != nil {
 		cur := uint32(0)
@@ -804,7 +985,11 @@ func (c linkDel) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	return conn.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: c.dev}})
+	err = conn.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: c.dev}})
+	if noDevice(err) {
+		return errNoDevice(c.dev, err)
+	}
+	return err
 }
 
 // applied reports whether the link is gone.
@@ -929,6 +1114,7 @@ type linkShow struct {
 	kind   string
 	master string
 	up     bool
+	group  *uint32
 }
 
 func parseLinkShow(a *argv) (command, error) {
@@ -951,9 +1137,21 @@ func parseLinkShow(a *argv) (command, error) {
 			}
 		case "up":
 			c.up = true
+		case "group":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			g := uint32(0)
+			if v != "default" {
+				if g, err = parseU32("group", v); err != nil {
+					return nil, err
+				}
+			}
+			c.group = &g
 		default:
 			if c.dev != "" {
-				return nil, usagef("link show: unexpected argument %q", word)
+				return nil, errGarbage("dev", word, usagef("link show: unexpected argument %q", word))
 			}
 			if err := checkDevName(word); err != nil {
 				return nil, err
@@ -996,10 +1194,11 @@ func (c linkShow) run(e *env) error {
 	if e.opt.json {
 		list = newJSONList(e)
 	}
-	var b strings.Builder
+	var b, rec strings.Builder
 	for i := range links {
 		l := &links[i]
 		if c.up && l.Flags&rtnl.LinkUp == 0 ||
+			c.group != nil && (l.Attrs.Group == nil || *l.Attrs.Group != *c.group) ||
 			c.kind != "" && (l.Attrs.Info == nil || l.Attrs.Info.Kind != c.kind) ||
 			c.master != "" && (l.Attrs.Master == nil || *l.Attrs.Master != masterIdx) {
 			continue
@@ -1016,6 +1215,9 @@ func (c linkShow) run(e *env) error {
 			list.flush()
 		case e.opt.brief:
 			p.brief(&b, l)
+		case e.opt.oneline:
+			p.text(&rec, l, true)
+			joinRecord(&b, &rec)
 		default:
 			p.text(&b, l, true)
 		}
@@ -1034,7 +1236,11 @@ func showLink(conn *rtnl.Conn, name string, opt options) (*rtnl.LinkMessage, err
 	if !opt.stats {
 		req.Attrs.ExtMask = new(rtnl.ExtFilterSkipStats)
 	}
-	return conn.Link(req)
+	l, err := conn.Link(req)
+	if noDevice(err) {
+		return nil, errDeviceNotExist(name, err)
+	}
+	return l, err
 }
 
 // listLinks dumps every link, without the counters unless -s asks for
@@ -1104,7 +1310,7 @@ func groupName(g *uint32) string {
 // text writes the `ip link` lines of l; withMode is false for `ip addr`.
 func (p *linkPrinter) text(b *strings.Builder, l *rtnl.LinkMessage, withMode bool) {
 	a := l.Attrs
-	fmt.Fprintf(b, "%d: %s: <%s> ", l.Index, p.ifname(l), strings.Join(p.flags(l), ","))
+	fmt.Fprintf(b, "%d: %s<%s> ", l.Index, paint(colorIfname, p.ifname(l)+": "), strings.Join(p.flags(l), ","))
 	if a.MTU != nil {
 		fmt.Fprintf(b, "mtu %d ", *a.MTU)
 	}
@@ -1114,7 +1320,8 @@ func (p *linkPrinter) text(b *strings.Builder, l *rtnl.LinkMessage, withMode boo
 	if a.Master != nil && *a.Master != 0 {
 		fmt.Fprintf(b, "master %s ", p.tab.name(*a.Master))
 	}
-	fmt.Fprintf(b, "state %s ", p.operstate(l))
+	op := p.operstate(l)
+	b.WriteString("state " + paintOper(op, op+" "))
 	if withMode && a.LinkMode != nil {
 		fmt.Fprintf(b, "mode %s ", a.LinkMode)
 	}
@@ -1132,13 +1339,13 @@ func (p *linkPrinter) text(b *strings.Builder, l *rtnl.LinkMessage, withMode boo
 	b.WriteString("\n")
 	fmt.Fprintf(b, "    link/%s ", l.Type)
 	if a.Address != nil {
-		b.WriteString(a.Address.String())
+		b.WriteString(paint(colorMAC, a.Address.String()))
 	}
 	if a.Broadcast != nil {
 		if l.Flags&rtnl.LinkPointToPoint != 0 {
-			fmt.Fprintf(b, " peer %s", a.Broadcast)
+			fmt.Fprintf(b, " peer %s", paint(colorMAC, a.Broadcast.String()))
 		} else {
-			fmt.Fprintf(b, " brd %s", a.Broadcast)
+			fmt.Fprintf(b, " brd %s", paint(colorMAC, a.Broadcast.String()))
 		}
 	}
 	if a.PermAddress != nil && a.PermAddress.String() != a.Address.String() {
@@ -1146,14 +1353,15 @@ func (p *linkPrinter) text(b *strings.Builder, l *rtnl.LinkMessage, withMode boo
 	}
 	b.WriteString(p.netnsText(l))
 	if p.e.opt.details {
-		p.detailsText(b, l)
+		p.detailsText(b, l, withMode)
 	}
 	b.WriteString("\n")
 	if a.Alias != nil && *a.Alias != "" && withMode {
 		fmt.Fprintf(b, "    alias %s\n", *a.Alias)
 	}
-	if p.e.opt.stats && a.Stats != nil {
-		statsText(b, a.Stats)
+	if p.e.opt.stats && a.Stats != nil && withMode {
+		// An address listing prints them after the addresses.
+		statsText(b, a.Stats, a.CarrierChanges, p.e.opt)
 	}
 	for _, n := range a.AltNames {
 		fmt.Fprintf(b, "    altname %s\n", n)
@@ -1189,22 +1397,27 @@ func u32or0(v *uint32) uint32 {
 }
 
 // detailsText continues the link/ line with what -d adds.
-func (p *linkPrinter) detailsText(b *strings.Builder, l *rtnl.LinkMessage) {
+// withMode is false in an address listing, where ip (which dumps the
+// links without their per-family data) prints no addrgenmode.
+func (p *linkPrinter) detailsText(b *strings.Builder, l *rtnl.LinkMessage, withMode bool) {
 	a := l.Attrs
 	fmt.Fprintf(b, " promiscuity %d  allmulti %d minmtu %d maxmtu %d ",
 		u32or0(a.Promiscuity), u32or0(a.AllMulti), u32or0(a.MinMTU), u32or0(a.MaxMTU))
 	if a.Info != nil {
 		fmt.Fprintf(b, "\n    %s ", a.Info.Kind)
-		if d := infoData(p, a.Info); d != nil {
-			for i, k := range d.keys {
-				fmt.Fprintf(b, "%s %s ", k, textValue(d.vals[i]))
+		if !kindText(b, p, a.Info) {
+			if d := infoData(p, a.Info); d != nil {
+				for i, k := range d.keys {
+					fmt.Fprintf(b, "%s %s ", k, textValue(d.vals[i]))
+				}
 			}
 		}
 		if a.Info.SlaveKind != "" {
 			fmt.Fprintf(b, "\n    %s_slave ", a.Info.SlaveKind)
+			slaveText(b, p, a.Info)
 		}
 	}
-	if a.AddrGenMode != nil {
+	if a.AddrGenMode != nil && withMode {
 		fmt.Fprintf(b, "addrgenmode %s ", addrGenMode(*a.AddrGenMode))
 	}
 	for _, f := range []struct {
@@ -1253,39 +1466,17 @@ func addrGenMode(m uint8) string {
 }
 
 // statsText writes the -s counters as `ip -s link` does.
-func statsText(b *strings.Builder, s *rtnl.LinkStats) {
-	row := func(title string, heads []string, vals []uint64) {
-		w := []int{6, 7, 6, 7, 7, 7}
-		sv := make([]string, len(vals))
-		for i, v := range vals {
-			sv[i] = fmt.Sprint(v)
-			w[i] = max(w[i], len(sv[i]))
-		}
-		fmt.Fprintf(b, "    %s:", title)
-		for i, h := range heads {
-			fmt.Fprintf(b, " %*s", w[i], h)
-		}
-		b.WriteString("           \n    ")
-		for i, v := range sv {
-			if i == 0 {
-				fmt.Fprintf(b, "%*s", w[i]+4, v)
-				continue
-			}
-			fmt.Fprintf(b, " %*s", w[i], v)
-		}
-		b.WriteString(" \n")
-	}
-	row("RX", []string{"bytes", "packets", "errors", "dropped", "missed", "mcast"},
-		[]uint64{s.RxBytes, s.RxPackets, s.RxErrors, s.RxDropped, s.RxMissedErrors, s.Multicast})
-	row("TX", []string{"bytes", "packets", "errors", "dropped", "carrier", "collsns"},
-		[]uint64{s.TxBytes, s.TxPackets, s.TxErrors, s.TxDropped, s.TxCarrierErrors, s.Collisions})
+func statsText(b *strings.Builder, s *rtnl.LinkStats, cc *uint32, opt options) {
+	statsTable(b, s, cc, opt.statsLevel, opt.human, opt.iec)
 }
 
 // brief writes the -br line.
 func (p *linkPrinter) brief(b *strings.Builder, l *rtnl.LinkMessage) {
-	fmt.Fprintf(b, "%-16s %-14s ", p.ifname(l), p.operstate(l))
+	op := p.operstate(l)
+	b.WriteString(paint(colorIfname, fmt.Sprintf("%-16s ", p.ifname(l))))
+	b.WriteString(paintOper(op, fmt.Sprintf("%-14s ", op)))
 	if l.Attrs.Address != nil {
-		fmt.Fprintf(b, "%s ", l.Attrs.Address)
+		b.WriteString(paint(colorMAC, l.Attrs.Address.String()+" "))
 	}
 	fmt.Fprintf(b, "<%s> \n", strings.Join(p.flags(l), ","))
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"net"
 	"net/netip"
 	"runtime/debug"
@@ -193,11 +192,7 @@ func (l *jsonList) finish() error {
 	}
 	b := l.b
 	if l.e.opt.pretty {
-		var ind bytes.Buffer
-		if err := json.Indent(&ind, b, "", "    "); err != nil {
-			return err
-		}
-		b = ind.Bytes()
+		b = ipPretty(b)
 	}
 	b = append(b, '\n')
 	_, err := l.e.out.Write(b)
@@ -320,7 +315,7 @@ func (p *linkPrinter) linkJSON(w *jsonWriter, l *rtnl.LinkMessage, withMode bool
 		w.int(int64(*a.LinkNetNSID))
 	}
 	if p.e.opt.details {
-		if err := p.detailsJSONw(w, l); err != nil {
+		if err := p.detailsJSONw(w, l, withMode); err != nil {
 			return err
 		}
 	}
@@ -342,6 +337,7 @@ func (p *linkPrinter) linkJSON(w *jsonWriter, l *rtnl.LinkMessage, withMode bool
 			w.key(f.k)
 			w.uint(f.v)
 		}
+		statsJSONExtra(w, p.e.opt.statsLevel, true, s, a.CarrierChanges)
 		w.endObject()
 		w.key("tx")
 		w.beginObject()
@@ -353,6 +349,7 @@ func (p *linkPrinter) linkJSON(w *jsonWriter, l *rtnl.LinkMessage, withMode bool
 			w.key(f.k)
 			w.uint(f.v)
 		}
+		statsJSONExtra(w, p.e.opt.statsLevel, false, s, a.CarrierChanges)
 		w.endObject()
 		w.endObject()
 	}
@@ -364,7 +361,7 @@ func (p *linkPrinter) linkJSON(w *jsonWriter, l *rtnl.LinkMessage, withMode bool
 }
 
 // detailsJSONw writes what -d adds to a link's object.
-func (p *linkPrinter) detailsJSONw(w *jsonWriter, l *rtnl.LinkMessage) error {
+func (p *linkPrinter) detailsJSONw(w *jsonWriter, l *rtnl.LinkMessage, withMode bool) error {
 	a := &l.Attrs
 	for _, f := range []struct {
 		k string
@@ -387,10 +384,16 @@ func (p *linkPrinter) detailsJSONw(w *jsonWriter, l *rtnl.LinkMessage) error {
 		if a.Info.SlaveKind != "" {
 			w.key("info_slave_kind")
 			w.str(a.Info.SlaveKind)
+			if d := slaveJSON(p, a.Info); d != nil {
+				w.key("info_slave_data")
+				if err := w.value(d); err != nil {
+					return err
+				}
+			}
 		}
 		w.endObject()
 	}
-	if a.AddrGenMode != nil {
+	if a.AddrGenMode != nil && withMode {
 		w.key("inet6_addr_gen_mode")
 		w.str(addrGenMode(*a.AddrGenMode))
 	}

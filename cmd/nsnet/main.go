@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,17 +26,21 @@ var version = "dev"
 const usageText = `Usage: nsnet [OPTIONS] OBJECT { COMMAND | help }
        nsnet -batch FILE
 where  OBJECT := { address | route | rule | neigh | link | netns | nat | sysctl | ping | capture |
-                   monitor | genl | ethtool | topology }
+                   monitor | genl | ethtool | topology | ip }
        OPTIONS := { -V[ersion] | -n[etns] NAME | -j[son] | -p[retty] | -d[etails] |
-                    -br[ief] | -4 | -6 | -s[tatistics] | -a[ll] | -force | -batch FILE |
-                    -t[imestamp] | -ts[hort] | --trace[=hex] | --trace-pcap FILE | -h[elp] }
+                    -br[ief] | -o[neline] | -4 | -6 | -0 | -f[amily] FAMILY |
+                    -s[tatistics] | -h[uman] | -iec | -t[imestamp] | -ts[hort] | -c[olor][=WHEN] |
+                    -a[ll] | -force | -batch FILE | --trace[=hex] | --trace-pcap FILE | -help }
 
 Objects and commands may be abbreviated as in iproute2 (nsnet a, nsnet l ls, nsnet netns a X).
 "nsnet OBJECT help" shows an object's commands.
 
   -n NAME      run the command in the named namespace (/run/netns/NAME); sockets
                are opened inside it, nsnet itself does not move
-  -j, -p       JSON output (iproute2's keys), pretty-printed with -p
+  -j, -p       JSON output (iproute2's keys), pretty-printed with -p as ip lays it out
+  -o           one line per record, "\" where ip breaks a record's lines
+  -f FAMILY    inet, inet6 or link (-4, -6, -0); -s -s adds the error counters,
+               -h prints them as 1.2k, 3.4M (-iec: powers of 1024)
   --trace      print every netlink message sent and received, decoded, on stderr;
                --trace=hex adds a hex dump of each message
   --trace-pcap FILE  write every netlink message sent and received to FILE as
@@ -43,12 +49,19 @@ Objects and commands may be abbreviated as in iproute2 (nsnet a, nsnet l ls, nsn
                [YYYY-MM-DDTHH:MM:SS.USEC] prefix
   -V           print the version
 
-Exit status: 0 success, 1 local failure, 2 the kernel refused the request,
-255 usage error; netns exec exits with the command's status.
+Options are matched as ip matches them: -f is -family, -h -human, -c -color.
+Run as "ip" (a symlink ip -> nsnet) nsnet words its errors as iproute2 does;
+"nsnet ip help" says what that covers.
+
+Exit status, as ip's: 0 success, 1 for most local failures ("Cannot find
+device") and some bad arguments (a bad prefix, an unknown object), 2 the kernel
+refused the request, 255 other usage errors; netns exec exits with the
+command's status (1 when it cannot be run).
 `
 
 func main() {
 	ctx := &signalContext{}
+	ipMode = filepath.Base(os.Args[0]) == "ip"
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	ctx.stop()
 	os.Exit(code)
@@ -118,6 +131,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return report(stderr, err)
 	}
 	if g.version {
+		if ipMode {
+			// ip's first words, for scripts that look for "ip utility".
+			fmt.Fprintf(stdout, "ip utility, nsnet %s (iproute2-compatible)\n", version)
+			return 0
+		}
 		fmt.Fprintf(stdout, "nsnet %s\n", version)
 		return 0
 	}
@@ -128,6 +146,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		io.WriteString(stderr, usageText)
 		return 255
+	}
+	if f, ok := stdout.(*os.File); ok {
+		enableColor(g.opt, f)
+	} else {
+		enableColor(g.opt, nil)
 	}
 	cmd, err := parseCommand(rest, g.opt)
 	if err != nil {
@@ -149,6 +172,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func report(stderr io.Writer, err error) int {
 	if err == nil {
 		return 0
+	}
+	if ipMode {
+		return ipReport(stderr, err)
 	}
 	msg := oneLine(err.Error())
 	if h := capHint(err, msg); h != "" {
@@ -215,7 +241,17 @@ type hinted struct {
 func (h *hinted) Error() string { return h.err.Error() }
 func (h *hinted) Unwrap() error { return h.err }
 
+// exitCode is ip's exit status for err.
 func exitCode(err error) int {
+	// A line of a batch file that failed when run: ip -batch exits 1.
+	var le *lineError
+	if errors.As(err, &le) && !isUsage(le.err) {
+		return 1
+	}
+	var ie *ipErr
+	if errors.As(err, &ie) {
+		return ie.code
+	}
 	if isUsage(err) {
 		return 255
 	}
@@ -261,12 +297,16 @@ func (g *globals) apply(s *session) error {
 }
 
 // parseGlobals reads the options before the object word. Like iproute2 it
-// accepts one or two leading dashes and unambiguous abbreviations.
+// accepts one or two leading dashes and abbreviations, tried in ip's order
+// (so -f is -family, -h -human, -b -batch, -c -color).
 func parseGlobals(args []string) (globals, []string, error) {
 	var g globals
 	a := &argv{w: args}
 	for a.more() && strings.HasPrefix(a.peek(), "-") && a.peek() != "-" {
 		word := a.next()
+		if word == "--" {
+			break
+		}
 		opt := strings.TrimLeft(word, "-")
 		if val, ok := strings.CutPrefix(opt, "trace-pcap"); ok && (val == "" || val[0] == '=') {
 			if val == "" {
@@ -292,53 +332,116 @@ func parseGlobals(args []string) (globals, []string, error) {
 			}
 			continue
 		}
+		if name, val, ok := strings.Cut(opt, "="); ok || matches(name, "color") {
+			if !matches(name, "color") {
+				return g, nil, errUnknownOption(word)
+			}
+			switch val {
+			case "", "always":
+				g.opt.color = colorAlways
+			case "auto":
+				g.opt.color = colorAuto
+			case "never":
+				g.opt.color = colorNever
+			default:
+				return g, nil, errUnknownOption(word)
+			}
+			continue
+		}
 		switch {
+		case matches(opt, "loops"):
+			if _, err := a.value(word); err != nil {
+				return g, nil, ipUsage(255, `Error: "loop count" requires an argument.`, err)
+			}
+		case matches(opt, "family"):
+			v, err := a.value(word)
+			if err != nil {
+				return g, nil, ipUsage(255, `Error: "family type" requires an argument.`, err)
+			}
+			switch v {
+			case "inet":
+				g.opt.family = 4
+			case "inet6":
+				g.opt.family = 6
+			case "link", "packet":
+				g.opt.family, g.opt.linkOnly = 0, true
+			default:
+				return g, nil, errInvarg("invalid protocol family", v, usagef("invalid family %q (want inet, inet6 or link)", v))
+			}
+		case opt == "4":
+			g.opt.family, g.opt.linkOnly = 4, false
+		case opt == "6":
+			g.opt.family, g.opt.linkOnly = 6, false
+		case opt == "0":
+			g.opt.family, g.opt.linkOnly = 0, true
+		case matches(opt, "human") || matches(opt, "human-readable"):
+			g.opt.human = true
+		case matches(opt, "iec"):
+			g.opt.iec = true
+		case matches(opt, "stats") || matches(opt, "statistics"):
+			g.opt.stats = true
+			g.opt.statsLevel++
+		case matches(opt, "details"):
+			g.opt.details = true
+		case matches(opt, "resolve"):
+			// Names are never resolved: accepted as ip does.
+		case matches(opt, "oneline"):
+			g.opt.oneline = true
 		case matches(opt, "timestamp"): // -t, as in ip, before -tshort
 			g.opt.timestamp = 1
 		case matches(opt, "tshort"):
 			g.opt.timestamp = 2
-		case opt == "4":
-			g.opt.family = 4
-		case opt == "6":
-			g.opt.family = 6
-		case opt == "n" || matches(opt, "netns") && len(opt) >= 2 && opt != "n":
+		case matches(opt, "Version") || opt == "v" || opt == "version":
+			g.version = true
+		case matches(opt, "force"):
+			g.opt.force = true
+		case matches(opt, "batch"):
 			v, err := a.value(word)
 			if err != nil {
-				return g, nil, err
+				return g, nil, ipUsage(255, `Error: "batch file" requires an argument.`, err)
+			}
+			g.batch = v
+		case matches(opt, "brief") || opt == "br":
+			g.opt.brief = true
+		case matches(opt, "json"):
+			g.opt.json = true
+		case matches(opt, "pretty"):
+			g.opt.pretty = true
+		case matches(opt, "help"):
+			return g, []string{"help"}, nil
+		case matches(opt, "netns"):
+			v, err := a.value(word)
+			if err != nil {
+				return g, nil, errIncomplete(err)
 			}
 			if err := validNSArg(v); err != nil {
 				return g, nil, err
 			}
 			g.ns = v
-		case opt == "j" || matches(opt, "json") && len(opt) >= 2:
-			g.opt.json = true
-		case opt == "p" || matches(opt, "pretty") && len(opt) >= 2:
-			g.opt.pretty = true
-		case opt == "d" || matches(opt, "details") && len(opt) >= 2:
-			g.opt.details = true
-		case opt == "br" || matches(opt, "brief") && len(opt) >= 2:
-			g.opt.brief = true
-		case opt == "s" || matches(opt, "statistics") && len(opt) >= 2 || opt == "stats":
-			g.opt.stats = true
-		case opt == "a" || matches(opt, "all") && len(opt) >= 2:
-			g.opt.all = true
-		case opt == "f" || matches(opt, "force") && len(opt) >= 2:
-			g.opt.force = true
-		case opt == "V" || opt == "v" || matches(opt, "Version") && len(opt) >= 2 || opt == "version":
-			g.version = true
-		case opt == "b" || matches(opt, "batch") && len(opt) >= 2:
+		case matches(opt, "rcvbuf") && len(opt) >= 2:
 			v, err := a.value(word)
 			if err != nil {
-				return g, nil, err
+				return g, nil, ipUsage(255, `Error: "rcvbuf size" requires an argument.`, err)
 			}
-			g.batch = v
-		case opt == "h" || matches(opt, "help") && len(opt) >= 2:
-			return g, []string{"help"}, nil
+			if _, err := strconv.ParseUint(v, 0, 32); err != nil {
+				return g, nil, ipUsage(255, fmt.Sprintf("Invalid rcvbuf size '%s'", v), usagef("invalid -rcvbuf %q", v))
+			}
+			// Accepted: nsnet sizes its receive buffer itself.
+		case matches(opt, "Numeric"):
+			// Numbers are what nsnet prints for unnamed values anyway.
+		case matches(opt, "all"):
+			g.opt.all = true
 		default:
-			return g, nil, usagef("unknown option %q (try \"nsnet help\")", word)
+			return g, nil, errUnknownOption(word)
 		}
 	}
 	return g, a.rest(), nil
+}
+
+// errUnknownOption is a global option ip does not have.
+func errUnknownOption(word string) error {
+	return ipUsage(255, fmt.Sprintf("Option %q is unknown, try \"ip -help\".", word),
+		usagef("unknown option %q (try \"nsnet help\")", word))
 }
 
 // validNSArg checks a -n argument before anything is opened.
@@ -369,5 +472,9 @@ func parseCommand(args []string, opt options) (command, error) {
 			return o.parse(args[1:], opt)
 		}
 	}
-	return nil, usagef("unknown object %q (try \"nsnet help\")", args[0])
+	if err := errNotImplemented(args[0]); err != nil {
+		return nil, err
+	}
+	return nil, ipUsage(1, fmt.Sprintf("Object %q is unknown, try \"ip help\".", args[0]),
+		usagef("unknown object %q (try \"nsnet help\")", args[0]))
 }

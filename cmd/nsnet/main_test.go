@@ -112,7 +112,8 @@ func TestRunExitCodes(t *testing.T) {
 		t.Fatalf("help: %d %q", code, out.String())
 	}
 	errb.Reset()
-	if code := run(context.Background(), []string{"bogus"}, nil, &out, &errb); code != 255 || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), `"bogus"`) {
+	// As ip: Object "bogus" is unknown exits 1.
+	if code := run(context.Background(), []string{"bogus"}, nil, &out, &errb); code != 1 || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), `"bogus"`) {
 		t.Fatalf("bogus: %d %q", code, errb.String())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 
 	"github.com/nsnet/nsnet/nsfs"
 	"github.com/nsnet/nsnet/rtnl"
@@ -27,8 +28,8 @@ tools see each other's namespaces. NAME: 1-255 bytes, no '/', not "." or "..".
 
 exec runs COMMAND in the namespace with a sysfs of its own on /sys and each file
 of /etc/netns/NAME bound over /etc (e.g. /etc/netns/NAME/resolv.conf). Its exit
-status is the command's; 127 when the command is not found, 126 when it is not
-executable. With -all it runs in every namespace in turn.
+status is the command's; 1 when the command cannot be run (not found, not
+executable), as with ip. With -all it runs in every namespace in turn.
 `
 
 // parseNetns parses "netns ..." in iproute2's order of abbreviations.
@@ -78,7 +79,9 @@ func parseNetns(args []string, opt options) (command, error) {
 		if err != nil {
 			return nil, err
 		}
-		return netnsDel{name: name}, a.noMore()
+		// As ip, words after the name are ignored: scripts feed "netns
+		// list" lines back ("blue (id: 0)").
+		return netnsDel{name: name}, nil
 	case matches(word, "identify"):
 		pid := os.Getpid()
 		if a.more() {
@@ -126,7 +129,7 @@ func parseNetns(args []string, opt options) (command, error) {
 		}
 		return netnsAttach{name: name, pid: pid}, a.noMore()
 	}
-	return nil, usagef("unknown netns command %q (try \"nsnet netns help\")", word)
+	return nil, errUnknownCommand("netns", word)
 }
 
 func nameArg(a *argv, cmd string) (string, error) {
@@ -135,7 +138,7 @@ func nameArg(a *argv, cmd string) (string, error) {
 	}
 	name := a.next()
 	if err := nsfs.ValidName(name); err != nil {
-		return "", &usageError{msg: err.Error()}
+		return "", ipUsage(255, fmt.Sprintf("Invalid netns name %q", name), &usageError{msg: err.Error()})
 	}
 	return name, nil
 }
@@ -152,7 +155,7 @@ type netnsAdd struct{ name string }
 
 func (c netnsAdd) run(e *env) error {
 	if !e.s.usedLater(c.name) {
-		return nsfs.Add(c.name)
+		return netnsAddErr(c.name, nsfs.Add(c.name))
 	}
 	// Later lines of the batch act in the new namespace: open their
 	// socket now, from the thread that is inside it to name it, instead
@@ -165,7 +168,7 @@ func (c netnsAdd) run(e *env) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return netnsAddErr(c.name, err)
 	}
 	// Should caching fail, the namespace is there all the same: later lines
 	// open it by name.
@@ -188,9 +191,13 @@ type netnsDel struct {
 func (c netnsDel) run(e *env) error {
 	if !c.all {
 		e.s.forget(c.name)
-		return nsfs.Delete(c.name)
+		err := nsfs.Delete(c.name)
+		if errors.Is(err, os.ErrNotExist) {
+			return &ipErr{ip: fmt.Sprintf("Cannot remove namespace file \"%s/%s\": No such file or directory", nsfs.RunDir, c.name), code: 1, err: err}
+		}
+		return err
 	}
-	entries, err := nsfs.List()
+	entries, err := nsfs.ListDirOrder()
 	if err != nil {
 		return err
 	}
@@ -218,7 +225,7 @@ type netnsEntry struct {
 type netnsList struct{}
 
 func (netnsList) run(e *env) error {
-	entries, err := nsfs.List()
+	entries, err := nsfs.ListDirOrder()
 	if err != nil {
 		return err
 	}
@@ -292,7 +299,7 @@ func (netnsListID) run(e *env) error {
 		return err
 	}
 	names := map[int]string{}
-	if entries, err := nsfs.List(); err == nil {
+	if entries, err := nsfs.ListDirOrder(); err == nil {
 		for _, ent := range entries {
 			if ent.Stale {
 				continue
@@ -330,9 +337,12 @@ func (c netnsIdentify) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	for _, n := range names {
-		fmt.Fprintln(e.out, n)
+	// As ip: one name (the last the directory lists), or an empty line.
+	name := ""
+	if len(names) > 0 {
+		name = names[len(names)-1]
 	}
+	fmt.Fprintln(e.out, name)
 	return nil
 }
 
@@ -367,7 +377,7 @@ type netnsExec struct {
 func (c netnsExec) run(e *env) error {
 	if !c.all && !e.s.batch {
 		err := nsfs.Exec(c.name, c.argv, os.Environ(), e.s.stderr)
-		return execStatus(err)
+		return execStatus(c.name, err)
 	}
 	if !c.all {
 		// Inside a batch the command runs as a child, so the batch goes on.
@@ -378,9 +388,9 @@ func (c netnsExec) run(e *env) error {
 		if errors.As(err, &ee) {
 			return &exitStatus{code: ee.ExitCode(), err: fmt.Errorf("netns exec %s: %s exited with status %d", c.name, c.argv[0], ee.ExitCode())}
 		}
-		return execStatus(err)
+		return execStatus(c.name, err)
 	}
-	entries, err := nsfs.List()
+	entries, err := nsfs.ListDirOrder()
 	if err != nil {
 		return err
 	}
@@ -404,14 +414,30 @@ func (c netnsExec) run(e *env) error {
 }
 
 // execStatus maps a failure to start a command to the shell's statuses.
-func execStatus(err error) error {
+func execStatus(name string, err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, nsfs.ErrCommandNotFound):
-		return &exitStatus{code: 127, err: err}
+		return &ipErr{ip: fmt.Sprintf("exec of %q failed: No such file or directory", cmdName(err)), code: 1, err: err}
 	case errors.Is(err, nsfs.ErrNotExecutable):
-		return &exitStatus{code: 126, err: err}
+		return &ipErr{ip: fmt.Sprintf("exec of %q failed: Permission denied", cmdName(err)), code: 1, err: err}
+	case errors.Is(err, os.ErrNotExist):
+		return &ipErr{ip: fmt.Sprintf("Cannot open network namespace %q: No such file or directory", name), code: 255, err: err}
+	}
+	return err
+}
+
+// cmdName is the command an exec error is about ("CMD: why").
+func cmdName(err error) string {
+	name, _, _ := strings.Cut(err.Error(), ": ")
+	return name
+}
+
+// netnsAddErr words a failed netns add as ip does.
+func netnsAddErr(name string, err error) error {
+	if errors.Is(err, os.ErrExist) {
+		return &ipErr{ip: fmt.Sprintf("Cannot create namespace file \"%s/%s\": File exists", nsfs.RunDir, name), code: 1, err: err}
 	}
 	return err
 }

@@ -6,25 +6,32 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/nsnet/nsnet/rtnl"
 )
 
 const routeHelp = `Usage: nsnet route { add | del | replace | append | change } ROUTE
-       nsnet route show [ table { TABLE | all } ] [ dev DEV ] [ PREFIX ]
-                        [ proto PROTO ] [ scope SCOPE ] [ type TYPE ]
+       nsnet route { show | flush } SELECTOR
+       nsnet route flush cache
        nsnet route get ADDRESS [ from ADDRESS ] [ iif DEV ] [ oif DEV ] [ mark N ]
 
+SELECTOR := [ table { TABLE | all } ] [ dev DEV ] [ root PREFIX ] [ match PREFIX ]
+            [ exact PREFIX | PREFIX ] [ proto PROTO ] [ scope SCOPE ] [ type TYPE ]
 ROUTE := [ TYPE ] { PREFIX | default } [ via ADDRESS ] [ dev DEV ] [ src ADDRESS ]
          [ metric N ] [ table TABLE ] [ proto PROTO ] [ scope SCOPE ] [ onlink ]
          [ mtu [ lock ] N ] [ advmss N ]
+         [ nexthop [ via ADDRESS ] [ dev DEV ] [ weight 1-256 ] [ onlink ] ]...
 TYPE  := unicast | local | broadcast | multicast | blackhole | unreachable | prohibit | throw
 TABLE := main | local | default | NUMBER
 SCOPE := global | link | host | NUMBER      PROTO := boot | static | kernel | NAME | NUMBER
 
 As with ip: the family comes from the addresses (-6 for "default" alone), the
-table is main, the protocol boot, and a route with a device and no gateway has
-scope link. "show" lists the main table's IPv4 routes unless -6 or "table all"
+table is main (local for local, broadcast, nat and anycast routes), the
+protocol boot, and a route with a device and no gateway has scope link.
+"root" selects routes inside a prefix, "match" routes containing it, a bare
+prefix that route exactly. "flush" deletes what "show" would list; in an up
+file it is undone by adding those routes back. "show" lists the main table's IPv4 routes unless -6 or "table all"
 says otherwise. "get" asks the kernel which route a packet would take.
 "nsnet route" alone is "nsnet route show".
 `
@@ -50,10 +57,12 @@ func parseRoute(args []string, opt options) (command, error) {
 		return parseRouteShow(a, opt)
 	case matches(word, "get"):
 		return parseRouteGet(a, opt)
+	case matches(word, "flush"):
+		return parseRouteFlush(a, opt)
 	case isHelp(word):
 		return helpCmd{text: routeHelp}, nil
 	}
-	return nil, usagef("unknown route command %q (try \"nsnet route help\")", word)
+	return nil, errUnknownCommand("route", word)
 }
 
 // routeChange is "route add|del|replace|append|change".
@@ -73,10 +82,12 @@ type routeChange struct {
 	mtu     *uint32
 	mtuLock bool
 	advmss  *uint32
+	// nexthops are the "nexthop" groups of a multipath route.
+	nexthops []nexthopArg
 }
 
 func parseRouteChange(a *argv, op string, opt options) (command, error) {
-	c := routeChange{op: op}
+	c := routeChange{op: op, family: optFamily(opt)}
 	isDefault := false
 	seen := map[string]bool{}
 	for a.more() {
@@ -97,7 +108,13 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 				}
 			}
 			if c.via, err = parseIP(word, v); err != nil {
-				return nil, err
+				return nil, errFamilyAddr(familyWord(c.family), v, err)
+			}
+			if f := rtnl.FamilyOf(c.via); c.family != rtnl.FamilyUnspec && f != c.family {
+				return nil, errFamilyAddr(familyWord(c.family), v, usagef("route %s: addresses of different families (IPv4 and IPv6)", op))
+			}
+			if c.family == rtnl.FamilyUnspec {
+				c.family = rtnl.FamilyOf(c.via)
 			}
 		case "dev", "oif":
 			if c.dev, err = devArg(a, word); err != nil {
@@ -109,7 +126,13 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 				return nil, err
 			}
 			if c.src, err = parseIP(word, v); err != nil {
-				return nil, err
+				return nil, errFamilyAddr(familyWord(c.family), v, err)
+			}
+			if f := rtnl.FamilyOf(c.src); c.family != rtnl.FamilyUnspec && f != c.family {
+				return nil, errFamilyAddr(familyWord(c.family), v, usagef("route %s: addresses of different families (IPv4 and IPv6)", op))
+			}
+			if c.family == rtnl.FamilyUnspec {
+				c.family = rtnl.FamilyOf(c.src)
 			}
 		case "metric", "priority", "preference":
 			n, err := u32Arg(a, word)
@@ -124,7 +147,7 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 			}
 			t, err := rtnl.ParseTable(v)
 			if err != nil || t == rtnl.TableUnspec {
-				return nil, usagef("invalid table %q", v)
+				return nil, errInvarg("\"table\" value is invalid\n", v, usagef("invalid table %q", v))
 			}
 			c.table = &t
 		case "scope":
@@ -163,21 +186,31 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 			}
 		case "to":
 			continue
+		case "nexthop":
+			a.i--
+			if c.nexthops, err = parseNexthops(a); err != nil {
+				return nil, err
+			}
 		default:
 			if t, err := rtnl.ParseRouteType(word); err == nil && c.typ == nil && !c.dst.IsValid() && !isDefault {
 				c.typ = &t
 				continue
 			}
 			if c.dst.IsValid() || isDefault {
-				return nil, usagef("route %s: unexpected argument %q", op, word)
+				return nil, errGarbage("to", word, usagef("route %s: unexpected argument %q", op, word))
 			}
 			if word == "default" || word == "all" || word == "any" {
 				isDefault = true
 				continue
 			}
 			if c.dst, _, err = parsePrefix("route "+op, word); err != nil {
-				return nil, err
+				return nil, ipUsage(1, fmt.Sprintf("Error: %s prefix is expected rather than %q.", familyWord(c.family), word), err)
 			}
+			if f := rtnl.FamilyOf(c.dst.Addr()); c.family != rtnl.FamilyUnspec && f != c.family {
+				return nil, ipUsage(1, fmt.Sprintf("Error: %s prefix is expected rather than %q.", familyWord(c.family), word),
+					usagef("route %s: addresses of different families (IPv4 and IPv6)", op))
+			}
+			c.family = rtnl.FamilyOf(c.dst.Addr())
 		}
 	}
 	if !c.dst.IsValid() && !isDefault {
@@ -189,7 +222,7 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 	for _, x := range []struct {
 		a    netip.Addr
 		what string
-	}{{c.dst.Addr(), "destination"}, {c.via, "gateway"}, {c.src, "source"}} {
+	}{{c.dst.Addr(), "destination"}, {c.via, "gateway"}, {c.src, "source"}, {firstNexthopVia(c.nexthops), "gateway"}} {
 		if x.a.IsValid() {
 			fams[rtnl.FamilyOf(x.a)] = x.what
 			if c.family == rtnl.FamilyUnspec {
@@ -226,28 +259,37 @@ func defaultPrefix(f rtnl.Family) netip.Prefix {
 // message builds the request with iproute2's defaults.
 func (c routeChange) message(conn *rtnl.Conn) (*rtnl.RouteMessage, error) {
 	m := &rtnl.RouteMessage{Family: c.family, Dst: c.dst, Table: rtnl.TableMain}
-	if c.table != nil {
-		m.Table = *c.table
-	}
 	if c.op == "delete" {
 		m.Scope = rtnl.ScopeNowhere
 	} else {
 		m.Protocol, m.Type = rtnl.ProtoBoot, rtnl.RouteUnicast
-		if c.typ != nil {
-			m.Type = *c.typ
-		}
-		switch {
-		case c.family == rtnl.FamilyInet6:
-		case m.Type == rtnl.RouteLocal || m.Type == rtnl.RouteNAT:
-			m.Scope = rtnl.ScopeHost
-		case m.Type == rtnl.RouteBroadcast || m.Type == rtnl.RouteMulticast || m.Type == rtnl.RouteAnycast:
-			m.Scope = rtnl.ScopeLink
-		case m.Type == rtnl.RouteUnicast && !c.via.IsValid():
-			m.Scope = rtnl.ScopeLink
-		}
 	}
-	if c.op == "delete" && c.typ != nil {
+	if c.typ != nil {
 		m.Type = *c.typ
+	}
+	// As ip (iproute_modify): local, broadcast, nat and anycast routes
+	// belong to table local unless a table is named; the scope follows
+	// the type unless one is named.
+	switch m.Type {
+	case rtnl.RouteLocal, rtnl.RouteBroadcast, rtnl.RouteNAT, rtnl.RouteAnycast:
+		m.Table = rtnl.TableLocal
+	}
+	if c.table != nil {
+		m.Table = *c.table
+	}
+	switch {
+	case c.family == rtnl.FamilyInet6:
+		m.Scope = rtnl.ScopeUniverse
+	case m.Type == rtnl.RouteLocal || m.Type == rtnl.RouteNAT:
+		m.Scope = rtnl.ScopeHost
+	case m.Type == rtnl.RouteBroadcast || m.Type == rtnl.RouteMulticast || m.Type == rtnl.RouteAnycast:
+		m.Scope = rtnl.ScopeLink
+	case m.Type != rtnl.RouteUnicast && m.Type != rtnl.RouteUnspec:
+		// blackhole, unreachable, prohibit, throw: ip's default, global
+	case c.op == "delete":
+		m.Scope = rtnl.ScopeNowhere
+	case !c.via.IsValid() && len(c.nexthops) == 0:
+		m.Scope = rtnl.ScopeLink
 	}
 	if c.scope != nil {
 		m.Scope = *c.scope
@@ -266,6 +308,13 @@ func (c routeChange) message(conn *rtnl.Conn) (*rtnl.RouteMessage, error) {
 			return nil, err
 		}
 		a.OIF = &i
+	}
+	if len(c.nexthops) > 0 {
+		mp, err := encodeMultipath(c.nexthops, func(n string) (uint32, error) { return linkIndex(conn, n) })
+		if err != nil {
+			return nil, err
+		}
+		a.Multipath = mp
 	}
 	if c.mtu != nil || c.advmss != nil {
 		a.Metrics = &rtnl.RouteMetrics{MTU: c.mtu, AdvMSS: c.advmss}
@@ -436,10 +485,14 @@ type routeShow struct {
 	family rtnl.Family
 	table  *rtnl.Table // nil: main; TableUnspec: all
 	dev    string
-	dst    netip.Prefix
-	proto  *rtnl.RouteProtocol
-	scope  *rtnl.Scope
-	typ    *rtnl.RouteType
+	// root selects routes inside a prefix, match routes that contain
+	// one; a bare prefix (or "exact") sets both, as in ip.
+	root, match *netip.Prefix
+	proto       *rtnl.RouteProtocol
+	scope       *rtnl.Scope
+	typ         *rtnl.RouteType
+	cache       bool // "cache" / "cloned": the route cache instead
+	flush       bool // parsed for "route flush"
 }
 
 func parseRouteShow(a *argv, opt options) (command, error) {
@@ -456,7 +509,7 @@ func parseRouteShow(a *argv, opt options) (command, error) {
 			t := rtnl.TableUnspec
 			if v != "all" {
 				if t, err = rtnl.ParseTable(v); err != nil {
-					return nil, usagef("%v", err)
+					return nil, errInvarg("table id value is invalid\n", v, usagef("%v", err))
 				}
 			}
 			c.table = &t
@@ -482,49 +535,113 @@ func parseRouteShow(a *argv, opt options) (command, error) {
 				return nil, err
 			}
 			c.typ = v
-		case "exact", "to":
+		case "cache", "cached", "cloned":
+			c.cache = true
+		case "to":
 			continue
 		default:
-			if c.dst.IsValid() {
-				return nil, usagef("route show: unexpected argument %q", word)
+			mode := "exact"
+			if word == "root" || word == "match" || word == "exact" {
+				mode = word
+				if word, err = a.value(word); err != nil {
+					return nil, err
+				}
 			}
-			if word == "default" {
-				c.dst = defaultPrefix(c.family)
-				continue
+			var p netip.Prefix
+			if word == "default" || word == "all" || word == "any" {
+				p = defaultPrefix(c.family)
+			} else if p, _, err = parsePrefix("route show", word); err != nil {
+				return nil, errPrefix(word, err)
 			}
-			if c.dst, _, err = parsePrefix("route show", word); err != nil {
-				return nil, err
+			p = p.Masked()
+			if mode != "match" {
+				if c.root != nil {
+					return nil, errGarbage("to", word, usagef("route show: unexpected argument %q", word))
+				}
+				c.root = &p
+			}
+			if mode != "root" {
+				c.match = &p
 			}
 		}
 	}
-	if c.dst.IsValid() {
-		if f := rtnl.FamilyOf(c.dst.Addr()); c.family == rtnl.FamilyUnspec {
-			c.family = f
+	for _, p := range []*netip.Prefix{c.root, c.match} {
+		if p != nil && p.Addr().IsValid() && c.family == rtnl.FamilyUnspec {
+			c.family = rtnl.FamilyOf(p.Addr())
 		}
 	}
 	return c, nil
 }
 
-func (c routeShow) run(e *env) error {
+// selects reports whether r passes the command's selectors, as ip's
+// filter_nlmsg decides.
+func (c routeShow) selects(r *rtnl.RouteMessage) bool {
+	if (r.Flags&rtnl.RouteCloned != 0) != c.cache ||
+		c.proto != nil && r.Protocol != *c.proto ||
+		c.scope != nil && r.Scope != *c.scope ||
+		c.typ != nil && r.Type != *c.typ {
+		return false
+	}
+	dst := r.Dst
+	if !dst.IsValid() {
+		dst = defaultPrefix(r.Family)
+	}
+	if p := c.root; p != nil {
+		// Inside the prefix: at least as long, same leading bits.
+		if dst.Bits() < p.Bits() || p.Addr().IsValid() && (!sameFamily(p.Addr(), dst.Addr()) ||
+			netip.PrefixFrom(dst.Addr(), p.Bits()).Masked() != *p) {
+			return false
+		}
+	}
+	if p := c.match; p != nil {
+		// Containing the prefix: at most as long, p inside it.
+		if dst.Bits() > p.Bits() || p.Addr().IsValid() && (!sameFamily(p.Addr(), dst.Addr()) ||
+			netip.PrefixFrom(p.Addr(), dst.Bits()).Masked() != dst.Masked()) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameFamily says whether a and b are both IPv4 or both IPv6.
+func sameFamily(a, b netip.Addr) bool { return a.Is4() == b.Is4() }
+
+// routes returns the routes the command selects, with the connection.
+func (c routeShow) routes(e *env) (*rtnl.Conn, []rtnl.RouteMessage, error) {
 	conn, err := e.rtnl()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	f := rtnl.RouteFilter{Family: c.family, Table: rtnl.TableMain}
 	if c.table != nil {
 		f.Table = *c.table
 	}
+	if c.cache && c.table == nil {
+		f.Table = rtnl.TableUnspec
+	}
 	if f.Family == rtnl.FamilyUnspec && f.Table != rtnl.TableUnspec {
 		f.Family = rtnl.FamilyInet // as ip: one table means IPv4 unless -6
 	}
-	var oif uint32
 	if c.dev != "" {
-		if oif, err = linkIndex(conn, c.dev); err != nil {
-			return err
+		if f.OIF, err = linkIndex(conn, c.dev); err != nil {
+			return nil, nil, err
 		}
-		f.OIF = oif
 	}
-	routes, err := conn.Routes(f)
+	all, err := conn.Routes(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []rtnl.RouteMessage
+	for i := range all {
+		if c.selects(&all[i]) {
+			out = append(out, all[i])
+		}
+	}
+	return conn, out, nil
+}
+
+func (c routeShow) run(e *env) error {
+	conn, routes, err := c.routes(e)
 	if err != nil {
 		return err
 	}
@@ -532,24 +649,23 @@ func (c routeShow) run(e *env) error {
 	if err != nil {
 		return err
 	}
+	showTable := c.table != nil && *c.table == rtnl.TableUnspec || c.cache && c.table == nil
 	p := &routePrinter{tab: newLinkTable(conn, links), details: e.opt.details,
-		showTable: f.Table == rtnl.TableUnspec, showDev: c.dev == "",
-		hideProto: c.proto != nil, hideScope: c.scope != nil, hideType: c.typ != nil}
+		showTable: showTable, showDev: c.dev == "",
+		hideProto: c.proto != nil, hideScope: c.scope != nil}
 	out := []any{}
-	var b strings.Builder
+	var b, rec strings.Builder
 	for i := range routes {
 		r := &routes[i]
-		if r.Flags&rtnl.RouteCloned != 0 ||
-			c.dst.IsValid() && r.Dst != c.dst ||
-			c.proto != nil && r.Protocol != *c.proto ||
-			c.scope != nil && r.Scope != *c.scope ||
-			c.typ != nil && r.Type != *c.typ {
-			continue
-		}
 		if e.opt.json {
 			out = append(out, p.json(r))
 		} else {
-			p.text(&b, r)
+			if e.opt.oneline {
+				p.text(&rec, r)
+				joinRecord(&b, &rec)
+			} else {
+				p.text(&b, r)
+			}
 		}
 	}
 	if e.opt.json {
@@ -557,6 +673,112 @@ func (c routeShow) run(e *env) error {
 	}
 	_, err = fmt.Fprint(e.out, b.String())
 	return err
+}
+
+// routeFlush is "route flush SELECTOR": it deletes what "route show
+// SELECTOR" lists; "flush cache" flushes the IPv4 route cache.
+type routeFlush struct{ sel routeShow }
+
+func parseRouteFlush(a *argv, opt options) (command, error) {
+	if !a.more() {
+		return nil, ipUsage(255, "\"ip route flush\" requires arguments.", usagef("route flush: missing a selector (table, dev, PREFIX, cache ...)"))
+	}
+	c, err := parseRouteShow(a, opt)
+	if err != nil {
+		return nil, err
+	}
+	sel := c.(routeShow)
+	sel.flush = true
+	return routeFlush{sel: sel}, nil
+}
+
+func (c routeFlush) run(e *env) error {
+	if c.sel.cache && c.sel.family != rtnl.FamilyInet6 {
+		// ip writes to the IPv4 cache's flush file; the cache has been
+		// gone since Linux 3.6, the file remains.
+		err := e.do(func() error {
+			return os.WriteFile("/proc/sys/net/ipv4/route/flush", []byte("-1"), 0)
+		})
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		if c.sel.family == rtnl.FamilyInet || c.sel.family == rtnl.FamilyUnspec {
+			return nil
+		}
+	}
+	for round := 0; round < 10; round++ {
+		conn, routes, err := c.sel.routes(e)
+		if err != nil {
+			var re *rtnl.Error
+			if errors.As(err, &re) && re.Kernel() {
+				return &flushError{err}
+			}
+			return err
+		}
+		if len(routes) == 0 {
+			// -s: ip's account of the flush.
+			if e.opt.stats && round == 0 {
+				fmt.Fprintln(e.out, "Nothing to flush.")
+			} else if e.opt.stats {
+				fmt.Fprintf(e.out, "*** Flush is complete after %d round%s ***\n", round, map[bool]string{true: "s"}[round > 1])
+			}
+			return nil
+		}
+		if e.opt.stats {
+			fmt.Fprintf(e.out, "\n*** Round %d, deleting %d entries ***\n", round+1, len(routes))
+		}
+		for i := range routes {
+			m := restorable(&routes[i])
+			if err := conn.DeleteRoute(&m); err != nil && !errors.Is(err, os.ErrNotExist) && !isESRCH(err) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// flushError is a kernel refusal of the dump a flush starts with; ip
+// says "Flush terminated" after the kernel's answer.
+type flushError struct{ err error }
+
+func (f *flushError) Error() string { return f.err.Error() }
+func (f *flushError) Unwrap() error { return f.err }
+
+// isESRCH says whether err is the kernel's "no such process" (a route
+// already gone).
+func isESRCH(err error) bool {
+	var re *rtnl.Error
+	if errors.As(err, &re) {
+		n, ok := re.Errno()
+		return ok && n == syscall.ESRCH
+	}
+	return false
+}
+
+// applied: nothing left to flush.
+func (c routeFlush) applied(e *env) (bool, error) {
+	if nsAbsent(e) || c.sel.cache {
+		return true, nil
+	}
+	_, routes, err := c.sel.routes(e)
+	return len(routes) == 0, err
+}
+
+// inverse adds back every route the selector lists now; the route cache
+// is nobody's state and needs no undoing.
+func (c routeFlush) inverse(e *env) (command, error) {
+	if c.sel.cache {
+		return noop{}, nil
+	}
+	_, routes, err := c.sel.routes(e)
+	if err != nil {
+		return nil, err
+	}
+	var s seq
+	for i := range routes {
+		s = append(s, routeRaw{op: "add", msg: restorable(&routes[i])})
+	}
+	return s, nil
 }
 
 // routeGet is "route get ADDRESS".
@@ -604,13 +826,13 @@ func parseRouteGet(a *argv, opt options) (command, error) {
 			}
 			p, _, err := parsePrefix("route get", word)
 			if err != nil {
-				return nil, err
+				return nil, errPrefix(word, err)
 			}
 			c.dst = p.Addr()
 		}
 	}
 	if !c.dst.IsValid() {
-		return nil, usagef("route get: missing the address")
+		return nil, ipUsage(1, "need at least a destination address", usagef("route get: missing the address"))
 	}
 	if c.from.IsValid() && c.from.Is4() != c.dst.Is4() {
 		return nil, usagef("route get: from %s and %s of different families", c.from, c.dst)
@@ -668,7 +890,7 @@ type routePrinter struct {
 	showDev   bool // no "dev" filter
 	get       bool // a route get reply: no table
 	// A field the routes were filtered by is not printed, as in ip.
-	hideProto, hideScope, hideType bool
+	hideProto, hideScope bool
 }
 
 // routeDst is the destination as ip prints it: "default", a host address
@@ -687,7 +909,7 @@ func routeDst(p netip.Prefix, f rtnl.Family) string {
 // and JSON are both made from them.
 func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
 	o := &obj{}
-	if (r.Type != rtnl.RouteUnicast || p.details) && !p.hideType {
+	if r.Type != rtnl.RouteUnicast || p.details {
 		o.add("type", r.Type.String())
 	}
 	o.add("dst", routeDst(r.Dst, r.Family))
@@ -735,9 +957,6 @@ func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
 	if r.Flags&rtnl.RouteCloned != 0 && r.Family == rtnl.FamilyInet {
 		o.add("cache", r.Flags.CacheNames())
 	}
-	if a.IIF != nil {
-		o.add("iif", p.tab.name(*a.IIF))
-	}
 	if mx := a.Metrics; mx != nil {
 		m := &obj{}
 		for _, f := range []struct {
@@ -752,8 +971,14 @@ func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
 			o.add("metrics", []any{m})
 		}
 	}
+	if a.IIF != nil {
+		o.add("iif", p.tab.name(*a.IIF))
+	}
 	if a.Pref != nil {
 		o.add("pref", a.Pref.String())
+	}
+	if len(a.Multipath) > 0 {
+		o.add("nexthops", p.nexthopsJSON(a.Multipath))
 	}
 	return o
 }
@@ -766,16 +991,24 @@ func (p *routePrinter) text(b *strings.Builder, r *rtnl.RouteMessage) {
 	for i, k := range o.keys {
 		v := o.vals[i]
 		switch k {
-		case "type", "dst":
+		case "type":
 			fmt.Fprintf(b, "%v ", v)
+		case "dst":
+			if v != "default" {
+				b.WriteString(paint(familyColor(r.Family), fmt.Sprintf("%v ", v)))
+			} else {
+				fmt.Fprintf(b, "%v ", v)
+			}
+		case "dev":
+			fmt.Fprintf(b, "dev %s", paint(colorIfname, fmt.Sprintf("%v ", v)))
 		case "from":
 			fmt.Fprintf(b, "from %v ", v)
 		case "gateway":
-			fmt.Fprintf(b, "via %v ", v)
+			fmt.Fprintf(b, "via %s", paint(familyColor(r.Family), fmt.Sprintf("%v ", v)))
 		case "protocol":
 			fmt.Fprintf(b, "proto %v ", v)
 		case "prefsrc":
-			fmt.Fprintf(b, "src %v ", v)
+			fmt.Fprintf(b, "src %s", paint(familyColor(r.Family), fmt.Sprintf("%v ", v)))
 		case "flags":
 			for _, f := range v.([]string) {
 				fmt.Fprintf(b, "%s ", f)
@@ -796,6 +1029,8 @@ func (p *routePrinter) text(b *strings.Builder, r *rtnl.RouteMessage) {
 			}
 		case "pref":
 			fmt.Fprintf(b, "pref %v", v)
+		case "nexthops":
+			nexthopsText(b, v.([]any))
 		default:
 			fmt.Fprintf(b, "%s %v ", k, v)
 		}
