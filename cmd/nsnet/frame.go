@@ -375,16 +375,11 @@ func (c inNS) run(e *env) error {
 	return c.cmd.run(&sub)
 }
 
-// netns add/del are each other's inverse.
+// netns add/del are each other's inverse (plan.NetnsAdd).
 func (c netnsAdd) inverse(e *env) (command, error) { return netnsDel{name: c.name}, nil }
 
 func (c netnsAdd) applied(e *env) (bool, error) {
-	ns, err := nsfs.OpenName(c.name)
-	if err != nil {
-		return false, nil
-	}
-	ns.Close()
-	return true, nil
+	return plan.NetnsAdd{Name: c.name}.Applied(e.ctx, e.s.ps)
 }
 
 // appendJSON appends v as compact JSON. It writes the shapes the object

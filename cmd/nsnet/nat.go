@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nsnet/nsnet/nat"
+	"github.com/nsnet/nsnet/plan"
 )
 
 const natHelp = `Usage: nsnet nat [ show ]
@@ -125,15 +126,7 @@ func natEntry(e *env, o nat.Object) (*nat.Entry, error) {
 
 // sameObject compares objects the way the table does (forward A B is
 // forward B A): by their rules' comments after parsing.
-func sameObject(a, b nat.Object) bool {
-	if fa, ok := a.(nat.Forward); ok {
-		if fb, ok := b.(nat.Forward); ok {
-			return fa == fb || fa.A == fb.B && fa.B == fb.A
-		}
-		return false
-	}
-	return a.String() == b.String()
-}
+func sameObject(a, b nat.Object) bool { return plan.SameNAT(a, b) }
 
 // Every mutating nat command can be undone by up/down.
 var (

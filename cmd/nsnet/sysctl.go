@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/sysctl"
 )
 
@@ -229,35 +230,47 @@ func (c sysctlSet) run(e *env) error {
 	return nil
 }
 
+// step is the line as a plan step (plan.SysctlSet holds apply, applied
+// and inverse).
+func (c sysctlSet) step(e *env) (plan.SysctlSet, error) {
+	ref, err := e.ref()
+	st := plan.SysctlSet{NS: ref}
+	for _, p := range c.pairs {
+		st.Values = append(st.Values, plan.SysctlValue{Key: p.key, Value: p.value})
+	}
+	return st, err
+}
+
+// sysctlFromStep is the command of a plan step.
+func sysctlFromStep(st plan.SysctlSet) sysctlSet {
+	var c sysctlSet
+	for _, v := range st.Values {
+		c.pairs = append(c.pairs, sysctlPair{key: v.Key, value: v.Value})
+	}
+	return c
+}
+
 // applied reports whether every key already has its value.
 func (c sysctlSet) applied(e *env) (bool, error) {
-	if nsAbsent(e) {
-		return false, nil
+	st, err := c.step(e)
+	if err != nil {
+		return false, err
 	}
-	for _, p := range c.pairs {
-		v, err := readSysctl(e, p.key)
-		if err != nil {
-			return false, err
-		}
-		if !sysctl.SameValue(v, p.value) {
-			return false, nil
-		}
-	}
-	return true, nil
+	ok, err := st.Applied(e.ctx, e.s.ps)
+	return ok, sysctlErr(err, "")
 }
 
 // inverse writes back the values the keys have now.
 func (c sysctlSet) inverse(e *env) (command, error) {
-	inv := sysctlSet{}
-	for i := len(c.pairs) - 1; i >= 0; i-- {
-		p := c.pairs[i]
-		v, err := readSysctl(e, p.key)
-		if err != nil {
-			return nil, err
-		}
-		inv.pairs = append(inv.pairs, sysctlPair{key: p.key, value: sysctl.Normalize(v)})
+	st, err := c.step(e)
+	if err != nil {
+		return nil, err
 	}
-	return inv, nil
+	inv, err := st.Inverse(e.ctx, e.s.ps)
+	if err != nil {
+		return nil, sysctlErr(err, "")
+	}
+	return sysctlFromStep(inv.(plan.SysctlSet)), nil
 }
 
 // shownValue is a value as an error message shows it: as given when it
