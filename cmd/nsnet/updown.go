@@ -638,10 +638,6 @@ func markAll(j *journal.Journal, rs []journal.Record, ok bool) {
 	}
 }
 
-// gone reports whether err says the object, or the namespace a line acts
-// in, is not there (plan.Gone).
-func gone(err error) bool { return plan.Gone(err) }
-
 // The journal (package journal): up writes, before each step, the typed
 // undo of the step (when the inverse can print itself as words), so that
 // down, even after a kill -9 of up, restores what was there before (an old
