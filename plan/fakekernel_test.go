@@ -199,4 +199,3 @@ func (k *kernel) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 	}
 	return []netlink.Message{nltest.Error(req, unix.EOPNOTSUPP, "")}, nil
 }
-
