@@ -238,3 +238,58 @@ func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error 
 	}
 	return nil
 }
+
+// MemoryJournal is a Journal kept in memory, for a program that runs Up
+// and Down itself: pass it to Up, and its Undo to DownOptions, so that Down
+// restores the state found before Up (a sysctl's old value) instead of
+// undoing what it finds. The oldest undo of a step is kept: it holds the
+// state before the first Up.
+type MemoryJournal struct {
+	undo map[int]memRecord // by step index
+	ids  map[int]int       // record id -> step index
+	next int
+}
+
+type memRecord struct {
+	id   int
+	step Step
+}
+
+// Record keeps undo as the undo of step i, unless one is kept already.
+func (m *MemoryJournal) Record(i int, undo Step) (int, error) {
+	if m.undo == nil {
+		m.undo, m.ids = map[int]memRecord{}, map[int]int{}
+	}
+	if r, ok := m.undo[i]; ok {
+		return r.id, nil
+	}
+	m.next++
+	m.undo[i], m.ids[m.next] = memRecord{id: m.next, step: undo}, i
+	return m.next, nil
+}
+
+// Done forgets the undo recorded as id.
+func (m *MemoryJournal) Done(id int) error {
+	if i, ok := m.ids[id]; ok {
+		delete(m.undo, i)
+		delete(m.ids, id)
+	}
+	return nil
+}
+
+// Undo returns the kept undo of step i (for DownOptions.Undo).
+func (m *MemoryJournal) Undo(i int) (Step, bool) {
+	r, ok := m.undo[i]
+	return r.step, ok
+}
+
+// DownDone forgets the undo of step i once Down ran it (for
+// DownOptions.Done).
+func (m *MemoryJournal) DownDone(i int) {
+	if r, ok := m.undo[i]; ok {
+		m.Done(r.id)
+	}
+}
+
+// Len is the number of undos kept.
+func (m *MemoryJournal) Len() int { return len(m.undo) }
