@@ -267,7 +267,7 @@ func (d *describer) cmp(ri *regInfo, e *Cmp) string {
 		}
 	case kindL4proto:
 		if len(e.Data) == 1 && ri.mask == nil {
-			name := map[byte]string{6: "tcp", 17: "udp", 1: "icmp", 58: "ipv6-icmp"}[e.Data[0]]
+			name := map[byte]string{6: "tcp", 17: "udp", 132: "sctp", 1: "icmp", 58: "ipv6-icmp"}[e.Data[0]]
 			if name == "" {
 				name = strconv.Itoa(int(e.Data[0]))
 			}

@@ -581,7 +581,13 @@ func (c *Conn) Delete(o Object) error {
 			return nil, ErrNotExist
 		}
 		b := &batch{}
-		if len(e.Rules) == st.ruleCount() {
+		// The table goes with the last rule, unless it holds counters
+		// of others (an attachment without rules has only its counter).
+		others := len(st.counters)
+		if st.counters[CounterName(e.Object)] {
+			others--
+		}
+		if len(e.Rules) == st.ruleCount() && others == 0 {
 			return b, delTable(b)
 		}
 		old := e.Object
