@@ -590,4 +590,3 @@ func (c *Conn) GCAttachments(valid []AttachmentKey) (removed []AttachmentKey, er
 		return out
 	})
 }
-
