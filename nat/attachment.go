@@ -33,13 +33,13 @@ import (
 //	prerouting   each PortMap: destination HostIP (or any local address,
 //	             fib daddr type local), protocol and HostPort: dnat to
 //	             ContainerIP:ContainerPort
-//	output       the same for connections the host opens itself; without
-//	             HostLocalhost not to loopback destinations
+//	output       the same for connections the host opens itself; not to
+//	             loopback destinations (IPv4 ones with HostLocalhost)
 //	postrouting  with SNATHairpin, for each mapping's target: masquerade of
 //	             connections that were DNATed (ct status dnat) to it from
 //	             the target itself, from the mapping's network (every
 //	             prefix of Masquerade or MasqueradeExclude that holds
-//	             ContainerIP), and, with HostLocalhost, from loopback
+//	             ContainerIP), and, with HostLocalhost, from 127.0.0.0/8
 type Attachment struct {
 	// ID and IfName name the attachment (CNI_CONTAINERID, CNI_IFNAME).
 	// ID is letters, digits and "_.-" (as the CNI spec has it), at most
@@ -60,11 +60,14 @@ type Attachment struct {
 	// SNATHairpin masquerades hairpin and localhost traffic to a port
 	// mapping, as portmap's snat option (default true there) does.
 	SNATHairpin bool
-	// HostLocalhost makes the mappings reachable at 127.0.0.1 and ::1 from
-	// the host. IPv4 needs net.ipv4.conf.IFACE.route_localnet=1 on the
-	// interface the container is reached by (RouteLocalnetSysctl); the
-	// caller sets it, as portmap does. The loopback source is masqueraded
-	// only with SNATHairpin.
+	// HostLocalhost makes the IPv4 mappings reachable at 127.0.0.1 (all
+	// of 127.0.0.0/8) from the host. That needs
+	// net.ipv4.conf.IFACE.route_localnet=1 on the interface the container
+	// is reached by (RouteLocalnetSysctl), which the caller sets, as
+	// portmap does; the loopback source is masqueraded only with
+	// SNATHairpin. IPv6 has no route_localnet: Linux sends no packet from
+	// ::1 out of another interface, so ::1 is never mapped (a connection
+	// to it reaches the host's own listener, if any).
 	HostLocalhost bool
 }
 
@@ -268,7 +271,7 @@ func (a Attachment) Rules() ([]Rule, error) {
 		} else {
 			pre = localMatch()
 			out = localMatch()
-			if !a.HostLocalhost {
+			if !a.HostLocalhost || to.Is6() {
 				out = append(out, prefixMatch(loopback(to), daddrOffset(to), CmpNeq)...)
 			}
 		}
@@ -304,7 +307,7 @@ func hairpinSources(a Attachment, to netip.Addr) []netip.Prefix {
 			cand = append(cand, p.Masked())
 		}
 	}
-	if a.HostLocalhost {
+	if a.HostLocalhost && to.Is4() {
 		cand = append(cand, loopback(to))
 	}
 	var out []netip.Prefix
