@@ -46,6 +46,9 @@ Exit status: 0 success, 1 local failure, 2 the kernel refused the request,
 `
 
 func main() {
+	if face, ok := cniFace(os.Args); ok {
+		os.Exit(runCNI(face, os.Stdin, os.Stdout, os.Stderr))
+	}
 	ctx := &signalContext{}
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	ctx.stop()

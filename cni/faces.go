@@ -1,0 +1,126 @@
+package cni
+
+import (
+	"net"
+	"net/netip"
+	"slices"
+
+	"github.com/nsnet/nsnet/nat"
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+// portmapAdd is portmap's ADD: a chained plugin that publishes the
+// runtime's portMappings to the container addresses of prevResult and
+// passes prevResult on.
+func (r *run) portmapAdd() ([]byte, error) {
+	c := r.conf
+	if len(c.PrevResult) == 0 {
+		return nil, errorf(ErrInvalidConfig, "portmap: must be called as a chained plugin (no prevResult)")
+	}
+	prev, _, err := ParseResult(c.PrevResult)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.RuntimeConfig.PortMappings) > 0 {
+		var addrs []netip.Addr
+		for _, ipc := range prev.IPs {
+			addrs = append(addrs, ipc.Address.Addr())
+		}
+		pms, err := portMaps(c.RuntimeConfig.PortMappings, addrs)
+		if err != nil {
+			return nil, err
+		}
+		a := nat.Attachment{ID: r.env.ContainerID, IfName: natKey(r.env.IfName, "portmap"), HostLocalhost: true, SNATHairpin: c.SNAT == nil || *c.SNAT}
+		for _, p := range pms {
+			a.PortMaps = append(a.PortMaps, nat.PortMap(p))
+		}
+		// 127.0.0.1 reaches the container only with route_localnet on the
+		// host interfaces it goes through (those of prevResult outside the
+		// sandbox).
+		for _, i := range prev.Interfaces {
+			if i.Sandbox == "" && i.Name != "" {
+				if err := setSysctl(nat.RouteLocalnetSysctl(i.Name), "1"); err != nil {
+					return nil, errorf(ErrInternal, "portmap: %v", err)
+				}
+			}
+		}
+		err = withNAT(func(n *nat.Conn) error {
+			if err := n.DelAttachment(a.ID, a.IfName); err != nil {
+				return err
+			}
+			return n.AddAttachment(a)
+		})
+		if err != nil {
+			return nil, errorf(ErrInternal, "portmap: %v", err)
+		}
+	}
+	return prev.Encode(c.CNIVersion)
+}
+
+func (r *run) portmapDel() error {
+	return withNAT(func(n *nat.Conn) error { return n.DelAttachment(r.env.ContainerID, natKey(r.env.IfName, "portmap")) })
+}
+
+func (r *run) portmapCheck() error {
+	if len(r.conf.RuntimeConfig.PortMappings) == 0 {
+		return nil
+	}
+	return withNAT(func(n *nat.Conn) error {
+		have, err := n.Attachments()
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(have, nat.AttachmentKey{ID: r.env.ContainerID, IfName: natKey(r.env.IfName, "portmap")}) {
+			return errorf(ErrInternal, "portmap: no port mappings for %s/%s", r.env.ContainerID, r.env.IfName)
+		}
+		return nil
+	})
+}
+
+// loopbackAdd is loopback's ADD: lo up, and the result lists it with its
+// addresses.
+func (r *run) loopbackAdd() (*Result, error) {
+	ct, err := openContainer(r.env.NetNS)
+	if err != nil {
+		return nil, errorf(ErrInternal, "failed to open netns %q: %v", r.env.NetNS, err)
+	}
+	defer ct.Close()
+	if err := ct.conn.SetLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: "lo"}, Flags: rtnl.LinkUp, Change: rtnl.LinkUp}); err != nil {
+		return nil, errorf(ErrInternal, "loopback: %v", err)
+	}
+	l, err := ct.conn.LinkByName("lo")
+	if err != nil {
+		return nil, errorf(ErrInternal, "loopback: %v", err)
+	}
+	res := &Result{Interfaces: []Interface{{Name: "lo", Mac: net.HardwareAddr(make([]byte, 6)).String(), Sandbox: r.env.NetNS}}}
+	for _, fam := range []rtnl.Family{rtnl.FamilyInet, rtnl.FamilyInet6} {
+		addrs, err := ct.conn.Addrs(fam, l.Index)
+		if err != nil {
+			return nil, errorf(ErrInternal, "loopback: %v", err)
+		}
+		for _, a := range addrs {
+			res.IPs = append(res.IPs, IPConfig{Interface: ptr(0), Address: a.Prefix()})
+		}
+	}
+	return res, nil
+}
+
+// loopbackDel brings lo down; a namespace that is gone is no error.
+func (r *run) loopbackDel() error {
+	if r.env.NetNS == "" {
+		return nil
+	}
+	ct, err := openContainer(r.env.NetNS)
+	if err != nil {
+		if notExist(err) {
+			return nil
+		}
+		return errorf(ErrInternal, "failed to open netns %q: %v", r.env.NetNS, err)
+	}
+	defer ct.Close()
+	err = ct.conn.SetLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: "lo"}, Change: rtnl.LinkUp})
+	if err != nil && !notExist(err) {
+		return errorf(ErrInternal, "loopback: %v", err)
+	}
+	return nil
+}

@@ -1,0 +1,35 @@
+package cni
+
+import (
+	"errors"
+	"os"
+	"strings"
+
+	"github.com/nsnet/nsnet/nsfs"
+)
+
+// setSysctl writes value to the network sysctl key (dotted, below
+// net.) of the calling thread's namespace, unless it holds value already.
+func setSysctl(key, value string) error {
+	path := "/proc/sys/" + strings.ReplaceAll(key, ".", "/")
+	if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) == value {
+		return nil
+	}
+	return os.WriteFile(path, []byte(value), 0o644)
+}
+
+// setSysctlsIn writes the key/value pairs inside ns (see setSysctl); keys
+// that do not exist are skipped when optional.
+func setSysctlsIn(ns *nsfs.NS, kv [][2]string, optional bool) error {
+	return nsfs.Do(ns, func() error {
+		for _, p := range kv {
+			if err := setSysctl(p[0], p[1]); err != nil {
+				if optional && errors.Is(err, os.ErrNotExist) {
+					continue
+				}
+				return err
+			}
+		}
+		return nil
+	})
+}
