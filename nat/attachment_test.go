@@ -83,7 +83,7 @@ func TestAddAttachmentRules(t *testing.T) {
 		"ip saddr 10.99.0.0/24 ip daddr 10.99.0.2 meta l4proto udp udp dport 53",
 		"ip saddr 127.0.0.0/8 ip daddr 10.99.0.2 meta l4proto udp udp dport 53"} {
 		r := got[8+i]
-		if !strings.HasPrefix(r, "postrouting: meta nfproto ") || !strings.Contains(r, " "+w+" "+ctr+" masquerade") || !strings.Contains(r, "ct status") {
+		if !strings.HasPrefix(r, "postrouting: meta nfproto ") || !strings.Contains(r, " "+w+" "+ctr+" masquerade") || !strings.Contains(r, "meta nfproto ipv") || !strings.Contains(r, " ct status dnat ") {
 			t.Errorf("hairpin rule %d: %s\nwant %s", i, r, w)
 		}
 	}
