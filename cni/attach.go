@@ -22,14 +22,17 @@ func hostVethName(id, ifname string) string {
 	return "veth" + hex.EncodeToString(h[:4])
 }
 
-// natKey is the NAT attachment name of a face: the main plugin's rules
-// use the CNI attachment's ifname, portmap's a suffixed one, so that both
-// can live side by side and be removed separately.
-func natKey(ifname, face string) string {
+// portmapSuffix ends the NAT attachment id of portmap's rules, so that
+// they live beside the main plugin's (bridge or ptp ipMasq) rules of the
+// same container and interface and are removed separately.
+const portmapSuffix = ".portmap"
+
+// natKey is the NAT attachment key of a face's rules for a CNI attachment.
+func natKey(id, ifname, face string) nat.AttachmentKey {
 	if face == "portmap" {
-		return ifname + "/portmap"
+		id += portmapSuffix
 	}
-	return ifname
+	return nat.AttachmentKey{ID: id, IfName: ifname}
 }
 
 // container is an open container namespace and a connection inside it.
@@ -539,7 +542,8 @@ func configurePTPHost(host *rtnl.Conn, index uint32, ipc IPConfig) error {
 // nf_tables transaction; nothing when the configuration asks for none.
 func (r *run) natStep(res *Result, brName, hostName, mode string) Step {
 	c := r.conf
-	a := nat.Attachment{ID: r.env.ContainerID, IfName: natKey(r.env.IfName, r.face)}
+	k := natKey(r.env.ContainerID, r.env.IfName, r.face)
+	a := nat.Attachment{ID: k.ID, IfName: k.IfName}
 	masq := c.IPMasq || c.Masquerade
 	var addrs []netip.Addr
 	for _, ipc := range res.IPs {
@@ -633,7 +637,8 @@ func (r *run) mainDel() error {
 	}
 	if r.conf.IPMasq || r.conf.Masquerade || len(r.conf.Ports) > 0 || len(r.conf.RuntimeConfig.PortMappings) > 0 {
 		if err := withNAT(func(n *nat.Conn) error {
-			return n.DelAttachment(r.env.ContainerID, natKey(r.env.IfName, r.face))
+			k := natKey(r.env.ContainerID, r.env.IfName, r.face)
+			return n.DelAttachment(k.ID, k.IfName)
 		}); err != nil {
 			errs = append(errs, err)
 		}

@@ -30,7 +30,8 @@ func (r *run) portmapAdd() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		a := nat.Attachment{ID: r.env.ContainerID, IfName: natKey(r.env.IfName, "portmap"), HostLocalhost: true, SNATHairpin: c.SNAT == nil || *c.SNAT}
+		k := natKey(r.env.ContainerID, r.env.IfName, "portmap")
+		a := nat.Attachment{ID: k.ID, IfName: k.IfName, HostLocalhost: true, SNATHairpin: c.SNAT == nil || *c.SNAT}
 		for _, p := range pms {
 			a.PortMaps = append(a.PortMaps, nat.PortMap(p))
 		}
@@ -58,7 +59,8 @@ func (r *run) portmapAdd() ([]byte, error) {
 }
 
 func (r *run) portmapDel() error {
-	return withNAT(func(n *nat.Conn) error { return n.DelAttachment(r.env.ContainerID, natKey(r.env.IfName, "portmap")) })
+	k := natKey(r.env.ContainerID, r.env.IfName, "portmap")
+	return withNAT(func(n *nat.Conn) error { return n.DelAttachment(k.ID, k.IfName) })
 }
 
 func (r *run) portmapCheck() error {
@@ -70,7 +72,7 @@ func (r *run) portmapCheck() error {
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(have, nat.AttachmentKey{ID: r.env.ContainerID, IfName: natKey(r.env.IfName, "portmap")}) {
+		if !slices.Contains(have, natKey(r.env.ContainerID, r.env.IfName, "portmap")) {
 			return errorf(ErrInternal, "portmap: no port mappings for %s/%s", r.env.ContainerID, r.env.IfName)
 		}
 		return nil

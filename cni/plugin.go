@@ -321,7 +321,7 @@ func (r *run) gc() error {
 	if c.IPMasq || c.Masquerade || r.face == "portmap" || len(c.Ports) > 0 {
 		var valid []nat.AttachmentKey
 		for _, k := range c.ValidAttachments {
-			valid = append(valid, nat.AttachmentKey{ID: k.ContainerID, IfName: natKey(k.IfName, r.face)})
+			valid = append(valid, natKey(k.ContainerID, k.IfName, r.face))
 		}
 		err := withNAT(func(n *nat.Conn) error {
 			have, err := n.Attachments()
@@ -330,7 +330,7 @@ func (r *run) gc() error {
 			}
 			// Only this face's attachments: portmap's keys are suffixed.
 			for _, h := range have {
-				mine := (r.face == "portmap") == strings.HasSuffix(h.IfName, natKey("", "portmap"))
+				mine := (r.face == "portmap") == strings.HasSuffix(h.ID, portmapSuffix)
 				if mine && !slices.Contains(valid, h) {
 					if err := n.DelAttachment(h.ID, h.IfName); err != nil {
 						return err
