@@ -593,3 +593,54 @@ func (c *Conn) GCAttachments(valid []AttachmentKey) (removed []AttachmentKey, er
 		return out
 	})
 }
+
+// groupAttachments gathers the entries of rules that count into an
+// attachment's counter into one entry per attachment, in the place of the
+// first, with the counter's values; an attachment whose counter has no
+// rules gets an entry at the end.
+func groupAttachments(entries []Entry, counters []CounterObject) []Entry {
+	byName := map[string]*CounterObject{}
+	for i := range counters {
+		if _, ok := parseAttachCounter(counters[i].Name); ok {
+			byName[counters[i].Name] = &counters[i]
+		}
+	}
+	if len(byName) == 0 {
+		return entries
+	}
+	out := make([]Entry, 0, len(entries))
+	at := map[string]int{}
+	for _, e := range entries {
+		name := ""
+		if e.Object == nil && len(e.Rules) == 1 {
+			for _, x := range e.Rules[0].Exprs {
+				if o, ok := x.(*Objref); ok && o.Type == unix.NFT_OBJECT_COUNTER && byName[o.Object] != nil {
+					name = o.Object
+				}
+			}
+		}
+		if name == "" {
+			out = append(out, e)
+			continue
+		}
+		if i, ok := at[name]; ok {
+			out[i].Rules = append(out[i].Rules, e.Rules...)
+			continue
+		}
+		at[name] = len(out)
+		out = append(out, attachmentEntry(byName[name], e.Rules))
+	}
+	for i := range counters {
+		if c := &counters[i]; byName[c.Name] != nil {
+			if _, ok := at[c.Name]; !ok {
+				out = append(out, attachmentEntry(c, nil))
+			}
+		}
+	}
+	return out
+}
+
+func attachmentEntry(c *CounterObject, rules []Rule) Entry {
+	k, _ := parseAttachCounter(c.Name)
+	return Entry{Attachment: &k, Rules: rules, Intact: true, Packets: c.Counter.Packets, Bytes: c.Counter.Bytes}
+}

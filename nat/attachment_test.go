@@ -442,3 +442,43 @@ func TestAttachmentsIgnoresOthers(t *testing.T) {
 		t.Errorf("RouteLocalnetSysctl: %s", got)
 	}
 }
+
+// List shows each attachment as one entry with all its rules and its
+// counter's values, an attachment without rules too; other entries stay
+// as they are.
+func TestListAttachments(t *testing.T) {
+	k := newNFT(t)
+	c := k.conn()
+	pub := nat.Publish{Listen: netip.AddrPortFrom(netip.Addr{}, 7000), To: netip.MustParseAddrPort("10.99.0.9:70")}
+	for _, err := range []error{c.AddAttachment(web("c1")), c.Add(pub), c.AddAttachment(nat.Attachment{ID: "e", IfName: "net1"})} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	k.rules = append(k.rules, nat.Rule{Family: nat.FamilyINet, Table: "nsnet", Chain: "forward", Handle: 999, Comment: "by hand"})
+	for i := range k.objs {
+		if k.objs[i].Name == "cni/c1/eth0" {
+			k.objs[i].Counter.Packets, k.objs[i].Counter.Bytes = 3, 180
+		}
+	}
+	entries, err := c.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		s := "foreign"
+		switch {
+		case e.Attachment != nil:
+			s = "attachment " + e.Attachment.String()
+		case e.Object != nil:
+			s = e.Object.String()
+		}
+		got = append(got, s+" "+strings.Repeat("r", len(e.Rules))+" "+map[bool]string{true: "intact"}[e.Intact]+" "+
+			strings.TrimSpace(strings.Repeat("p", int(e.Packets))))
+	}
+	want := []string{"attachment c1/eth0 " + strings.Repeat("r", 13) + " intact ppp", "publish 7000/tcp to 10.99.0.9:70 rr intact ", "foreign r  ", "attachment e/net1  intact "}
+	if !slices.Equal(got, want) {
+		t.Errorf("List:\n%q\nwant\n%q", got, want)
+	}
+}

@@ -241,6 +241,11 @@ func TestNatAttachmentTraffic(t *testing.T) {
 		}
 	}
 
+	// nsnet nat show lists the attachments, one line each.
+	if got := sb.MustNSNet("nat", "show"); got != "attachment c2/eth0\nattachment c3/eth0\n" {
+		t.Errorf("nat show:\n%s", got)
+	}
+
 	// Linux sends nothing from ::1 out of another interface: ::1 is not
 	// mapped, and a connection to it finds no listener on the host.
 	if got := dial(t, sb, "", "[::1]:8080"); !strings.Contains(got, "refused") {
