@@ -390,7 +390,10 @@ func (c *Conn) AddAttachment(a Attachment) error {
 			backoff(attempt)
 			continue
 		}
-		if errors.Is(err, unix.EEXIST) {
+		// EEXIST for the counter: the attachment is there. (For a chain,
+		// EEXIST says one of another type has its name.)
+		var be *batchError
+		if errors.Is(err, unix.EEXIST) && errors.As(err, &be) && strings.HasPrefix(be.what, "NFT_MSG_NEWOBJ") {
 			return nl.Wrap("add", "attachment "+k.String(), ErrExist)
 		}
 		if err != nil {

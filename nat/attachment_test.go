@@ -482,3 +482,18 @@ func TestListAttachments(t *testing.T) {
 		t.Errorf("List:\n%q\nwant\n%q", got, want)
 	}
 }
+
+// EEXIST for something other than the counter is not ErrExist.
+func TestAttachmentChainTypeClash(t *testing.T) {
+	k := newNFT(t)
+	k.refuse = func(i int, m netlink.Message) (unix.Errno, string) {
+		if opOf(m) == unix.NFT_MSG_NEWCHAIN {
+			return unix.EEXIST, ""
+		}
+		return 0, ""
+	}
+	err := k.conn().AddAttachment(web("c1"))
+	if err == nil || errors.Is(err, nat.ErrExist) || !strings.Contains(err.Error(), "NFT_MSG_NEWCHAIN inet nsnet postrouting") {
+		t.Errorf("got %v", err)
+	}
+}
