@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"time"
 
 	"github.com/nsnet/nsnet/nat"
 	"github.com/nsnet/nsnet/nsfs"
@@ -267,10 +268,27 @@ func (r *run) mainAdd(mode string) (res *Result, err error) {
 	if err = plan.Do(r.natStep(res, brName, hostName, mode)); err != nil {
 		return nil, err
 	}
+	// Until the kernel sees the carrier (its link watch runs up to a
+	// second late) the veth drops what is sent, so wait for both ends.
+	waitOperUp(ct.conn, contLink.Index)
+	waitOperUp(host, hostLink.Index)
 	if !c.DNS.empty() {
 		res.DNS = c.DNS
 	}
 	return res, nil
+}
+
+// waitOperUp waits up to two seconds for link index to be operationally
+// up.
+func waitOperUp(c *rtnl.Conn, index uint32) {
+	deadline := time.Now().Add(2 * time.Second)
+	for d := time.Millisecond; time.Now().Before(deadline); d = min(2*d, 50*time.Millisecond) {
+		l, err := c.LinkByIndex(index)
+		if err != nil || (l.Attrs.OperState != nil && *l.Attrs.OperState == rtnl.OperUp) {
+			return
+		}
+		time.Sleep(d)
+	}
 }
 
 func ignoreNotExist(err error) error {
@@ -510,7 +528,9 @@ func configureContainer(ct *container, index uint32, res *Result, ptp bool) erro
 				m.Attrs.Metrics.AdvMSS = ptr(uint32(rt.AdvMSS))
 			}
 		}
-		if err := ct.conn.AddRoute(m); err != nil {
+		// A route given twice (IPAM's default route and the bridge's) is
+		// one route, as for the reference plugins.
+		if err := ct.conn.AddRoute(m); err != nil && !errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("route %s via %s: %w", rt.Dst, gw, err)
 		}
 	}
@@ -530,7 +550,7 @@ func configurePTPHost(host *rtnl.Conn, index uint32, ipc IPConfig) error {
 	if err := host.AddAddr(addrMsg(index, netip.PrefixFrom(ipc.Gateway, bits), true)); err != nil && !errors.Is(err, os.ErrExist) {
 		return err
 	}
-	err := host.AddRoute(routeMsg(index, netip.PrefixFrom(ipc.Address.Addr(), bits), netip.Addr{}, netip.Addr{}, rtnl.ScopeLink))
+	err := host.AddRoute(routeMsg(index, netip.PrefixFrom(ipc.Address.Addr(), bits), netip.Addr{}, netip.Addr{}, rtnl.ScopeHost))
 	if errors.Is(err, os.ErrExist) {
 		return nil
 	}

@@ -364,8 +364,8 @@ func TestCNIPTPLikeReference(t *testing.T) {
 		}
 		state[i] = s.state([]string{"c1", "c2"}, "", "ptpnet")
 		s.serve("ext", ":7", "ext")
-		reach[i] = fmt.Sprintf("host->c1 %v, c1->c2 %v, c1->c2 v6 %v, c1->outside masqueraded %v\n",
-			s.ping("", "10.33.0.2"), s.ping("c1", "10.33.0.3"), s.ping("c1", "fd00:33::3"),
+		reach[i] = fmt.Sprintf("host->c1 %v, host->c1 v6 %v, c1->c2 %v, c1->outside masqueraded %v\n",
+			s.ping("", "10.33.0.2"), s.ping("", "fd00:33::2"), s.ping("c1", "10.33.0.3"),
 			s.dial("c1", "198.51.100.2:7") == "ext from 198.51.100.1")
 		s.mustCNI(conf, "del", "c1", "/run/netns/c1")
 		s.mustCNI(conf, "del", "c2", "/run/netns/c2")
@@ -399,7 +399,7 @@ func TestCNIResultVersions(t *testing.T) {
 			}
 			conf := s.conf(fmt.Sprintf(`{"cniVersion": %q, "name": "v%d", "plugins": [
   {"type": "bridge", "bridge": "br%d", "isDefaultGateway": true,
-   "ipam": {"type": "host-local", "subnet": "10.40.%d.0/24", "routes": [{"dst": "0.0.0.0/0"}]}}]}`, v, i, i, i))
+   "ipam": {"type": "host-local", "subnet": "10.40.%d.0/24", "routes": [{"dst": "192.0.2.0/24"}]}}]}`, v, i, i, i))
 			ns := fmt.Sprintf("v%d", i)
 			s.Must("ip", "netns", "add", ns)
 			out := s.mustCNI(conf, "add", ns, "/run/netns/"+ns)
@@ -407,7 +407,7 @@ func TestCNIResultVersions(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &m); err != nil || m["cniVersion"] != v {
 				t.Errorf("%s: result for %s is %s", path, v, out)
 			}
-			hasVersion := strings.Contains(out, `"version":"4"`)
+			hasVersion := strings.Contains(normResult(t, out), `"version":"4"`)
 			if hasVersion != (v < "1.0.0") {
 				t.Errorf("%s: result %s: ips carry \"version\": %v", path, v, hasVersion)
 			}
@@ -486,7 +486,7 @@ func TestCNIStatusGC(t *testing.T) {
 	s.MustSh("rm -rf /var/lib/cni/cache")
 	s.mustCNI(conf, "gc", "", "", "-valid", "a/eth0")
 	owners := s.MustSh("cat /var/lib/cni/networks/nsnet1/10.* | tr '\\r\\n' '|,'; echo; nft list ruleset | grep -o 'attachment [a-z]* eth0' | sort -u")
-	if !strings.Contains(owners, "a|eth0") || strings.Contains(owners, "b|") || strings.Contains(owners, "c|") ||
+	if !strings.Contains(owners, "a|,eth0") || strings.Contains(owners, "b|") || strings.Contains(owners, "c|") ||
 		!strings.Contains(owners, "attachment a eth0") || strings.Contains(owners, "attachment b") || strings.Contains(owners, "attachment c") {
 		t.Errorf("after GC keeping a/eth0: %s", owners)
 	}
