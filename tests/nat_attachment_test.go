@@ -155,8 +155,8 @@ ip -n ext addr add 2001:db8::2/64 dev eth0 nodad
 }
 
 var (
-	netV4 = netip.MustParsePrefix("10.99.0.0/24")
-	netV6 = netip.MustParsePrefix("fd99::/64")
+	attachNet4 = netip.MustParsePrefix("10.99.0.0/24")
+	attachNet6 = netip.MustParsePrefix("fd99::/64")
 )
 
 // containerAttachment is the attachment of container cN (N = 2, 3, ...)
@@ -168,7 +168,7 @@ func containerAttachment(n int, ports map[uint16]uint16) nat.Attachment {
 	a := nat.Attachment{
 		ID: fmt.Sprintf("c%d", n), IfName: "eth0",
 		Masquerade:        []netip.Prefix{netip.PrefixFrom(a4, 32), netip.PrefixFrom(a6, 128)},
-		MasqueradeExclude: []netip.Prefix{netV4, netV6},
+		MasqueradeExclude: []netip.Prefix{attachNet4, attachNet6},
 		SNATHairpin:       true,
 		HostLocalhost:     true,
 	}
@@ -196,8 +196,8 @@ func nsnetRuleset(t *testing.T, sb *Sandbox) string {
 	return regexp.MustCompile(`packets \d+ bytes \d+`).ReplaceAllString(r.Stdout, "packets 0 bytes 0")
 }
 
-// linesWith returns the lines of s that contain sub.
-func linesWith(s, sub string) []string {
+// attachLinesWith returns the lines of s that contain sub.
+func attachLinesWith(s, sub string) []string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
 		if strings.Contains(l, sub) {
@@ -224,7 +224,7 @@ func TestNatAttachmentTraffic(t *testing.T) {
 	serve(t, sb, "ext", "[::]:9000")
 
 	rs := nsnetRuleset(t, sb)
-	if got := len(linesWith(rs, `comment "nsnet attachment c2 eth0"`)); got != 2+2*2+3 {
+	if got := len(attachLinesWith(rs, `comment "nsnet attachment c2 eth0"`)); got != 2+2*2+3 {
 		t.Errorf("c2 has %d rules, want 9 (2 masquerade, 4 dnat, 3 hairpin):\n%s", got, rs)
 	}
 	for _, want := range []string{
@@ -306,10 +306,10 @@ func TestNatAttachmentDelAndGC(t *testing.T) {
 		mustAttach(t, sb, "add", containerAttachment(n, map[uint16]uint16{uint16(8000 + n): 80}))
 	}
 	removed := mustAttach(t, sb, "gc", []nat.AttachmentKey{{ID: "c3", IfName: "eth0"}, {ID: "c5", IfName: "eth0"}, {ID: "gone", IfName: "eth0"}})
-	if got := sortedLines(removed); got != "c2/eth0\nc4/eth0\nc6/eth0" {
+	if got := attachSorted(removed); got != "c2/eth0\nc4/eth0\nc6/eth0" {
 		t.Errorf("gc removed %q", got)
 	}
-	if got := sortedLines(mustAttach(t, sb, "list", nil)); got != "c3/eth0\nc5/eth0" {
+	if got := attachSorted(mustAttach(t, sb, "list", nil)); got != "c3/eth0\nc5/eth0" {
 		t.Errorf("after gc: %q", got)
 	}
 	rs := nsnetRuleset(t, sb)
@@ -318,13 +318,13 @@ func TestNatAttachmentDelAndGC(t *testing.T) {
 			t.Errorf("gc left something of %s:\n%s", id, rs)
 		}
 	}
-	if n := len(linesWith(rs, "nsnet attachment c5 eth0")); n != 2+2*2+3 {
+	if n := len(attachLinesWith(rs, "nsnet attachment c5 eth0")); n != 2+2*2+3 {
 		t.Errorf("c5 has %d rules after gc, want 9:\n%s", n, rs)
 	}
 	if got := sb.Must("nft", "list", "table", "ip", "other"); got != other {
 		t.Errorf("table ip other changed:\n%s\n---\n%s", other, got)
 	}
-	if got := mustAttach(t, sb, "gc", []nat.AttachmentKey{}); sortedLines(got) != "c3/eth0\nc5/eth0" {
+	if got := mustAttach(t, sb, "gc", []nat.AttachmentKey{}); attachSorted(got) != "c3/eth0\nc5/eth0" {
 		t.Errorf("gc of all removed %q", got)
 	}
 	if rs := nsnetRuleset(t, sb); rs != "" {
@@ -332,7 +332,7 @@ func TestNatAttachmentDelAndGC(t *testing.T) {
 	}
 }
 
-func sortedLines(s string) string {
+func attachSorted(s string) string {
 	l := strings.Fields(s)
 	sort.Strings(l)
 	return strings.Join(l, "\n")
@@ -379,18 +379,18 @@ func TestNatAttachmentParallel(t *testing.T) {
 	for i := 1; i < n; i += 2 {
 		want = append(want, fmt.Sprintf("p%02d/eth0", i))
 	}
-	if got := sortedLines(mustAttach(t, sb, "list", nil)); got != strings.Join(want, "\n") {
+	if got := attachSorted(mustAttach(t, sb, "list", nil)); got != strings.Join(want, "\n") {
 		t.Errorf("attachments after the parallel run:\n%s\nwant\n%s", got, strings.Join(want, "\n"))
 	}
 	rs := nsnetRuleset(t, sb)
 	for i := range n {
-		rules := len(linesWith(rs, fmt.Sprintf(`comment "nsnet attachment p%02d eth0"`, i)))
+		rules := len(attachLinesWith(rs, fmt.Sprintf(`comment "nsnet attachment p%02d eth0"`, i)))
 		ctr := strings.Contains(rs, fmt.Sprintf("counter cni/p%02d/eth0 {", i))
 		if i%2 == 1 && (rules != 4 || !ctr) || i%2 == 0 && (rules != 0 || ctr) {
 			t.Errorf("p%02d: %d rules, counter %v", i, rules, ctr)
 		}
 	}
-	if got := len(linesWith(rs, "comment")); got != 4*n/2 {
+	if got := len(attachLinesWith(rs, "comment")); got != 4*n/2 {
 		t.Errorf("%d rules in the table, want %d", got, 4*n/2)
 	}
 }
