@@ -647,3 +647,54 @@ func attachmentEntry(c *CounterObject, rules []Rule) Entry {
 	k, _ := parseAttachCounter(c.Name)
 	return Entry{Attachment: &k, Rules: rules, Intact: true, Packets: c.Counter.Packets, Bytes: c.Counter.Bytes}
 }
+
+// CheckAttachment reports whether a is in nsnet's table exactly as
+// AddAttachment puts it (CNI CHECK): its counter and its rules, no rule
+// missing, edited or extra. The error is ErrNotExist (errors.Is(err,
+// os.ErrNotExist)) when there is no attachment with a's key, and says
+// what differs otherwise.
+func (c *Conn) CheckAttachment(a Attachment) error {
+	k := a.key()
+	obj := "attachment " + k.String()
+	want, err := a.Rules()
+	if err != nil {
+		return nl.Wrap("check", obj, err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, err := c.readAttachments()
+	if err != nil {
+		return err
+	}
+	var have []Rule
+	for _, r := range v.rules {
+		if belongs(r, k) {
+			have = append(have, r)
+		}
+	}
+	if !slices.Contains(v.counters, k.counterName()) {
+		if len(have) == 0 {
+			return nl.Wrap("check", obj, ErrNotExist)
+		}
+		return nl.Wrap("check", obj, fmt.Errorf("counter %s is missing", k.counterName()))
+	}
+	used := make([]bool, len(have))
+	missing := 0
+	for _, w := range want {
+		found := false
+		for i, r := range have {
+			if !used[i] && r.Chain == w.Chain && sameExprs(r.Exprs, w.Exprs) {
+				used[i], found = true, true
+				break
+			}
+		}
+		if !found {
+			missing++
+		}
+	}
+	extra := len(have) - (len(want) - missing)
+	if missing > 0 || extra > 0 {
+		return nl.Wrap("check", obj, fmt.Errorf("%d of its %d rules missing or changed, %d other rules tagged with it", missing, len(want), extra))
+	}
+	return nil
+}

@@ -497,3 +497,52 @@ func TestAttachmentChainTypeClash(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// CheckAttachment: nil for an attachment as added, ErrNotExist without
+// it, and an error saying what differs when a rule is gone, edited or
+// added, or the counter is missing.
+func TestCheckAttachment(t *testing.T) {
+	k := newNFT(t)
+	c := k.conn()
+	a := web("c1")
+	if err := c.CheckAttachment(a); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("no table: %v", err)
+	}
+	if err := c.AddAttachment(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddAttachment(web("c2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CheckAttachment(a); err != nil {
+		t.Errorf("as added: %v", err)
+	}
+	if err := c.CheckAttachment(web("c3")); !errors.Is(err, nat.ErrNotExist) {
+		t.Errorf("absent: %v", err)
+	}
+	b := a
+	b.PortMaps = b.PortMaps[:1]
+	if err := c.CheckAttachment(b); err == nil || !strings.Contains(err.Error(), "0 of its 6 rules missing or changed, 7 other rules") {
+		t.Errorf("fewer mappings: %v", err)
+	}
+	saved := slices.Clone(k.rules)
+	k.rules = slices.Delete(k.rules, 3, 4)
+	if err := c.CheckAttachment(a); err == nil || !strings.Contains(err.Error(), "check attachment c1/eth0: 1 of its 13 rules missing") {
+		t.Errorf("rule deleted: %v", err)
+	}
+	k.rules = slices.Clone(saved)
+	k.rules[0].Exprs = k.rules[0].Exprs[:len(k.rules[0].Exprs)-1]
+	if err := c.CheckAttachment(a); err == nil || !strings.Contains(err.Error(), "1 of its 13 rules missing or changed") {
+		t.Errorf("rule edited: %v", err)
+	}
+	k.rules = saved
+	k.objs = slices.DeleteFunc(k.objs, func(o nat.CounterObject) bool { return o.Name == "cni/c1/eth0" })
+	if err := c.CheckAttachment(a); err == nil || !strings.Contains(err.Error(), "counter cni/c1/eth0 is missing") {
+		t.Errorf("counter deleted: %v", err)
+	}
+	bad := a
+	bad.ID = ""
+	if err := c.CheckAttachment(bad); err == nil || !strings.Contains(err.Error(), "invalid attachment id") {
+		t.Errorf("bad id: %v", err)
+	}
+}
