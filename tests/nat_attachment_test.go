@@ -19,7 +19,7 @@ import (
 // The test binary doubles as a client of package nat's attachment API
 // (which nsnet's CNI plugin drives; nothing on the command line does):
 // with NSNET_ATTACH_HELPER=add it reads a JSON nat.Attachment from stdin
-// and adds it, with del:ID/IFNAME it deletes one, with gc it reads a JSON
+// and adds it (check: checks it), with del:ID/IFNAME it deletes one, with gc it reads a JSON
 // list of keys to keep and prints the keys removed, with list it prints
 // the keys present, one "ID/IFNAME" a line. Each runs in the network
 // namespace it is started in, as a separate process.
@@ -45,6 +45,13 @@ func attachHelper(mode string) int {
 			return 2
 		}
 		err = c.AddAttachment(a)
+	case "check":
+		var a nat.Attachment
+		if err := json.NewDecoder(os.Stdin).Decode(&a); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		err = c.CheckAttachment(a)
 	case "del":
 		id, ifname, _ := strings.Cut(arg, "/")
 		err = c.DelAttachment(id, ifname)
@@ -288,6 +295,17 @@ func TestNatAttachmentDelAndGC(t *testing.T) {
 	serve(t, sb, "c2", "0.0.0.0:80")
 	if got := dial(t, sb, "ext", "192.0.2.1:8080"); got != "peer=192.0.2.2" {
 		t.Fatalf("before del: %q", got)
+	}
+	// CHECK: as added, then with one rule deleted behind nsnet's back.
+	c2 := containerAttachment(2, map[uint16]uint16{8080: 80, 8443: 443})
+	mustAttach(t, sb, "check", c2)
+	handle := regexp.MustCompile(`dport 8443 .*"nsnet attachment c2 eth0" # handle (\d+)`).FindStringSubmatch(sb.Must("nft", "-a", "list", "chain", "inet", "nsnet", "prerouting"))
+	if handle == nil {
+		t.Fatal("no rule for port 8443 in prerouting")
+	}
+	sb.Must("nft", "delete", "rule", "inet", "nsnet", "prerouting", "handle", handle[1])
+	if r := attach(t, sb, "check", c2); r.Code == 0 || !strings.Contains(r.Stderr, "1 of its 16 rules missing") {
+		t.Errorf("check after nft delete rule: %s", r)
 	}
 	mustAttach(t, sb, "del:c2/eth0", nil)
 	if after := nsnetRuleset(t, sb); after != before {
