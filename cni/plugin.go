@@ -124,8 +124,15 @@ func (r *run) dispatch() ([]byte, error) {
 		if err := r.nsnetDefaults(); err != nil {
 			return nil, err
 		}
-	case "bridge", "ptp", "host-local":
-		if c.IPAM.Type != "" && c.IPAM.Type != "static" || r.face == "host-local" {
+	case "host-local", "static":
+		// As a plugin of its own, the IPAM is this face whatever the
+		// ipam type says (it names the plugin that was run: this one).
+		c.IPAM.Type = r.face
+		if err := c.checkName(); err != nil && r.face == "host-local" {
+			return nil, err
+		}
+	case "bridge", "ptp":
+		if c.IPAM.Type != "" && c.IPAM.Type != "static" {
 			if err := c.checkName(); err != nil {
 				return nil, err
 			}
@@ -266,11 +273,7 @@ func trimSpace(s string) string {
 }
 
 // ipamFaceAdd is host-local's (or static's) ADD as a plugin of its own.
-func (r *run) ipamFaceAdd() (*Result, error) {
-	p := r.ipam()
-	p.conf.IPAM.Type = r.face
-	return p.add()
-}
+func (r *run) ipamFaceAdd() (*Result, error) { return r.ipam().add() }
 
 // status is STATUS: the plugin can serve when its IPAM data directory is
 // usable and, for the main plugins, nf_tables answers where NAT is asked.
