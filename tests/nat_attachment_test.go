@@ -1,8 +1,10 @@
 package tests
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -12,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/nsnet/nsnet/nat"
 )
@@ -30,13 +33,50 @@ func init() {
 }
 
 func attachHelper(mode string) int {
+	verb, arg, _ := strings.Cut(mode, ":")
+	switch verb {
+	case "udprecv":
+		// Print every datagram's payload, one a line.
+		pc, err := net.ListenPacket("udp", arg)
+		if err != nil {
+			fmt.Println("error:", err)
+			return 1
+		}
+		fmt.Println("ready")
+		buf := make([]byte, 512)
+		for {
+			n, _, err := pc.ReadFrom(buf)
+			if err != nil {
+				return 1
+			}
+			fmt.Println(string(buf[:n]))
+		}
+	case "udpsend":
+		// udpsend:SRCPORT,DST,PAYLOAD from an unconnected socket (ICMP
+		// errors do not stop it).
+		f := strings.SplitN(arg, ",", 3)
+		pc, err := net.ListenPacket("udp", ":"+f[0])
+		if err != nil {
+			fmt.Println("error:", err)
+			return 1
+		}
+		defer pc.Close()
+		dst, err := net.ResolveUDPAddr("udp", f[1])
+		if err == nil {
+			_, err = pc.WriteTo([]byte(f[2]), dst)
+		}
+		if err != nil {
+			fmt.Println("error:", err)
+			return 1
+		}
+		return 0
+	}
 	c, err := nat.Dial(nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer c.Close()
-	verb, arg, _ := strings.Cut(mode, ":")
 	switch verb {
 	case "add":
 		var a nat.Attachment
@@ -52,6 +92,15 @@ func attachHelper(mode string) int {
 			return 2
 		}
 		err = c.CheckAttachment(a)
+	case "conntrack":
+		var a nat.Attachment
+		if err := json.NewDecoder(os.Stdin).Decode(&a); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		var n int
+		n, err = c.DeleteStaleConntrack(a)
+		fmt.Println(n)
 	case "del":
 		id, ifname, _ := strings.Cut(arg, "/")
 		err = c.DelAttachment(id, ifname)
@@ -410,5 +459,79 @@ func TestNatAttachmentParallel(t *testing.T) {
 	}
 	if got := len(attachLinesWith(rs, "comment")); got != 4*n/2 {
 		t.Errorf("%d rules in the table, want %d", got, 4*n/2)
+	}
+}
+
+// TestNatAttachmentStaleConntrack: a UDP flow to a host port seen before
+// its mapping existed keeps bypassing the mapping (NAT is decided on a
+// flow's first packet) until DeleteStaleConntrack removes its conntrack
+// entry, and only that one; then the flow's next datagram reaches the
+// container.
+func TestNatAttachmentStaleConntrack(t *testing.T) {
+	sb := NewSandbox(t)
+	attachTopology(t, sb)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := sb.Cmd("ip", "netns", "exec", "c2", exe)
+	cmd.Env = append(os.Environ(), "NSNET_ATTACH_HELPER=udprecv:[::]:5000")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	lines := make(chan string, 10)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	if l := <-lines; l != "ready" {
+		t.Fatalf("udp server: %q", l)
+	}
+	send := func(src int, dst, payload string) {
+		t.Helper()
+		c := sb.Cmd("ip", "netns", "exec", "ext", exe)
+		c.Env = append(os.Environ(), fmt.Sprintf("NSNET_ATTACH_HELPER=udpsend:%d,%s,%s", src, dst, payload))
+		if o, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("udpsend: %v %s", err, o)
+		}
+	}
+	received := func() string {
+		select {
+		case l := <-lines:
+			return l
+		case <-time.After(time.Second):
+			return ""
+		}
+	}
+	// NAT hooks that exist when a flow starts decide its NAT then (with
+	// none registered, the flow's NAT would be decided on its next
+	// packet): another container's attachment makes them exist.
+	mustAttach(t, sb, "add", containerAttachment(3, nil))
+	send(40000, "192.0.2.1:5000", "before")
+	send(40001, "192.0.2.1:5001", "other port")
+	a := containerAttachment(2, nil)
+	a.PortMaps = []nat.PortMap{{HostPort: 5000, ContainerIP: netip.MustParseAddr("10.99.0.2"), ContainerPort: 5000, Proto: "udp"}}
+	mustAttach(t, sb, "add", a)
+	send(40000, "192.0.2.1:5000", "stale")
+	if got := received(); got != "" {
+		t.Fatalf("the flow seen before the mapping reached the container: %q", got)
+	}
+	if got := strings.TrimSpace(mustAttach(t, sb, "conntrack", a)); got != "1" {
+		t.Errorf("deleted %s conntrack entries, want 1", got)
+	}
+	send(40000, "192.0.2.1:5000", "after")
+	if got := received(); got != "after" {
+		t.Errorf("after DeleteStaleConntrack the container got %q, want \"after\"", got)
+	}
+	send(40002, "192.0.2.1:5000", "new flow")
+	if got := received(); got != "new flow" {
+		t.Errorf("a new flow: %q", got)
 	}
 }
