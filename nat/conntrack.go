@@ -170,4 +170,3 @@ func rawAttrs(b []byte) []rawAttr {
 	}
 	return out
 }
-
