@@ -511,11 +511,11 @@ func TestCNIParallel(t *testing.T) {
   ( %s -conf %s -path %s -cmd add -id p$i -netns /run/netns/p$i > /run/add.$i 2>&1 || echo "ADD p$i failed: $(cat /run/add.$i)"
     cat /var/lib/cni/networks/par/* 2>/dev/null >/dev/null
     %s -conf %s -path %s -cmd del -id p$i -netns /run/netns/p$i || echo "DEL p$i failed" ) &
-done; wait; cat /run/add.* | grep -o '"address":"[0-9./]*"' | sort | uniq -d`, n, cniDriver, conf, cniDir, cniDriver, conf, cniDir))
+done; wait; cat /run/add.* | grep -o '"address": "[0-9./]*"' | sort | uniq -d`, n, cniDriver, conf, cniDir, cniDriver, conf, cniDir))
 	if strings.TrimSpace(out) != "" {
 		t.Errorf("parallel ADD/DEL: %s", out)
 	}
-	got := s.MustSh("grep -l address /run/add.* | wc -l; ls /var/lib/cni/networks/par | grep -c '^10\\.' || true; ip -o link show master par0 | wc -l; nft list ruleset | grep -c attachment || true")
+	got := s.MustSh("cat /run/add.* | grep -o '\"address\": \"10.60' | wc -l; ls /var/lib/cni/networks/par | grep -c '^10\\.' || true; ip -o link show master par0 | wc -l; nft list ruleset | grep -c attachment || true")
 	if f := strings.Fields(got); f[0] != fmt.Sprint(n) || f[1] != "0" || f[2] != "0" || f[3] != "0" {
 		t.Errorf("after %d ADD/DEL pairs: results, reservations, bridge ports, NAT rules = %v", n, f)
 	}
