@@ -102,7 +102,8 @@ func TestDeleteStaleConntrack(t *testing.T) {
 		}),
 		nltest.Expect(ctDelete, netlink.Request|netlink.Acknowledge, cat(v6, stale6), nltest.Acked),
 	)
-	c := nltest.NAT(s.Func(), nil)
+	var trace strings.Builder
+	c := nltest.NAT(s.Func(), &nltest.Options{Trace: &trace})
 	defer c.Close()
 	a := web("c1")
 	a.PortMaps = []nat.PortMap{
@@ -113,6 +114,9 @@ func TestDeleteStaleConntrack(t *testing.T) {
 	n, err := c.DeleteStaleConntrack(a)
 	if err != nil || n != 2 {
 		t.Errorf("deleted %d, %v", n, err)
+	}
+	if !strings.Contains(trace.String(), "→ type 0x102 flags=REQUEST|ACK") {
+		t.Errorf("trace:\n%s", trace.String())
 	}
 }
 
