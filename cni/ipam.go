@@ -21,10 +21,6 @@ type ipam struct {
 	args  map[string]string
 }
 
-func (p *ipam) builtin() bool {
-	return p.conf.IPAM.Type == "host-local" || p.conf.IPAM.Type == "static"
-}
-
 // add returns the addresses, routes and DNS for the attachment.
 func (p *ipam) add() (*Result, error) {
 	switch p.conf.IPAM.Type {
