@@ -79,8 +79,9 @@ func (r *run) portmapCheck() error {
 	})
 }
 
-// loopbackAdd is loopback's ADD: lo up, and the result lists it with its
-// addresses.
+// loopbackAdd is loopback's ADD: lo up (whatever CNI_IFNAME says); the
+// result is prevResult in a chain, else lo with its first address of each
+// family.
 func (r *run) loopbackAdd() (*Result, error) {
 	ct, err := openContainer(r.env.NetNS)
 	if err != nil {
@@ -101,8 +102,17 @@ func (r *run) loopbackAdd() (*Result, error) {
 			return nil, errorf(ErrInternal, "loopback: %v", err)
 		}
 		for _, a := range addrs {
-			res.IPs = append(res.IPs, IPConfig{Interface: ptr(0), Address: a.Prefix()})
+			if !a.Prefix().Addr().IsLoopback() {
+				return nil, errorf(ErrInternal, "loopback interface found with non-loopback address %s", a.Prefix())
+			}
 		}
+		if len(addrs) > 0 {
+			res.IPs = append(res.IPs, IPConfig{Interface: ptr(0), Address: addrs[0].Prefix()})
+		}
+	}
+	if len(r.conf.PrevResult) > 0 {
+		prev, _, err := ParseResult(r.conf.PrevResult)
+		return prev, err
 	}
 	return res, nil
 }

@@ -24,6 +24,7 @@ const refCNIDir = "/usr/lib/cni"
 var (
 	cniOnce   sync.Once
 	cniDriver string // the libcni driver binary
+	cniTool   string // cnitool, libcni's own command line
 	cniDir    string // nsnet under every plugin name it serves
 	cniErr    error
 )
@@ -34,6 +35,12 @@ func cniBuild() {
 	out, err := exec.Command("go", "build", "-o", cniDriver, "./cnidriver").CombinedOutput()
 	if err != nil {
 		cniErr = fmt.Errorf("build cnidriver: %v\n%s", err, out)
+		return
+	}
+	cniTool = filepath.Join(dir, "cnitool")
+	out, err = exec.Command("go", "build", "-o", cniTool, "github.com/containernetworking/cni/cnitool").CombinedOutput()
+	if err != nil {
+		cniErr = fmt.Errorf("build cnitool: %v\n%s", err, out)
 		return
 	}
 	cniDir = filepath.Join(dir, "cni")
@@ -682,5 +689,50 @@ func TestCNIExecutesNothing(t *testing.T) {
 	}
 	if log := s.Must("cat", "/run/strace.log"); strings.Count(log, "execve(") != 1 || strings.Contains(log, "fork(") {
 		t.Errorf("the plugin executed something else:\n%s", log)
+	}
+}
+
+// TestCNITool drives nsnet with cnitool (libcni's command line) on a
+// conflist in NETCONFPATH: add, check, status, gc (which, with no valid
+// attachments, removes everything), del; and nsnet's host-local shares
+// its files with the reference host-local.
+func TestCNITool(t *testing.T) {
+	s := newCNISandbox(t, "")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "10-tool.conflist"), []byte(`{"cniVersion": "1.1.0", "name": "tool", "plugins": [
+  {"type": "bridge", "bridge": "tool0", "isDefaultGateway": true, "ipMasq": true, "ipam": {"type": "host-local", "subnet": "10.91.0.0/24"}},
+  {"type": "portmap", "capabilities": {"portMappings": true}},
+  {"type": "loopback"}]}`), 0o644)
+	s.Must("ip", "netns", "add", "t")
+	tool := func(args ...string) string {
+		return s.Must(append([]string{"env", "NETCONFPATH=" + dir, "CNI_PATH=" + cniDir, "CAP_ARGS={\"portMappings\":[{\"hostPort\":8081,\"containerPort\":80,\"protocol\":\"tcp\"}]}", cniTool}, args...)...)
+	}
+	if out := tool("add", "tool", "/run/netns/t"); !strings.Contains(out, "10.91.0.2/24") {
+		t.Fatalf("cnitool add: %s", out)
+	}
+	tool("check", "tool", "/run/netns/t")
+	tool("status", "tool", "/run/netns/t")
+	if out := s.MustSh("nft list ruleset | grep -o 'attachment cnitool-[0-9a-z.]* eth0' | sort -u | wc -l"); strings.TrimSpace(out) != "2" {
+		t.Errorf("masquerade and port mapping rules: %s", out)
+	}
+	tool("gc", "tool", "/run/netns/t")
+	if out := s.MustSh("ls /var/lib/cni/networks/tool | grep -c '^10' || true; nft list ruleset | grep -c attachment || true; ip -n t -o link | grep -c eth0 || true"); strings.Join(strings.Fields(out), " ") != "0 0 0" {
+		t.Errorf("after cnitool gc: reservations, rules, eth0 = %s", out)
+	}
+	tool("del", "tool", "/run/netns/t")
+
+	// One data directory, both host-locals: the reference reserves, nsnet
+	// continues after it and releases what the reference reserved.
+	conf := `{"cniVersion":"1.0.0","name":"shared","ipam":{"type":"host-local","subnet":"10.92.0.0/24"}}`
+	ref := s.RunInput(conf, "env", "CNI_COMMAND=ADD", "CNI_CONTAINERID=r", "CNI_IFNAME=eth0", "CNI_NETNS=/run/netns/t", "CNI_PATH="+refCNIDir, refCNIDir+"/host-local")
+	own := s.plugin("host-local", "ADD", "n", "/run/netns/t", "eth0", conf)
+	if !strings.Contains(ref.Stdout, "10.92.0.2/24") || !strings.Contains(own.Stdout, "10.92.0.3/24") {
+		t.Fatalf("shared host-local: reference %s, nsnet %s", ref, own)
+	}
+	if r := s.plugin("host-local", "DEL", "r", "", "eth0", conf); r.Code != 0 {
+		t.Fatal(r)
+	}
+	if out := s.MustSh("ls /var/lib/cni/networks/shared | grep '^10'"); strings.TrimSpace(out) != "10.92.0.3" {
+		t.Errorf("after nsnet released the reference's reservation: %s", out)
 	}
 }
