@@ -628,13 +628,16 @@ func withNAT(fn func(*nat.Conn) error) error {
 // may already be gone.
 func (r *run) mainDel() error {
 	var errs []error
+	deleted := false
 	if r.env.NetNS != "" {
 		ct, err := openContainer(r.env.NetNS)
 		switch {
 		case err == nil:
-			if err := ct.conn.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: r.env.IfName}}); err != nil && !notExist(err) {
+			err := ct.conn.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: r.env.IfName}})
+			if err != nil && !notExist(err) {
 				errs = append(errs, err)
 			}
+			deleted = err == nil
 			ct.Close()
 		case notExist(err) || errors.Is(err, nsfs.ErrNotNamespace):
 			// The namespace is gone, and the veth with it.
@@ -642,13 +645,17 @@ func (r *run) mainDel() error {
 			errs = append(errs, err)
 		}
 	}
-	if host, err := rtnl.Dial(nil); err == nil {
-		if err := host.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: hostVethName(r.env.ContainerID, r.env.IfName)}}); err != nil && !notExist(err) {
+	// The host end goes with the container's; look for it only when
+	// that was not there (its name says which attachment it belongs to).
+	if !deleted {
+		if host, err := rtnl.Dial(nil); err == nil {
+			if err := host.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: hostVethName(r.env.ContainerID, r.env.IfName)}}); err != nil && !notExist(err) {
+				errs = append(errs, err)
+			}
+			host.Close()
+		} else {
 			errs = append(errs, err)
 		}
-		host.Close()
-	} else {
-		errs = append(errs, err)
 	}
 	if r.conf.IPAM.Type != "" {
 		if err := r.ipam().del(); err != nil {

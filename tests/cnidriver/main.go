@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/containernetworking/cni/libcni"
@@ -36,6 +37,8 @@ func main() {
 	serve := flag.String("serve", "", "serve TCP on this address")
 	reply := flag.String("reply", "hello", "what -serve answers")
 	dial := flag.String("dial", "", "dial this TCP address and print the answer")
+	bench := flag.Int("bench", 0, "time N ADD+DEL pairs, containers b1..bN in /run/netns/bI")
+	par := flag.Int("par", 1, "with -bench: pairs run at once")
 	flag.Parse()
 	if *serve != "" {
 		fail(serveTCP(*serve, *reply))
@@ -66,6 +69,10 @@ func main() {
 		}
 	}
 	ctx := context.Background()
+	if *bench > 0 {
+		fail(runBench(ctx, c, list, *bench, *par, *caps))
+		return
+	}
 	switch *cmd {
 	case "add":
 		res, err := c.AddNetworkList(ctx, list, rt)
@@ -94,6 +101,46 @@ func main() {
 	default:
 		fail(fmt.Errorf("unknown -cmd %q", *cmd))
 	}
+}
+
+// runBench runs n ADD+DEL pairs through libcni, par at a time, and prints
+// the wall time in total and per container.
+func runBench(ctx context.Context, c *libcni.CNIConfig, list *libcni.NetworkConfigList, n, par int, caps string) error {
+	start := time.Now()
+	jobs := make(chan int)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range par {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				rt := &libcni.RuntimeConf{ContainerID: fmt.Sprintf("b%d", i), NetNS: fmt.Sprintf("/run/netns/b%d", i), IfName: "eth0"}
+				if caps != "" {
+					json.Unmarshal([]byte(caps), &rt.CapabilityArgs)
+				}
+				if _, err := c.AddNetworkList(ctx, list, rt); err != nil {
+					errs <- err
+					continue
+				}
+				if err := c.DelNetworkList(ctx, list, rt); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	for i := 1; i <= n; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		return err
+	}
+	d := time.Since(start)
+	fmt.Printf("%d\t%d\t%.1f\t%.2f\n", n, par, float64(d.Microseconds())/1000, float64(d.Microseconds())/1000/float64(n))
+	return nil
 }
 
 func serveTCP(addr, reply string) error {
