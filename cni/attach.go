@@ -242,7 +242,7 @@ func (r *run) mainAdd(mode string) (res *Result, err error) {
 					continue
 				}
 				gw := netip.PrefixFrom(ipc.Gateway, ipc.Address.Bits())
-				if err = plan.Do(r.bridgeAddr(host, br.Index, brName, gw)); err != nil {
+				if err = plan.Do(r.bridgeAddr(host, br.Index, brName, hostName, gw)); err != nil {
 					return nil, err
 				}
 			}
@@ -375,8 +375,10 @@ func (r *run) bridgeGateways(res *Result) {
 
 // bridgeAddr puts a gateway address on the bridge. An address of the same
 // family already there (IPv4), or overlapping (IPv6), is an error unless
-// forceAddress replaces it. Undo removes the address this step added.
-func (r *run) bridgeAddr(host *rtnl.Conn, index uint32, name string, gw netip.Prefix) Step {
+// forceAddress replaces it. Undo removes the address this step added,
+// unless the bridge has other ports than own (whose containers may have
+// come meanwhile and use it).
+func (r *run) bridgeAddr(host *rtnl.Conn, index uint32, name, own string, gw netip.Prefix) Step {
 	added := false
 	fam := rtnl.FamilyOf(gw.Addr())
 	return Step{Name: "address " + gw.String() + " on " + name,
@@ -415,6 +417,15 @@ func (r *run) bridgeAddr(host *rtnl.Conn, index uint32, name string, gw netip.Pr
 		Undo: func() error {
 			if !added {
 				return nil
+			}
+			links, err := host.Links()
+			if err != nil {
+				return err
+			}
+			for _, l := range links {
+				if l.Attrs.Master != nil && *l.Attrs.Master == index && l.Attrs.Name != own {
+					return nil
+				}
 			}
 			return ignoreNotExist(host.DeleteAddr(addrMsg(index, gw, false)))
 		},
