@@ -736,3 +736,36 @@ func TestCNITool(t *testing.T) {
 		t.Errorf("after nsnet released the reference's reservation: %s", out)
 	}
 }
+
+// TestCNIRollback: ADDs that fail late undo what they did: a bridge with
+// another address (refused without forceAddress) keeps its address and
+// loses the veth and the reservation; a route IPAM asks for that cannot be
+// added undoes the veth, the reservation, the masquerade and the bridge
+// the ADD made.
+func TestCNIRollback(t *testing.T) {
+	s := newCNISandbox(t, "")
+	s.Must("ip", "netns", "add", "r")
+	s.MustSh("ip link add rb0 type bridge && ip addr add 10.1.1.1/24 dev rb0")
+	r := s.plugin("bridge", "ADD", "r", "/run/netns/r", "eth0",
+		`{"cniVersion":"1.0.0","name":"rb","type":"bridge","bridge":"rb0","isGateway":true,"ipMasq":true,"ipam":{"type":"host-local","subnet":"10.95.0.0/24"}}`)
+	if r.Code == 0 || !strings.Contains(r.Stdout, "already has an IP address") {
+		t.Fatalf("ADD onto a bridge with another address: %s", r)
+	}
+	left := func() string {
+		return strings.Join(strings.Fields(s.MustSh("ip -n r -o link | grep -c eth0; ip -o link | grep -c veth; ls /var/lib/cni/networks/*/ | grep -c '^10' ; nft list ruleset 2>/dev/null | grep -c attachment; ip -o link | grep -c ' rb[01]:'")), " ")
+	}
+	if got := left(); got != "0 0 0 0 1" {
+		t.Errorf("after the refused ADD: eth0, veths, reservations, NAT rules, bridges = %s", got)
+	}
+	if out := s.Must("ip", "-o", "addr", "show", "dev", "rb0"); !strings.Contains(out, "10.1.1.1/24") || strings.Contains(out, "10.95") {
+		t.Errorf("the existing bridge's addresses changed: %s", out)
+	}
+	r = s.plugin("bridge", "ADD", "r", "/run/netns/r", "eth0",
+		`{"cniVersion":"1.0.0","name":"rb1","type":"bridge","bridge":"rb1","isGateway":true,"ipMasq":true,"ipam":{"type":"host-local","subnet":"10.96.0.0/24","routes":[{"dst":"192.0.2.0/24","gw":"203.0.113.1"}]}}`)
+	if r.Code == 0 {
+		t.Fatalf("ADD with an unreachable route gateway: %s", r)
+	}
+	if got := left(); got != "0 0 0 0 1" {
+		t.Errorf("after the failed ADD: eth0, veths, reservations, NAT rules, bridges = %s (%s)", got, r.Stdout)
+	}
+}
