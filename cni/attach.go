@@ -1,10 +1,10 @@
 package cni
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net"
 	"net/netip"
 	"os"
@@ -19,8 +19,9 @@ import (
 // attachment's key, so that DEL finds it without any state and two ADDs
 // of one attachment collide instead of making two.
 func hostVethName(id, ifname string) string {
-	h := sha256.Sum256([]byte(id + "\x00" + ifname))
-	return "veth" + hex.EncodeToString(h[:4])
+	h := fnv.New64a()
+	h.Write([]byte(id + "\x00" + ifname))
+	return "veth" + hex.EncodeToString(h.Sum(nil)[:4])
 }
 
 // portmapSuffix ends the NAT attachment id of portmap's rules, so that
@@ -70,7 +71,7 @@ func ptr[T any](v T) *T { return &v }
 // failure.
 func (r *run) mainAdd(mode string) (res *Result, err error) {
 	c := r.conf
-	if c.Vlan != 0 || len(c.VlanTrunk) > 0 {
+	if c.Vlan != 0 || c.VlanTrunk {
 		return nil, errorf(ErrUnsupportedField, "vlan: VLAN tagging is not supported by nsnet (vlan %d)", c.Vlan)
 	}
 	if c.MacSpoofChk {
@@ -687,10 +688,10 @@ func (r *run) mainDel() error {
 // mainCheck is CHECK: the container's interface is there with the
 // addresses of prevResult, and IPAM still holds them.
 func (r *run) mainCheck() error {
-	if len(r.conf.PrevResult) == 0 {
+	if r.conf.PrevResult == nil {
 		return errorf(ErrInvalidConfig, "CHECK: required prevResult missing")
 	}
-	prev, _, err := ParseResult(r.conf.PrevResult)
+	prev, _, err := resultFrom(r.conf.PrevResult, "prevResult")
 	if err != nil {
 		return err
 	}

@@ -1,106 +1,155 @@
 package cni
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 )
 
 // NetConf is a network configuration as a plugin receives it on stdin: the
 // spec's common keys, runtimeConfig, and the keys of every face this
 // package serves (bridge, ptp, portmap, nsnet); keys a face does not use
-// are ignored, as the reference plugins ignore them.
+// are ignored, as the reference plugins ignore them. A key of the wrong
+// JSON type is an error (code 6), as for the reference plugins.
 type NetConf struct {
-	CNIVersion string          `json:"cniVersion"`
-	Name       string          `json:"name"`
-	Type       string          `json:"type"`
-	IPAM       IPAMConf        `json:"ipam"`
-	DNS        DNS             `json:"dns"`
-	PrevResult json.RawMessage `json:"prevResult,omitempty"`
+	CNIVersion string
+	Name       string
+	Type       string
+	IPAM       IPAMConf
+	DNS        DNS
+	// PrevResult is the decoded prevResult object, nil when there is none.
+	PrevResult map[string]any
 
 	RuntimeConfig struct {
-		PortMappings []PortMapping   `json:"portMappings,omitempty"`
-		IPs          []string        `json:"ips,omitempty"`
-		Mac          string          `json:"mac,omitempty"`
-		Bandwidth    json.RawMessage `json:"bandwidth,omitempty"`
-		IPRanges     [][]RangeConf   `json:"ipRanges,omitempty"`
-	} `json:"runtimeConfig"`
-	Args struct {
-		CNI struct {
-			IPs []string `json:"ips,omitempty"`
-		} `json:"cni"`
-	} `json:"args"`
+		PortMappings []PortMapping
+		IPs          []string
+		Mac          string
+		Bandwidth    bool // present (and ignored)
+		IPRanges     [][]RangeConf
+	}
+	// ArgsIPs is args.cni.ips.
+	ArgsIPs []string
 	// ValidAttachments is GC's cni.dev/valid-attachments.
-	ValidAttachments []AttachmentKey `json:"cni.dev/valid-attachments"`
+	ValidAttachments []AttachmentKey
 
 	// bridge
-	Bridge           string          `json:"bridge"`
-	IsGateway        bool            `json:"isGateway"`
-	IsDefaultGateway bool            `json:"isDefaultGateway"`
-	ForceAddress     bool            `json:"forceAddress"`
-	IPMasq           bool            `json:"ipMasq"`
-	MTU              int             `json:"mtu"`
-	HairpinMode      bool            `json:"hairpinMode"`
-	PromiscMode      bool            `json:"promiscMode"`
-	Vlan             int             `json:"vlan"`
-	VlanTrunk        json.RawMessage `json:"vlanTrunk,omitempty"`
-	MacSpoofChk      bool            `json:"macspoofchk"`
+	Bridge           string
+	IsGateway        bool
+	IsDefaultGateway bool
+	ForceAddress     bool
+	IPMasq           bool
+	MTU              int
+	HairpinMode      bool
+	PromiscMode      bool
+	Vlan             int
+	VlanTrunk        bool // present (and refused)
+	MacSpoofChk      bool
 
 	// portmap
-	SNAT *bool `json:"snat"`
+	SNAT *bool
 
 	// nsnet
-	Mode       string        `json:"mode"`
-	Subnet     string        `json:"subnet"`
-	Masquerade bool          `json:"masquerade"`
-	Ports      []PortMapping `json:"portMappings"`
+	Mode       string
+	Subnet     string
+	Masquerade bool
+	Ports      []PortMapping // portMappings
 }
 
 // AttachmentKey names an attachment: container id and interface name.
 type AttachmentKey struct {
-	ContainerID string `json:"containerID"`
-	IfName      string `json:"ifname"`
+	ContainerID string
+	IfName      string
 }
 
 // PortMapping is a runtimeConfig (or nsnet config) port mapping.
 type PortMapping struct {
-	HostPort      int    `json:"hostPort"`
-	ContainerPort int    `json:"containerPort"`
-	Protocol      string `json:"protocol"`
-	HostIP        string `json:"hostIP,omitempty"`
+	HostPort      int
+	ContainerPort int
+	Protocol      string
+	HostIP        string
 }
 
 // IPAMConf is the ipam object: host-local's and static's keys.
 type IPAMConf struct {
-	Type       string        `json:"type"`
-	Ranges     [][]RangeConf `json:"ranges,omitempty"`
-	Routes     []wireRoute   `json:"routes,omitempty"`
-	DataDir    string        `json:"dataDir,omitempty"`
-	ResolvConf string        `json:"resolvConf,omitempty"`
+	Type       string
+	Ranges     [][]RangeConf
+	Routes     []wireRoute
+	DataDir    string
+	ResolvConf string
 	// The single range of old host-local configurations.
 	RangeConf
 	// static
-	Addresses []struct {
-		Address string `json:"address"`
-		Gateway string `json:"gateway,omitempty"`
-	} `json:"addresses,omitempty"`
-	DNS DNS `json:"dns"`
+	Addresses []StaticAddress
+	DNS       DNS
+}
+
+// StaticAddress is an entry of static's addresses.
+type StaticAddress struct {
+	Address string
+	Gateway string
 }
 
 // RangeConf is one range of host-local's ranges.
 type RangeConf struct {
-	Subnet     string `json:"subnet,omitempty"`
-	RangeStart string `json:"rangeStart,omitempty"`
-	RangeEnd   string `json:"rangeEnd,omitempty"`
-	Gateway    string `json:"gateway,omitempty"`
+	Subnet     string
+	RangeStart string
+	RangeEnd   string
+	Gateway    string
 }
 
 // ParseConf decodes stdin and checks the common keys.
 func ParseConf(b []byte) (*NetConf, error) {
-	var c NetConf
-	if err := json.Unmarshal(b, &c); err != nil {
+	v, err := parseJSON(b)
+	if err != nil {
 		return nil, &Error{Code: ErrDecode, Msg: "failed to decode network configuration", Details: err.Error()}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errorf(ErrDecode, "network configuration is %s, not an object", jsonKind(v))
+	}
+	var jerr error
+	o := jsonObj{m: m, err: &jerr}
+	c := &NetConf{}
+	o.str("cniVersion", &c.CNIVersion)
+	o.str("name", &c.Name)
+	o.str("type", &c.Type)
+	c.IPAM = readIPAM(o.obj("ipam"))
+	c.DNS = readDNS(o.obj("dns"))
+	if o.has("prevResult") {
+		c.PrevResult = o.obj("prevResult").m
+	}
+	rc := o.obj("runtimeConfig")
+	c.RuntimeConfig.PortMappings = readPorts(rc, "portMappings")
+	rc.strings("ips", &c.RuntimeConfig.IPs)
+	rc.str("mac", &c.RuntimeConfig.Mac)
+	c.RuntimeConfig.Bandwidth = rc.has("bandwidth")
+	c.RuntimeConfig.IPRanges = readRangeSets(rc, "ipRanges")
+	o.obj("args").obj("cni").strings("ips", &c.ArgsIPs)
+	for _, a := range o.objects("cni.dev/valid-attachments") {
+		var k AttachmentKey
+		a.str("containerID", &k.ContainerID)
+		a.str("ifname", &k.IfName)
+		c.ValidAttachments = append(c.ValidAttachments, k)
+	}
+	o.str("bridge", &c.Bridge)
+	o.boolean("isGateway", &c.IsGateway)
+	o.boolean("isDefaultGateway", &c.IsDefaultGateway)
+	o.boolean("forceAddress", &c.ForceAddress)
+	o.boolean("ipMasq", &c.IPMasq)
+	o.integer("mtu", &c.MTU)
+	o.boolean("hairpinMode", &c.HairpinMode)
+	o.boolean("promiscMode", &c.PromiscMode)
+	o.integer("vlan", &c.Vlan)
+	c.VlanTrunk = o.has("vlanTrunk")
+	o.boolean("macspoofchk", &c.MacSpoofChk)
+	o.boolPtr("snat", &c.SNAT)
+	o.str("mode", &c.Mode)
+	o.str("subnet", &c.Subnet)
+	o.boolean("masquerade", &c.Masquerade)
+	c.Ports = readPorts(o, "portMappings")
+	if jerr != nil {
+		return nil, &Error{Code: ErrDecode, Msg: "failed to decode network configuration", Details: jerr.Error()}
 	}
 	if c.CNIVersion == "" {
 		c.CNIVersion = "0.1.0"
@@ -108,7 +157,68 @@ func ParseConf(b []byte) (*NetConf, error) {
 	if err := checkVersion(c.CNIVersion); err != nil {
 		return nil, err
 	}
-	return &c, nil
+	return c, nil
+}
+
+func readIPAM(o jsonObj) IPAMConf {
+	var c IPAMConf
+	o.str("type", &c.Type)
+	c.Ranges = readRangeSets(o, "ranges")
+	for _, r := range o.objects("routes") {
+		c.Routes = append(c.Routes, readRoute(r))
+	}
+	o.str("dataDir", &c.DataDir)
+	o.str("resolvConf", &c.ResolvConf)
+	c.RangeConf = readRange(o)
+	for _, a := range o.objects("addresses") {
+		var s StaticAddress
+		a.str("address", &s.Address)
+		a.str("gateway", &s.Gateway)
+		c.Addresses = append(c.Addresses, s)
+	}
+	c.DNS = readDNS(o.obj("dns"))
+	return c
+}
+
+func readRange(o jsonObj) RangeConf {
+	var r RangeConf
+	o.str("subnet", &r.Subnet)
+	o.str("rangeStart", &r.RangeStart)
+	o.str("rangeEnd", &r.RangeEnd)
+	o.str("gateway", &r.Gateway)
+	return r
+}
+
+// readRangeSets reads host-local's [[range, ...], ...].
+func readRangeSets(o jsonObj, key string) [][]RangeConf {
+	var sets [][]RangeConf
+	for i, v := range o.array(key) {
+		a, ok := v.([]any)
+		if !ok {
+			o.fail(key+"["+strconv.Itoa(i)+"]", "an array", v)
+			return nil
+		}
+		inner := jsonObj{m: map[string]any{"set": a}, path: o.path + key + "[" + strconv.Itoa(i) + "]", err: o.err}
+		var set []RangeConf
+		for _, r := range inner.objects("set") {
+			set = append(set, readRange(r))
+		}
+		sets = append(sets, set)
+	}
+	return sets
+}
+
+func readPorts(o jsonObj, key string) []PortMapping {
+	var out []PortMapping
+	for _, p := range o.objects(key) {
+		var m PortMapping
+		p.integer("hostPort", &m.HostPort)
+		p.integer("containerPort", &m.ContainerPort)
+		p.str("protocol", &m.Protocol)
+		p.str("hostIP", &m.HostIP)
+		out = append(out, m)
+	}
+	return out
 }
 
 // checkName refuses a network name that is not a safe file name (the IPAM
@@ -198,7 +308,7 @@ func (c *NetConf) requestedIPs(args map[string]string) ([]netip.Addr, error) {
 	if v := args["IP"]; v != "" {
 		srcs = append(srcs, strings.Split(v, ",")...)
 	}
-	srcs = append(srcs, c.Args.CNI.IPs...)
+	srcs = append(srcs, c.ArgsIPs...)
 	srcs = append(srcs, c.RuntimeConfig.IPs...)
 	var out []netip.Addr
 	for _, s := range srcs {

@@ -27,6 +27,10 @@
 //
 // # JSON
 //
-// Configurations are decoded and results encoded with encoding/json (the
-// nsnet binary links it already for its -j output).
+// Configurations and results are read and written by a small JSON reader
+// and writer of this package (json.go), not encoding/json, whose
+// reflection would keep large parts of the standard library in the
+// binary. The reader decodes to a tree (objects, arrays, strings, numbers
+// as written, booleans, null), bounds nesting, and is fuzzed against
+// encoding/json; a key of the wrong type is an error naming its path.
 package cni

@@ -14,10 +14,10 @@ import (
 // passes prevResult on.
 func (r *run) portmapAdd() ([]byte, error) {
 	c := r.conf
-	if len(c.PrevResult) == 0 {
+	if c.PrevResult == nil {
 		return nil, errorf(ErrInvalidConfig, "portmap: must be called as a chained plugin (no prevResult)")
 	}
-	prev, _, err := ParseResult(c.PrevResult)
+	prev, _, err := resultFrom(c.PrevResult, "prevResult")
 	if err != nil {
 		return nil, err
 	}
@@ -110,8 +110,8 @@ func (r *run) loopbackAdd() (*Result, error) {
 			res.IPs = append(res.IPs, IPConfig{Interface: ptr(0), Address: addrs[0].Prefix()})
 		}
 	}
-	if len(r.conf.PrevResult) > 0 {
-		prev, _, err := ParseResult(r.conf.PrevResult)
+	if r.conf.PrevResult != nil {
+		prev, _, err := resultFrom(r.conf.PrevResult, "prevResult")
 		return prev, err
 	}
 	return res, nil

@@ -255,9 +255,8 @@ func delegate(env Env, command, name string, stdin []byte) ([]byte, error) {
 	}
 	cmd.Env = append(cmd.Env, env.List(command)...)
 	if err := cmd.Run(); err != nil {
-		var e Error
-		if jerr := jsonUnmarshal(stdout.Bytes(), &e); jerr == nil && e.Msg != "" {
-			return nil, &e
+		if e := parseError(stdout.Bytes()); e != nil {
+			return nil, e
 		}
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {

@@ -1,7 +1,6 @@
 package cni
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -64,5 +63,3 @@ func wrapStep(name string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

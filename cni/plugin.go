@@ -71,7 +71,7 @@ func Run(face string, env Env, stdin []byte, stderr io.Writer) ([]byte, string, 
 	if err := r.checkEnv(); err != nil {
 		return nil, conf.CNIVersion, err
 	}
-	if len(conf.RuntimeConfig.Bandwidth) > 0 && env.Command == "ADD" {
+	if conf.RuntimeConfig.Bandwidth && env.Command == "ADD" {
 		fmt.Fprintln(stderr, "nsnet: runtimeConfig bandwidth is ignored (no traffic shaping in nsnet)")
 	}
 	out, err := r.dispatch()

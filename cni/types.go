@@ -1,7 +1,6 @@
 package cni
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -33,9 +32,9 @@ const (
 
 // Error is a CNI error object, printed on stdout when a command fails.
 type Error struct {
-	Code    uint   `json:"code"`
-	Msg     string `json:"msg"`
-	Details string `json:"details,omitempty"`
+	Code    uint
+	Msg     string
+	Details string
 }
 
 func (e *Error) Error() string {
@@ -159,49 +158,33 @@ type Route struct {
 
 // DNS is a result's (or a configuration's) dns object.
 type DNS struct {
-	Nameservers []string `json:"nameservers,omitempty"`
-	Domain      string   `json:"domain,omitempty"`
-	Search      []string `json:"search,omitempty"`
-	Options     []string `json:"options,omitempty"`
+	Nameservers []string
+	Domain      string
+	Search      []string
+	Options     []string
 }
 
 func (d DNS) empty() bool {
 	return len(d.Nameservers) == 0 && d.Domain == "" && len(d.Search) == 0 && len(d.Options) == 0
 }
 
-// The result on the wire, a superset of every supported version.
-type wireResult struct {
-	CNIVersion string      `json:"cniVersion"`
-	Interfaces []wireIface `json:"interfaces,omitempty"`
-	IPs        []wireIP    `json:"ips,omitempty"`
-	Routes     []wireRoute `json:"routes,omitempty"`
-	DNS        *DNS        `json:"dns,omitempty"`
-}
-
-type wireIface struct {
-	Name       string `json:"name"`
-	Mac        string `json:"mac,omitempty"`
-	MTU        int    `json:"mtu,omitempty"`
-	Sandbox    string `json:"sandbox,omitempty"`
-	SocketPath string `json:"socketPath,omitempty"`
-	PciID      string `json:"pciID,omitempty"`
-}
-
-type wireIP struct {
-	Version   string `json:"version,omitempty"` // 0.3.x and 0.4.0 only
-	Interface *int   `json:"interface,omitempty"`
-	Address   string `json:"address"`
-	Gateway   string `json:"gateway,omitempty"`
-}
-
+// wireRoute is a route as configurations and results write it.
 type wireRoute struct {
-	Dst      string `json:"dst"`
-	GW       string `json:"gw,omitempty"`
-	MTU      int    `json:"mtu,omitempty"`
-	AdvMSS   int    `json:"advmss,omitempty"`
-	Priority int    `json:"priority,omitempty"`
-	Table    *int   `json:"table,omitempty"`
-	Scope    *int   `json:"scope,omitempty"`
+	Dst, GW               string
+	MTU, AdvMSS, Priority int
+	Table, Scope          *int
+}
+
+func readRoute(o jsonObj) wireRoute {
+	var r wireRoute
+	o.str("dst", &r.Dst)
+	o.str("gw", &r.GW)
+	o.integer("mtu", &r.MTU)
+	o.integer("advmss", &r.AdvMSS)
+	o.integer("priority", &r.Priority)
+	o.intPtr("table", &r.Table)
+	o.intPtr("scope", &r.Scope)
+	return r
 }
 
 // Encode returns r as JSON in the given version: 0.3.x and 0.4.0 carry a
@@ -214,82 +197,174 @@ func (r *Result) Encode(version string) ([]byte, error) {
 	}
 	v11 := atLeast(version, "1.1.0")
 	legacy := !atLeast(version, "1.0.0")
-	w := wireResult{CNIVersion: version}
-	for _, i := range r.Interfaces {
-		wi := wireIface{Name: i.Name, Mac: i.Mac, Sandbox: i.Sandbox}
-		if v11 {
-			wi.MTU, wi.SocketPath, wi.PciID = i.MTU, i.SocketPath, i.PciID
-		}
-		w.Interfaces = append(w.Interfaces, wi)
-	}
-	for _, ip := range r.IPs {
-		wip := wireIP{Interface: ip.Interface, Address: ip.Address.String()}
-		if ip.Gateway.IsValid() {
-			wip.Gateway = ip.Gateway.String()
-		}
-		if legacy {
-			wip.Version = "4"
-			if ip.Address.Addr().Is6() {
-				wip.Version = "6"
+	var w jsonWriter
+	w.open('{')
+	w.key("cniVersion")
+	w.str(version)
+	if len(r.Interfaces) > 0 {
+		w.key("interfaces")
+		w.open('[')
+		for _, i := range r.Interfaces {
+			w.open('{')
+			w.key("name")
+			w.str(i.Name)
+			w.field("mac", i.Mac)
+			if v11 {
+				w.intField("mtu", i.MTU)
 			}
+			w.field("sandbox", i.Sandbox)
+			if v11 {
+				w.field("socketPath", i.SocketPath)
+				w.field("pciID", i.PciID)
+			}
+			w.close('}')
 		}
-		w.IPs = append(w.IPs, wip)
+		w.close(']')
 	}
-	for _, rt := range r.Routes {
-		wr := wireRoute{Dst: rt.Dst.String()}
-		if rt.GW.IsValid() {
-			wr.GW = rt.GW.String()
+	if len(r.IPs) > 0 {
+		w.key("ips")
+		w.open('[')
+		for _, ip := range r.IPs {
+			w.open('{')
+			if legacy {
+				w.key("version")
+				w.str(map[bool]string{true: "4", false: "6"}[ip.Address.Addr().Is4()])
+			}
+			if ip.Interface != nil {
+				w.key("interface")
+				w.num(*ip.Interface)
+			}
+			w.key("address")
+			w.str(ip.Address.String())
+			if ip.Gateway.IsValid() {
+				w.field("gateway", ip.Gateway.String())
+			}
+			w.close('}')
 		}
-		if v11 {
-			wr.MTU, wr.AdvMSS, wr.Priority, wr.Table, wr.Scope = rt.MTU, rt.AdvMSS, rt.Priority, rt.Table, rt.Scope
+		w.close(']')
+	}
+	if len(r.Routes) > 0 {
+		w.key("routes")
+		w.open('[')
+		for _, rt := range r.Routes {
+			w.open('{')
+			w.key("dst")
+			w.str(rt.Dst.String())
+			if rt.GW.IsValid() {
+				w.field("gw", rt.GW.String())
+			}
+			if v11 {
+				w.intField("mtu", rt.MTU)
+				w.intField("advmss", rt.AdvMSS)
+				w.intField("priority", rt.Priority)
+				if rt.Table != nil {
+					w.key("table")
+					w.num(*rt.Table)
+				}
+				if rt.Scope != nil {
+					w.key("scope")
+					w.num(*rt.Scope)
+				}
+			}
+			w.close('}')
 		}
-		w.Routes = append(w.Routes, wr)
+		w.close(']')
 	}
 	if !r.DNS.empty() {
-		d := r.DNS
-		w.DNS = &d
+		w.key("dns")
+		w.open('{')
+		w.strings("nameservers", r.DNS.Nameservers)
+		w.field("domain", r.DNS.Domain)
+		w.strings("search", r.DNS.Search)
+		w.strings("options", r.DNS.Options)
+		w.close('}')
 	}
-	return json.Marshal(&w)
+	w.close('}')
+	return w.b, nil
 }
 
 // ParseResult decodes a result of any supported version (a prevResult, or
 // a delegated IPAM plugin's output) and returns it with its version.
 func ParseResult(b []byte) (*Result, string, error) {
-	var w wireResult
-	if err := json.Unmarshal(b, &w); err != nil {
+	v, err := parseJSON(b)
+	if err != nil {
 		return nil, "", &Error{Code: ErrDecode, Msg: "failed to decode result", Details: err.Error()}
 	}
-	if err := checkVersion(w.CNIVersion); err != nil {
+	return resultFrom(v, "result")
+}
+
+// resultFrom reads a decoded result; what names it in errors.
+func resultFrom(v any, what string) (*Result, string, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, "", errorf(ErrDecode, "%s is %s, not an object", what, jsonKind(v))
+	}
+	var jerr error
+	o := jsonObj{m: m, path: what + ".", err: &jerr}
+	var version string
+	o.str("cniVersion", &version)
+	r := &Result{}
+	for _, io := range o.objects("interfaces") {
+		var i Interface
+		io.str("name", &i.Name)
+		io.str("mac", &i.Mac)
+		io.integer("mtu", &i.MTU)
+		io.str("sandbox", &i.Sandbox)
+		io.str("socketPath", &i.SocketPath)
+		io.str("pciID", &i.PciID)
+		r.Interfaces = append(r.Interfaces, i)
+	}
+	type ipw struct{ addr, gw string }
+	var ips []ipw
+	for _, ipo := range o.objects("ips") {
+		var c IPConfig
+		var w ipw
+		ipo.intPtr("interface", &c.Interface)
+		ipo.str("address", &w.addr)
+		ipo.str("gateway", &w.gw)
+		r.IPs = append(r.IPs, c)
+		ips = append(ips, w)
+	}
+	var routes []wireRoute
+	for _, ro := range o.objects("routes") {
+		routes = append(routes, readRoute(ro))
+	}
+	r.DNS = readDNS(o.obj("dns"))
+	if jerr != nil {
+		return nil, "", &Error{Code: ErrDecode, Msg: "failed to decode " + what, Details: jerr.Error()}
+	}
+	if err := checkVersion(version); err != nil {
 		return nil, "", err
 	}
-	r := &Result{}
-	for _, i := range w.Interfaces {
-		r.Interfaces = append(r.Interfaces, Interface(i))
-	}
-	for _, ip := range w.IPs {
-		p, err := netip.ParsePrefix(ip.Address)
+	for i, w := range ips {
+		p, err := netip.ParsePrefix(w.addr)
 		if err != nil {
-			return nil, "", errorf(ErrDecode, "result: bad address %q", ip.Address)
+			return nil, "", errorf(ErrDecode, "%s: bad address %q", what, w.addr)
 		}
-		c := IPConfig{Interface: ip.Interface, Address: p}
-		if ip.Gateway != "" {
-			if c.Gateway, err = netip.ParseAddr(ip.Gateway); err != nil {
-				return nil, "", errorf(ErrDecode, "result: bad gateway %q", ip.Gateway)
+		r.IPs[i].Address = p
+		if w.gw != "" {
+			if r.IPs[i].Gateway, err = netip.ParseAddr(w.gw); err != nil {
+				return nil, "", errorf(ErrDecode, "%s: bad gateway %q", what, w.gw)
 			}
 		}
-		r.IPs = append(r.IPs, c)
 	}
-	for _, rt := range w.Routes {
-		route, err := rt.route()
+	for _, wr := range routes {
+		route, err := wr.route()
 		if err != nil {
 			return nil, "", err
 		}
 		r.Routes = append(r.Routes, route)
 	}
-	if w.DNS != nil {
-		r.DNS = *w.DNS
-	}
-	return r, w.CNIVersion, nil
+	return r, version, nil
+}
+
+func readDNS(o jsonObj) DNS {
+	var d DNS
+	o.strings("nameservers", &d.Nameservers)
+	o.str("domain", &d.Domain)
+	o.strings("search", &d.Search)
+	o.strings("options", &d.Options)
+	return d
 }
 
 func (rt wireRoute) route() (Route, error) {
@@ -308,11 +383,12 @@ func (rt wireRoute) route() (Route, error) {
 
 // EncodeVersion is VERSION's answer.
 func EncodeVersion() []byte {
-	b, _ := json.Marshal(struct {
-		CNIVersion        string   `json:"cniVersion"`
-		SupportedVersions []string `json:"supportedVersions"`
-	}{CurrentVersion, SupportedVersions})
-	return b
+	var w jsonWriter
+	w.open('{')
+	w.field("cniVersion", CurrentVersion)
+	w.strings("supportedVersions", SupportedVersions)
+	w.close('}')
+	return w.b
 }
 
 // EncodeError is an error object in version v (CurrentVersion when v is
@@ -321,9 +397,39 @@ func EncodeError(v string, e *Error) []byte {
 	if versionIndex(v) < 0 {
 		v = CurrentVersion
 	}
-	b, _ := json.Marshal(struct {
-		CNIVersion string `json:"cniVersion"`
-		*Error
-	}{v, e})
-	return b
+	var w jsonWriter
+	w.open('{')
+	w.field("cniVersion", v)
+	w.key("code")
+	w.num(int(e.Code))
+	w.key("msg")
+	w.str(e.Msg)
+	w.field("details", e.Details)
+	w.close('}')
+	return w.b
+}
+
+// parseError reads an error object (a delegated plugin's); nil when b is
+// none.
+func parseError(b []byte) *Error {
+	v, err := parseJSON(b)
+	if err != nil {
+		return nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	var jerr error
+	o := jsonObj{m: m, err: &jerr}
+	var code int
+	e := &Error{}
+	o.integer("code", &code)
+	o.str("msg", &e.Msg)
+	o.str("details", &e.Details)
+	if jerr != nil || e.Msg == "" || code < 0 {
+		return nil
+	}
+	e.Code = uint(code)
+	return e
 }
