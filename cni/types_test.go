@@ -245,3 +245,12 @@ func TestPlanRollback(t *testing.T) {
 		t.Errorf("log %s", got)
 	}
 }
+
+// TestStatusUnavailable: STATUS answers code 50 when host-local's data
+// directory cannot be made.
+func TestStatusUnavailable(t *testing.T) {
+	_, _, err := Run("bridge", Env{Command: "STATUS"}, []byte(`{"cniVersion":"1.1.0","name":"n","type":"bridge","ipam":{"type":"host-local","dataDir":"/proc/nsnet-cannot-be"}}`), &bytes.Buffer{})
+	if !isCode(err, ErrNotAvailable) {
+		t.Errorf("STATUS: %v", err)
+	}
+}

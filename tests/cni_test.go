@@ -590,6 +590,11 @@ func TestCNINsnetType(t *testing.T) {
 		t.Errorf("hairpin: %q", got)
 	}
 	s.mustCNI(conf, "check", "c1", "/run/netns/c1")
+	// CHECK notices an address taken away.
+	s.Must("ip", "-n", "c1", "addr", "del", "10.50.0.2/24", "dev", "eth0")
+	if r := s.cni(conf, "check", "c1", "/run/netns/c1"); r.Code == 0 || !strings.Contains(r.Stderr, "10.50.0.2/24") {
+		t.Errorf("CHECK without the address: %s", r)
+	}
 	s.mustCNI(conf, "del", "c1", "/run/netns/c1")
 	if got := s.dial("ext", "198.51.100.1:9090"); got != "" {
 		t.Errorf("published port after DEL: %q", got)
