@@ -655,11 +655,12 @@ func TestCNIErrorsAndVersion(t *testing.T) {
 }
 
 // TestCNIRequestedIP: CNI_ARGS IP= and runtimeConfig ips choose the
-// address, as host-local does; an address outside the ranges fails.
+// address, as host-local does, runtimeConfig mac the MAC; an address
+// outside the ranges fails.
 func TestCNIRequestedIP(t *testing.T) {
 	s := newCNISandbox(t, "")
 	conf := s.conf(`{"cniVersion": "1.0.0", "name": "req", "plugins": [
-  {"type": "bridge", "bridge": "rq0", "isGateway": true, "capabilities": {"ips": true},
+  {"type": "bridge", "bridge": "rq0", "isGateway": true, "capabilities": {"ips": true, "mac": true},
    "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.80.0.0/24", "rangeStart": "10.80.0.100", "rangeEnd": "10.80.0.200"}]]}}]}`)
 	for _, c := range []string{"r1", "r2", "r3", "r4"} {
 		s.Must("ip", "netns", "add", c)
@@ -667,8 +668,11 @@ func TestCNIRequestedIP(t *testing.T) {
 	if out := s.mustCNI(conf, "add", "r1", "/run/netns/r1", "-args", "IgnoreUnknown=1;IP=10.80.0.150"); !strings.Contains(out, "10.80.0.150/24") {
 		t.Errorf("CNI_ARGS IP=: %s", out)
 	}
-	if out := s.mustCNI(conf, "add", "r2", "/run/netns/r2", "-caps", `{"ips": ["10.80.0.160/24"]}`); !strings.Contains(out, "10.80.0.160/24") {
-		t.Errorf("runtimeConfig ips: %s", out)
+	if out := s.mustCNI(conf, "add", "r2", "/run/netns/r2", "-caps", `{"ips": ["10.80.0.160/24"], "mac": "02:00:00:aa:bb:cc"}`); !strings.Contains(out, "10.80.0.160/24") || !strings.Contains(out, "02:00:00:aa:bb:cc") {
+		t.Errorf("runtimeConfig ips and mac: %s", out)
+	}
+	if out := s.Must("ip", "-n", "r2", "-o", "link", "show", "eth0"); !strings.Contains(out, "02:00:00:aa:bb:cc") {
+		t.Errorf("runtimeConfig mac not on eth0: %s", out)
 	}
 	if out := s.mustCNI(conf, "add", "r3", "/run/netns/r3"); !strings.Contains(out, "10.80.0.161/24") {
 		t.Errorf("after the requested ones, the next address after the last reserved: %s", out)
