@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nsnet/nsnet/nat"
@@ -24,17 +26,76 @@ func hostVethName(id, ifname string) string {
 	return "veth" + hex.EncodeToString(h.Sum(nil)[:4])
 }
 
-// portmapSuffix ends the NAT attachment id of portmap's rules, so that
-// they live beside the main plugin's (bridge or ptp ipMasq) rules of the
-// same container and interface and are removed separately.
-const portmapSuffix = ".portmap"
-
-// natKey is the NAT attachment key of a face's rules for a CNI attachment.
-func natKey(id, ifname, face string) nat.AttachmentKey {
-	if face == "portmap" {
-		id += portmapSuffix
+// natPrefix starts the NAT attachment ids of this face and network:
+// "<length of the name>_<network name>_" for the main plugins (bridge,
+// ptp, nsnet), with a "p" before it for portmap. The rules of one
+// container and interface in two networks, or from the main plugin and
+// portmap, so have keys of their own, and GC of one network never touches
+// another's (container ids and network names may both contain '.', '_'
+// and '-': the length makes the split unambiguous).
+func (r *run) natPrefix() string {
+	p := strconv.Itoa(len(r.conf.Name)) + "_" + r.conf.Name + "_"
+	if r.face == "portmap" {
+		p = "p" + p
 	}
-	return nat.AttachmentKey{ID: id, IfName: ifname}
+	return p
+}
+
+// natKey is the NAT attachment key of this face's rules for a CNI
+// attachment.
+func (r *run) natKey(id, ifname string) nat.AttachmentKey {
+	return nat.AttachmentKey{ID: r.natPrefix() + strings.TrimSpace(id), IfName: ifname}
+}
+
+// natAttachment is what the face puts in nf_tables for a container with
+// addresses ips: masquerade (bridge and ptp ipMasq, nsnet masquerade) and
+// port mappings (nsnet's portMappings, portmap's runtimeConfig ones, to
+// the first address of each family), tagged with natKey.
+func (r *run) natAttachment(ips []IPConfig) (nat.Attachment, error) {
+	c := r.conf
+	k := r.natKey(r.env.ContainerID, r.env.IfName)
+	a := nat.Attachment{ID: k.ID, IfName: k.IfName}
+	var addrs []netip.Addr
+	for _, ipc := range ips {
+		addrs = append(addrs, ipc.Address.Addr())
+		if r.face != "portmap" && (c.IPMasq || c.Masquerade) {
+			a.Masquerade = append(a.Masquerade, netip.PrefixFrom(ipc.Address.Addr(), ipc.Address.Addr().BitLen()))
+			a.MasqueradeExclude = append(a.MasqueradeExclude, ipc.Address.Masked())
+		}
+	}
+	var ports []PortMapping
+	switch r.face {
+	case "nsnet":
+		ports = append(append(ports, c.Ports...), c.RuntimeConfig.PortMappings...)
+		a.SNATHairpin = true
+	case "portmap":
+		ports = c.RuntimeConfig.PortMappings
+		a.SNATHairpin = c.SNAT == nil || *c.SNAT
+	}
+	pms, err := portMaps(ports, addrs)
+	if err != nil {
+		return nat.Attachment{}, err
+	}
+	for _, p := range pms {
+		a.PortMaps = append(a.PortMaps, nat.PortMap(p))
+	}
+	if len(a.PortMaps) == 0 {
+		a.SNATHairpin = false
+	}
+	a.HostLocalhost = len(a.PortMaps) > 0
+	return a, nil
+}
+
+func natEmpty(a nat.Attachment) bool { return len(a.Masquerade) == 0 && len(a.PortMaps) == 0 }
+
+// hasUDP reports whether a maps a UDP port.
+func hasUDP(a nat.Attachment) bool {
+	for _, p := range a.PortMaps {
+		if p.Proto == "udp" {
+			return true
+		}
+	}
+	return false
 }
 
 // container is an open container namespace and a connection inside it.
@@ -573,35 +634,13 @@ func configurePTPHost(host *rtnl.Conn, index uint32, ipc IPConfig) error {
 // and ptp ipMasq, nsnet's masquerade and portMappings) in one tagged
 // nf_tables transaction; nothing when the configuration asks for none.
 func (r *run) natStep(res *Result, brName, hostName, mode string) Step {
-	c := r.conf
-	k := natKey(r.env.ContainerID, r.env.IfName, r.face)
-	a := nat.Attachment{ID: k.ID, IfName: k.IfName}
-	masq := c.IPMasq || c.Masquerade
-	var addrs []netip.Addr
-	for _, ipc := range res.IPs {
-		addrs = append(addrs, ipc.Address.Addr())
-		if masq {
-			a.Masquerade = append(a.Masquerade, netip.PrefixFrom(ipc.Address.Addr(), ipc.Address.Addr().BitLen()))
-			a.MasqueradeExclude = append(a.MasqueradeExclude, ipc.Address.Masked())
-		}
-	}
-	var ports []PortMapping
-	if r.face == "nsnet" {
-		ports = append(append(ports, c.Ports...), c.RuntimeConfig.PortMappings...)
-	}
-	pms, perr := portMaps(ports, addrs)
-	for _, p := range pms {
-		a.PortMaps = append(a.PortMaps, nat.PortMap(p))
-	}
-	if len(a.PortMaps) > 0 {
-		a.SNATHairpin, a.HostLocalhost = true, true
-	}
+	a, aerr := r.natAttachment(res.IPs)
 	return Step{Name: "nat",
 		Apply: func() error {
-			if perr != nil {
-				return perr
+			if aerr != nil {
+				return aerr
 			}
-			if len(a.Masquerade) == 0 && len(a.PortMaps) == 0 {
+			if natEmpty(a) {
 				return nil
 			}
 			if a.HostLocalhost {
@@ -613,10 +652,19 @@ func (r *run) natStep(res *Result, brName, hostName, mode string) Step {
 					return err
 				}
 			}
-			return withNAT(func(n *nat.Conn) error { return n.AddAttachment(a) })
+			return withNAT(func(n *nat.Conn) error {
+				if err := n.AddAttachment(a); err != nil {
+					return err
+				}
+				if hasUDP(a) {
+					_, err := n.DeleteStaleConntrack(a)
+					return err
+				}
+				return nil
+			})
 		},
 		Undo: func() error {
-			if len(a.Masquerade) == 0 && len(a.PortMaps) == 0 {
+			if natEmpty(a) {
 				return nil
 			}
 			return withNAT(func(n *nat.Conn) error { return n.DelAttachment(a.ID, a.IfName) })
@@ -676,7 +724,7 @@ func (r *run) mainDel() error {
 	}
 	if r.conf.IPMasq || r.conf.Masquerade || len(r.conf.Ports) > 0 || len(r.conf.RuntimeConfig.PortMappings) > 0 {
 		if err := withNAT(func(n *nat.Conn) error {
-			k := natKey(r.env.ContainerID, r.env.IfName, r.face)
+			k := r.natKey(r.env.ContainerID, r.env.IfName)
 			return n.DelAttachment(k.ID, k.IfName)
 		}); err != nil {
 			errs = append(errs, err)
@@ -720,7 +768,22 @@ func (r *run) mainCheck() error {
 		}
 	}
 	if r.conf.IPAM.Type != "" {
-		return r.ipam().check()
+		if err := r.ipam().check(); err != nil {
+			return err
+		}
+	}
+	return r.checkNAT(prev)
+}
+
+// checkNAT verifies that the face's NAT rules for prev's addresses are in
+// nf_tables exactly as ADD put them.
+func (r *run) checkNAT(prev *Result) error {
+	a, err := r.natAttachment(prev.IPs)
+	if err != nil || natEmpty(a) {
+		return err
+	}
+	if err := withNAT(func(n *nat.Conn) error { return n.CheckAttachment(a) }); err != nil {
+		return errorf(ErrInternal, "CHECK: NAT rules of %s/%s: %v", r.env.ContainerID, r.env.IfName, err)
 	}
 	return nil
 }

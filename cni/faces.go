@@ -2,8 +2,6 @@ package cni
 
 import (
 	"net"
-	"net/netip"
-	"slices"
 
 	"github.com/nsnet/nsnet/nat"
 	"github.com/nsnet/nsnet/rtnl"
@@ -21,20 +19,11 @@ func (r *run) portmapAdd() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(c.RuntimeConfig.PortMappings) > 0 {
-		var addrs []netip.Addr
-		for _, ipc := range prev.IPs {
-			addrs = append(addrs, ipc.Address.Addr())
-		}
-		pms, err := portMaps(c.RuntimeConfig.PortMappings, addrs)
-		if err != nil {
-			return nil, err
-		}
-		k := natKey(r.env.ContainerID, r.env.IfName, "portmap")
-		a := nat.Attachment{ID: k.ID, IfName: k.IfName, HostLocalhost: true, SNATHairpin: c.SNAT == nil || *c.SNAT}
-		for _, p := range pms {
-			a.PortMaps = append(a.PortMaps, nat.PortMap(p))
-		}
+	a, err := r.natAttachment(prev.IPs)
+	if err != nil {
+		return nil, err
+	}
+	if !natEmpty(a) {
 		// 127.0.0.1 reaches the container only with route_localnet on the
 		// host interfaces it goes through (those of prevResult outside the
 		// sandbox).
@@ -49,7 +38,14 @@ func (r *run) portmapAdd() ([]byte, error) {
 			if err := n.DelAttachment(a.ID, a.IfName); err != nil {
 				return err
 			}
-			return n.AddAttachment(a)
+			if err := n.AddAttachment(a); err != nil {
+				return err
+			}
+			if hasUDP(a) {
+				_, err := n.DeleteStaleConntrack(a)
+				return err
+			}
+			return nil
 		})
 		if err != nil {
 			return nil, errorf(ErrInternal, "portmap: %v", err)
@@ -59,24 +55,21 @@ func (r *run) portmapAdd() ([]byte, error) {
 }
 
 func (r *run) portmapDel() error {
-	k := natKey(r.env.ContainerID, r.env.IfName, "portmap")
+	k := r.natKey(r.env.ContainerID, r.env.IfName)
 	return withNAT(func(n *nat.Conn) error { return n.DelAttachment(k.ID, k.IfName) })
 }
 
+// portmapCheck verifies the mappings of prevResult's addresses are in
+// nf_tables exactly as ADD put them.
 func (r *run) portmapCheck() error {
-	if len(r.conf.RuntimeConfig.PortMappings) == 0 {
-		return nil
+	if r.conf.PrevResult == nil {
+		return errorf(ErrInvalidConfig, "CHECK: required prevResult missing")
 	}
-	return withNAT(func(n *nat.Conn) error {
-		have, err := n.Attachments()
-		if err != nil {
-			return err
-		}
-		if !slices.Contains(have, natKey(r.env.ContainerID, r.env.IfName, "portmap")) {
-			return errorf(ErrInternal, "portmap: no port mappings for %s/%s", r.env.ContainerID, r.env.IfName)
-		}
-		return nil
-	})
+	prev, _, err := resultFrom(r.conf.PrevResult, "prevResult")
+	if err != nil {
+		return err
+	}
+	return r.checkNAT(prev)
 }
 
 // loopbackAdd is loopback's ADD: lo up (whatever CNI_IFNAME says); the

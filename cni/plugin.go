@@ -324,20 +324,20 @@ func (r *run) gc() error {
 	if c.IPMasq || c.Masquerade || r.face == "portmap" || len(c.Ports) > 0 {
 		var valid []nat.AttachmentKey
 		for _, k := range c.ValidAttachments {
-			valid = append(valid, natKey(k.ContainerID, k.IfName, r.face))
+			valid = append(valid, r.natKey(k.ContainerID, k.IfName))
 		}
 		err := withNAT(func(n *nat.Conn) error {
 			have, err := n.Attachments()
 			if err != nil {
 				return err
 			}
-			// Only this face's attachments: portmap's keys are suffixed.
+			// Only this face's and this network's attachments.
 			for _, h := range have {
-				mine := (r.face == "portmap") == strings.HasSuffix(h.ID, portmapSuffix)
-				if mine && !slices.Contains(valid, h) {
+				if strings.HasPrefix(h.ID, r.natPrefix()) && !slices.Contains(valid, h) {
 					if err := n.DelAttachment(h.ID, h.IfName); err != nil {
 						return err
 					}
+					fmt.Fprintf(r.stderr, "nsnet: gc: removed NAT rules of %s/%s\n", h.ID, h.IfName)
 				}
 			}
 			return nil

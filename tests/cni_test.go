@@ -442,7 +442,7 @@ func TestCNIDelCases(t *testing.T) {
 	s := newCNISandbox(t, "")
 	conf := s.conf(cniNsnetList)
 	leftovers := func(id string) string {
-		return s.MustSh("ls /var/lib/cni/networks/nsnet1 | grep -v -e lock -e last_reserved || true; ip -o link | grep -o 'veth[0-9a-f]*' || true; nft list ruleset | grep -o 'attachment " + id + " [a-z0-9]*' || true")
+		return s.MustSh("ls /var/lib/cni/networks/nsnet1 | grep -v -e lock -e last_reserved || true; ip -o link | grep -o 'veth[0-9a-f]*' || true; nft list ruleset | grep -o 'attachment [0-9]*_nsnet1_" + id + " [a-z0-9]*' || true")
 	}
 	for _, tc := range []struct{ name, netnsArg string }{
 		{"twice", "/run/netns/c"},
@@ -451,7 +451,7 @@ func TestCNIDelCases(t *testing.T) {
 	} {
 		s.Must("ip", "netns", "add", "c")
 		s.mustCNI(conf, "add", "c", "/run/netns/c")
-		if l := leftovers("c"); !strings.Contains(l, "attachment c eth0") || !strings.Contains(l, "10.50.0.") {
+		if l := leftovers("c"); !strings.Contains(l, "attachment 6_nsnet1_c eth0") || !strings.Contains(l, "10.50.0.") {
 			t.Fatalf("%s: ADD made no reservation or rule: %s", tc.name, l)
 		}
 		if tc.name != "twice" {
@@ -492,9 +492,9 @@ func TestCNIStatusGC(t *testing.T) {
 	// Forget libcni's cache so only the plugin's GC can find b and c.
 	s.MustSh("rm -rf /var/lib/cni/cache")
 	s.mustCNI(conf, "gc", "", "", "-valid", "a/eth0")
-	owners := s.MustSh("cat /var/lib/cni/networks/nsnet1/10.* | tr '\\r\\n' '|,'; echo; nft list ruleset | grep -o 'attachment [a-z]* eth0' | sort -u")
+	owners := s.MustSh("cat /var/lib/cni/networks/nsnet1/10.* | tr '\\r\\n' '|,'; echo; nft list ruleset | grep -o 'attachment [0-9a-z_]* eth0' | sort -u")
 	if !strings.Contains(owners, "a|,eth0") || strings.Contains(owners, "b|") || strings.Contains(owners, "c|") ||
-		!strings.Contains(owners, "attachment a eth0") || strings.Contains(owners, "attachment b") || strings.Contains(owners, "attachment c") {
+		!strings.Contains(owners, "attachment 6_nsnet1_a eth0") || strings.Contains(owners, "_b eth0") || strings.Contains(owners, "_c eth0") {
 		t.Errorf("after GC keeping a/eth0: %s", owners)
 	}
 	s.mustCNI(conf, "gc", "", "")
@@ -721,7 +721,7 @@ func TestCNITool(t *testing.T) {
 	}
 	tool("check", "tool", "/run/netns/t")
 	tool("status", "tool", "/run/netns/t")
-	if out := s.MustSh("nft list ruleset | grep -o 'attachment cnitool-[0-9a-z.]* eth0' | sort -u | wc -l"); strings.TrimSpace(out) != "2" {
+	if out := s.MustSh("nft list ruleset | grep -o 'attachment p*4_tool_cnitool-[0-9a-f]* eth0' | sort -u | wc -l"); strings.TrimSpace(out) != "2" {
 		t.Errorf("masquerade and port mapping rules: %s", out)
 	}
 	tool("gc", "tool", "/run/netns/t")
