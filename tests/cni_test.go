@@ -497,9 +497,17 @@ func TestCNIStatusGC(t *testing.T) {
 		!strings.Contains(owners, "attachment 6_nsnet1_a eth0") || strings.Contains(owners, "_b eth0") || strings.Contains(owners, "_c eth0") {
 		t.Errorf("after GC keeping a/eth0: %s", owners)
 	}
+	// Another network's attachment of the same container and interface
+	// name survives this network's GC.
+	other := s.conf(`{"cniVersion": "1.1.0", "name": "other", "plugins": [
+  {"type": "nsnet", "mode": "ptp", "subnet": "10.51.0.0/24", "masquerade": true}]}`)
+	s.mustCNI(other, "add", "a", "/run/netns/a", "-if", "eth1")
 	s.mustCNI(conf, "gc", "", "")
-	if owners := s.MustSh("ls /var/lib/cni/networks/nsnet1 | grep -c '^10\\.' || true; nft list ruleset | grep -c attachment || true"); strings.Fields(owners)[0] != "0" || strings.Fields(owners)[1] != "0" {
+	if owners := s.MustSh("ls /var/lib/cni/networks/nsnet1 | grep -c '^10\\.' || true; nft list ruleset | grep -c 'attachment 6_nsnet1_' || true"); strings.Fields(owners)[0] != "0" || strings.Fields(owners)[1] != "0" {
 		t.Errorf("after GC with no valid attachments: %s", owners)
+	}
+	if out := s.MustSh("ls /var/lib/cni/networks/other | grep -c '^10' ; nft list ruleset | grep -c 'attachment 5_other_a eth1'"); strings.Join(strings.Fields(out), " ") != "1 1" {
+		t.Errorf("the other network's reservation and rules after this one's GC: %s", out)
 	}
 }
 
