@@ -510,12 +510,12 @@ func addrMsg(index uint32, p netip.Prefix, nodad bool) *rtnl.AddrMessage {
 // IPv4) in the host's namespace.
 func enableForwarding(fams map[bool]bool) error {
 	if fams[true] {
-		if err := setSysctl("net.ipv4.ip_forward", "1"); err != nil {
+		if err := setSysctl("net/ipv4/ip_forward", "1"); err != nil {
 			return errorf(ErrInternal, "could not enable IP forwarding: %v", err)
 		}
 	}
 	if fams[false] {
-		if err := setSysctl("net.ipv6.conf.all.forwarding", "1"); err != nil {
+		if err := setSysctl(ifSysctl("ipv6", "all", "forwarding"), "1"); err != nil {
 			return errorf(ErrInternal, "could not enable IPv6 forwarding: %v", err)
 		}
 	}
@@ -537,10 +537,10 @@ func configureContainer(ct *container, index uint32, res *Result, ptp bool) erro
 			ifname = i.Name
 		}
 	}
-	kv := [][2]string{{"net.ipv4.conf." + ifname + ".arp_notify", "1"}}
+	kv := [][2]string{{ifSysctl("ipv4", ifname, "arp_notify"), "1"}}
 	if v6 {
-		kv = append(kv, [2]string{"net.ipv6.conf.lo.disable_ipv6", "0"}, [2]string{"net.ipv6.conf." + ifname + ".disable_ipv6", "0"},
-			[2]string{"net.ipv6.conf." + ifname + ".accept_dad", "0"}, [2]string{"net.ipv6.conf." + ifname + ".keep_addr_on_down", "1"})
+		kv = append(kv, [2]string{ifSysctl("ipv6", "lo", "disable_ipv6"), "0"}, [2]string{ifSysctl("ipv6", ifname, "disable_ipv6"), "0"},
+			[2]string{ifSysctl("ipv6", ifname, "accept_dad"), "0"}, [2]string{ifSysctl("ipv6", ifname, "keep_addr_on_down"), "1"})
 	}
 	if err := setSysctlsIn(ct.ns, kv, true); err != nil {
 		return err
@@ -648,7 +648,7 @@ func (r *run) natStep(res *Result, brName, hostName, mode string) Step {
 				if mode == "bridge" {
 					iface = brName
 				}
-				if err := setSysctl(nat.RouteLocalnetSysctl(iface), "1"); err != nil {
+				if err := setSysctl(ifSysctl("ipv4", iface, "route_localnet"), "1"); err != nil {
 					return err
 				}
 			}

@@ -29,7 +29,7 @@ func (r *run) portmapAdd() ([]byte, error) {
 		// sandbox).
 		for _, i := range prev.Interfaces {
 			if i.Sandbox == "" && i.Name != "" {
-				if err := setSysctl(nat.RouteLocalnetSysctl(i.Name), "1"); err != nil {
+				if err := setSysctl(ifSysctl("ipv4", i.Name, "route_localnet"), "1"); err != nil {
 					return nil, errorf(ErrInternal, "portmap: %v", err)
 				}
 			}

@@ -110,7 +110,7 @@ func (r *run) checkEnv() error {
 	if (cmd == "STATUS" || cmd == "GC") && !atLeast(r.conf.CNIVersion, "1.1.0") {
 		return errorf(ErrIncompatibleVersion, "config version %q does not allow %s", r.conf.CNIVersion, cmd)
 	}
-	if len(r.env.IfName) > 15 || r.env.IfName == "." || r.env.IfName == ".." {
+	if len(r.env.IfName) > 15 || r.env.IfName == "." || r.env.IfName == ".." || strings.ContainsAny(r.env.IfName, "/: \t\n\x00") {
 		return errorf(ErrInvalidEnv, "invalid CNI_IFNAME %q", r.env.IfName)
 	}
 	return nil

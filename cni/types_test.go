@@ -152,6 +152,7 @@ func TestRunRefuses(t *testing.T) {
 		{"no netns", Env{Command: "ADD", ContainerID: "c", IfName: "eth0"}, `{"cniVersion":"1.0.0","name":"n"}`, "bridge", ErrInvalidEnv, "CNI_NETNS"},
 		{"no id", Env{Command: "DEL", IfName: "eth0"}, `{"cniVersion":"1.0.0","name":"n"}`, "bridge", ErrInvalidEnv, "CNI_CONTAINERID"},
 		{"long ifname", Env{Command: "DEL", ContainerID: "c", IfName: "abcdefghijklmnopq"}, `{"cniVersion":"1.0.0","name":"n"}`, "bridge", ErrInvalidEnv, "CNI_IFNAME"},
+		{"slash ifname", Env{Command: "DEL", ContainerID: "c", IfName: "../x"}, `{"cniVersion":"1.0.0","name":"n"}`, "bridge", ErrInvalidEnv, "CNI_IFNAME"},
 		{"vlan", env, `{"cniVersion":"1.0.0","name":"n","type":"bridge","vlan":3}`, "bridge", ErrUnsupportedField, "vlan"},
 		{"check old", Env{Command: "CHECK", ContainerID: "c", NetNS: "/x", IfName: "eth0"}, `{"cniVersion":"0.3.1","name":"n"}`, "bridge", ErrIncompatibleVersion, "CHECK"},
 		{"gc old", Env{Command: "GC"}, `{"cniVersion":"1.0.0","name":"n"}`, "bridge", ErrIncompatibleVersion, "GC"},
@@ -252,5 +253,38 @@ func TestStatusUnavailable(t *testing.T) {
 	_, _, err := Run("bridge", Env{Command: "STATUS"}, []byte(`{"cniVersion":"1.1.0","name":"n","type":"bridge","ipam":{"type":"host-local","dataDir":"/proc/nsnet-cannot-be"}}`), &bytes.Buffer{})
 	if !isCode(err, ErrNotAvailable) {
 		t.Errorf("STATUS: %v", err)
+	}
+}
+
+// TestNATAttachment: what each face asks of nf_tables, and keys that keep
+// networks and faces apart.
+func TestNATAttachment(t *testing.T) {
+	ips := []IPConfig{{Address: netip.MustParsePrefix("10.1.0.5/24")}, {Address: netip.MustParsePrefix("fd00::5/64")}}
+	mk := func(face, conf string) *run {
+		c, err := ParseConf([]byte(conf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &run{face: face, conf: c, env: Env{ContainerID: "abc", IfName: "eth0"}}
+	}
+	br := mk("bridge", `{"cniVersion":"1.0.0","name":"net.a","ipMasq":true}`)
+	a, err := br.natAttachment(ips)
+	if err != nil || a.ID != "5_net.a_abc" || a.IfName != "eth0" || len(a.Masquerade) != 2 || a.Masquerade[0].String() != "10.1.0.5/32" ||
+		a.MasqueradeExclude[1].String() != "fd00::/64" || len(a.PortMaps) != 0 || a.HostLocalhost || a.SNATHairpin {
+		t.Errorf("bridge ipMasq: %+v %v", a, err)
+	}
+	pm := mk("portmap", `{"cniVersion":"1.0.0","name":"net.a","snat":false,"runtimeConfig":{"portMappings":[{"hostPort":80,"containerPort":8080,"protocol":"udp"}]}}`)
+	a, err = pm.natAttachment(ips)
+	if err != nil || a.ID != "p5_net.a_abc" || len(a.Masquerade) != 0 || len(a.PortMaps) != 2 || a.SNATHairpin || !a.HostLocalhost || !hasUDP(a) {
+		t.Errorf("portmap: %+v %v", a, err)
+	}
+	// Network "net" with container "a_abc" must not share a prefix with
+	// network "net.a"'s keys.
+	other := mk("bridge", `{"cniVersion":"1.0.0","name":"net"}`)
+	if k := other.natKey("a_abc", "eth0"); strings.HasPrefix(k.ID, br.natPrefix()) || k.ID == "5_net.a_abc" {
+		t.Errorf("keys of two networks collide: %s", k.ID)
+	}
+	if a, _ := mk("bridge", `{"cniVersion":"1.0.0","name":"n"}`).natAttachment(ips); !natEmpty(a) {
+		t.Errorf("no ipMasq, no mappings: %+v", a)
 	}
 }
