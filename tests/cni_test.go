@@ -258,13 +258,31 @@ func (s *cniSandbox) dial(ns, addr string) string {
 	return strings.TrimSpace(r.Stdout)
 }
 
+// ping reports whether addr answers from ns; four tries, since on a
+// loaded machine the first echo can be lost to neighbour discovery.
 func (s *cniSandbox) ping(ns, addr string) bool {
 	s.t.Helper()
-	argv := []string{"ping", "-c1", "-W2", addr}
+	argv := []string{"ping", "-c1", "-W3", addr}
 	if ns != "" {
 		argv = append([]string{"ip", "netns", "exec", ns}, argv...)
 	}
-	return s.Run(argv...).Code == 0
+	for range 4 {
+		if s.Run(argv...).Code == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// container makes the namespace of a container. Duplicate address
+// detection is off for the interfaces made in it, so that the reference
+// ptp plugin, which adds a route with the container's IPv6 address as
+// source right after waiting a bounded time for the address, does not
+// fail on a loaded machine; nsnet turns it off for its interface anyway.
+func (s *cniSandbox) container(name string) {
+	s.t.Helper()
+	s.Must("ip", "netns", "add", name)
+	s.Must("ip", "netns", "exec", name, "sysctl", "-q", "-w", "net.ipv6.conf.default.accept_dad=0")
 }
 
 const cniBridgeList = `{"cniVersion": "1.0.0", "name": "cmp", "plugins": [
@@ -282,7 +300,7 @@ func bridgeRun(t *testing.T, path string) (results []string, state, reach string
 	conf := s.conf(cniBridgeList)
 	s.outside()
 	for _, c := range []string{"c1", "c2"} {
-		s.Must("ip", "netns", "add", c)
+		s.container(c)
 		caps := ""
 		if c == "c1" {
 			caps = `{"portMappings": [{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"}]}`
@@ -355,30 +373,53 @@ const cniPTPList = `{"cniVersion": "1.0.0", "name": "ptpnet", "plugins": [
             "routes": [{"dst": "0.0.0.0/0"}, {"dst": "::/0"}]}}
 ]}`
 
+// ptpRun adds two containers to the ptp network with the plugins in path
+// and returns the results, the state and the reachability seen; ok is
+// false when ADD failed (only allowed for the reference plugins).
+func ptpRun(t *testing.T, path string) (res, state, reach string, ok bool) {
+	s := newCNISandbox(t, path)
+	conf := s.conf(cniPTPList)
+	s.outside()
+	for _, c := range []string{"c1", "c2"} {
+		s.container(c)
+		r := s.cni(conf, "add", c, "/run/netns/"+c)
+		if r.Code != 0 && path == refCNIDir {
+			t.Logf("reference ptp ADD failed: %s", r.Stderr)
+			return "", "", "", false
+		}
+		if r.Code != 0 {
+			t.Fatalf("cni add %s: %s", c, r)
+		}
+		res += normResult(t, r.Stdout) + "\n"
+	}
+	state = s.state([]string{"c1", "c2"}, "", "ptpnet")
+	s.serve("ext", ":7", "ext")
+	reach = fmt.Sprintf("host->c1 %v, host->c1 v6 %v, c1->c2 %v, c1->outside masqueraded %v\n",
+		s.ping("", "10.33.0.2"), s.ping("", "fd00:33::2"), s.ping("c1", "10.33.0.3"),
+		s.dial("c1", "198.51.100.2:7") == "ext from 198.51.100.1")
+	s.mustCNI(conf, "del", "c1", "/run/netns/c1")
+	s.mustCNI(conf, "del", "c2", "/run/netns/c2")
+	if out := s.MustSh("ls /var/lib/cni/networks/ptpnet; ip -o link | grep -c veth || true"); strings.Contains(out, "10.33") || strings.TrimSpace(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:]) != "0" {
+		t.Errorf("%s: left after DEL: %s", path, out)
+	}
+	return res, state, reach, true
+}
+
 // TestCNIPTPLikeReference compares ptp with the reference plugin: the
 // container's addresses and routes, the host's routes to it, host-local's
 // files, and traffic between host, containers and a masqueraded outside.
+// The reference ptp sometimes fails ADD on a loaded machine (it adds a
+// route with the container's new IPv6 address as source, and the kernel
+// refuses it): it is the oracle here, so it gets a second sandbox.
 func TestCNIPTPLikeReference(t *testing.T) {
 	var state, reach, res [2]string
-	for i, path := range []string{"", refCNIDir} {
-		s := newCNISandbox(t, path)
-		conf := s.conf(cniPTPList)
-		s.outside()
-		for _, c := range []string{"c1", "c2"} {
-			s.Must("ip", "netns", "add", c)
-			out := s.mustCNI(conf, "add", c, "/run/netns/"+c)
-			res[i] += normResult(t, out) + "\n"
-		}
-		state[i] = s.state([]string{"c1", "c2"}, "", "ptpnet")
-		s.serve("ext", ":7", "ext")
-		reach[i] = fmt.Sprintf("host->c1 %v, host->c1 v6 %v, c1->c2 %v, c1->outside masqueraded %v\n",
-			s.ping("", "10.33.0.2"), s.ping("", "fd00:33::2"), s.ping("c1", "10.33.0.3"),
-			s.dial("c1", "198.51.100.2:7") == "ext from 198.51.100.1")
-		s.mustCNI(conf, "del", "c1", "/run/netns/c1")
-		s.mustCNI(conf, "del", "c2", "/run/netns/c2")
-		if out := s.MustSh("ls /var/lib/cni/networks/ptpnet; ip -o link | grep -c veth || true"); strings.Contains(out, "10.33") || strings.TrimSpace(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:]) != "0" {
-			t.Errorf("%s: left after DEL: %s", path, out)
-		}
+	res[0], state[0], reach[0], _ = ptpRun(t, "")
+	ok := false
+	for try := 0; try < 2 && !ok; try++ {
+		res[1], state[1], reach[1], ok = ptpRun(t, refCNIDir)
+	}
+	if !ok {
+		t.Fatal("the reference ptp plugin failed ADD twice")
 	}
 	if res[0] != res[1] {
 		t.Errorf("results differ:\nnsnet:     %s\nreference: %s", res[0], res[1])
