@@ -613,8 +613,9 @@ echo "after DEL: $(ip -n k -o link show eth0 2>/dev/null | wc -l) eth0, $(ls /va
 	}
 }
 
-// TestCNINsnetType: nsnet's own schema, a bridge network with masquerade
-// and a published port, reachable as the reference chain would be.
+// TestCNINsnetType: nsnet's own schema, a bridge network and a ptp network
+// with masquerade and a published port, reachable as the reference chain
+// would make them.
 func TestCNINsnetType(t *testing.T) {
 	s := newCNISandbox(t, "")
 	conf := s.conf(cniNsnetList)
@@ -648,6 +649,25 @@ func TestCNINsnetType(t *testing.T) {
 	if got := s.dial("ext", "198.51.100.1:9090"); got != "" {
 		t.Errorf("published port after DEL: %q", got)
 	}
+
+	// The same in ptp mode.
+	ptp := s.conf(`{"cniVersion": "1.1.0", "name": "nsnetptp", "plugins": [
+  {"type": "nsnet", "mode": "ptp", "subnet": "10.52.0.0/24", "masquerade": true,
+   "portMappings": [{"hostPort": 9091, "containerPort": 80, "protocol": "tcp"}]}]}`)
+	s.Must("ip", "netns", "add", "p1")
+	s.mustCNI(ptp, "add", "p1", "/run/netns/p1")
+	s.serve("p1", ":80", "p1")
+	for _, tc := range []struct{ ns, addr, want string }{
+		{"p1", "198.51.100.2:7", "ext from 198.51.100.1"},
+		{"ext", "198.51.100.1:9091", "p1 from 198.51.100.2"},
+		{"", "127.0.0.1:9091", "p1 from"},
+	} {
+		if got := s.dial(tc.ns, tc.addr); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("ptp mode, %q -> %s: %q", tc.ns, tc.addr, got)
+		}
+	}
+	s.mustCNI(ptp, "check", "p1", "/run/netns/p1")
+	s.mustCNI(ptp, "del", "p1", "/run/netns/p1")
 }
 
 // TestCNILoopbackLikeReference: loopback brings lo up and reports it as
