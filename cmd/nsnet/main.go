@@ -43,6 +43,10 @@ Objects and commands may be abbreviated as in iproute2 (nsnet a, nsnet l ls, nsn
 
 Exit status: 0 success, 1 local failure, 2 the kernel refused the request,
 255 usage error; netns exec exits with the command's status.
+
+As a CNI plugin (CNI_COMMAND set and no arguments, or run as bridge, ptp,
+host-local, static, portmap or loopback) nsnet reads the network
+configuration on stdin; see docs/CNI.md.
 `
 
 func main() {
