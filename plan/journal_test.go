@@ -124,7 +124,7 @@ func TestUndoFitsRefusesOthers(t *testing.T) {
 func TestFileJournal(t *testing.T) {
 	dir := t.TempDir()
 	k := newKernel(t)
-	k.addLink("eth0", "veth", 0)
+	k.AddLink("eth0", "veth", 0)
 	s := k.session()
 	p := netip.MustParsePrefix("10.1.0.1/24")
 	steps := []Step{
@@ -137,8 +137,8 @@ func TestFileJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k.fail[0x10] = 1  // RTM_NEWLINK: step 3 fails
-	k.fail[0x15] = 16 // RTM_DELADDR: the rollback of step 1 fails (EBUSY)
+	k.Fail[0x10] = 1  // RTM_NEWLINK: step 3 fails
+	k.Fail[0x15] = 16 // RTM_DELADDR: the rollback of step 1 fails (EBUSY)
 	err = Up(ctx, s, steps, j)
 	var ue *UpError
 	if !strings.Contains(err.Error(), "the undo of step(s) 1 failed") || !errorsAs(err, &ue) || len(ue.Failed) != 1 {
@@ -150,8 +150,8 @@ func TestFileJournal(t *testing.T) {
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if len(k.addrs) != 1 || len(k.routes) != 0 {
-		t.Fatalf("after the rollback: addrs %v routes %v", k.addrs, k.routes)
+	if len(k.Addrs) != 1 || len(k.Routes) != 0 {
+		t.Fatalf("after the rollback: addrs %v routes %v", k.Addrs, k.Routes)
 	}
 	// A planted record and one of an edited step: never run.
 	raw, err := journal.Open(ctx, dir, "plan-a", false)
@@ -177,8 +177,8 @@ func TestFileJournal(t *testing.T) {
 	if err := Down(ctx, s, steps, DownOptions{Undo: j.Undo, Done: j.DownDone}); err != nil {
 		t.Fatal(err)
 	}
-	if len(k.addrs) != 0 || k.links["eth0"] == nil {
-		t.Fatalf("after down: addrs %v, links %v", k.addrs, k.links)
+	if len(k.Addrs) != 0 || k.Links["eth0"] == nil {
+		t.Fatalf("after down: addrs %v, links %v", k.Addrs, k.Links)
 	}
 	if n := len(j.Unmatched()); n != 2 || !j.Live() {
 		t.Fatalf("down ran or dropped planted records: %d left", n)

@@ -26,7 +26,7 @@ var bg = context.Background()
 // as it was.
 func TestStepsOnFakeKernel(t *testing.T) {
 	k := newKernel(t)
-	k.addLink("eth0", "veth", 0)
+	k.AddLink("eth0", "veth", 0)
 	s := k.session()
 	up, mtu, br := true, uint32(1400), "br0"
 	steps := []Step{
@@ -40,12 +40,12 @@ func TestStepsOnFakeKernel(t *testing.T) {
 	if err := Up(bg, s, steps, nil); err != nil {
 		t.Fatal(err)
 	}
-	v0 := k.links["v0"]
-	if k.links["br0"] == nil || *k.links["br0"].Attrs.MTU != 9000 || k.links["v1"] == nil || v0.Flags&1 == 0 ||
-		*v0.Attrs.MTU != 1400 || *v0.Attrs.Master != k.links["br0"].Index || len(k.addrs) != 1 || len(k.routes) != 2 {
-		t.Fatalf("state after up: links %v, addrs %v, routes %v", k.links, k.addrs, k.routes)
+	v0 := k.Links["v0"]
+	if k.Links["br0"] == nil || *k.Links["br0"].Attrs.MTU != 9000 || k.Links["v1"] == nil || v0.Flags&1 == 0 ||
+		*v0.Attrs.MTU != 1400 || *v0.Attrs.Master != k.Links["br0"].Index || len(k.Addrs) != 1 || len(k.Routes) != 2 {
+		t.Fatalf("state after up: links %v, addrs %v, routes %v", k.Links, k.Addrs, k.Routes)
 	}
-	if a := k.addrs[0]; a.Attrs.Broadcast != netip.MustParseAddr("10.1.0.255") {
+	if a := k.Addrs[0]; a.Attrs.Broadcast != netip.MustParseAddr("10.1.0.255") {
 		t.Errorf("broadcast %v", a.Attrs.Broadcast)
 	}
 	for i, st := range steps {
@@ -53,19 +53,19 @@ func TestStepsOnFakeKernel(t *testing.T) {
 			t.Errorf("step %d (%T) not applied after up: %v", i, st, err)
 		}
 	}
-	before := k.reqs
+	before := k.Requests
 	if err := Up(bg, s, steps, nil); err != nil {
 		t.Fatal(err)
 	}
 	// Only reads: one get per step at most, no change.
-	if len(k.links) != 5 || len(k.addrs) != 1 || len(k.routes) != 2 || k.reqs == before {
+	if len(k.Links) != 5 || len(k.Addrs) != 1 || len(k.Routes) != 2 || k.Requests == before {
 		t.Fatalf("second up changed the kernel")
 	}
 	if err := Down(bg, s, steps, DownOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if len(k.links) != 2 || len(k.addrs) != 0 || len(k.routes) != 0 {
-		t.Fatalf("left links %v, addrs %v, routes %v", k.links, k.addrs, k.routes)
+	if len(k.Links) != 2 || len(k.Addrs) != 0 || len(k.Routes) != 0 {
+		t.Fatalf("left links %v, addrs %v, routes %v", k.Links, k.Addrs, k.Routes)
 	}
 	// Down again: nothing is applied, nothing fails.
 	if err := Down(bg, s, steps, DownOptions{}); err != nil {
@@ -87,27 +87,27 @@ func TestStepsRollBackAtEveryStep(t *testing.T) {
 			AddrAdd{Dev: "br0", Prefix: netip.MustParsePrefix("10.1.0.1/24")},
 			RouteAdd{Dst: netip.MustParsePrefix("10.2.0.0/16"), Gateway: netip.MustParseAddr("10.1.0.2")},
 		}
-		k.fail[refuse[i]] = unix.EPERM
+		k.Fail[refuse[i]] = unix.EPERM
 		if i == 1 {
-			k.skip[unix.RTM_NEWLINK] = 1 // step 0's
+			k.Skip[unix.RTM_NEWLINK] = 1 // step 0's
 		}
 		err := Up(bg, s, steps, nil)
 		var ue *UpError
 		if !errors.As(err, &ue) || ue.Index != i || len(ue.Failed) != 0 {
 			t.Fatalf("refusal at %d: %v", i, err)
 		}
-		if len(k.links) != 1 || len(k.addrs) != 0 || len(k.routes) != 0 {
-			t.Fatalf("refusal at %d: left links %v, addrs %v, routes %v", i, k.links, k.addrs, k.routes)
+		if len(k.Links) != 1 || len(k.Addrs) != 0 || len(k.Routes) != 0 {
+			t.Fatalf("refusal at %d: left links %v, addrs %v, routes %v", i, k.Links, k.Addrs, k.Routes)
 		}
 	}
 }
 
 func TestLinkSetInverseRestores(t *testing.T) {
 	k := newKernel(t)
-	k.addLink("br0", "bridge", 0)
-	k.addLink("br1", "bridge", 0)
-	p := k.addLink("p0", "veth", 0)
-	idx := k.links["br1"].Index
+	k.AddLink("br0", "bridge", 0)
+	k.AddLink("br1", "bridge", 0)
+	p := k.AddLink("p0", "veth", 0)
+	idx := k.Links["br1"].Index
 	p.Attrs.Master = &idx
 	s := k.session()
 	up, mtu, none := true, uint32(1280), ""
@@ -141,8 +141,8 @@ func TestLinkSetInverseRestores(t *testing.T) {
 
 func TestLinkDelInverse(t *testing.T) {
 	k := newKernel(t)
-	k.addLink("br0", "bridge", 9000)
-	k.addLink("v0", "veth", 0)
+	k.AddLink("br0", "bridge", 9000)
+	k.AddLink("v0", "veth", 0)
 	s := k.session()
 	inv, err := LinkDel{Name: "br0"}.Inverse(bg, s)
 	if err != nil || !reflect.DeepEqual(inv, LinkAdd{Name: "br0", Kind: "bridge", MTU: 9000}) {
@@ -155,7 +155,7 @@ func TestLinkDelInverse(t *testing.T) {
 		t.Fatalf("%v, %v", inv, err)
 	}
 	steps := []Step{LinkDel{Name: "br0"}}
-	if err := Up(bg, s, steps, nil); err != nil || k.links["br0"] != nil {
+	if err := Up(bg, s, steps, nil); err != nil || k.Links["br0"] != nil {
 		t.Fatal(err)
 	}
 	if ok, err := steps[0].Applied(bg, s); !ok || err != nil {
@@ -174,7 +174,7 @@ func TestLinkDelInverse(t *testing.T) {
 
 func TestAddrAndRouteSteps(t *testing.T) {
 	k := newKernel(t)
-	k.addLink("eth0", "veth", 0)
+	k.AddLink("eth0", "veth", 0)
 	s := k.session()
 	a := AddrAdd{Dev: "eth0", Prefix: netip.MustParsePrefix("2001:db8::1/64")}
 	if err := a.Apply(bg, s); err != nil {
@@ -189,7 +189,7 @@ func TestAddrAndRouteSteps(t *testing.T) {
 	if ok, err := AddrDel(a).Applied(bg, s); ok || err != nil {
 		t.Fatal("delete applied while the address is there")
 	}
-	if err := AddrDel(a).Apply(bg, s); err != nil || len(k.addrs) != 0 {
+	if err := AddrDel(a).Apply(bg, s); err != nil || len(k.Addrs) != 0 {
 		t.Fatal(err)
 	}
 	for _, st := range []Step{AddrAdd{Dev: "nope", Prefix: a.Prefix}, AddrDel{Dev: "nope", Prefix: a.Prefix}} {
@@ -200,11 +200,11 @@ func TestAddrAndRouteSteps(t *testing.T) {
 	if ok, err := (AddrAdd{Dev: "nope", Prefix: a.Prefix}).Applied(bg, s); ok || err != nil {
 		t.Fatal("an address on a missing link")
 	}
-	k.fail[unix.RTM_GETADDR] = unix.EPERM
+	k.Fail[unix.RTM_GETADDR] = unix.EPERM
 	if _, err := a.Applied(bg, s); err == nil {
 		t.Fatal("dump refusal ignored")
 	}
-	k.fail[unix.RTM_GETLINK] = unix.EPERM
+	k.Fail[unix.RTM_GETLINK] = unix.EPERM
 	if _, err := a.Applied(bg, s); err == nil {
 		t.Fatal("get link refusal ignored")
 	}
@@ -219,7 +219,7 @@ func TestAddrAndRouteSteps(t *testing.T) {
 	if ok, _ := RouteDel(def).Applied(bg, s); ok {
 		t.Fatal("delete applied while the route is there")
 	}
-	if err := RouteDel(def).Apply(bg, s); err != nil || len(k.routes) != 0 {
+	if err := RouteDel(def).Apply(bg, s); err != nil || len(k.Routes) != 0 {
 		t.Fatal(err)
 	}
 	onDev := RouteAdd{Dst: netip.MustParsePrefix("10.9.0.0/16"), Dev: "nope"}
@@ -231,11 +231,11 @@ func TestAddrAndRouteSteps(t *testing.T) {
 			t.Errorf("%+v: %v", st, err)
 		}
 	}
-	k.fail[unix.RTM_GETROUTE] = unix.EPERM
+	k.Fail[unix.RTM_GETROUTE] = unix.EPERM
 	if _, err := def.Applied(bg, s); err == nil {
 		t.Fatal("dump refusal ignored")
 	}
-	k.fail[unix.RTM_GETLINK] = unix.EPERM
+	k.Fail[unix.RTM_GETLINK] = unix.EPERM
 	if _, err := (RouteAdd{Dst: onDev.Dst, Dev: "eth0"}).Applied(bg, s); err == nil {
 		t.Fatal("get link refusal ignored")
 	}

@@ -112,8 +112,13 @@ func (s *session) adopt(ns string, h *nsfs.NS, conn *rtnl.Conn) error {
 	return s.ps.Adopt(nsfs.NameRef(ns), h, conn)
 }
 
+// sessionOptions are the plan.Options of every session: nil (real
+// sockets) except in unit tests, which hand out connections to a fake
+// kernel (nltest).
+var sessionOptions *plan.Options
+
 func newSession(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) *session {
-	return &session{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, ps: plan.NewSession(nil)}
+	return &session{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, ps: plan.NewSession(sessionOptions)}
 }
 
 // close releases every cached connection and namespace handle.
