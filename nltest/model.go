@@ -162,7 +162,7 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 		if typ == unix.RTM_GETADDR {
 			var out []netlink.Message
 			for _, a := range k.Addrs {
-				if a.Index == m.Index {
+				if m.Index == 0 || a.Index == m.Index {
 					r, err := reply(req, unix.RTM_NEWADDR, &a)
 					if err != nil {
 						return nil, err
@@ -174,6 +174,10 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 		}
 		for i, a := range k.Addrs {
 			if a.Index == m.Index && a.Attrs.Local == m.Attrs.Local && a.PrefixLen == m.PrefixLen {
+				if typ == unix.RTM_NEWADDR && req.Header.Flags&netlink.Replace != 0 {
+					k.Addrs[i] = m
+					return ack, nil
+				}
 				if typ == unix.RTM_NEWADDR {
 					return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
 				}
@@ -204,6 +208,10 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 		}
 		for i, r := range k.Routes {
 			if r.Dst == m.Dst {
+				if typ == unix.RTM_NEWROUTE && req.Header.Flags&netlink.Replace != 0 {
+					k.Routes[i] = m
+					return ack, nil
+				}
 				if typ == unix.RTM_NEWROUTE {
 					return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
 				}

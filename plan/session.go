@@ -312,6 +312,37 @@ func (s *Session) Rtnl(ref nsfs.Ref) (*rtnl.Conn, error) {
 	})
 }
 
+// DialRtnl opens a second rtnetlink connection in the namespace, not
+// cached: the caller closes it (two dumps at once, one per socket). It
+// goes through Options.Dial too, and traces only when trace is true.
+func (s *Session) DialRtnl(ref nsfs.Ref, trace bool) (*rtnl.Conn, error) {
+	h, err := s.Open(ref)
+	if err != nil {
+		return nil, err
+	}
+	fd := 0
+	if h != nil {
+		fd = h.Fd()
+	}
+	if s.opt.Dial != nil {
+		c, err := s.opt.Dial(ref, fd, "rtnl")
+		if err != nil {
+			return nil, err
+		}
+		r, ok := c.(*rtnl.Conn)
+		if !ok {
+			c.Close()
+			return nil, errFamily
+		}
+		return r, nil
+	}
+	cfg := &rtnl.Config{NetNS: fd, TraceNS: ref.Key(), Capture: s.opt.Capture}
+	if trace {
+		cfg.Trace, cfg.TraceHex = s.opt.Trace, s.opt.TraceHex
+	}
+	return rtnl.Dial(cfg)
+}
+
 // NAT returns the nf_tables connection of the namespace.
 func (s *Session) NAT(ref nsfs.Ref) (*nat.Conn, error) {
 	return conn[*nat.Conn](s, ref, "nat", func(fd int) (io.Closer, error) {

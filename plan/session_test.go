@@ -121,3 +121,38 @@ func TestSessionConnsPerFamily(t *testing.T) {
 		t.Fatalf("wrong type: %v", err)
 	}
 }
+
+func TestSessionDialRtnl(t *testing.T) {
+	k := newKernel(t)
+	s := k.session()
+	c, err := s.DialRtnl(nsfs.Self(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, err := c.LinkByName("lo"); err != nil || l.Index != 1 {
+		t.Fatalf("%v, %v", l, err)
+	}
+	c.Close()
+	// Not cached: each call is a new connection.
+	if c2, _ := s.DialRtnl(nsfs.Self(), true); c2 == c {
+		t.Fatal("cached")
+	}
+	if _, err := s.DialRtnl(nsfs.NameRef("nsnet-plan-no-such-ns"), false); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	for _, d := range []func(nsfs.Ref, int, string) (io.Closer, error){
+		func(nsfs.Ref, int, string) (io.Closer, error) { return nil, boom },
+		func(nsfs.Ref, int, string) (io.Closer, error) { return io.NopCloser(nil), nil },
+	} {
+		if _, err := NewSession(&Options{Dial: d}).DialRtnl(nsfs.Self(), false); err == nil {
+			t.Fatal("accepted")
+		}
+	}
+	// Without a hook: a real socket in the caller's namespace (reading only).
+	r, err := NewSession(nil).DialRtnl(nsfs.Self(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+}

@@ -141,3 +141,71 @@ func TestReversibleOnFakeKernel(t *testing.T) {
 		t.Fatalf("left addrs %v routes %v links %v", k.Addrs, k.Routes, k.Links)
 	}
 }
+
+// TestListingsOnFakeKernel: every listing form prints the model's objects
+// (text, -o, -br, -d, -s, -j, -j -p), and changes read back as made.
+func TestListingsOnFakeKernel(t *testing.T) {
+	k := onModel(t)
+	for _, line := range []string{
+		"link add br0 type bridge", "link add v0 type veth peer name v1", "link set v0 master br0 up",
+		"addr add 10.1.0.1/24 dev br0", "addr add 10.1.0.9/32 dev v0", "addr add 2001:db8::1/64 dev br0",
+		"route add 10.2.0.0/16 via 10.1.0.2", "route add 2001:db8:1::/48 dev br0",
+	} {
+		if code, _, stderr := nsnet("", line); code != 0 {
+			t.Fatalf("%s: exit %d: %s", line, code, stderr)
+		}
+	}
+	for _, c := range []struct{ line, want string }{
+		{"link show", "br0"},
+		{"link show dev v0", "v0"},
+		{"-o link show", "br0"},
+		{"-d link show br0", "bridge"},
+		{"-s link show v0", "master br0"},
+		{"-j link show", `"ifname":"br0"`},
+		{"-j -p link show v0", `"ifname": "v0"`},
+		{"link show master br0", "v0"},
+		{"link show type bridge", "br0"},
+		{"addr show", "10.1.0.1/24"},
+		{"-4 addr show dev br0", "10.1.0.1/24"},
+		{"-6 addr show dev br0", "2001:db8::1/64"},
+		{"-o addr show", "10.1.0.9/32"},
+		{"-br addr show", "10.1.0.1/24"},
+		{"-j addr show", `"local":"10.1.0.9"`},
+		{"route show", "10.2.0.0/16 via 10.1.0.2"},
+		{"-6 route show", "2001:db8:1::/48 dev br0"},
+		{"-j route show", `"dst":"10.2.0.0/16"`},
+		{"-j -p route show", `"gateway": "10.1.0.2"`},
+		{"route show dev br0", ""},
+	} {
+		code, out, stderr := nsnet("", c.line)
+		if code != 0 || !strings.Contains(out, c.want) {
+			t.Errorf("%s: exit %d, no %q in\n%s%s", c.line, code, c.want, out, stderr)
+		}
+	}
+	for _, line := range []string{
+		"route replace 10.2.0.0/16 via 10.1.0.3", "route del 2001:db8:1::/48 dev br0",
+		"addr del 10.1.0.9/32 dev v0", "link set v0 nomaster", "link set br0 mtu 9000 down",
+		"addr flush dev br0",
+	} {
+		if code, _, stderr := nsnet("", line); code != 0 {
+			t.Errorf("%s: exit %d: %s", line, code, stderr)
+		}
+	}
+	if len(k.Addrs) != 0 || *k.Links["v0"].Attrs.Master != 0 || *k.Links["br0"].Attrs.MTU != 9000 || len(k.Routes) != 1 {
+		t.Errorf("after the changes: addrs %v routes %v links %v", k.Addrs, k.Routes, k.Links)
+	}
+	// Bad input: a one-line error naming the token, exit 255 (as ip), the
+	// kernel never asked.
+	before := k.Requests
+	for _, line := range []string{
+		"link add a/b type bridge", "addr add 10.1.0.1/33 dev br0", "route add 10.0.0.0/8 via nonsense",
+		"link set br0 mtu -1", "addr add 10.0.0.1/24", "link add x0 type bridge nonsense",
+	} {
+		if code, _, stderr := nsnet("", line); code != 255 && code != 1 || strings.Count(strings.TrimSpace(stderr), "\n") > 1 {
+			t.Errorf("%s: exit %d: %q", line, code, stderr)
+		}
+	}
+	if k.Requests != before {
+		t.Errorf("bad input reached the kernel (%d requests)", k.Requests-before)
+	}
+}
