@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"unicode/utf8"
 
+	"github.com/nsnet/nsnet/internal/jsonw"
 	"github.com/nsnet/nsnet/nsfs"
 	"github.com/nsnet/nsnet/rtnl"
 )
@@ -354,7 +353,7 @@ func (e *env) printJSON(v any) error {
 			b = ipPretty(b)
 		}
 	default:
-		b, err = json.Marshal(v)
+		b, err = jsonw.Append(nil, v)
 		if err == nil && e.opt.pretty {
 			b = ipPretty(b)
 		}
@@ -522,11 +521,9 @@ func (c netnsAdd) applied(e *env) (bool, error) {
 	return true, nil
 }
 
-// appendJSON appends v as compact JSON. It writes the shapes the object
-// printers build (ordered objects, slices, strings, numbers, booleans)
-// directly, which is several times cheaper than encoding/json's reflection
-// and re-validation of MarshalJSON output on a 10,000-link listing; other
-// values go through encoding/json.
+// appendJSON appends v as compact JSON. The shapes the object printers
+// build (ordered objects, slices, strings, numbers, booleans) are written
+// without reflection; other values go through jsonw.
 func appendJSON(b []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case nil:
@@ -602,65 +599,16 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		return strconv.AppendUint(b, uint64(v), 10), nil
 	case uint64:
 		return strconv.AppendUint(b, v, 10), nil
-	case json.RawMessage:
+	case jsonw.Raw:
 		return append(b, v...), nil
 	}
-	enc, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return append(b, enc...), nil
+	return jsonw.Append(b, v)
 }
 
 // appendJSONString appends s as a JSON string, escaping what JSON requires
-// and replacing invalid UTF-8 with U+FFFD, as encoding/json does.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	// Most strings (names, addresses, flags) need no escaping: copy the
-	// plain prefix in one go.
-	i := 0
-	for i < len(s) && jsonPlain[s[i]] {
-		i++
-	}
-	b = append(b, s[:i]...)
-	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\b':
-				b = append(b, '\\', 'b')
-			case c == '\f':
-				b = append(b, '\\', 'f')
-			case c < 0x20 || c == '<' || c == '>' || c == '&':
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
-}
+// and <, > and &, and replacing invalid UTF-8 with U+FFFD, as encoding/json
+// does.
+func appendJSONString(b []byte, s string) []byte { return jsonw.AppendString(b, s, true) }
 
 // parsedValue reads the word after keyword and parses it, turning a parse
 // error into a usage error ("scope", "proto", "type" and friends).

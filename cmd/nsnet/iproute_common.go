@@ -363,8 +363,8 @@ func (o *obj) add(k string, v any) *obj {
 	return o
 }
 
-// MarshalJSON writes the keys in order.
-func (o *obj) MarshalJSON() ([]byte, error) { return appendJSON(nil, o) }
+// AppendJSON writes the keys in order (jsonw.Appender).
+func (o *obj) AppendJSON(b []byte) ([]byte, error) { return appendJSON(b, o) }
 
 // optFamily is the rtnl family of the -4/-6 option (FamilyUnspec without).
 func optFamily(opt options) rtnl.Family {

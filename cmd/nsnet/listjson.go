@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/nsnet/nsnet/rtnl"
 )
@@ -126,15 +125,6 @@ func (w *jsonWriter) value(v any) error {
 	w.comma = true
 	return err
 }
-
-// jsonPlain marks the bytes appendJSONString copies as they are: printable
-// ASCII except '"', '\\', '<', '>' and '&'.
-var jsonPlain = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return t
-}()
 
 // listingMemoryLimit bounds the heap of a listing while pauseGC has the
 // collector off.
