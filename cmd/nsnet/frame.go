@@ -383,6 +383,8 @@ type usageError struct{ msg string }
 func (u *usageError) Error() string { return u.msg }
 
 // usagef returns a usage error; name the offending token in the message.
+//
+//go:noinline
 func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
@@ -408,6 +410,8 @@ func (x *exitStatus) Error() string {
 
 // matches reports whether word is an abbreviation of keyword, the way
 // iproute2 accepts "a" for "address" and "ls" for "list".
+//
+//go:noinline
 func matches(word, keyword string) bool {
 	return word != "" && strings.HasPrefix(keyword, word)
 }

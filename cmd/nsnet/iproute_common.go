@@ -357,6 +357,7 @@ type obj struct {
 	vals []any
 }
 
+//go:noinline
 func (o *obj) add(k string, v any) *obj {
 	o.keys = append(o.keys, k)
 	o.vals = append(o.vals, v)

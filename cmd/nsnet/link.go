@@ -1648,6 +1648,8 @@ func cHex(v uint16) string {
 }
 
 // deref returns what a non-nil pointer to a number points at, or nil.
+//
+//go:noinline
 func deref(v any) any {
 	switch v := v.(type) {
 	case *uint8:
