@@ -133,8 +133,8 @@ const listingMemoryLimit = 256 << 20
 // pauseGC turns the garbage collector off, up to listingMemoryLimit, until
 // the function it returns is called. A listing's memory stays in use until
 // it is printed (the decoded links and addresses), so collecting while it
-// grows frees next to nothing: with 10,000 links it was 40 % of `addr
-// show`'s user time, and turning it off adds 4 MiB to the peak.
+// grows would free next to nothing; the heap stays bounded by
+// listingMemoryLimit, past which the collector runs again.
 func pauseGC() (resume func()) {
 	pct := debug.SetGCPercent(-1)
 	lim := debug.SetMemoryLimit(-1)
