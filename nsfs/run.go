@@ -58,6 +58,19 @@ func (e *ExitError) Error() string {
 // failed is an *ExitError; one that could not start wraps
 // ErrCommandNotFound or ErrNotExecutable.
 func Run(name string, cmd *Command, warn io.Writer) error {
+	return cmd.run(func() error { return enter(name, warn) })
+}
+
+// Run runs the command in the caller's own namespaces and waits for it;
+// its errors are those of the package-level Run.
+func (cmd *Command) Run() error { return cmd.run(nil) }
+
+// run starts the command, from a throw-away thread prepared by enter when
+// enter is not nil, and waits for it.
+func (cmd *Command) run(enter func() error) error {
+	if len(cmd.Args) == 0 {
+		return errors.New("no command given")
+	}
 	path := cmd.Path
 	if path == "" || filepath.Base(path) == path {
 		p, err := lookCommand(cmd.Args)
@@ -76,10 +89,7 @@ func Run(name string, cmd *Command, warn io.Writer) error {
 		return err
 	}
 	pid := 0
-	err := onThrowawayThread(func() error {
-		if err := enter(name, warn); err != nil {
-			return err
-		}
+	start := func() error {
 		var err error
 		pid, err = syscall.ForkExec(path, cmd.Args, &syscall.ProcAttr{Env: env, Files: files.fds[:]})
 		if err != nil {
@@ -89,7 +99,18 @@ func Run(name string, cmd *Command, warn io.Writer) error {
 			return &os.PathError{Op: "fork/exec", Path: path, Err: err}
 		}
 		return nil
-	})
+	}
+	var err error
+	if enter == nil {
+		err = start()
+	} else {
+		err = onThrowawayThread(func() error {
+			if err := enter(); err != nil {
+				return err
+			}
+			return start()
+		})
+	}
 	files.closeChild()
 	if err != nil {
 		return err
