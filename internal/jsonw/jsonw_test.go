@@ -53,7 +53,7 @@ func TestMatchesEncodingJSON(t *testing.T) {
 	one, f := 1, 0.000125
 	a := netip.MustParseAddr("fe80::1")
 	values := []any{
-		nil, true, false, 0, -7, uint64(math.MaxUint64), int8(-3), 1.5, 1e21, 1e-7, 123456789.0, float32(0.1), -0.0,
+		nil, true, false, 0, -7, uint64(math.MaxUint64), int8(-3), 1.5, 1e21, 1e-7, 123456789.0, float32(0.1), math.Copysign(0, -1),
 		"", "plain", "<a&b>", "tab\tnl\n\"q\"\\ \x01 \x7f", "\xff\xfe bad utf8", "\u2028\u2029", "héllo ☃",
 		[]string(nil), []string{}, []int{1, 2}, map[string]int{"b": 2, "a": 1}, map[string]any(nil),
 		[]any{1, "x", nil, []any{}, map[string]any{}},
