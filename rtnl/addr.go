@@ -9,6 +9,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // AddrFlags are an address's flags (IFA_F_*).
@@ -139,7 +141,7 @@ func (m *AddrMessage) MarshalBinary() ([]byte, error) {
 	}
 	b[3] = byte(m.Scope)
 	native.PutUint32(b[4:], m.Index)
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(native)
 	a := &m.Attrs
 	putAddr(ae, unix.IFA_LOCAL, a.Local)
 	putString(ae, unix.IFA_LABEL, a.Label)

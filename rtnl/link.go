@@ -9,6 +9,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // LinkFlags are a link's interface flags (IFF_*), as in ifinfomsg.
@@ -275,7 +277,7 @@ func (m *LinkMessage) MarshalBinary() ([]byte, error) {
 	native.PutUint32(b[4:], m.Index)
 	native.PutUint32(b[8:], uint32(m.Flags))
 	native.PutUint32(b[12:], uint32(m.Change))
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(native)
 	if err := m.Attrs.encode(ae); err != nil {
 		return nil, err
 	}
@@ -385,7 +387,7 @@ func (st *linkStore) bytes(b []byte) []byte {
 	return append(make([]byte, 0, len(b)), b...)
 }
 
-func (a *LinkAttrs) encode(ae *netlink.AttributeEncoder) error {
+func (a *LinkAttrs) encode(ae *nlattr.Encoder) error {
 	putU32(ae, unix.IFLA_EXT_MASK, a.ExtMask)
 	putU32(ae, unix.IFLA_NET_NS_FD, a.NetNSFD)
 	putU32(ae, unix.IFLA_NET_NS_PID, a.NetNSPID)
@@ -431,7 +433,7 @@ func (a *LinkAttrs) encode(ae *netlink.AttributeEncoder) error {
 		ae.Bytes(unix.IFLA_STATS64, b)
 	}
 	if a.AltNames != nil {
-		nest(ae, unix.IFLA_PROP_LIST, func(n *netlink.AttributeEncoder) error {
+		nest(ae, unix.IFLA_PROP_LIST, func(n *nlattr.Encoder) error {
 			for _, name := range a.AltNames {
 				n.String(unix.IFLA_ALT_IFNAME, name)
 			}
@@ -439,8 +441,8 @@ func (a *LinkAttrs) encode(ae *netlink.AttributeEncoder) error {
 		})
 	}
 	if a.AddrGenMode != nil {
-		nest(ae, unix.IFLA_AF_SPEC, func(n *netlink.AttributeEncoder) error {
-			nest(n, unix.AF_INET6, func(n6 *netlink.AttributeEncoder) error {
+		nest(ae, unix.IFLA_AF_SPEC, func(n *nlattr.Encoder) error {
+			nest(n, unix.AF_INET6, func(n6 *nlattr.Encoder) error {
 				n6.Uint8(unix.IFLA_INET6_ADDR_GEN_MODE, *a.AddrGenMode)
 				return nil
 			})
@@ -569,7 +571,7 @@ func (a *LinkAttrs) decode(r *attrReader, depth int, st *linkStore) error {
 	return r.Err()
 }
 
-func (li *LinkInfo) encode(ae *netlink.AttributeEncoder) error {
+func (li *LinkInfo) encode(ae *nlattr.Encoder) error {
 	if li.Kind != "" {
 		// Without a NUL, as iproute2 sends it; the kernel takes both.
 		ae.Bytes(unix.IFLA_INFO_KIND, []byte(li.Kind))

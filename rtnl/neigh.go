@@ -9,6 +9,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // NeighState is a neighbour entry's NUD state (ndm_state, NUD_*). It is a
@@ -166,7 +168,7 @@ func (m *NeighMessage) MarshalBinary() ([]byte, error) {
 	native.PutUint16(b[8:], uint16(m.State))
 	b[10] = byte(m.Flags)
 	b[11] = m.Type
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(native)
 	a := &m.Attrs
 	if a.Protocol != nil {
 		ae.Uint8(ndaProtocol, uint8(*a.Protocol))

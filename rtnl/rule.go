@@ -7,6 +7,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // RuleAction is what a policy-routing rule does (fib_rule_hdr.action,
@@ -130,7 +132,7 @@ func (m *RuleMessage) MarshalBinary() ([]byte, error) {
 	}
 	b[7] = byte(m.Action)
 	native.PutUint32(b[8:], uint32(m.Flags))
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(native)
 	a := &m.Attrs
 	if m.Src.IsValid() && m.Src.Bits() > 0 {
 		putAddr(ae, unix.FRA_SRC, m.Src.Addr())

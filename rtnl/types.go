@@ -125,43 +125,43 @@ var errShort = errors.New("message shorter than its family header")
 // Attribute encoding helpers. Absent values (nil pointers, zero Addrs,
 // empty strings where the kernel never sends one) are not encoded.
 
-func putU8(ae *netlink.AttributeEncoder, typ uint16, v *uint8) {
+func putU8(ae *nlattr.Encoder, typ uint16, v *uint8) {
 	if v != nil {
 		ae.Uint8(typ, *v)
 	}
 }
 
-func putU16(ae *netlink.AttributeEncoder, typ uint16, v *uint16) {
+func putU16(ae *nlattr.Encoder, typ uint16, v *uint16) {
 	if v != nil {
 		ae.Uint16(typ, *v)
 	}
 }
 
-func putU32(ae *netlink.AttributeEncoder, typ uint16, v *uint32) {
+func putU32(ae *nlattr.Encoder, typ uint16, v *uint32) {
 	if v != nil {
 		ae.Uint32(typ, *v)
 	}
 }
 
-func putI32(ae *netlink.AttributeEncoder, typ uint16, v *int32) {
+func putI32(ae *nlattr.Encoder, typ uint16, v *int32) {
 	if v != nil {
 		ae.Int32(typ, *v)
 	}
 }
 
-func putString(ae *netlink.AttributeEncoder, typ uint16, s string) {
+func putString(ae *nlattr.Encoder, typ uint16, s string) {
 	if s != "" {
 		ae.String(typ, s)
 	}
 }
 
-func putBytes(ae *netlink.AttributeEncoder, typ uint16, b []byte) {
+func putBytes(ae *nlattr.Encoder, typ uint16, b []byte) {
 	if b != nil {
 		ae.Bytes(typ, b)
 	}
 }
 
-func putAddr(ae *netlink.AttributeEncoder, typ uint16, a netip.Addr) {
+func putAddr(ae *nlattr.Encoder, typ uint16, a netip.Addr) {
 	if a.IsValid() {
 		ae.Bytes(typ, a.AsSlice())
 	}
@@ -170,14 +170,8 @@ func putAddr(ae *netlink.AttributeEncoder, typ uint16, a netip.Addr) {
 // nest encodes a nested attribute the way iproute2 does, without the
 // NLA_F_NESTED flag (the kernel accepts both for every attribute used
 // here, and the bytes then match `ip`'s).
-func nest(ae *netlink.AttributeEncoder, typ uint16, fn func(*netlink.AttributeEncoder) error) {
-	ae.Do(typ, func() ([]byte, error) {
-		n := netlink.NewAttributeEncoder()
-		if err := fn(n); err != nil {
-			return nil, err
-		}
-		return n.Encode()
-	})
+func nest(ae *nlattr.Encoder, typ uint16, fn func(*nlattr.Encoder) error) {
+	ae.NestedPlain(typ, fn)
 }
 
 // Decoding helpers: each reads the current attribute of ad into a new

@@ -125,6 +125,19 @@ func (e *Encoder) Uint64(typ uint16, v uint64) {
 	e.put(typ, b[:])
 }
 
+// Do appends an attribute whose payload is what fn returns; an error from
+// fn becomes Encode's.
+func (e *Encoder) Do(typ uint16, fn func() ([]byte, error)) {
+	b, err := fn()
+	if err != nil {
+		if e.err == nil {
+			e.err = err
+		}
+		return
+	}
+	e.put(typ, b)
+}
+
 // Nested appends an attribute of type typ|FlagNested whose payload is
 // what fn appends; an error from fn becomes Encode's.
 func (e *Encoder) Nested(typ uint16, fn func(ne *Encoder) error) {

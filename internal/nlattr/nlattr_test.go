@@ -183,3 +183,19 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// Do appends what its function returns, or keeps its error.
+func TestDo(t *testing.T) {
+	e := NewEncoder(binary.NativeEndian)
+	e.Do(4, func() ([]byte, error) { return []byte{1, 2, 3}, nil })
+	b, err := e.Encode()
+	if want := []byte{7, 0, 4, 0, 1, 2, 3, 0}; err != nil || !bytes.Equal(b, want) {
+		t.Errorf("got %x, %v; want %x", b, err, want)
+	}
+	boom := errors.New("boom")
+	e.Do(5, func() ([]byte, error) { return nil, boom })
+	e.Do(6, func() ([]byte, error) { return nil, errors.New("later") })
+	if _, err := e.Encode(); err != boom {
+		t.Errorf("got %v, want the first function's error", err)
+	}
+}
