@@ -40,12 +40,8 @@ type Encoder struct {
 // (binary.BigEndian or binary.NativeEndian).
 func NewEncoder(order binary.ByteOrder) *Encoder { return &Encoder{big: isBig(order)} }
 
-// isBig reports whether order writes the most significant byte first.
-func isBig(order binary.ByteOrder) bool {
-	var b [2]byte
-	order.PutUint16(b[:], 1)
-	return b[0] == 0
-}
+// isBig reports whether order is binary.BigEndian.
+func isBig(order binary.ByteOrder) bool { return order == binary.BigEndian }
 
 // put appends one attribute: header, payload, padding to 4 bytes.
 func (e *Encoder) put(typ uint16, payload ...[]byte) {
