@@ -245,6 +245,14 @@ func (r *Reader) Uint8() uint8 {
 
 // Uint16 returns the payload as a uint16; another length fails the walk.
 func (r *Reader) Uint16() uint16 {
+	if len(r.Data) == 2 && !r.big {
+		return binary.NativeEndian.Uint16(r.Data)
+	}
+	return r.uint16Slow()
+}
+
+// uint16Slow is Uint16 for big-endian readers and wrong lengths.
+func (r *Reader) uint16Slow() uint16 {
 	if len(r.Data) != 2 {
 		r.BadLength("uint16")
 		return 0
@@ -257,6 +265,14 @@ func (r *Reader) Uint16() uint16 {
 
 // Uint32 returns the payload as a uint32; another length fails the walk.
 func (r *Reader) Uint32() uint32 {
+	if len(r.Data) == 4 && !r.big {
+		return binary.NativeEndian.Uint32(r.Data)
+	}
+	return r.uint32Slow()
+}
+
+// uint32Slow is Uint32 for big-endian readers and wrong lengths.
+func (r *Reader) uint32Slow() uint32 {
 	if len(r.Data) != 4 {
 		r.BadLength("uint32")
 		return 0
@@ -269,15 +285,31 @@ func (r *Reader) Uint32() uint32 {
 
 // Int32 returns the payload as an int32; another length fails the walk.
 func (r *Reader) Int32() int32 {
+	if len(r.Data) == 4 && !r.big {
+		return int32(binary.NativeEndian.Uint32(r.Data))
+	}
+	return r.int32Slow()
+}
+
+// int32Slow is Int32 for big-endian readers and wrong lengths.
+func (r *Reader) int32Slow() int32 {
 	if len(r.Data) != 4 {
 		r.BadLength("int32")
 		return 0
 	}
-	return int32(r.Uint32())
+	return int32(r.uint32Slow())
 }
 
 // Uint64 returns the payload as a uint64; another length fails the walk.
 func (r *Reader) Uint64() uint64 {
+	if len(r.Data) == 8 && !r.big {
+		return binary.NativeEndian.Uint64(r.Data)
+	}
+	return r.uint64Slow()
+}
+
+// uint64Slow is Uint64 for big-endian readers and wrong lengths.
+func (r *Reader) uint64Slow() uint64 {
 	if len(r.Data) != 8 {
 		r.BadLength("uint64")
 		return 0
