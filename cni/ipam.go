@@ -6,9 +6,10 @@ import (
 	"errors"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/nsnet/nsnet/nsfs"
 )
 
 // ipam is what a main plugin (bridge, ptp, nsnet) does with its ipam
@@ -243,11 +244,8 @@ func delegate(env Env, command, name string, stdin []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin)
-	cmd.Stdin = bytes.NewReader(stdin)
 	var stdout bytes.Buffer
-	cmd.Stdout = &stdout
-	cmd.Stderr = os.Stderr
+	cmd := &nsfs.Command{Path: bin, Args: []string{bin}, Stdin: bytes.NewReader(stdin), Stdout: &stdout, Stderr: os.Stderr}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CNI_") {
 			cmd.Env = append(cmd.Env, kv)
@@ -258,7 +256,7 @@ func delegate(env Env, command, name string, stdin []byte) ([]byte, error) {
 		if e := parseError(stdout.Bytes()); e != nil {
 			return nil, e
 		}
-		var ee *exec.ExitError
+		var ee *nsfs.ExitError
 		if errors.As(err, &ee) {
 			return nil, errorf(ErrInternal, "%s %s: %v", name, command, err)
 		}

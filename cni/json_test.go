@@ -95,7 +95,7 @@ func FuzzJSON(f *testing.F) {
 
 // TestJSONStringsLikeStd: strings written as encoding/json writes them.
 func TestJSONStringsLikeStd(t *testing.T) {
-	for _, s := range []string{"plain", "q\"b\\s", "ctl\x01\x1f\n\r\t", "<html>&", "é😀", "\xff", "\u2028\u2029"} {
+	for _, s := range []string{"plain", "q\"b\\s", "ctl\x01\x1f\n\r\t\b\f", "<html>&", "é😀", "\xff", "\u2028\u2029"} {
 		want, _ := json.Marshal(s)
 		if got := string(appendJSONString(nil, s)); got != string(want) {
 			t.Errorf("%q: %s, encoding/json %s", s, got, want)

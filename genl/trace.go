@@ -27,10 +27,16 @@ type traceFamily struct {
 	cmd func(dir nltrace.Direction, c uint8) (string, *nltrace.Space)
 }
 
-// traceFamilies are the families --trace decodes by name.
-var traceFamilies = map[string]traceFamily{
-	"nlctrl":  {cmd: ctrlCmd},
-	"ethtool": {cmd: ethtoolCmd},
+// traceFamilyOf returns the description of family fam for the families
+// --trace decodes by name.
+func traceFamilyOf(fam string) (traceFamily, bool) {
+	switch fam {
+	case "nlctrl":
+		return traceFamily{cmd: ctrlCmd}, true
+	case "ethtool":
+		return traceFamily{cmd: ethtoolCmd}, true
+	}
+	return traceFamily{}, false
 }
 
 func (f *familyNames) lookup(dir nltrace.Direction, typ uint16, payload []byte) (nltrace.Msg, bool) {
@@ -47,7 +53,7 @@ func (f *familyNames) lookup(dir nltrace.Direction, typ uint16, payload []byte) 
 		name  string
 		space *nltrace.Space
 	)
-	if tf, ok := traceFamilies[fam]; ok {
+	if tf, ok := traceFamilyOf(fam); ok {
 		name, space = tf.cmd(dir, cmd)
 	}
 	label := name
@@ -77,7 +83,7 @@ func (f *familyNames) lookup(dir nltrace.Direction, typ uint16, payload []byte) 
 	}, true
 }
 
-var ctrlCmds = map[uint8]string{
+var ctrlCmds = [...]string{
 	unix.CTRL_CMD_NEWFAMILY: "CTRL_CMD_NEWFAMILY", unix.CTRL_CMD_DELFAMILY: "CTRL_CMD_DELFAMILY",
 	unix.CTRL_CMD_GETFAMILY: "CTRL_CMD_GETFAMILY", unix.CTRL_CMD_NEWOPS: "CTRL_CMD_NEWOPS",
 	unix.CTRL_CMD_DELOPS: "CTRL_CMD_DELOPS", unix.CTRL_CMD_GETOPS: "CTRL_CMD_GETOPS",
@@ -86,20 +92,23 @@ var ctrlCmds = map[uint8]string{
 }
 
 func ctrlCmd(_ nltrace.Direction, c uint8) (string, *nltrace.Space) {
-	return ctrlCmds[c], ctrlSpace
+	if int(c) < len(ctrlCmds) {
+		return ctrlCmds[c], ctrlSpace
+	}
+	return "", ctrlSpace
 }
 
-var ctrlOpSpace = &nltrace.Space{Name: "ctrl_attr_op", Attrs: map[uint16]nltrace.Attr{
+var ctrlOpSpace = &nltrace.Space{Name: "ctrl_attr_op", Attrs: []nltrace.Attr{
 	unix.CTRL_ATTR_OP_ID:    {Name: "CTRL_ATTR_OP_ID", Kind: nltrace.U32},
 	unix.CTRL_ATTR_OP_FLAGS: {Name: "CTRL_ATTR_OP_FLAGS", Kind: nltrace.U32, Format: func(b []byte) string { return fmtOpFlags(b) }},
 }}
 
-var ctrlGrpSpace = &nltrace.Space{Name: "ctrl_attr_mcast_grp", Attrs: map[uint16]nltrace.Attr{
+var ctrlGrpSpace = &nltrace.Space{Name: "ctrl_attr_mcast_grp", Attrs: []nltrace.Attr{
 	unix.CTRL_ATTR_MCAST_GRP_NAME: {Name: "CTRL_ATTR_MCAST_GRP_NAME", Kind: nltrace.String},
 	unix.CTRL_ATTR_MCAST_GRP_ID:   {Name: "CTRL_ATTR_MCAST_GRP_ID", Kind: nltrace.U32},
 }}
 
-var ctrlSpace = &nltrace.Space{Name: "ctrl_attr", Attrs: map[uint16]nltrace.Attr{
+var ctrlSpace = &nltrace.Space{Name: "ctrl_attr", Attrs: []nltrace.Attr{
 	unix.CTRL_ATTR_FAMILY_ID:    {Name: "CTRL_ATTR_FAMILY_ID", Kind: nltrace.U16},
 	unix.CTRL_ATTR_FAMILY_NAME:  {Name: "CTRL_ATTR_FAMILY_NAME", Kind: nltrace.String},
 	unix.CTRL_ATTR_VERSION:      {Name: "CTRL_ATTR_VERSION", Kind: nltrace.U32},

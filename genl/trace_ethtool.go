@@ -17,7 +17,7 @@ type ethtoolMsg struct {
 	space *nltrace.Space
 }
 
-var ethtoolRequests = map[uint8]ethtoolMsg{
+var ethtoolRequests = [...]ethtoolMsg{
 	unix.ETHTOOL_MSG_STRSET_GET:    {"ETHTOOL_MSG_STRSET_GET", ethStrsetSpace},
 	unix.ETHTOOL_MSG_LINKINFO_GET:  {"ETHTOOL_MSG_LINKINFO_GET", ethHeaderOnly},
 	unix.ETHTOOL_MSG_LINKINFO_SET:  {"ETHTOOL_MSG_LINKINFO_SET", ethHeaderOnly},
@@ -45,7 +45,7 @@ var ethtoolRequests = map[uint8]ethtoolMsg{
 	unix.ETHTOOL_MSG_TSINFO_GET:    {"ETHTOOL_MSG_TSINFO_GET", ethHeaderOnly},
 }
 
-var ethtoolReplies = map[uint8]ethtoolMsg{
+var ethtoolReplies = [...]ethtoolMsg{
 	unix.ETHTOOL_MSG_STRSET_GET_REPLY:    {"ETHTOOL_MSG_STRSET_GET_REPLY", ethStrsetSpace},
 	unix.ETHTOOL_MSG_LINKINFO_GET_REPLY:  {"ETHTOOL_MSG_LINKINFO_GET_REPLY", ethHeaderOnly},
 	unix.ETHTOOL_MSG_LINKINFO_NTF:        {"ETHTOOL_MSG_LINKINFO_NTF", ethHeaderOnly},
@@ -75,41 +75,41 @@ var ethtoolReplies = map[uint8]ethtoolMsg{
 }
 
 func ethtoolCmd(dir nltrace.Direction, c uint8) (string, *nltrace.Space) {
-	table := ethtoolReplies
+	table := ethtoolReplies[:]
 	if dir == nltrace.Sent {
-		table = ethtoolRequests
+		table = ethtoolRequests[:]
 	}
-	m, ok := table[c]
-	if !ok {
+	if int(c) >= len(table) || table[c].name == "" {
 		return "", ethHeaderOnly
 	}
+	m := table[c]
 	return m.name, m.space
 }
 
 // ethHeaderSpace is the request header every ethtool message starts with
 // (attribute 1 of each message's space).
-var ethHeaderSpace = &nltrace.Space{Name: "ethtool_a_header", Attrs: map[uint16]nltrace.Attr{
+var ethHeaderSpace = &nltrace.Space{Name: "ethtool_a_header", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_HEADER_DEV_INDEX: {Name: "ETHTOOL_A_HEADER_DEV_INDEX", Kind: nltrace.U32},
 	unix.ETHTOOL_A_HEADER_DEV_NAME:  {Name: "ETHTOOL_A_HEADER_DEV_NAME", Kind: nltrace.String},
 	unix.ETHTOOL_A_HEADER_FLAGS:     {Name: "ETHTOOL_A_HEADER_FLAGS", Kind: nltrace.U32},
 	4:                               {Name: "ETHTOOL_A_HEADER_PHY_INDEX", Kind: nltrace.U32},
 }}
 
-var ethHeaderOnly = &nltrace.Space{Name: "ethtool_a", Attrs: map[uint16]nltrace.Attr{
+var ethHeaderOnly = &nltrace.Space{Name: "ethtool_a", Attrs: []nltrace.Attr{
 	1: {Name: "ETHTOOL_A_HEADER", Kind: nltrace.Nested, Nest: ethHeaderSpace},
 }}
 
-var ethBitSpace = &nltrace.Space{Name: "ethtool_a_bitset_bit", Attrs: map[uint16]nltrace.Attr{
+var ethBitSpace = &nltrace.Space{Name: "ethtool_a_bitset_bit", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_BITSET_BIT_INDEX: {Name: "ETHTOOL_A_BITSET_BIT_INDEX", Kind: nltrace.U32},
 	unix.ETHTOOL_A_BITSET_BIT_NAME:  {Name: "ETHTOOL_A_BITSET_BIT_NAME", Kind: nltrace.String},
 	unix.ETHTOOL_A_BITSET_BIT_VALUE: {Name: "ETHTOOL_A_BITSET_BIT_VALUE", Kind: nltrace.Flag},
 }}
 
-var ethBitsSpace = &nltrace.Space{Name: "ethtool_a_bitset_bits", Attrs: map[uint16]nltrace.Attr{
+var ethBitsSpace = &nltrace.Space{Name: "ethtool_a_bitset_bits", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_BITSET_BITS_BIT: {Name: "ETHTOOL_A_BITSET_BITS_BIT", Kind: nltrace.Nested, Nest: ethBitSpace},
 }}
 
-var ethBitsetSpace = &nltrace.Space{Name: "ethtool_a_bitset", Attrs: map[uint16]nltrace.Attr{
+var ethBitsetSpace = &nltrace.Space{Name: "ethtool_a_bitset", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_BITSET_NOMASK: {Name: "ETHTOOL_A_BITSET_NOMASK", Kind: nltrace.Flag},
 	unix.ETHTOOL_A_BITSET_SIZE:   {Name: "ETHTOOL_A_BITSET_SIZE", Kind: nltrace.U32},
 	unix.ETHTOOL_A_BITSET_BITS:   {Name: "ETHTOOL_A_BITSET_BITS", Kind: nltrace.Nested, Nest: ethBitsSpace},
@@ -117,7 +117,7 @@ var ethBitsetSpace = &nltrace.Space{Name: "ethtool_a_bitset", Attrs: map[uint16]
 	unix.ETHTOOL_A_BITSET_MASK:   {Name: "ETHTOOL_A_BITSET_MASK", Kind: nltrace.Bytes},
 }}
 
-var ethFeaturesSpace = &nltrace.Space{Name: "ethtool_a_features", Attrs: map[uint16]nltrace.Attr{
+var ethFeaturesSpace = &nltrace.Space{Name: "ethtool_a_features", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_FEATURES_HEADER:   {Name: "ETHTOOL_A_FEATURES_HEADER", Kind: nltrace.Nested, Nest: ethHeaderSpace},
 	unix.ETHTOOL_A_FEATURES_HW:       {Name: "ETHTOOL_A_FEATURES_HW", Kind: nltrace.Nested, Nest: ethBitsetSpace},
 	unix.ETHTOOL_A_FEATURES_WANTED:   {Name: "ETHTOOL_A_FEATURES_WANTED", Kind: nltrace.Nested, Nest: ethBitsetSpace},
@@ -125,26 +125,26 @@ var ethFeaturesSpace = &nltrace.Space{Name: "ethtool_a_features", Attrs: map[uin
 	unix.ETHTOOL_A_FEATURES_NOCHANGE: {Name: "ETHTOOL_A_FEATURES_NOCHANGE", Kind: nltrace.Nested, Nest: ethBitsetSpace},
 }}
 
-var ethStringSpace = &nltrace.Space{Name: "ethtool_a_string", Attrs: map[uint16]nltrace.Attr{
+var ethStringSpace = &nltrace.Space{Name: "ethtool_a_string", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_STRING_INDEX: {Name: "ETHTOOL_A_STRING_INDEX", Kind: nltrace.U32},
 	unix.ETHTOOL_A_STRING_VALUE: {Name: "ETHTOOL_A_STRING_VALUE", Kind: nltrace.String},
 }}
 
-var ethStringsSpace = &nltrace.Space{Name: "ethtool_a_strings", Attrs: map[uint16]nltrace.Attr{
+var ethStringsSpace = &nltrace.Space{Name: "ethtool_a_strings", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_STRINGS_STRING: {Name: "ETHTOOL_A_STRINGS_STRING", Kind: nltrace.Nested, Nest: ethStringSpace},
 }}
 
-var ethStringsetSpace = &nltrace.Space{Name: "ethtool_a_stringset", Attrs: map[uint16]nltrace.Attr{
+var ethStringsetSpace = &nltrace.Space{Name: "ethtool_a_stringset", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_STRINGSET_ID:      {Name: "ETHTOOL_A_STRINGSET_ID", Kind: nltrace.U32, Enum: ethStringsetName},
 	unix.ETHTOOL_A_STRINGSET_COUNT:   {Name: "ETHTOOL_A_STRINGSET_COUNT", Kind: nltrace.U32},
 	unix.ETHTOOL_A_STRINGSET_STRINGS: {Name: "ETHTOOL_A_STRINGSET_STRINGS", Kind: nltrace.Nested, Nest: ethStringsSpace},
 }}
 
-var ethStringsetsSpace = &nltrace.Space{Name: "ethtool_a_stringsets", Attrs: map[uint16]nltrace.Attr{
+var ethStringsetsSpace = &nltrace.Space{Name: "ethtool_a_stringsets", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_STRINGSETS_STRINGSET: {Name: "ETHTOOL_A_STRINGSETS_STRINGSET", Kind: nltrace.Nested, Nest: ethStringsetSpace},
 }}
 
-var ethStrsetSpace = &nltrace.Space{Name: "ethtool_a_strset", Attrs: map[uint16]nltrace.Attr{
+var ethStrsetSpace = &nltrace.Space{Name: "ethtool_a_strset", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_STRSET_HEADER:      {Name: "ETHTOOL_A_STRSET_HEADER", Kind: nltrace.Nested, Nest: ethHeaderSpace},
 	unix.ETHTOOL_A_STRSET_STRINGSETS:  {Name: "ETHTOOL_A_STRSET_STRINGSETS", Kind: nltrace.Nested, Nest: ethStringsetsSpace},
 	unix.ETHTOOL_A_STRSET_COUNTS_ONLY: {Name: "ETHTOOL_A_STRSET_COUNTS_ONLY", Kind: nltrace.Flag},
@@ -159,48 +159,35 @@ func ethStringsetName(v uint64) string {
 	return ""
 }
 
-func u32Attrs(names map[uint16]string) map[uint16]nltrace.Attr {
-	m := map[uint16]nltrace.Attr{1: {Name: names[1], Kind: nltrace.Nested, Nest: ethHeaderSpace}}
-	for t, n := range names {
-		if t != 1 {
-			m[t] = nltrace.Attr{Name: n, Kind: nltrace.U32}
-		}
-	}
-	return m
-}
+var ethChannelsSpace = &nltrace.Space{Name: "ethtool_a_channels", Attrs: []nltrace.Attr{
+	unix.ETHTOOL_A_CHANNELS_HEADER:         {Name: "ETHTOOL_A_CHANNELS_HEADER", Kind: nltrace.Nested, Nest: ethHeaderSpace},
+	unix.ETHTOOL_A_CHANNELS_RX_MAX:         {Name: "ETHTOOL_A_CHANNELS_RX_MAX", Kind: nltrace.U32},
+	unix.ETHTOOL_A_CHANNELS_TX_MAX:         {Name: "ETHTOOL_A_CHANNELS_TX_MAX", Kind: nltrace.U32},
+	unix.ETHTOOL_A_CHANNELS_OTHER_MAX:      {Name: "ETHTOOL_A_CHANNELS_OTHER_MAX", Kind: nltrace.U32},
+	unix.ETHTOOL_A_CHANNELS_COMBINED_MAX:   {Name: "ETHTOOL_A_CHANNELS_COMBINED_MAX", Kind: nltrace.U32},
+	unix.ETHTOOL_A_CHANNELS_RX_COUNT:       {Name: "ETHTOOL_A_CHANNELS_RX_COUNT", Kind: nltrace.U32},
+	unix.ETHTOOL_A_CHANNELS_TX_COUNT:       {Name: "ETHTOOL_A_CHANNELS_TX_COUNT", Kind: nltrace.U32},
+	unix.ETHTOOL_A_CHANNELS_OTHER_COUNT:    {Name: "ETHTOOL_A_CHANNELS_OTHER_COUNT", Kind: nltrace.U32},
+	unix.ETHTOOL_A_CHANNELS_COMBINED_COUNT: {Name: "ETHTOOL_A_CHANNELS_COMBINED_COUNT", Kind: nltrace.U32},
+}}
 
-var ethChannelsSpace = &nltrace.Space{Name: "ethtool_a_channels", Attrs: u32Attrs(map[uint16]string{
-	unix.ETHTOOL_A_CHANNELS_HEADER:         "ETHTOOL_A_CHANNELS_HEADER",
-	unix.ETHTOOL_A_CHANNELS_RX_MAX:         "ETHTOOL_A_CHANNELS_RX_MAX",
-	unix.ETHTOOL_A_CHANNELS_TX_MAX:         "ETHTOOL_A_CHANNELS_TX_MAX",
-	unix.ETHTOOL_A_CHANNELS_OTHER_MAX:      "ETHTOOL_A_CHANNELS_OTHER_MAX",
-	unix.ETHTOOL_A_CHANNELS_COMBINED_MAX:   "ETHTOOL_A_CHANNELS_COMBINED_MAX",
-	unix.ETHTOOL_A_CHANNELS_RX_COUNT:       "ETHTOOL_A_CHANNELS_RX_COUNT",
-	unix.ETHTOOL_A_CHANNELS_TX_COUNT:       "ETHTOOL_A_CHANNELS_TX_COUNT",
-	unix.ETHTOOL_A_CHANNELS_OTHER_COUNT:    "ETHTOOL_A_CHANNELS_OTHER_COUNT",
-	unix.ETHTOOL_A_CHANNELS_COMBINED_COUNT: "ETHTOOL_A_CHANNELS_COMBINED_COUNT",
-})}
-
-var ethRingsSpace = func() *nltrace.Space {
-	m := u32Attrs(map[uint16]string{
-		unix.ETHTOOL_A_RINGS_HEADER:              "ETHTOOL_A_RINGS_HEADER",
-		unix.ETHTOOL_A_RINGS_RX_MAX:              "ETHTOOL_A_RINGS_RX_MAX",
-		unix.ETHTOOL_A_RINGS_RX_MINI_MAX:         "ETHTOOL_A_RINGS_RX_MINI_MAX",
-		unix.ETHTOOL_A_RINGS_RX_JUMBO_MAX:        "ETHTOOL_A_RINGS_RX_JUMBO_MAX",
-		unix.ETHTOOL_A_RINGS_TX_MAX:              "ETHTOOL_A_RINGS_TX_MAX",
-		unix.ETHTOOL_A_RINGS_RX:                  "ETHTOOL_A_RINGS_RX",
-		unix.ETHTOOL_A_RINGS_RX_MINI:             "ETHTOOL_A_RINGS_RX_MINI",
-		unix.ETHTOOL_A_RINGS_RX_JUMBO:            "ETHTOOL_A_RINGS_RX_JUMBO",
-		unix.ETHTOOL_A_RINGS_TX:                  "ETHTOOL_A_RINGS_TX",
-		unix.ETHTOOL_A_RINGS_RX_BUF_LEN:          "ETHTOOL_A_RINGS_RX_BUF_LEN",
-		unix.ETHTOOL_A_RINGS_CQE_SIZE:            "ETHTOOL_A_RINGS_CQE_SIZE",
-		unix.ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN:     "ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN",
-		unix.ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN_MAX: "ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN_MAX",
-		unix.ETHTOOL_A_RINGS_HDS_THRESH:          "ETHTOOL_A_RINGS_HDS_THRESH",
-		unix.ETHTOOL_A_RINGS_HDS_THRESH_MAX:      "ETHTOOL_A_RINGS_HDS_THRESH_MAX",
-	})
-	m[unix.ETHTOOL_A_RINGS_TCP_DATA_SPLIT] = nltrace.Attr{Name: "ETHTOOL_A_RINGS_TCP_DATA_SPLIT", Kind: nltrace.U8}
-	m[unix.ETHTOOL_A_RINGS_TX_PUSH] = nltrace.Attr{Name: "ETHTOOL_A_RINGS_TX_PUSH", Kind: nltrace.U8}
-	m[unix.ETHTOOL_A_RINGS_RX_PUSH] = nltrace.Attr{Name: "ETHTOOL_A_RINGS_RX_PUSH", Kind: nltrace.U8}
-	return &nltrace.Space{Name: "ethtool_a_rings", Attrs: m}
-}()
+var ethRingsSpace = &nltrace.Space{Name: "ethtool_a_rings", Attrs: []nltrace.Attr{
+	unix.ETHTOOL_A_RINGS_HEADER:              {Name: "ETHTOOL_A_RINGS_HEADER", Kind: nltrace.Nested, Nest: ethHeaderSpace},
+	unix.ETHTOOL_A_RINGS_RX_MAX:              {Name: "ETHTOOL_A_RINGS_RX_MAX", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_RX_MINI_MAX:         {Name: "ETHTOOL_A_RINGS_RX_MINI_MAX", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_RX_JUMBO_MAX:        {Name: "ETHTOOL_A_RINGS_RX_JUMBO_MAX", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_TX_MAX:              {Name: "ETHTOOL_A_RINGS_TX_MAX", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_RX:                  {Name: "ETHTOOL_A_RINGS_RX", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_RX_MINI:             {Name: "ETHTOOL_A_RINGS_RX_MINI", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_RX_JUMBO:            {Name: "ETHTOOL_A_RINGS_RX_JUMBO", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_TX:                  {Name: "ETHTOOL_A_RINGS_TX", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_RX_BUF_LEN:          {Name: "ETHTOOL_A_RINGS_RX_BUF_LEN", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_CQE_SIZE:            {Name: "ETHTOOL_A_RINGS_CQE_SIZE", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN:     {Name: "ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN_MAX: {Name: "ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN_MAX", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_HDS_THRESH:          {Name: "ETHTOOL_A_RINGS_HDS_THRESH", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_HDS_THRESH_MAX:      {Name: "ETHTOOL_A_RINGS_HDS_THRESH_MAX", Kind: nltrace.U32},
+	unix.ETHTOOL_A_RINGS_TCP_DATA_SPLIT:      {Name: "ETHTOOL_A_RINGS_TCP_DATA_SPLIT", Kind: nltrace.U8},
+	unix.ETHTOOL_A_RINGS_TX_PUSH:             {Name: "ETHTOOL_A_RINGS_TX_PUSH", Kind: nltrace.U8},
+	unix.ETHTOOL_A_RINGS_RX_PUSH:             {Name: "ETHTOOL_A_RINGS_RX_PUSH", Kind: nltrace.U8},
+}}

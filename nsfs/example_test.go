@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/exec"
 
 	"github.com/nsnet/nsnet/nsfs"
 	"github.com/nsnet/nsnet/rtnl"
@@ -62,8 +61,7 @@ func ExampleDo() {
 
 // Run a command inside a namespace, as `ip netns exec demo ip link` would.
 func ExampleRun() {
-	cmd := exec.Command("cat", "/proc/net/dev")
-	cmd.Stdout = os.Stdout
+	cmd := &nsfs.Command{Args: []string{"cat", "/proc/net/dev"}, Stdout: os.Stdout}
 	if err := nsfs.Run("demo", cmd, os.Stderr); err != nil {
 		log.Fatal(err)
 	}

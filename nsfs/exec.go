@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
@@ -108,9 +107,12 @@ func lookCommand(argv []string) (string, error) {
 	if len(argv) == 0 {
 		return "", fmt.Errorf("no command given")
 	}
-	p, err := exec.LookPath(argv[0])
+	p, err := lookPath(argv[0])
 	if err != nil {
-		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+		if errors.Is(err, ErrCommandNotFound) {
+			return "", err
+		}
+		if errors.Is(err, os.ErrNotExist) {
 			return "", fmt.Errorf("%s: %w", argv[0], ErrCommandNotFound)
 		}
 		if errors.Is(err, os.ErrPermission) {
@@ -140,35 +142,4 @@ func Exec(name string, argv []string, env []string, warn io.Writer) error {
 		}
 		return fmt.Errorf("exec %s: %w", argv[0], err)
 	})
-}
-
-// Run runs cmd as a child process inside the named namespace, set up as
-// for Exec, and waits for it. The caller's threads are untouched: the
-// child is started from a throw-away thread.
-func Run(name string, cmd *exec.Cmd, warn io.Writer) error {
-	if filepath.Base(cmd.Path) == cmd.Path {
-		p, err := lookCommand(cmd.Args)
-		if err != nil {
-			return err
-		}
-		cmd.Path = p
-	}
-	var started bool
-	err := onThrowawayThread(func() error {
-		if err := enter(name, warn); err != nil {
-			return err
-		}
-		if err := cmd.Start(); err != nil {
-			if errors.Is(err, os.ErrPermission) {
-				return fmt.Errorf("%s: %w", cmd.Args[0], ErrNotExecutable)
-			}
-			return err
-		}
-		started = true
-		return nil
-	})
-	if err != nil || !started {
-		return err
-	}
-	return cmd.Wait()
 }

@@ -2,10 +2,12 @@ package plan
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/netip"
+	"strconv"
 
+	"github.com/nsnet/nsnet/internal/jsonv"
+	"github.com/nsnet/nsnet/internal/jsonw"
 	"github.com/nsnet/nsnet/journal"
 	"github.com/nsnet/nsnet/nat"
 	"github.com/nsnet/nsnet/nsfs"
@@ -19,19 +21,19 @@ import (
 
 // stepRecord is the JSON of a step.
 type stepRecord struct {
-	NS      string            `json:"ns,omitempty"` // nsfs.Ref.Key
-	Name    string            `json:"name,omitempty"`
-	Kind    string            `json:"kind,omitempty"`
-	Peer    string            `json:"peer,omitempty"`
-	PeerNS  *string           `json:"peer_ns,omitempty"`
-	MTU     *uint32           `json:"mtu,omitempty"`
-	Up      *bool             `json:"up,omitempty"`
-	Master  *string           `json:"master,omitempty"`
-	Prefix  string            `json:"prefix,omitempty"`
-	Gateway string            `json:"gateway,omitempty"`
-	Dev     string            `json:"dev,omitempty"`
-	NAT     string            `json:"nat,omitempty"` // nat.Object.String()
-	Sysctl  []json.RawMessage `json:"sysctl,omitempty"`
+	NS      string      `json:"ns,omitempty"` // nsfs.Ref.Key
+	Name    string      `json:"name,omitempty"`
+	Kind    string      `json:"kind,omitempty"`
+	Peer    string      `json:"peer,omitempty"`
+	PeerNS  *string     `json:"peer_ns,omitempty"`
+	MTU     *uint32     `json:"mtu,omitempty"`
+	Up      *bool       `json:"up,omitempty"`
+	Master  *string     `json:"master,omitempty"`
+	Prefix  string      `json:"prefix,omitempty"`
+	Gateway string      `json:"gateway,omitempty"`
+	Dev     string      `json:"dev,omitempty"`
+	NAT     string      `json:"nat,omitempty"` // nat.Object.String()
+	Sysctl  []jsonw.Raw `json:"sysctl,omitempty"`
 }
 
 // KindOf names a step's kind in journal records ("" for a step of
@@ -103,13 +105,13 @@ func EncodeStep(st Step) (kind string, data []byte, err error) {
 	case SysctlSet:
 		r.NS = s.NS.Key()
 		for _, v := range s.Values {
-			b, _ := json.Marshal([2]string{v.Key.Path, v.Value})
+			b, _ := jsonw.Append(nil, [2]string{v.Key.Path, v.Value})
 			r.Sysctl = append(r.Sysctl, b)
 		}
 	default:
 		return "", nil, fmt.Errorf("plan: a %T cannot be journaled", st)
 	}
-	data, err = json.Marshal(r)
+	data, err = jsonw.Append(nil, r)
 	return kind, data, err
 }
 
@@ -123,8 +125,8 @@ func routeRecord(s RouteAdd) stepRecord {
 
 // DecodeStep is the step EncodeStep wrote, every field validated.
 func DecodeStep(kind string, data []byte) (Step, error) {
-	var r stepRecord
-	if err := json.Unmarshal(data, &r); err != nil {
+	r, err := parseRecord(data)
+	if err != nil {
 		return nil, fmt.Errorf("a %.20q record: %v", kind, err)
 	}
 	ns, err := nsfs.ParseKey(r.NS)
@@ -220,8 +222,8 @@ func DecodeStep(kind string, data []byte) (Step, error) {
 	case "sysctl-set":
 		s := SysctlSet{NS: ns}
 		for _, raw := range r.Sysctl {
-			var kv [2]string
-			if err := json.Unmarshal(raw, &kv); err != nil {
+			kv, err := parsePair(raw)
+			if err != nil {
 				return nil, err
 			}
 			k, err := sysctl.ParseKey(kv[0])
@@ -233,6 +235,124 @@ func DecodeStep(kind string, data []byte) (Step, error) {
 		return s, nil
 	}
 	return nil, fmt.Errorf("unknown step kind %.20q", kind)
+}
+
+// parseRecord reads the JSON EncodeStep wrote. Unlike a lenient decoder
+// it refuses unknown keys and values of the wrong type, so a record holds
+// exactly the fields of a step.
+func parseRecord(data []byte) (stepRecord, error) {
+	var r stepRecord
+	v, err := jsonv.Parse(data)
+	if err != nil {
+		return r, err
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return r, fmt.Errorf("not a JSON object")
+	}
+	str := func(k string, x any) (string, error) {
+		s, ok := x.(string)
+		if !ok {
+			return "", fmt.Errorf("%q is not a string", k)
+		}
+		return s, nil
+	}
+	for k, x := range obj {
+		var err error
+		switch k {
+		case "ns":
+			r.NS, err = str(k, x)
+		case "name":
+			r.Name, err = str(k, x)
+		case "kind":
+			r.Kind, err = str(k, x)
+		case "peer":
+			r.Peer, err = str(k, x)
+		case "prefix":
+			r.Prefix, err = str(k, x)
+		case "gateway":
+			r.Gateway, err = str(k, x)
+		case "dev":
+			r.Dev, err = str(k, x)
+		case "nat":
+			r.NAT, err = str(k, x)
+		case "peer_ns", "master":
+			var s string
+			if s, err = str(k, x); err == nil {
+				if k == "peer_ns" {
+					r.PeerNS = &s
+				} else {
+					r.Master = &s
+				}
+			}
+		case "mtu":
+			n, ok := x.(jsonv.Number)
+			if !ok {
+				return r, fmt.Errorf("%q is not a number", k)
+			}
+			u, perr := strconv.ParseUint(string(n), 10, 32)
+			if perr != nil {
+				return r, fmt.Errorf("%q: %v", k, perr)
+			}
+			m := uint32(u)
+			r.MTU = &m
+		case "up":
+			b, ok := x.(bool)
+			if !ok {
+				return r, fmt.Errorf("%q is not a boolean", k)
+			}
+			r.Up = &b
+		case "sysctl":
+			list, ok := x.([]any)
+			if !ok {
+				return r, fmt.Errorf("%q is not a list", k)
+			}
+			for _, e := range list {
+				pair, ok := e.([]any)
+				if !ok || len(pair) != 2 {
+					return r, fmt.Errorf("%q holds something other than [key, value] pairs", k)
+				}
+				if _, ok := pair[0].(string); !ok {
+					return r, fmt.Errorf("%q holds a key that is not a string", k)
+				}
+				if _, ok := pair[1].(string); !ok {
+					return r, fmt.Errorf("%q holds a value that is not a string", k)
+				}
+				b, werr := jsonw.Append(nil, pair)
+				if werr != nil {
+					return r, werr
+				}
+				r.Sysctl = append(r.Sysctl, b)
+			}
+		default:
+			return r, fmt.Errorf("unknown field %.20q", k)
+		}
+		if err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// parsePair reads a sysctl [key, value] pair of a record.
+func parsePair(raw []byte) ([2]string, error) {
+	var kv [2]string
+	v, err := jsonv.Parse(raw)
+	if err != nil {
+		return kv, err
+	}
+	pair, ok := v.([]any)
+	if !ok || len(pair) != 2 {
+		return kv, fmt.Errorf("a sysctl value is not a [key, value] pair")
+	}
+	for i := range kv {
+		s, ok := pair[i].(string)
+		if !ok {
+			return kv, fmt.Errorf("a sysctl value is not a [key, value] pair of strings")
+		}
+		kv[i] = s
+	}
+	return kv, nil
 }
 
 func containsAny(s, chars string) bool {

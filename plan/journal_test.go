@@ -85,6 +85,16 @@ func TestDecodeRefusesPlantedRecords(t *testing.T) {
 		{"netns-exec", `{}`},
 		{"addr-add", `{"ns":"a\u0000"}`},
 		{"addr-add", `not json`},
+		{"addr-add", `[]`},
+		{"addr-add", `{"dev":"v0","prefix":"10.0.0.1/24","exec":"touch /tmp/x"}`},
+		{"addr-add", `{"dev":7,"prefix":"10.0.0.1/24"}`},
+		{"link-set", `{"dev":"v0","mtu":"1400"}`},
+		{"link-set", `{"dev":"v0","mtu":99999999999}`},
+		{"link-set", `{"dev":"v0","up":"yes"}`},
+		{"link-set", `{"dev":"v0","master":1}`},
+		{"sysctl-set", `{"sysctl":{"a":"b"}}`},
+		{"sysctl-set", `{"sysctl":[["net/ipv4/ip_forward"]]}`},
+		{"sysctl-set", `{"sysctl":[["net/ipv4/ip_forward",1]]}`},
 	} {
 		if st, err := DecodeStep(c.kind, []byte(c.data)); err == nil {
 			t.Errorf("%s %s accepted as %+v", c.kind, c.data, st)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // AddrFlags are an address's flags (IFA_F_*).
@@ -139,7 +141,7 @@ func (m *AddrMessage) MarshalBinary() ([]byte, error) {
 	}
 	b[3] = byte(m.Scope)
 	native.PutUint32(b[4:], m.Index)
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(native)
 	a := &m.Attrs
 	putAddr(ae, unix.IFA_LOCAL, a.Local)
 	putString(ae, unix.IFA_LABEL, a.Label)
@@ -184,30 +186,30 @@ func (m *AddrMessage) unmarshal(b []byte, ci *AddrCacheInfo) error {
 		Scope:     Scope(b[3]),
 		Index:     native.Uint32(b[4:]),
 	}
-	r := attrReader{b: b[ifaddrmsgLen:]}
+	r := newAttrReader(b[ifaddrmsgLen:])
 	a := &m.Attrs
-	for r.next() {
-		switch r.typ {
+	for r.Next() {
+		switch r.Type {
 		case unix.IFA_LOCAL:
-			a.Local = r.addr()
+			a.Local = r.Addr()
 		case unix.IFA_ADDRESS:
-			a.Address = r.addr()
+			a.Address = r.Addr()
 		case unix.IFA_BROADCAST:
-			a.Broadcast = r.addr()
+			a.Broadcast = r.Addr()
 		case unix.IFA_ANYCAST:
-			a.Anycast = r.addr()
+			a.Anycast = r.Addr()
 		case unix.IFA_MULTICAST:
-			a.Multicast = r.addr()
+			a.Multicast = r.Addr()
 		case unix.IFA_LABEL:
-			a.Label = r.str()
+			a.Label = r.String()
 		case unix.IFA_FLAGS:
-			m.Flags = AddrFlags(r.u32())
+			m.Flags = AddrFlags(r.Uint32())
 		case unix.IFA_RT_PRIORITY:
-			a.Priority = new(r.u32())
+			a.Priority = new(r.Uint32())
 		case unix.IFA_CACHEINFO:
-			c := r.data
+			c := r.Data
 			if len(c) != 16 {
-				r.fail(fmt.Errorf("ifa_cacheinfo of %d bytes", len(c)))
+				r.Fail(fmt.Errorf("ifa_cacheinfo of %d bytes", len(c)))
 				break
 			}
 			if ci == nil {
@@ -220,7 +222,7 @@ func (m *AddrMessage) unmarshal(b []byte, ci *AddrCacheInfo) error {
 			a.CacheInfo = ci
 		}
 	}
-	return r.err
+	return r.Err()
 }
 
 func addrObject(m *AddrMessage) string {

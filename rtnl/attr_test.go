@@ -1,45 +1,10 @@
 package rtnl
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/mdlayher/netlink"
 )
-
-// attrReader must walk attributes as netlink.AttributeDecoder does: the
-// same types and payloads, and an error for the same inputs.
-func FuzzAttrReader(f *testing.F) {
-	f.Add([]byte{})
-	f.Add([]byte{8, 0, 4, 0, 0xdc, 5, 0, 0})
-	f.Add([]byte{0, 0, 1, 0, 5, 0, 3, 0, 'a', 0, 0, 0})
-	f.Add([]byte{0xff, 0, 3, 0})
-	f.Add([]byte{8, 0, 1, 0x80, 1, 2, 3, 4, 1})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		r := attrReader{b: b}
-		ad, err := netlink.NewAttributeDecoder(b)
-		if err != nil {
-			for r.next() {
-			}
-			if r.err == nil {
-				t.Fatalf("%x: AttributeDecoder refused it (%v), attrReader did not", b, err)
-			}
-			return
-		}
-		for ad.Next() {
-			if !r.next() {
-				t.Fatalf("%x: attrReader stopped early: %v", b, r.err)
-			}
-			if r.typ != ad.Type() || !bytes.Equal(r.data, ad.Bytes()) {
-				t.Fatalf("%x: attribute %d %x, want %d %x", b, r.typ, r.data, ad.Type(), ad.Bytes())
-			}
-		}
-		more := r.next()
-		if (ad.Err() != nil) != (r.err != nil) || more && ad.Err() == nil {
-			t.Fatalf("%x: attrReader error %v (more %v), AttributeDecoder's %v", b, r.err, more, ad.Err())
-		}
-	})
-}
 
 // A dump's links share their storage; each keeps its own values.
 func TestDecodeLinksStore(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // BridgePort holds the IFLA_BRPORT_* settings of a bridge port that
@@ -23,8 +25,8 @@ func (c *Conn) SetBridgePort(index uint32, p BridgePort) error {
 	b := make([]byte, ifinfomsgLen)
 	b[0] = unix.AF_BRIDGE
 	native.PutUint32(b[4:], index)
-	ae := netlink.NewAttributeEncoder()
-	ae.Nested(unix.IFLA_PROTINFO, func(nae *netlink.AttributeEncoder) error {
+	ae := nlattr.NewEncoder(native)
+	ae.Nested(unix.IFLA_PROTINFO, func(nae *nlattr.Encoder) error {
 		if p.Hairpin != nil {
 			nae.Uint8(unix.IFLA_BRPORT_MODE, boolByte(*p.Hairpin))
 		}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // LinkFlags are a link's interface flags (IFF_*), as in ifinfomsg.
@@ -275,7 +277,7 @@ func (m *LinkMessage) MarshalBinary() ([]byte, error) {
 	native.PutUint32(b[4:], m.Index)
 	native.PutUint32(b[8:], uint32(m.Flags))
 	native.PutUint32(b[12:], uint32(m.Change))
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(native)
 	if err := m.Attrs.encode(ae); err != nil {
 		return nil, err
 	}
@@ -310,7 +312,7 @@ func (m *LinkMessage) unmarshal(b []byte, depth int, st *linkStore) error {
 	if st == nil {
 		st = &linkStore{}
 	}
-	r := attrReader{b: b[ifinfomsgLen:]}
+	r := newAttrReader(b[ifinfomsgLen:])
 	return m.Attrs.decode(&r, depth, st)
 }
 
@@ -385,7 +387,7 @@ func (st *linkStore) bytes(b []byte) []byte {
 	return append(make([]byte, 0, len(b)), b...)
 }
 
-func (a *LinkAttrs) encode(ae *netlink.AttributeEncoder) error {
+func (a *LinkAttrs) encode(ae *nlattr.Encoder) error {
 	putU32(ae, unix.IFLA_EXT_MASK, a.ExtMask)
 	putU32(ae, unix.IFLA_NET_NS_FD, a.NetNSFD)
 	putU32(ae, unix.IFLA_NET_NS_PID, a.NetNSPID)
@@ -431,7 +433,7 @@ func (a *LinkAttrs) encode(ae *netlink.AttributeEncoder) error {
 		ae.Bytes(unix.IFLA_STATS64, b)
 	}
 	if a.AltNames != nil {
-		nest(ae, unix.IFLA_PROP_LIST, func(n *netlink.AttributeEncoder) error {
+		nest(ae, unix.IFLA_PROP_LIST, func(n *nlattr.Encoder) error {
 			for _, name := range a.AltNames {
 				n.String(unix.IFLA_ALT_IFNAME, name)
 			}
@@ -439,8 +441,8 @@ func (a *LinkAttrs) encode(ae *netlink.AttributeEncoder) error {
 		})
 	}
 	if a.AddrGenMode != nil {
-		nest(ae, unix.IFLA_AF_SPEC, func(n *netlink.AttributeEncoder) error {
-			nest(n, unix.AF_INET6, func(n6 *netlink.AttributeEncoder) error {
+		nest(ae, unix.IFLA_AF_SPEC, func(n *nlattr.Encoder) error {
+			nest(n, unix.AF_INET6, func(n6 *nlattr.Encoder) error {
 				n6.Uint8(unix.IFLA_INET6_ADDR_GEN_MODE, *a.AddrGenMode)
 				return nil
 			})
@@ -460,116 +462,116 @@ func (a *LinkAttrs) encode(ae *netlink.AttributeEncoder) error {
 // from st when it is not nil (one allocation per message, or per dump,
 // instead of one per attribute).
 func (a *LinkAttrs) decode(r *attrReader, depth int, st *linkStore) error {
-	for r.next() {
-		switch r.typ {
+	for r.Next() {
+		switch r.Type {
 		case unix.IFLA_IFNAME:
-			a.Name = r.str()
+			a.Name = r.String()
 		case unix.IFLA_ADDRESS:
-			a.Address = st.bytes(r.data)
+			a.Address = st.bytes(r.Data)
 		case unix.IFLA_BROADCAST:
-			a.Broadcast = st.bytes(r.data)
+			a.Broadcast = st.bytes(r.Data)
 		case unix.IFLA_PERM_ADDRESS:
-			a.PermAddress = st.bytes(r.data)
+			a.PermAddress = st.bytes(r.Data)
 		case unix.IFLA_MTU:
-			a.MTU = st.u32(r.u32())
+			a.MTU = st.u32(r.Uint32())
 		case unix.IFLA_MIN_MTU:
-			a.MinMTU = st.u32(r.u32())
+			a.MinMTU = st.u32(r.Uint32())
 		case unix.IFLA_MAX_MTU:
-			a.MaxMTU = st.u32(r.u32())
+			a.MaxMTU = st.u32(r.Uint32())
 		case unix.IFLA_LINK:
-			a.Link = st.u32(r.u32())
+			a.Link = st.u32(r.Uint32())
 		case unix.IFLA_LINK_NETNSID:
-			a.LinkNetNSID = new(r.i32())
+			a.LinkNetNSID = new(r.Int32())
 		case unix.IFLA_MASTER:
-			a.Master = st.u32(r.u32())
+			a.Master = st.u32(r.Uint32())
 		case unix.IFLA_QDISC:
-			a.Qdisc = r.commonStr()
+			a.Qdisc = commonStr(r.Data)
 		case unix.IFLA_TXQLEN:
-			a.TxQueueLen = st.u32(r.u32())
+			a.TxQueueLen = st.u32(r.Uint32())
 		case unix.IFLA_OPERSTATE:
-			a.OperState = st.operState(OperState(r.u8()))
+			a.OperState = st.operState(OperState(r.Uint8()))
 		case unix.IFLA_LINKMODE:
-			a.LinkMode = st.linkMode(LinkMode(r.u8()))
+			a.LinkMode = st.linkMode(LinkMode(r.Uint8()))
 		case unix.IFLA_GROUP:
-			a.Group = st.u32(r.u32())
+			a.Group = st.u32(r.Uint32())
 		case unix.IFLA_IFALIAS:
-			a.Alias = new(r.str())
+			a.Alias = new(r.String())
 		case unix.IFLA_PROMISCUITY:
-			a.Promiscuity = st.u32(r.u32())
+			a.Promiscuity = st.u32(r.Uint32())
 		case unix.IFLA_ALLMULTI:
-			a.AllMulti = st.u32(r.u32())
+			a.AllMulti = st.u32(r.Uint32())
 		case unix.IFLA_NUM_TX_QUEUES:
-			a.NumTxQueues = st.u32(r.u32())
+			a.NumTxQueues = st.u32(r.Uint32())
 		case unix.IFLA_NUM_RX_QUEUES:
-			a.NumRxQueues = st.u32(r.u32())
+			a.NumRxQueues = st.u32(r.Uint32())
 		case unix.IFLA_GSO_MAX_SIZE:
-			a.GSOMaxSize = st.u32(r.u32())
+			a.GSOMaxSize = st.u32(r.Uint32())
 		case unix.IFLA_GSO_MAX_SEGS:
-			a.GSOMaxSegs = st.u32(r.u32())
+			a.GSOMaxSegs = st.u32(r.Uint32())
 		case unix.IFLA_TSO_MAX_SIZE:
-			a.TSOMaxSize = st.u32(r.u32())
+			a.TSOMaxSize = st.u32(r.Uint32())
 		case unix.IFLA_TSO_MAX_SEGS:
-			a.TSOMaxSegs = st.u32(r.u32())
+			a.TSOMaxSegs = st.u32(r.Uint32())
 		case unix.IFLA_GRO_MAX_SIZE:
-			a.GROMaxSize = st.u32(r.u32())
+			a.GROMaxSize = st.u32(r.Uint32())
 		case unix.IFLA_CARRIER:
-			a.Carrier = st.u8(r.u8())
+			a.Carrier = st.u8(r.Uint8())
 		case unix.IFLA_CARRIER_CHANGES:
-			a.CarrierChanges = st.u32(r.u32())
+			a.CarrierChanges = st.u32(r.Uint32())
 		case unix.IFLA_PROTO_DOWN:
-			a.ProtoDown = st.u8(r.u8())
+			a.ProtoDown = st.u8(r.Uint8())
 		case unix.IFLA_NET_NS_FD:
-			a.NetNSFD = st.u32(r.u32())
+			a.NetNSFD = st.u32(r.Uint32())
 		case unix.IFLA_NET_NS_PID:
-			a.NetNSPID = st.u32(r.u32())
+			a.NetNSPID = st.u32(r.Uint32())
 		case unix.IFLA_EXT_MASK:
-			a.ExtMask = st.u32(r.u32())
+			a.ExtMask = st.u32(r.Uint32())
 		case unix.IFLA_STATS64:
 			if st.noStats {
 				break
 			}
 			s := &LinkStats{}
 			for i, f := range s.fields() {
-				if len(r.data) < (i+1)*8 {
+				if len(r.Data) < (i+1)*8 {
 					break
 				}
-				*f = native.Uint64(r.data[i*8:])
+				*f = native.Uint64(r.Data[i*8:])
 			}
 			a.Stats = s
 		case unix.IFLA_PROP_LIST:
-			n := r.nested()
+			n := r.Nested()
 			a.AltNames = []string{}
-			for n.next() {
-				if n.typ == unix.IFLA_ALT_IFNAME {
-					a.AltNames = append(a.AltNames, n.str())
+			for n.Next() {
+				if n.Type == unix.IFLA_ALT_IFNAME {
+					a.AltNames = append(a.AltNames, n.String())
 				}
 			}
-			r.fail(n.err)
+			r.Fail(n.Err())
 		case unix.IFLA_AF_SPEC:
-			n := r.nested()
-			for n.next() {
-				if n.typ != unix.AF_INET6 {
+			n := r.Nested()
+			for n.Next() {
+				if n.Type != unix.AF_INET6 {
 					continue
 				}
-				n6 := n.nested()
-				for n6.next() {
-					if n6.typ == unix.IFLA_INET6_ADDR_GEN_MODE {
-						a.AddrGenMode = st.u8(n6.u8())
+				n6 := n.Nested()
+				for n6.Next() {
+					if n6.Type == unix.IFLA_INET6_ADDR_GEN_MODE {
+						a.AddrGenMode = st.u8(n6.Uint8())
 					}
 				}
-				n.fail(n6.err)
+				n.Fail(n6.Err())
 			}
-			r.fail(n.err)
+			r.Fail(n.Err())
 		case unix.IFLA_LINKINFO:
 			a.Info = st.info()
-			n := r.nested()
-			r.fail(a.Info.decode(&n, depth))
+			n := r.Nested()
+			r.Fail(a.Info.decode(&n, depth))
 		}
 	}
-	return r.err
+	return r.Err()
 }
 
-func (li *LinkInfo) encode(ae *netlink.AttributeEncoder) error {
+func (li *LinkInfo) encode(ae *nlattr.Encoder) error {
 	if li.Kind != "" {
 		// Without a NUL, as iproute2 sends it; the kernel takes both.
 		ae.Bytes(unix.IFLA_INFO_KIND, []byte(li.Kind))
@@ -589,20 +591,20 @@ func (li *LinkInfo) encode(ae *netlink.AttributeEncoder) error {
 func (li *LinkInfo) decode(r *attrReader, depth int) error {
 	// IFLA_INFO_DATA is decoded by kind, which may come after it.
 	var data []byte
-	for r.next() {
-		switch r.typ {
+	for r.Next() {
+		switch r.Type {
 		case unix.IFLA_INFO_KIND:
-			li.Kind = r.commonStr()
+			li.Kind = commonStr(r.Data)
 		case unix.IFLA_INFO_DATA:
-			data = r.data
+			data = r.Data
 		case unix.IFLA_INFO_SLAVE_KIND:
-			li.SlaveKind = r.str()
+			li.SlaveKind = r.String()
 		case unix.IFLA_INFO_SLAVE_DATA:
-			li.SlaveData = append([]byte{}, r.data...)
+			li.SlaveData = append([]byte{}, r.Data...)
 		}
 	}
-	if r.err != nil || data == nil {
-		return r.err
+	if r.Err() != nil || data == nil {
+		return r.Err()
 	}
 	d := newLinkData(li.Kind)
 	if raw, ok := d.(*RawLinkData); ok {

@@ -9,12 +9,14 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // LinkData is the kind-specific part of a link (IFLA_INFO_DATA). It is
 // implemented by *Veth, *Bridge, *Vxlan, *Macvlan, *Tun and *RawLinkData.
 type LinkData interface {
-	encode(ae *netlink.AttributeEncoder) error
+	encode(ae *nlattr.Encoder) error
 	decode(ad *netlink.AttributeDecoder, depth int) error
 }
 
@@ -40,7 +42,7 @@ type RawLinkData struct {
 	Data []byte
 }
 
-func (r *RawLinkData) encode(ae *netlink.AttributeEncoder) error { return nil }
+func (r *RawLinkData) encode(ae *nlattr.Encoder) error { return nil }
 
 func (r *RawLinkData) decode(ad *netlink.AttributeDecoder, depth int) error { return nil }
 
@@ -52,7 +54,7 @@ type Veth struct {
 	Peer *LinkMessage // VETH_INFO_PEER: struct ifinfomsg and IFLA_* attributes
 }
 
-func (v *Veth) encode(ae *netlink.AttributeEncoder) error {
+func (v *Veth) encode(ae *nlattr.Encoder) error {
 	if v.Peer != nil {
 		ae.Do(vethInfoPeer, v.Peer.MarshalBinary)
 	}
@@ -171,7 +173,7 @@ func (br *Bridge) fields() []attrField {
 	}
 }
 
-func (br *Bridge) encode(ae *netlink.AttributeEncoder) error {
+func (br *Bridge) encode(ae *nlattr.Encoder) error {
 	for _, f := range br.fields() {
 		f.put(ae)
 	}
@@ -231,7 +233,7 @@ type attrField struct {
 	ptr any // **uint8, **uint16, **uint32 or **uint64
 }
 
-func (f attrField) put(ae *netlink.AttributeEncoder) {
+func (f attrField) put(ae *nlattr.Encoder) {
 	switch p := f.ptr.(type) {
 	case **uint8:
 		putU8(ae, f.typ, *p)
@@ -280,7 +282,7 @@ type Vxlan struct {
 	UDPZeroCsum6Rx *uint8  // IFLA_VXLAN_UDP_ZERO_CSUM6_RX
 }
 
-func (v *Vxlan) encode(ae *netlink.AttributeEncoder) error {
+func (v *Vxlan) encode(ae *nlattr.Encoder) error {
 	// iproute2's order, so that the bytes compare equal to `ip`'s.
 	putU32(ae, unix.IFLA_VXLAN_LINK, v.Link)
 	putU32(ae, unix.IFLA_VXLAN_ID, v.ID)
@@ -420,7 +422,7 @@ type Macvlan struct {
 	BcQueueLenUsed *uint32      // IFLA_MACVLAN_BC_QUEUE_LEN_USED
 }
 
-func (m *Macvlan) encode(ae *netlink.AttributeEncoder) error {
+func (m *Macvlan) encode(ae *nlattr.Encoder) error {
 	if m.Mode != nil {
 		ae.Uint32(unix.IFLA_MACVLAN_MODE, uint32(*m.Mode))
 	}
@@ -459,7 +461,7 @@ type Tun struct {
 	MultiQueue *uint8  // IFLA_TUN_MULTI_QUEUE
 }
 
-func (t *Tun) encode(ae *netlink.AttributeEncoder) error {
+func (t *Tun) encode(ae *nlattr.Encoder) error {
 	putU32(ae, unix.IFLA_TUN_OWNER, t.Owner)
 	putU32(ae, unix.IFLA_TUN_GROUP, t.Group)
 	putU8(ae, unix.IFLA_TUN_TYPE, t.Type)

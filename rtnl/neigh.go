@@ -9,6 +9,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // NeighState is a neighbour entry's NUD state (ndm_state, NUD_*). It is a
@@ -166,7 +168,7 @@ func (m *NeighMessage) MarshalBinary() ([]byte, error) {
 	native.PutUint16(b[8:], uint16(m.State))
 	b[10] = byte(m.Flags)
 	b[11] = m.Type
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(native)
 	a := &m.Attrs
 	if a.Protocol != nil {
 		ae.Uint8(ndaProtocol, uint8(*a.Protocol))
@@ -205,35 +207,35 @@ func (m *NeighMessage) UnmarshalBinary(b []byte) error {
 		Flags:  NeighFlags(b[10]),
 		Type:   b[11],
 	}
-	r := attrReader{b: b[ndmsgLen:]}
+	r := newAttrReader(b[ndmsgLen:])
 	a := &m.Attrs
-	for r.next() {
-		switch r.typ {
+	for r.Next() {
+		switch r.Type {
 		case unix.NDA_DST:
-			a.Dst = r.addr()
+			a.Dst = r.Addr()
 		case unix.NDA_LLADDR:
-			a.LLAddr = net.HardwareAddr(append([]byte{}, r.data...))
+			a.LLAddr = net.HardwareAddr(append([]byte{}, r.Data...))
 		case unix.NDA_CACHEINFO:
-			c := r.data
+			c := r.Data
 			if len(c) != 16 {
-				r.fail(fmt.Errorf("nda_cacheinfo of %d bytes", len(c)))
+				r.Fail(fmt.Errorf("nda_cacheinfo of %d bytes", len(c)))
 				break
 			}
 			a.CacheInfo = &NeighCacheInfo{Confirmed: native.Uint32(c), Used: native.Uint32(c[4:]),
 				Updated: native.Uint32(c[8:]), RefCnt: native.Uint32(c[12:])}
 		case unix.NDA_PROBES:
-			a.Probes = new(r.u32())
+			a.Probes = new(r.Uint32())
 		case unix.NDA_IFINDEX:
-			a.IfIndex = new(r.u32())
+			a.IfIndex = new(r.Uint32())
 		case unix.NDA_MASTER:
-			a.Master = new(r.u32())
+			a.Master = new(r.Uint32())
 		case ndaProtocol:
-			a.Protocol = new(RouteProtocol(r.u8()))
+			a.Protocol = new(RouteProtocol(r.Uint8()))
 		case ndaFlagsExt:
-			a.FlagsExt = new(r.u32())
+			a.FlagsExt = new(r.Uint32())
 		}
 	}
-	return r.err
+	return r.Err()
 }
 
 // neighObject names an entry in errors as ip would type it.

@@ -5,6 +5,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // NETCONFA_* attribute types (linux/netconf.h).
@@ -49,7 +51,7 @@ func (c *Conn) Forwarding(fam Family) (bool, error) {
 // netconfRequest builds RTM_GETNETCONF's payload: struct netconfmsg (one
 // byte of family, padded to four) and NETCONFA_IFINDEX_ALL.
 func netconfRequest(fam Family) []byte {
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(native)
 	ae.Int32(netconfaIfindex, netconfIfindexAll)
 	b, _ := ae.Encode() // a fixed int32 attribute cannot fail to encode
 	return append([]byte{byte(fam), 0, 0, 0}, b...)

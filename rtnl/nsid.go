@@ -5,6 +5,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // NSID attribute types (linux/net_namespace.h).
@@ -62,7 +64,7 @@ func (c *Conn) SetNSID(nsFD int, id int) error {
 // nsidRequest builds the payload of RTM_GETNSID (withID false) or
 // RTM_NEWNSID: an rtgenmsg, NETNSA_FD and, to set, NETNSA_NSID.
 func nsidRequest(nsFD int, withID bool, id int) ([]byte, error) {
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(native)
 	ae.Uint32(netnsaFD, uint32(nsFD))
 	if withID {
 		ae.Int32(netnsaNSID, int32(id))

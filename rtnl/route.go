@@ -7,6 +7,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // Table is a routing table id. Ids up to 255 travel in rtm_table, larger
@@ -296,7 +298,7 @@ func (m *RouteMessage) MarshalBinary() ([]byte, error) {
 	b[6] = byte(m.Scope)
 	b[7] = byte(m.Type)
 	native.PutUint32(b[8:], uint32(m.Flags))
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(native)
 	a := &m.Attrs
 	// A default route (0.0.0.0/0 or ::/0 of the message's family) goes
 	// without RTA_DST, as the kernel reports it.
@@ -323,7 +325,7 @@ func (m *RouteMessage) MarshalBinary() ([]byte, error) {
 	putBytes(ae, unix.RTA_MULTIPATH, a.Multipath)
 	putU32(ae, unix.RTA_OIF, a.OIF)
 	if mx := a.Metrics; mx != nil {
-		nest(ae, unix.RTA_METRICS, func(n *netlink.AttributeEncoder) error {
+		nest(ae, unix.RTA_METRICS, func(n *nlattr.Encoder) error {
 			putU32(n, unix.RTAX_LOCK, mx.Lock)
 			putU32(n, unix.RTAX_MTU, mx.MTU)
 			putU32(n, unix.RTAX_WINDOW, mx.Window)

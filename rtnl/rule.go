@@ -7,6 +7,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // RuleAction is what a policy-routing rule does (fib_rule_hdr.action,
@@ -130,7 +132,7 @@ func (m *RuleMessage) MarshalBinary() ([]byte, error) {
 	}
 	b[7] = byte(m.Action)
 	native.PutUint32(b[8:], uint32(m.Flags))
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(native)
 	a := &m.Attrs
 	if m.Src.IsValid() && m.Src.Bits() > 0 {
 		putAddr(ae, unix.FRA_SRC, m.Src.Addr())
@@ -204,90 +206,90 @@ func (m *RuleMessage) UnmarshalBinary(b []byte) error {
 	}
 	dstLen, srcLen := int(b[1]), int(b[2])
 	var dst, src netip.Addr
-	r := attrReader{b: b[fibRuleHdrLen:]}
+	r := newAttrReader(b[fibRuleHdrLen:])
 	a := &m.Attrs
 	rng := func(half bool) *RuleRange {
 		if half {
-			if len(r.data) != 4 {
-				r.badLen("fib_rule_port_range")
+			if len(r.Data) != 4 {
+				r.BadLength("fib_rule_port_range")
 				return nil
 			}
-			return &RuleRange{Start: uint32(native.Uint16(r.data)), End: uint32(native.Uint16(r.data[2:]))}
+			return &RuleRange{Start: uint32(native.Uint16(r.Data)), End: uint32(native.Uint16(r.Data[2:]))}
 		}
-		if len(r.data) != 8 {
-			r.badLen("fib_rule_uid_range")
+		if len(r.Data) != 8 {
+			r.BadLength("fib_rule_uid_range")
 			return nil
 		}
-		return &RuleRange{Start: native.Uint32(r.data), End: native.Uint32(r.data[4:])}
+		return &RuleRange{Start: native.Uint32(r.Data), End: native.Uint32(r.Data[4:])}
 	}
-	for r.next() {
-		switch r.typ {
+	for r.Next() {
+		switch r.Type {
 		case unix.FRA_SRC:
-			src = r.addr()
+			src = r.Addr()
 		case unix.FRA_DST:
-			dst = r.addr()
+			dst = r.Addr()
 		case unix.FRA_TABLE:
-			m.Table = Table(r.u32())
+			m.Table = Table(r.Uint32())
 		case unix.FRA_PRIORITY:
-			a.Priority = new(r.u32())
+			a.Priority = new(r.Uint32())
 		case unix.FRA_IIFNAME:
-			a.IIFName = r.str()
+			a.IIFName = r.String()
 		case unix.FRA_OIFNAME:
-			a.OIFName = r.str()
+			a.OIFName = r.String()
 		case unix.FRA_GOTO:
-			a.Goto = new(r.u32())
+			a.Goto = new(r.Uint32())
 		case unix.FRA_FWMARK:
-			a.FwMark = new(r.u32())
+			a.FwMark = new(r.Uint32())
 		case unix.FRA_FWMASK:
-			a.FwMask = new(r.u32())
+			a.FwMask = new(r.Uint32())
 		case unix.FRA_FLOW:
-			a.Flow = new(r.u32())
+			a.Flow = new(r.Uint32())
 		case unix.FRA_TUN_ID:
-			if len(r.data) != 8 {
-				r.badLen("uint64")
+			if len(r.Data) != 8 {
+				r.BadLength("uint64")
 				break
 			}
 			var v uint64
-			for _, c := range r.data {
+			for _, c := range r.Data {
 				v = v<<8 | uint64(c)
 			}
 			a.TunID = &v
 		case unix.FRA_SUPPRESS_IFGROUP:
-			a.SuppressIfGroup = new(r.i32())
+			a.SuppressIfGroup = new(r.Int32())
 		case unix.FRA_SUPPRESS_PREFIXLEN:
-			a.SuppressPrefixLen = new(r.i32())
+			a.SuppressPrefixLen = new(r.Int32())
 		case unix.FRA_L3MDEV:
-			a.L3MDev = new(r.u8())
+			a.L3MDev = new(r.Uint8())
 		case unix.FRA_UID_RANGE:
 			a.UIDRange = rng(false)
 		case unix.FRA_PROTOCOL:
-			a.Protocol = new(RouteProtocol(r.u8()))
+			a.Protocol = new(RouteProtocol(r.Uint8()))
 		case unix.FRA_IP_PROTO:
-			a.IPProto = new(r.u8())
+			a.IPProto = new(r.Uint8())
 		case unix.FRA_SPORT_RANGE:
 			a.SPort = rng(true)
 		case unix.FRA_DPORT_RANGE:
 			a.DPort = rng(true)
 		case fraSPortMask:
-			if len(r.data) != 2 {
-				r.badLen("uint16")
+			if len(r.Data) != 2 {
+				r.BadLength("uint16")
 				break
 			}
-			a.SPortMask = new(native.Uint16(r.data))
+			a.SPortMask = new(native.Uint16(r.Data))
 		case fraDPortMask:
-			if len(r.data) != 2 {
-				r.badLen("uint16")
+			if len(r.Data) != 2 {
+				r.BadLength("uint16")
 				break
 			}
-			a.DPortMask = new(native.Uint16(r.data))
+			a.DPortMask = new(native.Uint16(r.Data))
 		case fraDSCP:
-			a.DSCP = new(r.u8())
+			a.DSCP = new(r.Uint8())
 		case fraDSCPMask:
-			a.DSCPMask = new(r.u8())
+			a.DSCPMask = new(r.Uint8())
 		}
 	}
-	if r.err != nil {
-		return r.err
+	if r.Err() != nil {
+		return r.Err()
 	}
 	// A zero length is "all" whatever address comes with it (ip sends
 	// 0.0.0.0 for "from all").

@@ -61,7 +61,7 @@ func traceMsg(t uint16) (nltrace.Msg, bool) {
 
 // netconfSpace is linux/netconf.h's NETCONFA_* (the ones Forwarding
 // reads and the kernel sends with them).
-var netconfSpace = &nltrace.Space{Name: "netconfa", Attrs: map[uint16]nltrace.Attr{
+var netconfSpace = &nltrace.Space{Name: "netconfa", Attrs: []nltrace.Attr{
 	netconfaIfindex:    {Name: "NETCONFA_IFINDEX", Kind: nltrace.S32},
 	netconfaForwarding: {Name: "NETCONFA_FORWARDING", Kind: nltrace.S32},
 	3:                  {Name: "NETCONFA_RP_FILTER", Kind: nltrace.S32},
@@ -75,7 +75,7 @@ var netconfSpace = &nltrace.Space{Name: "netconfa", Attrs: map[uint16]nltrace.At
 // fmtNetconfmsg formats struct netconfmsg (one byte of family, padded).
 func fmtNetconfmsg(b []byte) string { return "netconfmsg family=" + familyName(b[0]) }
 
-var nsidSpace = &nltrace.Space{Name: "netnsa", Attrs: map[uint16]nltrace.Attr{
+var nsidSpace = &nltrace.Space{Name: "netnsa", Attrs: []nltrace.Attr{
 	netnsaNSID:        {Name: "NETNSA_NSID", Kind: nltrace.S32},
 	netnsaPID:         {Name: "NETNSA_PID", Kind: nltrace.U32},
 	netnsaFD:          {Name: "NETNSA_FD", Kind: nltrace.U32},
@@ -310,79 +310,78 @@ var linkInfoSpace = &nltrace.Space{Name: "ifla_info"}
 var vethSpace = &nltrace.Space{Name: "veth_info"}
 
 func init() {
-	u32 := func(name string) nltrace.Attr { return nltrace.Attr{Name: name, Kind: nltrace.U32} }
-	linkSpace.Attrs = map[uint16]nltrace.Attr{
+	linkSpace.Attrs = []nltrace.Attr{
 		unix.IFLA_ADDRESS:             {Name: "IFLA_ADDRESS", Kind: nltrace.HWAddr},
 		unix.IFLA_BROADCAST:           {Name: "IFLA_BROADCAST", Kind: nltrace.HWAddr},
 		unix.IFLA_IFNAME:              {Name: "IFLA_IFNAME", Kind: nltrace.String},
-		unix.IFLA_MTU:                 u32("IFLA_MTU"),
-		unix.IFLA_LINK:                u32("IFLA_LINK"),
+		unix.IFLA_MTU:                 {Name: "IFLA_MTU", Kind: nltrace.U32},
+		unix.IFLA_LINK:                {Name: "IFLA_LINK", Kind: nltrace.U32},
 		unix.IFLA_QDISC:               {Name: "IFLA_QDISC", Kind: nltrace.String},
 		unix.IFLA_STATS:               {Name: "IFLA_STATS", Format: fmtStats32},
 		unix.IFLA_COST:                {Name: "IFLA_COST", Kind: nltrace.Bytes},
 		unix.IFLA_PRIORITY:            {Name: "IFLA_PRIORITY", Kind: nltrace.Bytes},
-		unix.IFLA_MASTER:              u32("IFLA_MASTER"),
+		unix.IFLA_MASTER:              {Name: "IFLA_MASTER", Kind: nltrace.U32},
 		unix.IFLA_WIRELESS:            {Name: "IFLA_WIRELESS", Kind: nltrace.Bytes},
 		unix.IFLA_PROTINFO:            {Name: "IFLA_PROTINFO", Kind: nltrace.Bytes},
-		unix.IFLA_TXQLEN:              u32("IFLA_TXQLEN"),
+		unix.IFLA_TXQLEN:              {Name: "IFLA_TXQLEN", Kind: nltrace.U32},
 		unix.IFLA_MAP:                 {Name: "IFLA_MAP", Kind: nltrace.Bytes},
-		unix.IFLA_WEIGHT:              u32("IFLA_WEIGHT"),
+		unix.IFLA_WEIGHT:              {Name: "IFLA_WEIGHT", Kind: nltrace.U32},
 		unix.IFLA_OPERSTATE:           {Name: "IFLA_OPERSTATE", Kind: nltrace.U8, Enum: enumOperState},
 		unix.IFLA_LINKMODE:            {Name: "IFLA_LINKMODE", Kind: nltrace.U8, Enum: enumLinkMode},
 		unix.IFLA_LINKINFO:            {Name: "IFLA_LINKINFO", Kind: nltrace.Nested, Nest: linkInfoSpace},
-		unix.IFLA_NET_NS_PID:          u32("IFLA_NET_NS_PID"),
+		unix.IFLA_NET_NS_PID:          {Name: "IFLA_NET_NS_PID", Kind: nltrace.U32},
 		unix.IFLA_IFALIAS:             {Name: "IFLA_IFALIAS", Kind: nltrace.String},
-		unix.IFLA_NUM_VF:              u32("IFLA_NUM_VF"),
+		unix.IFLA_NUM_VF:              {Name: "IFLA_NUM_VF", Kind: nltrace.U32},
 		unix.IFLA_VFINFO_LIST:         {Name: "IFLA_VFINFO_LIST", Kind: nltrace.Bytes},
 		unix.IFLA_STATS64:             {Name: "IFLA_STATS64", Format: fmtStats64},
 		unix.IFLA_VF_PORTS:            {Name: "IFLA_VF_PORTS", Kind: nltrace.Bytes},
 		unix.IFLA_PORT_SELF:           {Name: "IFLA_PORT_SELF", Kind: nltrace.Bytes},
 		unix.IFLA_AF_SPEC:             {Name: "IFLA_AF_SPEC", Kind: nltrace.Nested, Nest: afSpecSpace},
-		unix.IFLA_GROUP:               u32("IFLA_GROUP"),
-		unix.IFLA_NET_NS_FD:           u32("IFLA_NET_NS_FD"),
+		unix.IFLA_GROUP:               {Name: "IFLA_GROUP", Kind: nltrace.U32},
+		unix.IFLA_NET_NS_FD:           {Name: "IFLA_NET_NS_FD", Kind: nltrace.U32},
 		unix.IFLA_EXT_MASK:            {Name: "IFLA_EXT_MASK", Kind: nltrace.U32, Format: fmtExtMask},
-		unix.IFLA_PROMISCUITY:         u32("IFLA_PROMISCUITY"),
-		unix.IFLA_NUM_TX_QUEUES:       u32("IFLA_NUM_TX_QUEUES"),
-		unix.IFLA_NUM_RX_QUEUES:       u32("IFLA_NUM_RX_QUEUES"),
+		unix.IFLA_PROMISCUITY:         {Name: "IFLA_PROMISCUITY", Kind: nltrace.U32},
+		unix.IFLA_NUM_TX_QUEUES:       {Name: "IFLA_NUM_TX_QUEUES", Kind: nltrace.U32},
+		unix.IFLA_NUM_RX_QUEUES:       {Name: "IFLA_NUM_RX_QUEUES", Kind: nltrace.U32},
 		unix.IFLA_CARRIER:             {Name: "IFLA_CARRIER", Kind: nltrace.U8},
 		unix.IFLA_PHYS_PORT_ID:        {Name: "IFLA_PHYS_PORT_ID", Kind: nltrace.Bytes},
-		unix.IFLA_CARRIER_CHANGES:     u32("IFLA_CARRIER_CHANGES"),
+		unix.IFLA_CARRIER_CHANGES:     {Name: "IFLA_CARRIER_CHANGES", Kind: nltrace.U32},
 		unix.IFLA_PHYS_SWITCH_ID:      {Name: "IFLA_PHYS_SWITCH_ID", Kind: nltrace.Bytes},
 		unix.IFLA_LINK_NETNSID:        {Name: "IFLA_LINK_NETNSID", Kind: nltrace.S32},
 		unix.IFLA_PHYS_PORT_NAME:      {Name: "IFLA_PHYS_PORT_NAME", Kind: nltrace.String},
 		unix.IFLA_PROTO_DOWN:          {Name: "IFLA_PROTO_DOWN", Kind: nltrace.U8},
-		unix.IFLA_GSO_MAX_SEGS:        u32("IFLA_GSO_MAX_SEGS"),
-		unix.IFLA_GSO_MAX_SIZE:        u32("IFLA_GSO_MAX_SIZE"),
+		unix.IFLA_GSO_MAX_SEGS:        {Name: "IFLA_GSO_MAX_SEGS", Kind: nltrace.U32},
+		unix.IFLA_GSO_MAX_SIZE:        {Name: "IFLA_GSO_MAX_SIZE", Kind: nltrace.U32},
 		unix.IFLA_PAD:                 {Name: "IFLA_PAD", Kind: nltrace.Bytes},
 		unix.IFLA_XDP:                 {Name: "IFLA_XDP", Kind: nltrace.Nested, Nest: xdpSpace},
-		unix.IFLA_EVENT:               u32("IFLA_EVENT"),
+		unix.IFLA_EVENT:               {Name: "IFLA_EVENT", Kind: nltrace.U32},
 		unix.IFLA_NEW_NETNSID:         {Name: "IFLA_NEW_NETNSID", Kind: nltrace.S32},
 		unix.IFLA_IF_NETNSID:          {Name: "IFLA_TARGET_NETNSID", Kind: nltrace.S32},
-		unix.IFLA_CARRIER_UP_COUNT:    u32("IFLA_CARRIER_UP_COUNT"),
-		unix.IFLA_CARRIER_DOWN_COUNT:  u32("IFLA_CARRIER_DOWN_COUNT"),
+		unix.IFLA_CARRIER_UP_COUNT:    {Name: "IFLA_CARRIER_UP_COUNT", Kind: nltrace.U32},
+		unix.IFLA_CARRIER_DOWN_COUNT:  {Name: "IFLA_CARRIER_DOWN_COUNT", Kind: nltrace.U32},
 		unix.IFLA_NEW_IFINDEX:         {Name: "IFLA_NEW_IFINDEX", Kind: nltrace.S32},
-		unix.IFLA_MIN_MTU:             u32("IFLA_MIN_MTU"),
-		unix.IFLA_MAX_MTU:             u32("IFLA_MAX_MTU"),
+		unix.IFLA_MIN_MTU:             {Name: "IFLA_MIN_MTU", Kind: nltrace.U32},
+		unix.IFLA_MAX_MTU:             {Name: "IFLA_MAX_MTU", Kind: nltrace.U32},
 		unix.IFLA_PROP_LIST:           {Name: "IFLA_PROP_LIST", Kind: nltrace.Nested, Nest: propSpace},
 		unix.IFLA_ALT_IFNAME:          {Name: "IFLA_ALT_IFNAME", Kind: nltrace.String},
 		unix.IFLA_PERM_ADDRESS:        {Name: "IFLA_PERM_ADDRESS", Kind: nltrace.HWAddr},
 		unix.IFLA_PROTO_DOWN_REASON:   {Name: "IFLA_PROTO_DOWN_REASON", Kind: nltrace.Bytes},
 		unix.IFLA_PARENT_DEV_NAME:     {Name: "IFLA_PARENT_DEV_NAME", Kind: nltrace.String},
 		unix.IFLA_PARENT_DEV_BUS_NAME: {Name: "IFLA_PARENT_DEV_BUS_NAME", Kind: nltrace.String},
-		unix.IFLA_GRO_MAX_SIZE:        u32("IFLA_GRO_MAX_SIZE"),
-		unix.IFLA_TSO_MAX_SIZE:        u32("IFLA_TSO_MAX_SIZE"),
-		unix.IFLA_TSO_MAX_SEGS:        u32("IFLA_TSO_MAX_SEGS"),
-		unix.IFLA_ALLMULTI:            u32("IFLA_ALLMULTI"),
+		unix.IFLA_GRO_MAX_SIZE:        {Name: "IFLA_GRO_MAX_SIZE", Kind: nltrace.U32},
+		unix.IFLA_TSO_MAX_SIZE:        {Name: "IFLA_TSO_MAX_SIZE", Kind: nltrace.U32},
+		unix.IFLA_TSO_MAX_SEGS:        {Name: "IFLA_TSO_MAX_SEGS", Kind: nltrace.U32},
+		unix.IFLA_ALLMULTI:            {Name: "IFLA_ALLMULTI", Kind: nltrace.U32},
 		unix.IFLA_DEVLINK_PORT:        {Name: "IFLA_DEVLINK_PORT", Kind: nltrace.Bytes},
-		unix.IFLA_GSO_IPV4_MAX_SIZE:   u32("IFLA_GSO_IPV4_MAX_SIZE"),
-		unix.IFLA_GRO_IPV4_MAX_SIZE:   u32("IFLA_GRO_IPV4_MAX_SIZE"),
+		unix.IFLA_GSO_IPV4_MAX_SIZE:   {Name: "IFLA_GSO_IPV4_MAX_SIZE", Kind: nltrace.U32},
+		unix.IFLA_GRO_IPV4_MAX_SIZE:   {Name: "IFLA_GRO_IPV4_MAX_SIZE", Kind: nltrace.U32},
 		unix.IFLA_DPLL_PIN:            {Name: "IFLA_DPLL_PIN", Kind: nltrace.Bytes},
-		unix.IFLA_DPLL_PIN + 1:        u32("IFLA_MAX_PACING_OFFLOAD_HORIZON"),
+		unix.IFLA_DPLL_PIN + 1:        {Name: "IFLA_MAX_PACING_OFFLOAD_HORIZON", Kind: nltrace.U32},
 		unix.IFLA_DPLL_PIN + 2:        {Name: "IFLA_NETNS_IMMUTABLE", Kind: nltrace.U8},
 		unix.IFLA_DPLL_PIN + 3:        {Name: "IFLA_HEADROOM", Kind: nltrace.U16},
 		unix.IFLA_DPLL_PIN + 4:        {Name: "IFLA_TAILROOM", Kind: nltrace.U16},
 	}
-	linkInfoSpace.Attrs = map[uint16]nltrace.Attr{
+	linkInfoSpace.Attrs = []nltrace.Attr{
 		unix.IFLA_INFO_KIND: {Name: "IFLA_INFO_KIND", Kind: nltrace.String},
 		unix.IFLA_INFO_DATA: {Name: "IFLA_INFO_DATA", Kind: nltrace.Nested, Resolve: func(sib nltrace.Siblings) *nltrace.Space {
 			return infoDataSpace(sib.String(unix.IFLA_INFO_KIND))
@@ -396,7 +395,7 @@ func init() {
 			return nil
 		}},
 	}
-	vethSpace.Attrs = map[uint16]nltrace.Attr{
+	vethSpace.Attrs = []nltrace.Attr{
 		vethInfoPeer: {Name: "VETH_INFO_PEER", Kind: nltrace.Nested, Nest: linkSpace,
 			Header: ifinfomsgLen, HeaderFmt: fmtIfinfomsg},
 	}
@@ -448,11 +447,11 @@ func infoDataSpace(kind string) *nltrace.Space {
 	return nil
 }
 
-var propSpace = &nltrace.Space{Name: "ifla_prop", Attrs: map[uint16]nltrace.Attr{
+var propSpace = &nltrace.Space{Name: "ifla_prop", Attrs: []nltrace.Attr{
 	unix.IFLA_ALT_IFNAME: {Name: "IFLA_ALT_IFNAME", Kind: nltrace.String},
 }}
 
-var xdpSpace = &nltrace.Space{Name: "ifla_xdp", Attrs: map[uint16]nltrace.Attr{
+var xdpSpace = &nltrace.Space{Name: "ifla_xdp", Attrs: []nltrace.Attr{
 	unix.IFLA_XDP_FD:          {Name: "IFLA_XDP_FD", Kind: nltrace.S32},
 	unix.IFLA_XDP_ATTACHED:    {Name: "IFLA_XDP_ATTACHED", Kind: nltrace.U8},
 	unix.IFLA_XDP_FLAGS:       {Name: "IFLA_XDP_FLAGS", Kind: nltrace.U32},
@@ -463,18 +462,18 @@ var xdpSpace = &nltrace.Space{Name: "ifla_xdp", Attrs: map[uint16]nltrace.Attr{
 }}
 
 // afSpecSpace is IFLA_AF_SPEC: one nested attribute per address family.
-var afSpecSpace = &nltrace.Space{Name: "ifla_af_spec", Attrs: map[uint16]nltrace.Attr{
+var afSpecSpace = &nltrace.Space{Name: "ifla_af_spec", Attrs: []nltrace.Attr{
 	unix.AF_INET:   {Name: "AF_INET", Kind: nltrace.Nested, Nest: inetSpace},
 	unix.AF_INET6:  {Name: "AF_INET6", Kind: nltrace.Nested, Nest: inet6Space},
 	unix.AF_BRIDGE: {Name: "AF_BRIDGE", Kind: nltrace.Bytes},
 	unix.AF_MPLS:   {Name: "AF_MPLS", Kind: nltrace.Bytes},
 }}
 
-var inetSpace = &nltrace.Space{Name: "ifla_inet", Attrs: map[uint16]nltrace.Attr{
+var inetSpace = &nltrace.Space{Name: "ifla_inet", Attrs: []nltrace.Attr{
 	unix.IFLA_INET_CONF: {Name: "IFLA_INET_CONF", Format: func(b []byte) string { return fmt.Sprintf("(%d values)", len(b)/4) }},
 }}
 
-var inet6Space = &nltrace.Space{Name: "ifla_inet6", Attrs: map[uint16]nltrace.Attr{
+var inet6Space = &nltrace.Space{Name: "ifla_inet6", Attrs: []nltrace.Attr{
 	unix.IFLA_INET6_FLAGS:         {Name: "IFLA_INET6_FLAGS", Format: fmtHex32},
 	unix.IFLA_INET6_CONF:          {Name: "IFLA_INET6_CONF", Format: func(b []byte) string { return fmt.Sprintf("(%d values)", len(b)/4) }},
 	unix.IFLA_INET6_STATS:         {Name: "IFLA_INET6_STATS", Format: func(b []byte) string { return fmt.Sprintf("(%d counters)", len(b)/8) }},
@@ -486,7 +485,7 @@ var inet6Space = &nltrace.Space{Name: "ifla_inet6", Attrs: map[uint16]nltrace.At
 	unix.IFLA_INET6_RA_MTU:        {Name: "IFLA_INET6_RA_MTU", Kind: nltrace.U32},
 }}
 
-var bridgeSpace = &nltrace.Space{Name: "ifla_br", Attrs: map[uint16]nltrace.Attr{
+var bridgeSpace = &nltrace.Space{Name: "ifla_br", Attrs: []nltrace.Attr{
 	unix.IFLA_BR_FORWARD_DELAY:              {Name: "IFLA_BR_FORWARD_DELAY", Kind: nltrace.U32},
 	unix.IFLA_BR_HELLO_TIME:                 {Name: "IFLA_BR_HELLO_TIME", Kind: nltrace.U32},
 	unix.IFLA_BR_MAX_AGE:                    {Name: "IFLA_BR_MAX_AGE", Kind: nltrace.U32},
@@ -538,7 +537,7 @@ var bridgeSpace = &nltrace.Space{Name: "ifla_br", Attrs: map[uint16]nltrace.Attr
 	unix.IFLA_BR_FDB_MAX_LEARNED:            {Name: "IFLA_BR_FDB_MAX_LEARNED", Kind: nltrace.U32},
 }}
 
-var brportSpace = &nltrace.Space{Name: "ifla_brport", Attrs: map[uint16]nltrace.Attr{
+var brportSpace = &nltrace.Space{Name: "ifla_brport", Attrs: []nltrace.Attr{
 	unix.IFLA_BRPORT_STATE:                 {Name: "IFLA_BRPORT_STATE", Kind: nltrace.U8, Enum: enumBrportState},
 	unix.IFLA_BRPORT_PRIORITY:              {Name: "IFLA_BRPORT_PRIORITY", Kind: nltrace.U16},
 	unix.IFLA_BRPORT_COST:                  {Name: "IFLA_BRPORT_COST", Kind: nltrace.U32},
@@ -585,7 +584,7 @@ var brportSpace = &nltrace.Space{Name: "ifla_brport", Attrs: map[uint16]nltrace.
 	unix.IFLA_BRPORT_BACKUP_NHID:           {Name: "IFLA_BRPORT_BACKUP_NHID", Kind: nltrace.U32},
 }}
 
-var vxlanSpace = &nltrace.Space{Name: "ifla_vxlan", Attrs: map[uint16]nltrace.Attr{
+var vxlanSpace = &nltrace.Space{Name: "ifla_vxlan", Attrs: []nltrace.Attr{
 	unix.IFLA_VXLAN_ID:                {Name: "IFLA_VXLAN_ID", Kind: nltrace.U32},
 	unix.IFLA_VXLAN_GROUP:             {Name: "IFLA_VXLAN_GROUP", Kind: nltrace.Addr},
 	unix.IFLA_VXLAN_LINK:              {Name: "IFLA_VXLAN_LINK", Kind: nltrace.U32},
@@ -622,7 +621,7 @@ var vxlanSpace = &nltrace.Space{Name: "ifla_vxlan", Attrs: map[uint16]nltrace.At
 	unix.IFLA_VXLAN_LABEL_POLICY: {Name: "IFLA_VXLAN_LABEL_POLICY", Kind: nltrace.U32},
 }}
 
-var macvlanSpace = &nltrace.Space{Name: "ifla_macvlan", Attrs: map[uint16]nltrace.Attr{
+var macvlanSpace = &nltrace.Space{Name: "ifla_macvlan", Attrs: []nltrace.Attr{
 	unix.IFLA_MACVLAN_MODE:              {Name: "IFLA_MACVLAN_MODE", Kind: nltrace.U32, Enum: enumMacvlanMode},
 	unix.IFLA_MACVLAN_FLAGS:             {Name: "IFLA_MACVLAN_FLAGS", Kind: nltrace.U16},
 	unix.IFLA_MACVLAN_MACADDR_MODE:      {Name: "IFLA_MACVLAN_MACADDR_MODE", Kind: nltrace.U32},
@@ -634,7 +633,7 @@ var macvlanSpace = &nltrace.Space{Name: "ifla_macvlan", Attrs: map[uint16]nltrac
 	unix.IFLA_MACVLAN_BC_CUTOFF:         {Name: "IFLA_MACVLAN_BC_CUTOFF", Kind: nltrace.S32},
 }}
 
-var tunSpace = &nltrace.Space{Name: "ifla_tun", Attrs: map[uint16]nltrace.Attr{
+var tunSpace = &nltrace.Space{Name: "ifla_tun", Attrs: []nltrace.Attr{
 	unix.IFLA_TUN_OWNER:               {Name: "IFLA_TUN_OWNER", Kind: nltrace.U32},
 	unix.IFLA_TUN_GROUP:               {Name: "IFLA_TUN_GROUP", Kind: nltrace.U32},
 	unix.IFLA_TUN_TYPE:                {Name: "IFLA_TUN_TYPE", Kind: nltrace.U8, Enum: enumTunType},
@@ -647,7 +646,7 @@ var tunSpace = &nltrace.Space{Name: "ifla_tun", Attrs: map[uint16]nltrace.Attr{
 }}
 
 // addrSpace is the IFA_* attribute space of RTM_*ADDR messages.
-var addrSpace = &nltrace.Space{Name: "ifa", Attrs: map[uint16]nltrace.Attr{
+var addrSpace = &nltrace.Space{Name: "ifa", Attrs: []nltrace.Attr{
 	unix.IFA_ADDRESS:            {Name: "IFA_ADDRESS", Kind: nltrace.Addr},
 	unix.IFA_LOCAL:              {Name: "IFA_LOCAL", Kind: nltrace.Addr},
 	unix.IFA_LABEL:              {Name: "IFA_LABEL", Kind: nltrace.String},
@@ -662,7 +661,7 @@ var addrSpace = &nltrace.Space{Name: "ifa", Attrs: map[uint16]nltrace.Attr{
 }}
 
 // routeSpace is the RTA_* attribute space of RTM_*ROUTE messages.
-var routeSpace = &nltrace.Space{Name: "rta", Attrs: map[uint16]nltrace.Attr{
+var routeSpace = &nltrace.Space{Name: "rta", Attrs: []nltrace.Attr{
 	unix.RTA_DST:           {Name: "RTA_DST", Kind: nltrace.Addr},
 	unix.RTA_SRC:           {Name: "RTA_SRC", Kind: nltrace.Addr},
 	unix.RTA_IIF:           {Name: "RTA_IIF", Kind: nltrace.U32},
@@ -692,7 +691,7 @@ var routeSpace = &nltrace.Space{Name: "rta", Attrs: map[uint16]nltrace.Attr{
 	unix.RTA_DPORT + 1:     {Name: "RTA_NH_ID", Kind: nltrace.U32},
 }}
 
-var metricsSpace = &nltrace.Space{Name: "rtax", Attrs: map[uint16]nltrace.Attr{
+var metricsSpace = &nltrace.Space{Name: "rtax", Attrs: []nltrace.Attr{
 	unix.RTAX_LOCK:               {Name: "RTAX_LOCK", Kind: nltrace.U32},
 	unix.RTAX_MTU:                {Name: "RTAX_MTU", Kind: nltrace.U32},
 	unix.RTAX_WINDOW:             {Name: "RTAX_WINDOW", Kind: nltrace.U32},

@@ -114,7 +114,7 @@ func fmtBEHex32(b []byte) string {
 func enumProto(v uint64) string { return RouteProtocol(v).String() }
 
 // neighSpace is the NDA_* attribute space of RTM_*NEIGH messages.
-var neighSpace = &nltrace.Space{Name: "nda", Attrs: map[uint16]nltrace.Attr{
+var neighSpace = &nltrace.Space{Name: "nda", Attrs: []nltrace.Attr{
 	unix.NDA_DST:          {Name: "NDA_DST", Kind: nltrace.Addr},
 	unix.NDA_LLADDR:       {Name: "NDA_LLADDR", Kind: nltrace.HWAddr},
 	unix.NDA_CACHEINFO:    {Name: "NDA_CACHEINFO", Format: fmtNdaCacheinfo},
@@ -135,7 +135,7 @@ var neighSpace = &nltrace.Space{Name: "nda", Attrs: map[uint16]nltrace.Attr{
 }}
 
 // ruleSpace is the FRA_* attribute space of RTM_*RULE messages.
-var ruleSpace = &nltrace.Space{Name: "fra", Attrs: map[uint16]nltrace.Attr{
+var ruleSpace = &nltrace.Space{Name: "fra", Attrs: []nltrace.Attr{
 	unix.FRA_DST:                {Name: "FRA_DST", Kind: nltrace.Addr},
 	unix.FRA_SRC:                {Name: "FRA_SRC", Kind: nltrace.Addr},
 	unix.FRA_IIFNAME:            {Name: "FRA_IIFNAME", Kind: nltrace.String},

@@ -10,6 +10,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // Message is a typed rtnetlink message: a family header followed by
@@ -123,43 +125,43 @@ var errShort = errors.New("message shorter than its family header")
 // Attribute encoding helpers. Absent values (nil pointers, zero Addrs,
 // empty strings where the kernel never sends one) are not encoded.
 
-func putU8(ae *netlink.AttributeEncoder, typ uint16, v *uint8) {
+func putU8(ae *nlattr.Encoder, typ uint16, v *uint8) {
 	if v != nil {
 		ae.Uint8(typ, *v)
 	}
 }
 
-func putU16(ae *netlink.AttributeEncoder, typ uint16, v *uint16) {
+func putU16(ae *nlattr.Encoder, typ uint16, v *uint16) {
 	if v != nil {
 		ae.Uint16(typ, *v)
 	}
 }
 
-func putU32(ae *netlink.AttributeEncoder, typ uint16, v *uint32) {
+func putU32(ae *nlattr.Encoder, typ uint16, v *uint32) {
 	if v != nil {
 		ae.Uint32(typ, *v)
 	}
 }
 
-func putI32(ae *netlink.AttributeEncoder, typ uint16, v *int32) {
+func putI32(ae *nlattr.Encoder, typ uint16, v *int32) {
 	if v != nil {
 		ae.Int32(typ, *v)
 	}
 }
 
-func putString(ae *netlink.AttributeEncoder, typ uint16, s string) {
+func putString(ae *nlattr.Encoder, typ uint16, s string) {
 	if s != "" {
 		ae.String(typ, s)
 	}
 }
 
-func putBytes(ae *netlink.AttributeEncoder, typ uint16, b []byte) {
+func putBytes(ae *nlattr.Encoder, typ uint16, b []byte) {
 	if b != nil {
 		ae.Bytes(typ, b)
 	}
 }
 
-func putAddr(ae *netlink.AttributeEncoder, typ uint16, a netip.Addr) {
+func putAddr(ae *nlattr.Encoder, typ uint16, a netip.Addr) {
 	if a.IsValid() {
 		ae.Bytes(typ, a.AsSlice())
 	}
@@ -168,14 +170,8 @@ func putAddr(ae *netlink.AttributeEncoder, typ uint16, a netip.Addr) {
 // nest encodes a nested attribute the way iproute2 does, without the
 // NLA_F_NESTED flag (the kernel accepts both for every attribute used
 // here, and the bytes then match `ip`'s).
-func nest(ae *netlink.AttributeEncoder, typ uint16, fn func(*netlink.AttributeEncoder) error) {
-	ae.Do(typ, func() ([]byte, error) {
-		n := netlink.NewAttributeEncoder()
-		if err := fn(n); err != nil {
-			return nil, err
-		}
-		return n.Encode()
-	})
+func nest(ae *nlattr.Encoder, typ uint16, fn func(*nlattr.Encoder) error) {
+	ae.NestedPlain(typ, fn)
 }
 
 // Decoding helpers: each reads the current attribute of ad into a new
@@ -205,113 +201,24 @@ func getBytes(ad *netlink.AttributeDecoder) []byte {
 var commonStrings = [...]string{"noqueue", "noop", "fq_codel", "pfifo_fast", "mq", "fq", "veth", "bridge", "vxlan",
 	"macvlan", "macvtap", "dummy", "bond", "tun", "vlan", "ipvlan", "wireguard"}
 
-// attrReader walks the attributes in b without copying them. It is what
-// the link and address decoders use instead of netlink.AttributeDecoder,
-// which copies each attribute's payload as it steps over it: on a dump of
-// 10,000 links those copies (of IFLA_AF_SPEC, then again of its nested
-// attributes) were most of the decoding time. It accepts and refuses the
-// same input as AttributeDecoder. Payloads alias b: keep a copy of any
-// that outlives the message.
-type attrReader struct {
-	b    []byte // what is left after the current attribute
-	typ  uint16 // the current attribute's type, without the flag bits
-	data []byte // its payload
-	err  error  // the first error; it stops the walk
-}
+// attrReader walks a message's attributes without copying them (the
+// link, address, neighbour and rule decoders); it accepts and refuses the
+// same input as netlink.AttributeDecoder.
+type attrReader = nlattr.Reader
 
-// attrTypeMask masks off NLA_F_NESTED and NLA_F_NET_BYTEORDER.
-const attrTypeMask = 0x3fff
+// newAttrReader reads the attributes in b, integers in host order.
+func newAttrReader(b []byte) attrReader { return nlattr.NewReader(b, native) }
 
-var errBadAttribute = errors.New("invalid netlink attribute")
-
-// next advances to the next attribute, reporting false at the end or on
-// an error (then in err).
-func (r *attrReader) next() bool {
-	if r.err != nil || len(r.b) == 0 {
-		return false
-	}
-	if len(r.b) < 4 {
-		r.err = errBadAttribute
-		return false
-	}
-	l := int(native.Uint16(r.b))
-	if l > len(r.b) || l != 0 && l < 4 {
-		r.err = errBadAttribute
-		return false
-	}
-	r.typ = native.Uint16(r.b[2:]) & attrTypeMask
-	if l == 0 {
-		// No payload; skip the header, as AttributeDecoder does.
-		l = 4
-	}
-	r.data = r.b[4:l:l]
-	r.b = r.b[min((l+3)&^3, len(r.b)):]
-	return true
-}
-
-// nested returns a reader of the current attribute's payload; pass its
-// err to fail when done.
-func (r *attrReader) nested() attrReader { return attrReader{b: r.data} }
-
-// fail records err unless an error is already recorded.
-func (r *attrReader) fail(err error) {
-	if r.err == nil {
-		r.err = err
-	}
-}
-
-func (r *attrReader) badLen(kind string) {
-	r.fail(fmt.Errorf("netlink: attribute %d is not a %s; length: %d", r.typ, kind, len(r.data)))
-}
-
-func (r *attrReader) u8() uint8 {
-	if len(r.data) != 1 {
-		r.badLen("uint8")
-		return 0
-	}
-	return r.data[0]
-}
-
-func (r *attrReader) u32() uint32 {
-	if len(r.data) != 4 {
-		r.badLen("uint32")
-		return 0
-	}
-	return native.Uint32(r.data)
-}
-
-func (r *attrReader) i32() int32 {
-	if len(r.data) != 4 {
-		r.badLen("int32")
-		return 0
-	}
-	return int32(native.Uint32(r.data))
-}
-
-// str returns the payload as a string without its trailing NULs.
-func (r *attrReader) str() string {
-	return string(bytes.TrimRight(r.data, "\x00"))
-}
-
-// commonStr is str that returns one of commonStrings, unallocated, when
-// the payload is one.
-func (r *attrReader) commonStr() string {
-	b := bytes.TrimRight(r.data, "\x00")
+// commonStr is the payload b as a string without its trailing NULs; one
+// of commonStrings is returned unallocated.
+func commonStr(b []byte) string {
+	b = bytes.TrimRight(b, "\x00")
 	for _, c := range commonStrings {
 		if string(b) == c {
 			return c
 		}
 	}
 	return string(b)
-}
-
-// addr returns the payload as an IP address.
-func (r *attrReader) addr() netip.Addr {
-	a, ok := netip.AddrFromSlice(r.data)
-	if !ok {
-		r.fail(fmt.Errorf("attribute %d: address of %d bytes", r.typ, len(r.data)))
-	}
-	return a
 }
 
 func getAddr(ad *netlink.AttributeDecoder) netip.Addr {

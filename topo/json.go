@@ -1,9 +1,10 @@
 package topo
 
 import (
-	"encoding/json"
 	"io"
 	"net/netip"
+
+	"github.com/nsnet/nsnet/internal/jsonw"
 )
 
 // The JSON document: one object with the arrays namespaces, links, routes,
@@ -182,12 +183,15 @@ func (t *Topology) WriteJSON(w io.Writer, pretty bool) error {
 	for _, e := range t.Edges {
 		d.Edges = append(d.Edges, jsonEdge{Kind: e.Kind, A: t.jsonEnd(e.A), B: t.jsonEnd(e.B)})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if pretty {
-		enc.SetIndent("", "    ")
+	b, err := jsonw.AppendNoHTML(nil, d)
+	if err != nil {
+		return err
 	}
-	return enc.Encode(d)
+	if pretty {
+		b = jsonw.Indent(nil, b, "", "    ")
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
 
 // listenString is a publish's listen address: "ADDR:PORT", or ":PORT" for any.

@@ -2,11 +2,10 @@ package topo
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/xml"
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -177,11 +176,45 @@ func nsKind(n *Namespace) string {
 	return kind + " · forwarding " + fwd(n)
 }
 
-// svgText escapes s for XML text and attributes.
+// svgText escapes s for XML text and attributes as xml.EscapeText does:
+// the five markup characters and tab, newline and carriage return become
+// character references; invalid UTF-8 and characters XML cannot carry
+// become U+FFFD.
 func svgText(s string) string {
-	var b bytes.Buffer
-	xml.EscapeText(&b, []byte(s))
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == '"':
+			b.WriteString("&#34;")
+		case r == '\'':
+			b.WriteString("&#39;")
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '\t':
+			b.WriteString("&#x9;")
+		case r == '\n':
+			b.WriteString("&#xA;")
+		case r == '\r':
+			b.WriteString("&#xD;")
+		case r == utf8.RuneError && size == 1 || !xmlChar(r):
+			b.WriteRune('\uFFFD')
+		default:
+			b.WriteString(s[i-size : i])
+		}
+	}
 	return b.String()
+}
+
+// xmlChar reports whether r is in XML 1.0's Char production.
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 func px(v int) string { return strconv.Itoa(v) }

@@ -47,6 +47,8 @@ func (e *ipErr) Error() string {
 func (e *ipErr) Unwrap() error { return e.err }
 
 // ipUsage is a usage error worded ip's way (ipText) and nsnet's way.
+//
+//go:noinline
 func ipUsage(code int, ipText string, nsnet error) error {
 	return &ipErr{ip: ipText, code: code, err: nsnet}
 }

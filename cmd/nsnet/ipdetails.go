@@ -5,12 +5,13 @@ package main
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/mdlayher/netlink"
+
+	"github.com/nsnet/nsnet/internal/jsonw"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -28,7 +29,7 @@ func kindText(b *strings.Builder, p *linkPrinter, li *rtnl.LinkInfo) bool {
 			if name, ok := bridgeTextNames[k]; ok {
 				k = name
 			}
-			if raw, ok := v.(json.RawMessage); ok { // a timer
+			if raw, ok := v.(jsonw.Raw); ok { // a timer
 				f, _ := strconv.ParseFloat(string(raw), 64)
 				fmt.Fprintf(b, "%s %7.2f ", k, f)
 				continue
@@ -178,7 +179,7 @@ func brPortFields(p *linkPrinter, data []byte) []brPortField {
 	timer := func(t uint16, key string) {
 		if v, ok := u(t); ok {
 			s := fmt.Sprintf("%d.%.2d", v/100, v%100)
-			out = append(out, brPortField{key, json.RawMessage(s), fmt.Sprintf("%s %4d.%.2d ", key, v/100, v%100)})
+			out = append(out, brPortField{key, jsonw.Raw(s), fmt.Sprintf("%s %4d.%.2d ", key, v/100, v%100)})
 		}
 	}
 	if v, ok := u(1); ok {

@@ -1,9 +1,8 @@
 package main
 
 // What link, addr and route share: device names and references to
-// namespaces, number and address parsing in iproute2's forms, the index
-// to name map that printing needs, and an ordered JSON object (iproute2's
-// keys come in a fixed order that Go maps would sort away).
+// namespaces, number and address parsing in iproute2's forms, and the
+// index to name map that printing needs.
 
 import (
 	"errors"
@@ -293,21 +292,6 @@ func nsidNames(e *env) map[int32]string {
 	}
 	return m
 }
-
-// obj is a JSON object whose keys keep the order they were added in.
-type obj struct {
-	keys []string
-	vals []any
-}
-
-func (o *obj) add(k string, v any) *obj {
-	o.keys = append(o.keys, k)
-	o.vals = append(o.vals, v)
-	return o
-}
-
-// MarshalJSON writes the keys in order.
-func (o *obj) MarshalJSON() ([]byte, error) { return appendJSON(nil, o) }
 
 // optFamily is the rtnl family of the -4/-6 option (FamilyUnspec without).
 func optFamily(opt options) rtnl.Family {

@@ -109,7 +109,7 @@ func TestParseIprouteErrors(t *testing.T) {
 
 func TestJSONObjectKeepsOrder(t *testing.T) {
 	o := (&obj{}).add("z", 1).add("a", []string{}).add("m", nil)
-	b, err := o.MarshalJSON()
+	b, err := appendJSON(nil, o)
 	if err != nil || string(b) != `{"z":1,"a":[],"m":null}` {
 		t.Fatalf("%s %v", b, err)
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/nsnet/nsnet/internal/jsonw"
 )
 
 // appendJSON must write exactly what encoding/json writes for the same
@@ -18,7 +20,7 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	o := (&obj{}).add("ifindex", 3).add("ifname", "veth0").add("flags", []string{"UP", "LOWER_UP"}).
 		add("mtu", uint32(1500)).add("up", true).add("nested", (&obj{}).add("x", int64(-1))).
 		add("list", []*obj{(&obj{}).add("a", uint8(1))}).add("any", []any{"s", 2, nil}).
-		add("raw", json.RawMessage("0.25")).add("map", map[string]int{"k": 1})
+		add("raw", jsonw.Raw("0.25")).add("map", map[string]int{"k": 1})
 	got, err := appendJSON(nil, o)
 	if err != nil {
 		t.Fatal(err)

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strings"
 
+	"github.com/nsnet/nsnet/internal/jsonw"
 	"github.com/nsnet/nsnet/nsfs"
 	"github.com/nsnet/nsnet/rtnl"
 )
@@ -1439,7 +1439,7 @@ func textValue(v any) string {
 			return "on"
 		}
 		return "off"
-	case json.RawMessage:
+	case jsonw.Raw:
 		return string(v)
 	case *obj:
 		var parts []string
@@ -1577,7 +1577,7 @@ func bridgeJSON(o *obj, d *rtnl.Bridge) {
 	}
 	timer := func(k string, v *uint64) {
 		if v != nil {
-			o.add(k, json.RawMessage(fmt.Sprintf("%.2f", float64(*v)/100)))
+			o.add(k, jsonw.Raw(fmt.Sprintf("%.2f", float64(*v)/100)))
 		}
 	}
 	id := func(k string, b []byte) {
@@ -1648,6 +1648,8 @@ func cHex(v uint16) string {
 }
 
 // deref returns what a non-nil pointer to a number points at, or nil.
+//
+//go:noinline
 func deref(v any) any {
 	switch v := v.(type) {
 	case *uint8:

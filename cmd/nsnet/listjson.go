@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/nsnet/nsnet/rtnl"
 )
@@ -127,15 +126,6 @@ func (w *jsonWriter) value(v any) error {
 	return err
 }
 
-// jsonPlain marks the bytes appendJSONString copies as they are: printable
-// ASCII except '"', '\\', '<', '>' and '&'.
-var jsonPlain = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return t
-}()
-
 // listingMemoryLimit bounds the heap of a listing while pauseGC has the
 // collector off.
 const listingMemoryLimit = 256 << 20
@@ -143,8 +133,8 @@ const listingMemoryLimit = 256 << 20
 // pauseGC turns the garbage collector off, up to listingMemoryLimit, until
 // the function it returns is called. A listing's memory stays in use until
 // it is printed (the decoded links and addresses), so collecting while it
-// grows frees next to nothing: with 10,000 links it was 40 % of `addr
-// show`'s user time, and turning it off adds 4 MiB to the peak.
+// grows would free next to nothing; the heap stays bounded by
+// listingMemoryLimit, past which the collector runs again.
 func pauseGC() (resume func()) {
 	pct := debug.SetGCPercent(-1)
 	lim := debug.SetMemoryLimit(-1)

@@ -857,6 +857,7 @@ type fieldList struct {
 	texts []string
 }
 
+//go:noinline
 func (f *fieldList) add(key string, val any, text string) {
 	f.keys = append(f.keys, key)
 	f.vals = append(f.vals, val)

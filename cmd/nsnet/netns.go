@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 
@@ -381,10 +380,9 @@ func (c netnsExec) run(e *env) error {
 	}
 	if !c.all {
 		// Inside a batch the command runs as a child, so the batch goes on.
-		cmd := exec.Command(c.argv[0], c.argv[1:]...)
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = e.s.stdin, e.out, e.s.stderr
+		cmd := &nsfs.Command{Args: c.argv, Stdin: e.s.stdin, Stdout: e.out, Stderr: e.s.stderr}
 		err := nsfs.Run(c.name, cmd, e.s.stderr)
-		var ee *exec.ExitError
+		var ee *nsfs.ExitError
 		if errors.As(err, &ee) {
 			return &exitStatus{code: ee.ExitCode(), err: fmt.Errorf("netns exec %s: %s exited with status %d", c.name, c.argv[0], ee.ExitCode())}
 		}
@@ -400,8 +398,7 @@ func (c netnsExec) run(e *env) error {
 			continue
 		}
 		fmt.Fprintf(e.out, "\nnetns: %s\n", ent.Name)
-		cmd := exec.Command(c.argv[0], c.argv[1:]...)
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = e.s.stdin, e.out, e.s.stderr
+		cmd := &nsfs.Command{Args: c.argv, Stdin: e.s.stdin, Stdout: e.out, Stderr: e.s.stderr}
 		if err := nsfs.Run(ent.Name, cmd, e.s.stderr); err != nil {
 			fmt.Fprintf(e.s.stderr, "nsnet: netns %s: %v\n", ent.Name, err)
 			failed++

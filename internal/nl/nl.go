@@ -65,9 +65,9 @@ const recvBufferSize = 32 * 1024
 // are serialized, each one waiting for all of its replies.
 //
 // Conn speaks the request/reply protocol itself over a plain socket (see
-// sock), with github.com/mdlayher/netlink's Message, OpError and Validate:
-// netlink.Conn seeds a math/rand source per connection, which was a tenth
-// of a batch's user time when it opens a socket per namespace.
+// sock), with github.com/mdlayher/netlink's Message, OpError and Validate;
+// opening one costs a socket and nothing else (netlink.Conn would also seed
+// a math/rand source per connection, and a batch opens one per namespace).
 type Conn struct {
 	s     *sock
 	pid   uint32        // the port id the kernel bound the socket to

@@ -76,7 +76,9 @@ func (s Siblings) String(typ uint16) string {
 type Space struct {
 	Name      string
 	BigEndian bool
-	Attrs     map[uint16]Attr
+	// Attrs is indexed by attribute type; an entry without a Name is a
+	// type the space does not describe.
+	Attrs []Attr
 }
 
 // MsgKind says what a message type does, which selects the names of the
@@ -322,7 +324,7 @@ func (p *Printer) formatError(b *strings.Builder, h Header, payload []byte) {
 	}
 }
 
-var extAckSpace = &Space{Name: "nlmsgerr_attrs", Attrs: map[uint16]Attr{
+var extAckSpace = &Space{Name: "nlmsgerr_attrs", Attrs: []Attr{
 	1: {Name: "NLMSGERR_ATTR_MSG", Kind: String},
 	2: {Name: "NLMSGERR_ATTR_OFFS", Kind: U32},
 	3: {Name: "NLMSGERR_ATTR_COOKIE", Kind: Bytes},
@@ -415,8 +417,9 @@ func formatAttrs(b *strings.Builder, data []byte, sp *Space, indent, depth int) 
 	for _, a := range attrs {
 		var spec Attr
 		ok := false
-		if sp != nil {
-			spec, ok = sp.Attrs[a.typ]
+		if sp != nil && int(a.typ) < len(sp.Attrs) {
+			spec = sp.Attrs[a.typ]
+			ok = spec.Name != ""
 		}
 		if !ok {
 			fmt.Fprintf(b, "%sattr %d (%d bytes) %x\n", pad, a.typ, len(a.val), a.val)

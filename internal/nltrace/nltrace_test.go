@@ -21,12 +21,12 @@ func attr(typ uint16, val []byte) []byte {
 
 func u32(v uint32) []byte { b := make([]byte, 4); binary.NativeEndian.PutUint32(b, v); return b }
 
-var inner = &Space{Name: "inner", Attrs: map[uint16]Attr{
+var inner = &Space{Name: "inner", Attrs: []Attr{
 	1: {Name: "IN_NAME", Kind: String},
 	2: {Name: "IN_ADDR", Kind: Addr},
 }}
 
-var testSpace = &Space{Name: "test", Attrs: map[uint16]Attr{
+var testSpace = &Space{Name: "test", Attrs: []Attr{
 	1: {Name: "T_NAME", Kind: String},
 	2: {Name: "T_NUM", Kind: U32, Enum: func(v uint64) string {
 		if v == 3 {
