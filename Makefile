@@ -46,8 +46,9 @@ clean:
 	rm -rf bin
 
 # The stripped release binary's size against the target (3.6 MB) and against
-# SIZE_REF (the newest tag, or HEAD when there is none), built the same way.
-SIZE_REF ?= $(shell git describe --tags --abbrev=0 2>/dev/null || echo HEAD)
+# SIZE_REF (the newest tag, or the commit before HEAD when there is none),
+# built the same way.
+SIZE_REF ?= $(shell git describe --tags --abbrev=0 2>/dev/null || echo HEAD~1)
 size: build
 	@sh tests/size.sh bin/nsnet "$(SIZE_REF)"
 
