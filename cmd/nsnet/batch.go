@@ -247,38 +247,25 @@ func runBatch(s *session, g globals, file string) error {
 	}
 	s.last = last
 	defer func() { s.last = nil }()
-	single := 0 // lines to run one at a time before grouping nat adds again
+	ahead := newNatAhead(s)
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		s.line = i
 		if s.ctx.Err() != nil {
+			ahead.undo()
 			return &lineError{where: l.where(), err: errInterrupted}
 		}
-		if single == 0 {
-			// A run of nat adds goes to the kernel in a few transactions.
-			done, refused := natAddRun(s, lines[i:])
-			if done > 0 {
-				for j := i; j < i+done; j++ {
-					if lines[j].ns != "" && last[lines[j].ns] == j {
-						s.forget(lines[j].ns)
-					}
-				}
-				i += done - 1
-				single = refused
-				continue
-			}
-			single = refused
+		var err error
+		if !ahead.run(lines, i) {
+			err = l.cmd.run(s.env(l.ns, l.opt))
 		}
-		if single > 0 {
-			single--
-		}
-		err := l.cmd.run(s.env(l.ns, l.opt))
 		if l.ns != "" && last[l.ns] == i {
 			s.forget(l.ns)
 		}
 		if err != nil {
 			err = &lineError{where: l.where(), err: err}
 			if !g.opt.force {
+				ahead.undo()
 				return err
 			}
 			reportLine(s.stderr, err)
