@@ -198,7 +198,7 @@ func TestEthtoolUpDown(t *testing.T) {
 
 	// A failing last line rolls the ethtool lines back.
 	writeFile(t, sb, "/run/bad.nsnet", "ethtool -K uv0 tx off\nethtool -L uv0 rx 2\nethtool -L uv0 rx 99\n")
-	WantFail(t, sb.NSNet("up", "/run/bad.nsnet"), 2, "/run/bad.nsnet:3:", "rolled back 2")
+	WantFail(t, sb.NSNet("up", "/run/bad.nsnet"), 1, "/run/bad.nsnet:3:", "rolled back 2")
 	if k, l := sb.Must("ethtool", "-k", "uv0"), sb.Must("ethtool", "-l", "uv0"); k != kBefore || l != lBefore {
 		t.Fatalf("rollback did not restore:\n%s%s\nwas:\n%s%s", k, l, kBefore, lBefore)
 	}

@@ -355,7 +355,7 @@ func TestMonitorBadInput(t *testing.T) {
 	sb := NewSandbox(t)
 	WantFail(t, sb.NSNet("monitor", "bogus"), 255, "bogus")
 	WantFail(t, sb.NSNet("monitor", "link", "rcvbuf", "12"), 255, "12")
-	WantFail(t, sb.NSNet("-n", "nope", "monitor", "link"), 1, "nope")
+	WantFail(t, sb.NSNet("-n", "nope", "monitor", "link"), 255, "nope")
 	if out := sb.MustNSNet("monitor", "help"); !strings.Contains(out, "all-nsid") {
 		t.Fatalf("help: %q", out)
 	}

@@ -28,7 +28,7 @@ func TestRound2FailedUpKeepsEarlierRecords(t *testing.T) {
 	writeFile(t, sb, "/run/f.up", "sysctl -w net.ipv4.ip_forward=1\nlink add v0 type veth peer name v1\nlink set v0 master br0\n")
 	sb.MustNSNet("up", "/run/f.up")
 	sb.MustNSNet("link", "del", "br0")
-	WantFail(t, sb.NSNet("up", "/run/f.up"), 2, "f.up:3", "rolled back 0 step(s)")
+	WantFail(t, sb.NSNet("up", "/run/f.up"), 1, "f.up:3", "rolled back 0 step(s)")
 	sb.MustNSNet("link", "add", "br0", "type", "bridge")
 	sb.MustNSNet("down", "/run/f.up")
 	if out := sb.MustSh("sysctl -n net.ipv4.ip_forward; ip -o link show | grep -c 'v[01]@'; true"); out != "0\n0\n" {

@@ -130,7 +130,8 @@ func parseMonitor(args []string, opt options) (command, error) {
 				}
 			}
 			if !found {
-				return nil, usagef("monitor: unknown argument %q (try \"nsnet monitor help\")", word)
+				return nil, ipUsage(255, fmt.Sprintf("Argument %q is unknown, try \"ip monitor help\".", word),
+					usagef("monitor: unknown argument %q (try \"nsnet monitor help\")", word))
 			}
 		}
 	}

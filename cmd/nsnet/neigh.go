@@ -124,7 +124,8 @@ type neighChange struct {
 func neighAddr(s string, opt options) (netip.Addr, error) {
 	addr, err := netip.ParseAddr(s)
 	if err != nil || addr.Zone() != "" {
-		return netip.Addr{}, usagef("invalid neighbour address %q", s)
+		return netip.Addr{}, ipUsage(1, fmt.Sprintf("Error: any valid address is expected rather than %q.", s),
+			usagef("invalid neighbour address %q", s))
 	}
 	addr = addr.Unmap()
 	if f := optFamily(opt); f != rtnl.FamilyUnspec && f != rtnl.FamilyOf(addr) {
@@ -168,7 +169,7 @@ func parseNeighChange(a *argv, op string, opt options) (command, error) {
 			}
 			s, err := rtnl.ParseNeighState(v)
 			if err != nil {
-				return nil, usagef("%v", err)
+				return nil, errInvarg("nud state is bad", v, usagef("%v", err))
 			}
 			c.state = &s
 		case matches(word, "proxy"):
@@ -234,7 +235,7 @@ func parseLLAddr(s string) (net.HardwareAddr, error) {
 	for _, p := range strings.Split(s, ":") {
 		n, err := strconv.ParseUint(p, 16, 8)
 		if err != nil || p == "" || len(p) > 2 {
-			return nil, usagef("invalid link-layer address %q", s)
+			return nil, ipUsage(1, fmt.Sprintf("%q is invalid lladdr.", s), usagef("invalid link-layer address %q", s))
 		}
 		out = append(out, byte(n))
 	}
@@ -473,7 +474,7 @@ func parseNeighShow(a *argv, opt options, flush bool) (command, error) {
 	if flush {
 		c.states = neighFlushDefault
 		if !a.more() {
-			return nil, usagef("neigh flush: needs a filter (dev DEV, to PREFIX, nud STATE, or all)")
+			return nil, ipUsage(1, "Flush requires arguments.", usagef("neigh flush: needs a filter (dev DEV, to PREFIX, nud STATE, or all)"))
 		}
 	}
 	stateGiven := false
@@ -515,7 +516,7 @@ func parseNeighShow(a *argv, opt options, flush bool) (command, error) {
 			} else {
 				s, err := rtnl.ParseNeighState(v)
 				if err != nil {
-					return nil, usagef("%v", err)
+					return nil, errInvarg("nud state is bad", v, usagef("%v", err))
 				}
 				bits = uint32(s)
 				if bits == 0 {

@@ -126,7 +126,7 @@ func rulePrefix(keyword, s string) (netip.Prefix, error) {
 	}
 	p, _, err := parsePrefix(keyword, s)
 	if err != nil {
-		return p, err
+		return p, errPrefix(s, err)
 	}
 	if p.Bits() == 0 {
 		return netip.Prefix{}, nil // 0.0.0.0/0 is "all" too
