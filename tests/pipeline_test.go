@@ -97,3 +97,27 @@ func TestBatchInterleavedNat(t *testing.T) {
 	}
 	sb3.Must("ip", "netns", "exec", "ns2", "ping", "-c1", "-W2", "10.200.0.9")
 }
+
+// TestBatchNetnsAheadErrorsInLineOrder: namespaces are made ahead of their
+// lines on another thread, but a refused `netns add` (the name is taken)
+// is reported in its place, before the errors of later lines, and with
+// -force the lines of that namespace act in the one already there.
+func TestBatchNetnsAheadErrorsInLineOrder(t *testing.T) {
+	sb := NewSandbox(t)
+	sb.Must("ip", "netns", "add", "ns1")
+	text, bad := interleaved(4, 2)
+	writeFile(t, sb, "/run/order.nsnet", text)
+	r := sb.NSNet("-force", "-batch", "/run/order.nsnet")
+	if r.Code != 1 {
+		t.Fatalf("want exit 1: %s", r)
+	}
+	exist := strings.Index(r.Stderr, "/run/order.nsnet:11:")
+	route := strings.Index(r.Stderr, fmt.Sprintf("/run/order.nsnet:%d:", bad))
+	if exist < 0 || route < 0 || exist > route || !strings.Contains(r.Stderr, "already exists") {
+		t.Fatalf("errors not in line order (netns add ns1 on line 11, route on line %d):\n%s", bad, r.Stderr)
+	}
+	if out := sb.Must("ip", "-n", "ns1", "-o", "addr", "show", "dev", "eth0"); !strings.Contains(out, "10.200.0.6/30") {
+		t.Errorf("ns1's lines did not act in the namespace already there: %s", out)
+	}
+	sb.Must("ip", "netns", "exec", "ns3", "ping", "-c1", "-W2", "10.200.0.13")
+}

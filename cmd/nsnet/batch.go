@@ -248,15 +248,19 @@ func runBatch(s *session, g globals, file string) error {
 	s.last = last
 	defer func() { s.last = nil }()
 	ahead := newNatAhead(s)
+	nsa := newNSAhead(s, lines)
+	defer nsa.stop(false)
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		s.line = i
 		if s.ctx.Err() != nil {
 			ahead.undo()
+			nsa.stop(true)
 			return &lineError{where: l.where(), err: errInterrupted}
 		}
-		var err error
-		if !ahead.run(lines, i) {
+		nsa.schedule(i)
+		done, err := nsa.take(i)
+		if !done && !ahead.run(lines, i) {
 			err = l.cmd.run(s.env(l.ns, l.opt))
 		}
 		if l.ns != "" && last[l.ns] == i {
@@ -266,6 +270,7 @@ func runBatch(s *session, g globals, file string) error {
 			err = &lineError{where: l.where(), err: err}
 			if !g.opt.force {
 				ahead.undo()
+				nsa.stop(true)
 				return err
 			}
 			reportLine(s.stderr, err)

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"runtime"
+	"strings"
+
+	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+// nsAhead creates the namespaces of a batch's `netns add` lines a few
+// lines ahead, on another goroutine (and so another thread: nsfs runs the
+// unshare and bind mount on a locked one), while the batch's goroutine
+// does the rtnetlink work of the lines before them. Each line still has
+// its outcome in its own place: the batch takes the result when it
+// reaches the line, reports an error there, and caches the new
+// namespace's handle and socket then. A `netns add X` runs ahead only when
+// nothing between the running line and it could tell the difference:
+//   - every line in between is a link, address, route or nat add change,
+//     or another netns add (see aheadNeutral); any other line (netns del,
+//     exec, sysctl, a listing ...) ends the look-ahead until it has run;
+//   - no line in between names X (a -n X, a link moved or created in X);
+//   - the file is not traced (--trace and --trace-pcap keep the order of
+//     the messages of the file).
+//
+// When the batch stops before a line whose namespace was made ahead (a
+// failing line without -force, a signal), stop deletes that namespace:
+// the batch leaves what the lines before the stop made, and nothing more.
+type nsAhead struct {
+	s      *session
+	lines  []line
+	window int
+	jobs   chan nsJob
+	// pending holds the lines whose namespace is being (or was) made,
+	// in line order; next is the first line not yet looked at.
+	pending map[int]chan nsResult
+	order   []int
+	next    int
+	// blocked is the index of a line that ended the look-ahead, or -1.
+	blocked int
+}
+
+type nsJob struct {
+	name   string
+	dial   bool // open the rtnetlink socket of the lines that follow, inside
+	result chan nsResult
+}
+
+type nsResult struct {
+	h    *nsfs.NS
+	conn *rtnl.Conn
+	err  error
+}
+
+// newNSAhead starts the look-ahead of a batch, or returns nil when it
+// does not apply (a traced file, one processor).
+func newNSAhead(s *session, lines []line) *nsAhead {
+	if s.trace != nil || s.capture != nil || runtime.GOMAXPROCS(0) < 2 {
+		return nil
+	}
+	a := &nsAhead{s: s, lines: lines, window: 4, jobs: make(chan nsJob, 4),
+		pending: map[int]chan nsResult{}, blocked: -1}
+	go a.worker()
+	return a
+}
+
+func (a *nsAhead) worker() {
+	for j := range a.jobs {
+		var conn *rtnl.Conn
+		var inside func() error
+		if j.dial {
+			inside = func() error {
+				// A failure is not this line's: the next line dials again
+				// and reports it.
+				conn, _ = rtnl.Dial(&rtnl.Config{})
+				return nil
+			}
+		}
+		h, err := nsfs.Create(j.name, inside)
+		j.result <- nsResult{h: h, conn: conn, err: err}
+	}
+}
+
+// aheadNeutral reports whether batch line l can run after a namespace of
+// a later `netns add` line was made, with the same outcome, when l does
+// not name that namespace.
+func aheadNeutral(l line) bool {
+	switch l.cmd.(type) {
+	case linkAdd, linkSet, addrChange, routeChange, natAdd, netnsAdd:
+		return true
+	}
+	return false
+}
+
+// schedule is called before line i runs: it hands the worker the
+// `netns add` lines that can run ahead, up to the window.
+func (a *nsAhead) schedule(i int) {
+	if a == nil {
+		return
+	}
+	if a.blocked >= 0 {
+		if a.blocked >= i {
+			return
+		}
+		a.blocked = -1
+	}
+	if a.next <= i {
+		a.next = i + 1
+	}
+	for ; a.next < len(a.lines) && len(a.order) < a.window; a.next++ {
+		k := a.next
+		l := a.lines[k]
+		if !aheadNeutral(l) {
+			a.blocked = k
+			return
+		}
+		add, ok := l.cmd.(netnsAdd)
+		if !ok || l.ns != "" {
+			continue
+		}
+		named := -1
+		for j := i; j < k; j++ {
+			if m := a.lines[j]; m.ns == add.name || strings.Contains(m.text, add.name) {
+				named = j
+			}
+		}
+		if named >= 0 {
+			// Wait until the lines that name it have run.
+			a.blocked = named
+			return
+		}
+		last, ok := a.s.last[add.name]
+		res := make(chan nsResult, 1)
+		a.pending[k] = res
+		a.order = append(a.order, k)
+		a.jobs <- nsJob{name: add.name, dial: ok && last > k, result: res}
+	}
+}
+
+// take returns the outcome of line i when its namespace was made ahead:
+// done is false when it was not, and the line runs as usual.
+func (a *nsAhead) take(i int) (done bool, err error) {
+	if a == nil {
+		return false, nil
+	}
+	res, ok := a.pending[i]
+	if !ok {
+		return false, nil
+	}
+	delete(a.pending, i)
+	a.order = a.order[1:]
+	r := <-res
+	name := a.lines[i].cmd.(netnsAdd).name
+	if r.err != nil {
+		return true, netnsAddErr(name, r.err)
+	}
+	if r.conn == nil && !a.s.usedLater(name) {
+		r.h.Close() // as netns add: nothing kept for a name no later line uses
+		return true, nil
+	}
+	// Should caching fail, the namespace is there all the same: later
+	// lines open it by name.
+	_ = a.s.adopt(name, r.h, r.conn)
+	return true, nil
+}
+
+// stop ends the look-ahead. With undo, the namespaces made ahead of lines
+// the batch did not reach are deleted.
+func (a *nsAhead) stop(undo bool) {
+	if a == nil || a.jobs == nil {
+		return
+	}
+	close(a.jobs)
+	a.jobs = nil
+	for _, k := range a.order {
+		r := <-a.pending[k]
+		if r.err != nil {
+			continue
+		}
+		if r.conn != nil {
+			r.conn.Close()
+		}
+		r.h.Close()
+		name := a.lines[k].cmd.(netnsAdd).name
+		if undo {
+			if err := nsfs.Delete(name); err != nil {
+				a.s.env("", options{}).warnf("netns %s (made ahead of a line not reached) stays: %v", name, err)
+			}
+		}
+	}
+	a.order, a.pending = nil, nil
+}
