@@ -111,7 +111,7 @@ func natEntry(e *env, o nat.Object) (*nat.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	entries, err := c.List()
+	entries, err := c.Entries()
 	if err != nil {
 		return nil, err
 	}
