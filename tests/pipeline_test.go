@@ -121,3 +121,36 @@ func TestBatchNetnsAheadErrorsInLineOrder(t *testing.T) {
 	}
 	sb.Must("ip", "netns", "exec", "ns3", "ping", "-c1", "-W2", "10.200.0.13")
 }
+
+// TestBatchLinkRenamedMidBatch: a batch resolves the names of the links
+// it made from the kernel's echo of each link add; another program that
+// renames such a link between two lines (here a `netns exec` line) is
+// seen: the line after it that names the old name fails, naming its
+// line, and the renamed link gets nothing; the same batch with -force
+// goes on and the new name works.
+func TestBatchLinkRenamedMidBatch(t *testing.T) {
+	sb := NewSandbox(t)
+	// The sandbox's own namespace gets a name, for netns exec.
+	sb.MustSh("touch /run/netns/top && mount --bind /proc/self/ns/net /run/netns/top")
+	writeFile(t, sb, "/run/ren.nsnet", `link add a0 type veth peer name b0
+addr add 10.9.0.1/24 dev b0
+netns exec top ip link set a0 name c0
+addr add 10.9.1.1/24 dev a0
+addr add 10.9.2.1/24 dev c0
+`)
+	WantFail(t, sb.NSNet("-batch", "/run/ren.nsnet"), 1, "/run/ren.nsnet:4:")
+	if out := sb.Must("ip", "-o", "addr", "show", "dev", "c0"); strings.Contains(out, "10.9.") {
+		t.Errorf("the renamed link got an address meant for a0: %s", out)
+	}
+	if out := sb.Must("ip", "-o", "addr", "show", "dev", "b0"); !strings.Contains(out, "10.9.0.1/24") {
+		t.Errorf("b0 (the peer, known from the echo) has no address: %s", out)
+	}
+	sb.Must("ip", "link", "del", "c0")
+	r := sb.NSNet("-force", "-batch", "/run/ren.nsnet")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "/run/ren.nsnet:4:") {
+		t.Fatalf("-force: %s", r)
+	}
+	if out := sb.Must("ip", "-o", "addr", "show", "dev", "c0"); !strings.Contains(out, "10.9.2.1/24") || strings.Contains(out, "10.9.1.1") {
+		t.Errorf("-force: c0: %s", out)
+	}
+}

@@ -246,7 +246,8 @@ func runBatch(s *session, g globals, file string) error {
 		last[l.ns] = i
 	}
 	s.last = last
-	defer func() { s.last = nil }()
+	s.names = linkNames{}
+	defer func() { s.last, s.names = nil, nil }()
 	ahead := newNatAhead(s)
 	nsa := newNSAhead(s, lines)
 	defer nsa.stop(false)
@@ -259,6 +260,9 @@ func runBatch(s *session, g globals, file string) error {
 			return &lineError{where: l.where(), err: errInterrupted}
 		}
 		nsa.schedule(i)
+		if !keepsLinkNames(l) {
+			s.names.forget()
+		}
 		done, err := nsa.take(i)
 		if !done && !ahead.run(lines, i) {
 			err = l.cmd.run(s.env(l.ns, l.opt))

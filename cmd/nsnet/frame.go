@@ -82,6 +82,9 @@ type session struct {
 	// inside the new namespace anyway.
 	last map[string]int
 	line int
+	// names is what a batch knows of the links it made (nil outside
+	// runBatch; see linkNames).
+	names linkNames
 
 	// tick counts the commands run (one per env); a cached namespace
 	// remembers the tick it was last used at. At most maxNS namespaces stay
