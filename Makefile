@@ -62,6 +62,16 @@ BENCH_REPS ?= 5
 bench: build
 	BENCH_N="$(BENCH_N)" BENCH_REPS="$(BENCH_REPS)" NSNET=bin/nsnet bench/bench.sh
 	BENCH_REPS="$(BENCH_REPS)" NSNET=bin/nsnet bench/topobench.sh
+	$(MAKE) bench-cni
+
+# Issue 14 alone: CNI ADD+DEL per container, nsnet against the reference
+# plugins (bridge + host-local + portmap), driven by libcni (bin/cnidriver,
+# test-only), N = 1, 10, 100 sequential and 20 parallel, in a sandbox.
+.PHONY: bench-cni
+bench-cni: build
+	$(GO) build -o bin/cnidriver ./tests/cnidriver
+	BENCH_REPS="$(CNI_BENCH_REPS)" NSNET=bin/nsnet DRIVER=bin/cnidriver bench/cnibench.sh
+CNI_BENCH_REPS ?= 3
 
 # Issue 18 alone: `nsnet -j topology` against the ip loop over 100 namespaces.
 .PHONY: bench-topology

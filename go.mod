@@ -3,6 +3,7 @@ module github.com/nsnet/nsnet
 go 1.26.0
 
 require (
+	github.com/containernetworking/cni v1.3.0
 	github.com/mdlayher/genetlink v1.4.0
 	github.com/mdlayher/netlink v1.11.2
 	github.com/mdlayher/socket v0.6.0

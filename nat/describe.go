@@ -85,6 +85,7 @@ const (
 	kindL4proto
 	kindPort
 	kindCtState
+	kindCtStatus
 	kindFibType
 )
 
@@ -146,8 +147,11 @@ func (d *describer) expr(e Expr) {
 			return
 		}
 		ri := &regInfo{left: "ct " + e.Key.String()}
-		if e.Key == CtState {
+		switch e.Key {
+		case CtState:
 			ri.kind = kindCtState
+		case CtStatus:
+			ri.kind = kindCtStatus
 		}
 		d.set(e.DReg, ri)
 	case *Fib:
@@ -351,7 +355,7 @@ func (d *describer) cmp(ri *regInfo, e *Cmp) string {
 		}
 	case kindL4proto:
 		if len(e.Data) == 1 && ri.mask == nil {
-			name := map[byte]string{6: "tcp", 17: "udp", 1: "icmp", 58: "ipv6-icmp"}[e.Data[0]]
+			name := map[byte]string{6: "tcp", 17: "udp", 132: "sctp", 1: "icmp", 58: "ipv6-icmp"}[e.Data[0]]
 			if name == "" {
 				name = strconv.Itoa(int(e.Data[0]))
 			}
@@ -370,6 +374,13 @@ func (d *describer) cmp(ri *regInfo, e *Cmp) string {
 		}
 		if len(e.Data) == 4 && ri.mask == nil {
 			return ri.left + " " + op + CtStateBits(binary.NativeEndian.Uint32(e.Data)).String()
+		}
+	case kindCtStatus:
+		// ct status dnat: the bit masked, compared not equal to zero.
+		if len(e.Data) == 4 && len(ri.mask) == 4 && e.Op == CmpNeq && allZero(e.Data) {
+			if name := ctStatusNames[binary.NativeEndian.Uint32(ri.mask)]; name != "" {
+				return ri.left + " " + name
+			}
 		}
 	case kindFibType:
 		if len(e.Data) == 4 && ri.mask == nil {
@@ -499,3 +510,7 @@ func normalize(exprs []Expr) []Expr {
 func sameExprs(a, b []Expr) bool {
 	return reflect.DeepEqual(normalize(a), normalize(b))
 }
+
+// ctStatusNames are nft's names of the conntrack status bits (IPS_*).
+var ctStatusNames = map[uint32]string{0x1: "expected", 0x2: "seen-reply", 0x4: "assured", 0x8: "confirmed",
+	0x10: "snat", 0x20: "dnat", 0x200: "dying"}

@@ -85,6 +85,24 @@
 // needs no read either: it deletes the table by name, and the kernel
 // answers ENOENT when there is none.
 //
+// # Attachments
+//
+// An Attachment is the NAT of one container attachment of a CNI plugin,
+// named by container id and interface name: masquerade of its addresses
+// (except to MasqueradeExclude and multicast) and its port mappings as
+// the portmap plugin makes them (DNAT in prerouting and output, any local
+// address or one host address, 127.0.0.1 with route_localnet, hairpin
+// masquerade of connections DNATed to the target from the target itself,
+// its network and loopback). Its rules sit in the same base chains, each
+// with the comment "nsnet attachment ID IFNAME" and counting into the
+// attachment's counter object "cni/ID/IFNAME". The counter is the index:
+// AddAttachment sends it with NLM_F_EXCL in the batch with the rules (no
+// read, ErrExist from the kernel), Attachments lists the counters, and
+// DelAttachment and GCAttachments read the table and delete by handle
+// exactly the rules that count into (or are tagged for) the attachments
+// they remove, with the counters, in one generation-checked batch. They
+// need only the key, never the container's namespace.
+//
 // # Other tables
 //
 // nsnet never writes to a table other than inet nsnet: it deletes its own

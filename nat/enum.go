@@ -354,13 +354,15 @@ const (
 	UDP Proto = 17 // IPPROTO_UDP
 )
 
-// String returns "tcp" or "udp".
+// String returns "tcp", "udp" or "sctp".
 func (p Proto) String() string {
 	switch p {
 	case 0, TCP:
 		return "tcp"
 	case UDP:
 		return "udp"
+	case SCTP:
+		return "sctp"
 	}
 	return fmt.Sprintf("proto(%d)", uint8(p))
 }

@@ -19,13 +19,16 @@ import (
 // its rules' comment names, the rules, whether they are exactly the rules
 // the object makes (someone may have edited or deleted one with nft), and
 // what its counter object (CounterName) has counted. A rule of the table
-// without an nsnet comment is an Entry of its own with a nil Object.
+// without an nsnet comment is an Entry of its own with a nil Object. The
+// rules of an attachment (see Attachment) are one Entry with a nil Object
+// and Attachment set, counted by the attachment's counter, and Intact.
 type Entry struct {
-	Object  Object
-	Rules   []Rule
-	Intact  bool
-	Packets uint64
-	Bytes   uint64
+	Object     Object
+	Attachment *AttachmentKey
+	Rules      []Rule
+	Intact     bool
+	Packets    uint64
+	Bytes      uint64
 }
 
 // stateError is the error for "already there" and "not there"; it
@@ -148,7 +151,7 @@ func (c *Conn) load() (*state, error) {
 	for i := range counters {
 		byName[counters[i].Name] = &counters[i]
 	}
-	entries := group(rules)
+	entries := groupAttachments(group(rules), counters)
 	for i := range entries {
 		if o := entries[i].Object; o != nil {
 			if ctr := byName[CounterName(o)]; ctr != nil {
@@ -608,7 +611,13 @@ func (c *Conn) Delete(o Object) error {
 			return nil, ErrNotExist
 		}
 		b := &batch{}
-		if len(e.Rules) == st.ruleCount() {
+		// The table goes with the last rule, unless it holds counters
+		// of others (an attachment without rules has only its counter).
+		others := len(st.counters)
+		if st.counters[CounterName(e.Object)] {
+			others--
+		}
+		if len(e.Rules) == st.ruleCount() && others == 0 {
 			return b, delTable(b)
 		}
 		old := e.Object

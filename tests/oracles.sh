@@ -11,6 +11,7 @@
 set -u
 
 # command  debian-package  fedora-package  alpine-package
+# (a path stands for a program outside PATH: the reference CNI plugins)
 ORACLES='
 ip       iproute2      iproute       iproute2
 nft      nftables      nftables      nftables
@@ -24,6 +25,7 @@ sysctl   procps        procps-ng     procps
 pkill    procps        procps-ng     procps
 ethtool  ethtool       ethtool       ethtool
 tshark   tshark        wireshark-cli tshark
+/usr/lib/cni/bridge containernetworking-plugins containernetworking-plugins cni-plugins
 '
 
 check_only=0

@@ -57,9 +57,16 @@ Exit status, as ip's: 0 success, 1 for most local failures ("Cannot find
 device") and some bad arguments (a bad prefix, an unknown object), 2 the kernel
 refused the request, 255 other usage errors; netns exec exits with the
 command's status (1 when it cannot be run).
+
+As a CNI plugin (CNI_COMMAND set and no arguments, or run as bridge, ptp,
+host-local, static, portmap or loopback) nsnet reads the network
+configuration on stdin; see docs/CNI.md.
 `
 
 func main() {
+	if face, ok := cniFace(os.Args); ok {
+		os.Exit(runCNI(face, os.Stdin, os.Stdout, os.Stderr))
+	}
 	ctx := &signalContext{}
 	ipMode = filepath.Base(os.Args[0]) == "ip"
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)

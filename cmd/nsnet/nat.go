@@ -348,6 +348,10 @@ func toJSON(ent nat.Entry) natJSON {
 		}
 		j.Rules = append(j.Rules, rj)
 	}
+	if ent.Attachment != nil {
+		j.Type, j.Object = "attachment", "attachment "+ent.Attachment.String()
+		return j
+	}
 	if ent.Object == nil {
 		for _, r := range j.Rules {
 			j.Packets += r.Packets
