@@ -30,26 +30,20 @@ type nsAhead struct {
 	s      *session
 	lines  []line
 	window int
-	jobs   chan nsJob
+	c      *nsfs.Creator
 	// pending holds the lines whose namespace is being (or was) made,
-	// in line order; next is the first line not yet looked at.
-	pending map[int]chan nsResult
+	// with their connection; order lists them in line order; next is the
+	// first line not yet looked at.
+	pending map[int]nsPending
 	order   []int
 	next    int
 	// blocked is the index of a line that ended the look-ahead, or -1.
 	blocked int
 }
 
-type nsJob struct {
-	name   string
-	dial   bool // open the rtnetlink socket of the lines that follow, inside
-	result chan nsResult
-}
-
-type nsResult struct {
-	h    *nsfs.NS
-	conn *rtnl.Conn
-	err  error
+type nsPending struct {
+	res  <-chan nsfs.Created
+	conn **rtnl.Conn // set on the Creator's thread before res is sent
 }
 
 // newNSAhead starts the look-ahead of a batch, or returns nil when it
@@ -58,27 +52,8 @@ func newNSAhead(s *session, lines []line) *nsAhead {
 	if s.trace != nil || s.capture != nil || runtime.GOMAXPROCS(0) < 2 {
 		return nil
 	}
-	a := &nsAhead{s: s, lines: lines, window: 4, jobs: make(chan nsJob, 4),
-		pending: map[int]chan nsResult{}, blocked: -1}
-	go a.worker()
-	return a
-}
-
-func (a *nsAhead) worker() {
-	for j := range a.jobs {
-		var conn *rtnl.Conn
-		var inside func() error
-		if j.dial {
-			inside = func() error {
-				// A failure is not this line's: the next line dials again
-				// and reports it.
-				conn, _ = rtnl.Dial(&rtnl.Config{})
-				return nil
-			}
-		}
-		h, err := nsfs.Create(j.name, inside)
-		j.result <- nsResult{h: h, conn: conn, err: err}
-	}
+	return &nsAhead{s: s, lines: lines, window: 4, c: nsfs.NewCreator(4),
+		pending: map[int]nsPending{}, blocked: -1}
 }
 
 // aheadNeutral reports whether batch line l can run after a namespace of
@@ -129,11 +104,19 @@ func (a *nsAhead) schedule(i int) {
 			a.blocked = named
 			return
 		}
-		last, ok := a.s.last[add.name]
-		res := make(chan nsResult, 1)
-		a.pending[k] = res
+		var inside func() error
+		conn := new(*rtnl.Conn)
+		if last, ok := a.s.last[add.name]; ok && last > k {
+			// Open the socket of the lines that act in the namespace while
+			// the Creator's thread is inside it. A failure is not this
+			// line's: the next line dials again and reports it.
+			inside = func() error {
+				*conn, _ = rtnl.Dial(&rtnl.Config{})
+				return nil
+			}
+		}
+		a.pending[k] = nsPending{res: a.c.Create(add.name, inside), conn: conn}
 		a.order = append(a.order, k)
-		a.jobs <- nsJob{name: add.name, dial: ok && last > k, result: res}
 	}
 }
 
@@ -143,44 +126,45 @@ func (a *nsAhead) take(i int) (done bool, err error) {
 	if a == nil {
 		return false, nil
 	}
-	res, ok := a.pending[i]
+	p, ok := a.pending[i]
 	if !ok {
 		return false, nil
 	}
 	delete(a.pending, i)
 	a.order = a.order[1:]
-	r := <-res
+	r := <-p.res
 	name := a.lines[i].cmd.(netnsAdd).name
-	if r.err != nil {
-		return true, netnsAddErr(name, r.err)
+	if r.Err != nil {
+		return true, netnsAddErr(name, r.Err)
 	}
-	if r.conn == nil && !a.s.usedLater(name) {
-		r.h.Close() // as netns add: nothing kept for a name no later line uses
+	if *p.conn == nil && !a.s.usedLater(name) {
+		r.NS.Close() // as netns add: nothing kept for a name no later line uses
 		return true, nil
 	}
 	// Should caching fail, the namespace is there all the same: later
 	// lines open it by name.
-	_ = a.s.adopt(name, r.h, r.conn)
+	_ = a.s.adopt(name, r.NS, *p.conn)
 	return true, nil
 }
 
 // stop ends the look-ahead. With undo, the namespaces made ahead of lines
 // the batch did not reach are deleted.
 func (a *nsAhead) stop(undo bool) {
-	if a == nil || a.jobs == nil {
+	if a == nil || a.c == nil {
 		return
 	}
-	close(a.jobs)
-	a.jobs = nil
+	a.c.Close()
+	a.c = nil
 	for _, k := range a.order {
-		r := <-a.pending[k]
-		if r.err != nil {
+		p := a.pending[k]
+		r := <-p.res
+		if r.Err != nil {
 			continue
 		}
-		if r.conn != nil {
-			r.conn.Close()
+		if *p.conn != nil {
+			(*p.conn).Close()
 		}
-		r.h.Close()
+		r.NS.Close()
 		name := a.lines[k].cmd.(netnsAdd).name
 		if undo {
 			if err := nsfs.Delete(name); err != nil {
