@@ -211,6 +211,7 @@ func (s *session) forgetAll() { s.close() }
 
 // forget drops what is cached for namespace ns (after it was deleted).
 func (s *session) forget(ns string) {
+	delete(s.names, ns)
 	for k, c := range s.conns {
 		if k.ns == ns {
 			c.Close()
