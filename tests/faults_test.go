@@ -129,7 +129,10 @@ func TestFaultLargeDumps(t *testing.T) {
 	sb.MustSh(`set -e
 sysctl -qw net.ipv6.conf.default.addr_gen_mode=1
 for i in $(seq 1 5000); do printf 'addr add 2001:db8:%x::%x/128 dev lo\n' $((i/256)) $i; done | ip -batch -
-for i in $(seq 1 1000); do echo "link add b$i type bridge"; done | ip -batch -`)
+for i in $(seq 1 1000); do echo "link add b$i type bridge"; done | ip -batch -
+# Let the kernel settle after 6000 changes: ip says when its dump was
+# interrupted ("Dump was interrupted and may be inconsistent.").
+for i in $(seq 1 100); do ip addr show 2>&1 >/dev/null | grep -q interrupted || break; sleep 0.1; done`)
 	// A dump the kernel keeps interrupting may fail, clearly (the kernel
 	// is still settling after 6000 changes); it must not come out torn.
 	dump := func(args ...string) string {

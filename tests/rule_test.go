@@ -124,7 +124,7 @@ func TestRuleDeleteFlushErrors(t *testing.T) {
 	}
 	WantFail(t, sb.NSNet("-n", "t", "rule", "del", "pref", "4242"), 2, "4242")
 	WantFail(t, sb.NSNet("-n", "t", "rule", "add", "pref", "700", "goto", "800"), 2, "exists")
-	WantFail(t, sb.NSNet("-n", "t", "rule", "add", "from", "10.0.0.0/40"), 255, "10.0.0.0/40")
+	WantFail(t, sb.NSNet("-n", "t", "rule", "add", "from", "10.0.0.0/40"), 1, "10.0.0.0/40")
 	WantFail(t, sb.NSNet("-n", "t", "rule", "add", "frobnicate"), 255, "frobnicate")
 	WantFail(t, sb.NSNet("-n", "t", "rule", "add"), 255, "rule add")
 
