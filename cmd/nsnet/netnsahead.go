@@ -52,7 +52,16 @@ func newNSAhead(s *session, lines []line) *nsAhead {
 	if s.trace != nil || s.capture != nil || runtime.GOMAXPROCS(0) < 2 {
 		return nil
 	}
-	return &nsAhead{s: s, lines: lines, window: 4, c: nsfs.NewCreator(4),
+	// A namespace made ahead holds two descriptors (its handle and its
+	// socket) until its line; the session keeps up to four per cached
+	// namespace (see nsCacheLimit). The look-ahead takes its room from
+	// that cache, and steps aside under a limit too small to share.
+	window := min(4, (s.maxNS-2)/2)
+	if window < 1 {
+		return nil
+	}
+	s.maxNS -= window
+	return &nsAhead{s: s, lines: lines, window: window, c: nsfs.NewCreator(window),
 		pending: map[int]nsPending{}, blocked: -1}
 }
 
@@ -132,6 +141,7 @@ func (a *nsAhead) take(i int) (done bool, err error) {
 	}
 	delete(a.pending, i)
 	a.order = a.order[1:]
+	a.s.tick++ // a command of its own, as env counts one (see evict)
 	r := <-p.res
 	name := a.lines[i].cmd.(netnsAdd).name
 	if r.Err != nil {
@@ -155,6 +165,7 @@ func (a *nsAhead) stop(undo bool) {
 	}
 	a.c.Close()
 	a.c = nil
+	a.s.maxNS += a.window
 	for _, k := range a.order {
 		p := a.pending[k]
 		r := <-p.res
