@@ -445,11 +445,11 @@ func linksAndAddrs(e *env, conn *rtnl.Conn) ([]rtnl.LinkMessage, []rtnl.AddrMess
 		addrs, err := conn.Addrs(optFamily(e.opt), 0)
 		return links, addrs, err
 	}
-	fd, err := e.nsFD()
-	if err != nil {
+	if _, err := e.nsHandle(); err != nil {
 		return nil, nil, err
 	}
-	second, err := rtnl.Dial(&rtnl.Config{NetNS: fd, TraceNS: e.ns, Capture: e.s.capture})
+	ref, _ := e.ref()
+	second, err := e.s.ps.DialRtnl(ref, false)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"unicode/utf8"
 
 	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -73,8 +72,10 @@ type session struct {
 	// runs its command as a child instead of replacing nsnet.
 	batch bool
 
-	nss   map[string]*nsEntry
-	conns map[connKey]io.Closer
+	// ps holds the open namespaces and their connections (plan.Session:
+	// opened on first use, reused, at most a quarter of RLIMIT_NOFILE
+	// open at once).
+	ps *plan.Session
 
 	// last and line are set by runBatch: the index of the last line that
 	// acts in each namespace, and of the line that runs now. netns add
@@ -85,63 +86,6 @@ type session struct {
 	// names is what a batch knows of the links it made (nil outside
 	// runBatch; see linkNames).
 	names linkNames
-
-	// tick counts the commands run (one per env); a cached namespace
-	// remembers the tick it was last used at. At most maxNS namespaces stay
-	// open with their sockets: opening one more closes the least recently
-	// used one that no command running now has used (see evict), so a file
-	// that touches 10,000 namespaces runs under a small RLIMIT_NOFILE.
-	tick  uint64
-	maxNS int
-}
-
-type connKey struct{ ns, family string }
-
-// nsEntry is an open namespace with its identity, kept to check that its
-// name still refers to it (env.fresh) with one system call.
-type nsEntry struct {
-	h        *nsfs.NS
-	dev, ino uint64
-	used     uint64 // session.tick of its last use
-}
-
-// nsCacheLimit is how many namespaces a session keeps open: each holds a
-// handle and up to a few sockets, so a quarter of the descriptors left
-// after a margin for stdio, the runtime and the journal, between 2 and 256.
-func nsCacheLimit() int {
-	var rl syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil {
-		return 16
-	}
-	n := (int64(min(rl.Cur, 1<<20)) - 24) / 4
-	return int(max(2, min(n, 256)))
-}
-
-// evict closes least recently used namespaces (and their sockets) until
-// there is room for one more; namespaces used by the command running now
-// stay open, so a handle a command holds is never closed under it.
-func (s *session) evict() {
-	for len(s.nss) >= s.maxNS {
-		victim, oldest := "", s.tick
-		for k, ent := range s.nss {
-			if ent.used < oldest {
-				victim, oldest = k, ent.used
-			}
-		}
-		if victim == "" {
-			return
-		}
-		s.forget(victim)
-	}
-}
-
-func newNSEntry(h *nsfs.NS) (*nsEntry, error) {
-	dev, ino, err := h.ID()
-	if err != nil {
-		h.Close()
-		return nil, err
-	}
-	return &nsEntry{h: h, dev: dev, ino: ino}, nil
 }
 
 // openNS returns the namespace the session holds open under key (a name
@@ -151,13 +95,11 @@ func (s *session) openNS(key string) *nsfs.NS {
 	if s == nil {
 		return nil
 	}
-	e := env{s: s, ns: key}
-	e.fresh()
-	if ent, ok := s.nss[key]; ok {
-		ent.used = s.tick
-		return ent.h
+	ref, err := nsfs.ParseKey(key)
+	if err != nil {
+		return nil
 	}
-	return nil
+	return s.ps.Cached(ref)
 }
 
 // usedLater reports whether a batch line after the current one acts in
@@ -170,57 +112,29 @@ func (s *session) usedLater(ns string) bool {
 // adopt caches an open namespace handle, and its rtnetlink connection when
 // conn is not nil, under the name ns.
 func (s *session) adopt(ns string, h *nsfs.NS, conn *rtnl.Conn) error {
-	s.forget(ns)
-	s.evict()
-	ent, err := newNSEntry(h)
-	if err != nil {
-		if conn != nil {
-			conn.Close()
-		}
-		return err
-	}
-	ent.used = s.tick
-	s.nss[ns] = ent
-	if conn != nil {
-		s.conns[connKey{ns, "rtnl"}] = conn
-	}
-	return nil
+	return s.ps.Adopt(nsfs.NameRef(ns), h, conn)
 }
 
+// sessionOptions are the plan.Options of every session: nil (real
+// sockets) except in unit tests, which hand out connections to a fake
+// kernel (nltest).
+var sessionOptions *plan.Options
+
 func newSession(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) *session {
-	return &session{
-		ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr,
-		nss: map[string]*nsEntry{}, conns: map[connKey]io.Closer{}, maxNS: nsCacheLimit(),
-	}
+	return &session{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, ps: plan.NewSession(sessionOptions)}
 }
 
 // close releases every cached connection and namespace handle.
-func (s *session) close() {
-	for k, c := range s.conns {
-		c.Close()
-		delete(s.conns, k)
-	}
-	for k, ent := range s.nss {
-		ent.h.Close()
-		delete(s.nss, k)
-	}
-}
+func (s *session) close() { s.ps.Close() }
 
 // forgetAll drops every cached connection and namespace handle.
-func (s *session) forgetAll() { s.close() }
+func (s *session) forgetAll() { s.ps.Close() }
 
-// forget drops what is cached for namespace ns (after it was deleted).
+// forget drops what is cached for namespace ns (a name or a path).
 func (s *session) forget(ns string) {
 	delete(s.names, ns)
-	for k, c := range s.conns {
-		if k.ns == ns {
-			c.Close()
-			delete(s.conns, k)
-		}
-	}
-	if ent, ok := s.nss[ns]; ok {
-		ent.h.Close()
-		delete(s.nss, ns)
+	if ref, err := nsfs.ParseKey(ns); err == nil {
+		s.ps.Forget(ref)
 	}
 }
 
@@ -235,61 +149,27 @@ type env struct {
 }
 
 func (s *session) env(ns string, opt options) *env {
-	s.tick++
+	s.ps.Begin()
 	return &env{s: s, ns: ns, opt: opt, out: s.stdout, ctx: s.ctx}
 }
 
+// ref is the command's namespace as a reference.
+func (e *env) ref() (nsfs.Ref, error) { return nsfs.ParseKey(e.ns) }
+
 // nsHandle returns the open namespace the command acts in, or nil for
-// nsnet's own namespace.
+// nsnet's own namespace: a -n name, or the path of a namespace that an
+// inverse must act in (a link moved back to the namespace of a PID or a
+// file).
 func (e *env) nsHandle() (*nsfs.NS, error) {
-	if e.ns == "" {
-		return nil, nil
+	ref, err := e.ref()
+	if err != nil {
+		return nil, err
 	}
-	e.fresh()
-	if ent, ok := e.s.nss[e.ns]; ok {
-		ent.used = e.s.tick
-		return ent.h, nil
-	}
-	// A -n name, or the path of a namespace that an inverse must act in
-	// (a link moved back to the namespace of a PID or a file).
-	var h *nsfs.NS
-	var err error
-	if strings.ContainsRune(e.ns, '/') {
-		h, err = nsfs.Open(e.ns)
-	} else {
-		h, err = nsfs.OpenName(e.ns)
-	}
+	h, err := e.s.ps.Open(ref)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, &ipErr{ip: fmt.Sprintf("Cannot open network namespace %q: No such file or directory", e.ns), code: 255, err: err}
 	}
-	if err != nil {
-		return nil, err
-	}
-	e.s.evict()
-	ent, err := newNSEntry(h)
-	if err != nil {
-		return nil, err
-	}
-	ent.used = e.s.tick
-	e.s.nss[e.ns] = ent
-	return h, nil
-}
-
-// fresh drops what is cached for the command's namespace when its name no
-// longer refers to it (another process deleted or replaced RunDir/NAME
-// since a batch opened it), so that a later line fails as "no such
-// namespace" instead of acting on a namespace nobody can reach.
-func (e *env) fresh() {
-	ent, ok := e.s.nss[e.ns]
-	if !ok || strings.ContainsRune(e.ns, '/') {
-		// A path names its namespace by the file itself, not by RunDir.
-		return
-	}
-	var st syscall.Stat_t
-	if syscall.Lstat(filepath.Join(nsfs.RunDir, e.ns), &st) == nil && uint64(st.Dev) == ent.dev && st.Ino == ent.ino {
-		return
-	}
-	e.s.forget(e.ns)
+	return h, err
 }
 
 // nsFD returns the namespace's file descriptor for netlink.Config.NetNS
@@ -318,22 +198,12 @@ func (e *env) do(fn func() error) error {
 // conn returns the cached connection of a family in the command's
 // namespace, dialling it on first use.
 func (e *env) conn(family string, dial func(nsFD int) (io.Closer, error)) (io.Closer, error) {
-	// nsFD first: it drops the cached handle and connections of a
-	// namespace whose name now means something else (env.fresh).
-	fd, err := e.nsFD()
-	if err != nil {
+	// nsHandle first: it names a missing namespace as ip does.
+	if _, err := e.nsHandle(); err != nil {
 		return nil, err
 	}
-	k := connKey{e.ns, family}
-	if c, ok := e.s.conns[k]; ok {
-		return c, nil
-	}
-	c, err := dial(fd)
-	if err != nil {
-		return nil, err
-	}
-	e.s.conns[k] = c
-	return c, nil
+	ref, _ := e.ref()
+	return e.s.ps.Conn(ref, family, dial)
 }
 
 // rtnl returns the rtnetlink connection of the command's namespace.
@@ -514,16 +384,11 @@ func (c inNS) run(e *env) error {
 	return c.cmd.run(&sub)
 }
 
-// netns add/del are each other's inverse.
+// netns add/del are each other's inverse (plan.NetnsAdd).
 func (c netnsAdd) inverse(e *env) (command, error) { return netnsDel{name: c.name}, nil }
 
 func (c netnsAdd) applied(e *env) (bool, error) {
-	ns, err := nsfs.OpenName(c.name)
-	if err != nil {
-		return false, nil
-	}
-	ns.Close()
-	return true, nil
+	return plan.NetnsAdd{Name: c.name}.Applied(e.ctx, e.s.ps)
 }
 
 // appendJSON appends v as compact JSON. It writes the shapes the object

@@ -117,72 +117,30 @@ func parsePrefix(keyword, s string) (p netip.Prefix, wasPlen bool, err error) {
 }
 
 // nsRef names a network namespace the way `ip link set DEV netns X`
-// takes it: a /run/netns name, a process id, or a file path.
-type nsRef struct {
-	name string
-	pid  int
-	path string
-}
+// takes it: a /run/netns name, a process id, or a file path (nsfs.Ref).
+type nsRef = nsfs.Ref
 
-// parseNSRef reads X: a number is a PID unless /run/netns/X exists, a
-// word with '/' is a path, anything else a /run/netns name.
+// parseNSRef reads X (nsfs.ParseRef); a bad one is a usage error.
 func parseNSRef(s string) (nsRef, error) {
-	if s == "" {
-		return nsRef{}, usagef("empty netns argument")
+	r, err := nsfs.ParseRef(s)
+	if err != nil {
+		return r, &usageError{msg: err.Error()}
 	}
-	if n, err := strconv.ParseUint(s, 10, 31); err == nil {
-		if fileExists(filepath.Join(nsfs.RunDir, s)) {
-			return nsRef{name: s}, nil
-		}
-		if n == 0 {
-			return nsRef{}, usagef("invalid PID %q for netns", s)
-		}
-		return nsRef{pid: int(n)}, nil
-	}
-	if strings.ContainsRune(s, '/') {
-		if strings.ContainsRune(s, 0) {
-			return nsRef{}, usagef("invalid netns path %q", s)
-		}
-		return nsRef{path: s}, nil
-	}
-	if err := nsfs.ValidName(s); err != nil {
-		return nsRef{}, &usageError{msg: err.Error()}
-	}
-	return nsRef{name: s}, nil
+	return r, nil
 }
 
-// String returns the reference as it would be typed.
-func (r nsRef) String() string {
-	switch {
-	case r.name != "":
-		return r.name
-	case r.pid != 0:
-		return strconv.Itoa(r.pid)
-	}
-	return r.path
-}
-
-// open opens the namespace.
-func (r nsRef) open() (*nsfs.NS, error) {
-	var ns *nsfs.NS
-	var err error
-	switch {
-	case r.name != "":
-		ns, err = nsfs.OpenName(r.name)
-	case r.pid != 0:
-		ns, err = nsfs.OpenPID(r.pid)
-	default:
-		ns, err = nsfs.Open(r.path)
-	}
+// openRef opens the namespace; a missing one says what is missing.
+func openRef(r nsRef) (*nsfs.NS, error) {
+	ns, err := r.Open()
 	if err != nil && errors.Is(err, os.ErrNotExist) {
-		switch {
-		case r.name != "":
-			return nil, errInvarg("Invalid \"netns\" value\n", r.name, notFound(fmt.Sprintf("netns %q: no such namespace (no %s)", r.name, filepath.Join(nsfs.RunDir, r.name))))
-		case r.pid != 0:
+		switch r.Kind {
+		case nsfs.RefName:
+			return nil, errInvarg("Invalid \"netns\" value\n", r.Name, notFound(fmt.Sprintf("netns %q: no such namespace (no %s)", r.Name, filepath.Join(nsfs.RunDir, r.Name))))
+		case nsfs.RefPID:
 			// ip hands the PID to the kernel, which answers ESRCH.
-			return nil, &ipErr{ip: "RTNETLINK answers: No such process", code: 2, err: notFound(fmt.Sprintf("netns %d: no such process", r.pid))}
+			return nil, &ipErr{ip: "RTNETLINK answers: No such process", code: 2, err: notFound(fmt.Sprintf("netns %d: no such process", r.PID))}
 		}
-		return nil, notFound(fmt.Sprintf("netns %s: no such file", r.path))
+		return nil, notFound(fmt.Sprintf("netns %s: no such file", r.Key()))
 	}
 	return ns, err
 }
@@ -196,30 +154,15 @@ func (n notFound) Error() string { return string(n) }
 // Is makes errors.Is(err, os.ErrNotExist) true.
 func (n notFound) Is(target error) bool { return target == os.ErrNotExist }
 
-// key is what the session caches the namespace under: the name, or a
-// path (never a valid -n name, so the two cannot collide).
-func (r nsRef) key() string {
-	switch {
-	case r.name != "":
-		return r.name
-	case r.pid != 0:
-		return "/proc/" + strconv.Itoa(r.pid) + "/ns/net"
-	}
-	return r.path
-}
-
 // originRef is the namespace a command acts in, as a reference another
 // namespace can use to point back at it: the -n name, or nsnet's own
 // namespace through /proc/self/ns/net (which, written into up's journal,
 // still means "the namespace of the nsnet that runs down").
 func originRef(e *env) nsRef {
-	if e.ns != "" {
-		if strings.ContainsRune(e.ns, '/') {
-			return nsRef{path: e.ns}
-		}
-		return nsRef{name: e.ns}
+	if r, err := nsfs.ParseKey(e.ns); err == nil && !r.IsSelf() {
+		return r
 	}
-	return nsRef{path: "/proc/self/ns/net"}
+	return nsfs.PathRef("/proc/self/ns/net")
 }
 
 // nsAbsent reports whether the command acts in a named namespace that
@@ -236,12 +179,12 @@ func nsAbsent(e *env) bool {
 
 // inNamespace wraps cmd to run in namespace ref (a name, or the path of a
 // PID's or a file's namespace: the session opens either).
-func inNamespace(ref nsRef, cmd command) command { return inNS{ns: ref.key(), cmd: cmd} }
+func inNamespace(ref nsRef, cmd command) command { return inNS{ns: ref.Key(), cmd: cmd} }
 
 // appliedIn asks r.applied in namespace ref.
 func appliedIn(e *env, ref nsRef, r reversible) (bool, error) {
 	sub := *e
-	sub.ns = ref.key()
+	sub.ns = ref.Key()
 	return r.applied(&sub)
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/nsnet/nsnet/nsfs"
 	"net"
 	"net/netip"
 	"reflect"
@@ -23,15 +24,15 @@ func TestParseIproute(t *testing.T) {
 			linkAdd{spec: linkSpec{name: "va"}, kind: "veth", peer: &linkSpec{name: "vb"}}},
 		{[]string{"link", "add", "name", "va", "mtu", "1400", "type", "veth", "peer", "name", "vb", "netns", "blue", "address", "02:00:00:00:00:01"}, options{},
 			linkAdd{spec: linkSpec{name: "va", mtu: new(uint32(1400))}, kind: "veth",
-				peer: &linkSpec{name: "vb", netns: &nsRef{name: "blue"}, address: net.HardwareAddr{2, 0, 0, 0, 0, 1}}}},
+				peer: &linkSpec{name: "vb", netns: &nsRef{Kind: nsfs.RefName, Name: "blue"}, address: net.HardwareAddr{2, 0, 0, 0, 0, 1}}}},
 		{[]string{"link", "add", "br0", "type", "bridge"}, options{}, linkAdd{spec: linkSpec{name: "br0"}, kind: "bridge", bridge: &rtnl.Bridge{}}},
 		{[]string{"link", "add", "mv0", "link", "va", "type", "macvlan", "mode", "vepa"}, options{},
 			linkAdd{spec: linkSpec{name: "mv0", lower: "va"}, kind: "macvlan", macvlan: new(rtnl.MacvlanVEPA)}},
 		{[]string{"link", "set", "va", "up", "name", "vz", "netns", "4242", "master", "br0", "txqlen", "9", "alias", "x y"}, options{},
-			linkSet{dev: "va", spec: linkSpec{up: new(true), name: "vz", netns: &nsRef{pid: 4242}, master: new("br0"),
+			linkSet{dev: "va", spec: linkSpec{up: new(true), name: "vz", netns: &nsRef{Kind: nsfs.RefPID, PID: 4242}, master: new("br0"),
 				txqlen: new(uint32(9)), alias: new("x y")}}},
 		{[]string{"link", "set", "dev", "va", "down", "nomaster", "netns", "/proc/1/ns/net"}, options{},
-			linkSet{dev: "va", spec: linkSpec{up: new(false), master: new(""), netns: &nsRef{path: "/proc/1/ns/net"}}}},
+			linkSet{dev: "va", spec: linkSpec{up: new(false), master: new(""), netns: &nsRef{Kind: nsfs.RefPath, Path: "/proc/1/ns/net"}}}},
 		{[]string{"link", "del", "va"}, options{}, linkDel{dev: "va"}},
 		{[]string{"a"}, options{}, addrShow{}},
 		{[]string{"addr", "add", "10.0.0.1/24", "dev", "va", "brd", "+", "label", "va:1", "scope", "link"}, options{},
@@ -55,10 +56,10 @@ func TestParseIproute(t *testing.T) {
 			routeGet{dst: netip.MustParseAddr("10.0.0.1"), from: netip.MustParseAddr("10.0.0.2"), iif: "va"}},
 		{[]string{"sysctl", "-w", "net.ipv4.ip_forward=1", "net/ipv6/conf/all/forwarding = 1"}, options{},
 			sysctlSet{pairs: []sysctlPair{
-				{key: sysctlKey{path: "net/ipv4/ip_forward", name: "net.ipv4.ip_forward"}, value: "1"},
-				{key: sysctlKey{path: "net/ipv6/conf/all/forwarding", name: "net.ipv6.conf.all.forwarding"}, value: "1"}}}},
+				{key: sysctlKey{Path: "net/ipv4/ip_forward", Name: "net.ipv4.ip_forward"}, value: "1"},
+				{key: sysctlKey{Path: "net/ipv6/conf/all/forwarding", Name: "net.ipv6.conf.all.forwarding"}, value: "1"}}}},
 		{[]string{"sysctl", "-n", "net.ipv4.conf.eth0/10.forwarding"}, options{},
-			sysctlShow{valuesOnly: true, keys: []sysctlKey{{path: "net/ipv4/conf/eth0.10/forwarding", name: "net.ipv4.conf.eth0/10.forwarding"}}}},
+			sysctlShow{valuesOnly: true, keys: []sysctlKey{{Path: "net/ipv4/conf/eth0.10/forwarding", Name: "net.ipv4.conf.eth0/10.forwarding"}}}},
 		{[]string{"sysctl", "-a"}, options{}, sysctlShow{all: true}},
 	} {
 		got, err := parseCommand(tt.args, tt.opt)
@@ -161,11 +162,11 @@ func TestWordsParseBack(t *testing.T) {
 	}
 	// A PID and a numeric name are written as paths, which mean the same
 	// namespace whatever exists when they are read back.
-	got := linkSet{dev: "va", spec: linkSpec{netns: &nsRef{pid: 42}}}.words()
+	got := linkSet{dev: "va", spec: linkSpec{netns: &nsRef{Kind: nsfs.RefPID, PID: 42}}}.words()
 	if strings.Join(got, " ") != "link set dev va netns /proc/42/ns/net" {
 		t.Errorf("pid: %q", got)
 	}
-	if w := (nsRef{name: "7"}).word(); w != "/run/netns/7" {
+	if w := refWord(nsfs.NameRef("7")); w != "/run/netns/7" {
 		t.Errorf("numeric name: %q", w)
 	}
 	// A route put back from the kernel's copy.

@@ -15,17 +15,13 @@ import (
 // word is the reference as a word that parses back to the same
 // namespace whatever exists then: a numeric name becomes its path (a bare
 // number would be a PID), a PID its /proc path.
-func (r nsRef) word() string {
-	switch {
-	case r.name != "":
-		if _, err := strconv.ParseUint(r.name, 10, 64); err == nil {
-			return filepath.Join(nsfs.RunDir, r.name)
+func refWord(r nsRef) string {
+	if r.Kind == nsfs.RefName {
+		if _, err := strconv.ParseUint(r.Name, 10, 64); err == nil {
+			return filepath.Join(nsfs.RunDir, r.Name)
 		}
-		return r.name
-	case r.pid != 0:
-		return "/proc/" + strconv.Itoa(r.pid) + "/ns/net"
 	}
-	return r.path
+	return r.Key()
 }
 
 func u32Word(v uint32) string { return strconv.FormatUint(uint64(v), 10) }
@@ -43,7 +39,7 @@ func (s *linkSpec) optWords() []string {
 		w = append(w, "txqueuelen", u32Word(*s.txqlen))
 	}
 	if s.netns != nil {
-		w = append(w, "netns", s.netns.word())
+		w = append(w, "netns", refWord(*s.netns))
 	}
 	if s.up != nil {
 		w = append(w, map[bool]string{true: "up", false: "down"}[*s.up])
@@ -257,7 +253,7 @@ func (r routeRaw) words() []string {
 func (c sysctlSet) words() []string {
 	w := []string{"sysctl", "-w"}
 	for _, p := range c.pairs {
-		w = append(w, p.key.name+"="+p.value)
+		w = append(w, p.key.Name+"="+p.value)
 	}
 	return w
 }

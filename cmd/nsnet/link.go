@@ -335,10 +335,10 @@ func (s *linkSpec) apply(c *rtnl.Conn, m *rtnl.LinkMessage, r *resolved) error {
 		a.Master = &i
 	}
 	if s.netns != nil {
-		ns := r.s.openNS(s.netns.key())
+		ns := r.s.openNS(s.netns.Key())
 		if ns == nil {
 			var err error
-			if ns, err = s.netns.open(); err != nil {
+			if ns, err = openRef(*s.netns); err != nil {
 				return err
 			}
 			r.nss = append(r.nss, ns)
@@ -680,8 +680,8 @@ func (c linkAdd) run(e *env) error {
 		switch ref := c.peer.netns; {
 		case ref == nil && c.spec.netns == nil:
 			e.s.names.remember(e.ns, c.peer.name, *got.Attrs.Link)
-		case ref != nil && ref.name != "" && ref.pid == 0 && ref.path == "":
-			e.s.names.remember(ref.name, c.peer.name, *got.Attrs.Link)
+		case ref != nil && ref.Kind == nsfs.RefName:
+			e.s.names.remember(ref.Name, c.peer.name, *got.Attrs.Link)
 		}
 	}
 	return nil
@@ -854,7 +854,7 @@ func (c linkSet) inverse(e *env) (command, error) {
 		// Already moved (down undoing a line that has no journal record):
 		// read the link where it is now.
 		sub := *e
-		sub.ns = c.spec.netns.key()
+		sub.ns = c.spec.netns.Key()
 		tc, terr := sub.rtnl()
 		if terr != nil {
 			return nil, terr
@@ -1124,7 +1124,7 @@ func vethPeer(e *env, conn *rtnl.Conn, l *rtnl.LinkMessage) (*linkSpec, bool, er
 	if err != nil {
 		return nil, false, err
 	}
-	return &linkSpec{name: p.Attrs.Name, address: setAddress(p), mtu: p.Attrs.MTU, netns: &nsRef{name: name}},
+	return &linkSpec{name: p.Attrs.Name, address: setAddress(p), mtu: p.Attrs.MTU, netns: &nsRef{Kind: nsfs.RefName, Name: name}},
 		p.Flags&rtnl.LinkUp != 0, nil
 }
 

@@ -296,6 +296,7 @@ func (g *globals) apply(s *session) error {
 	if g.trace {
 		s.trace = s.stderr
 		s.traceHex = g.traceHex
+		s.ps.SetTrace(s.trace, s.traceHex)
 	}
 	if g.pcap != "" {
 		return s.startCapture(g.pcap)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nsnet/nsnet/nat"
+	"github.com/nsnet/nsnet/plan"
 )
 
 const natHelp = `Usage: nsnet nat [ show ]
@@ -105,36 +106,6 @@ func (e *env) nat() (*nat.Conn, error) {
 	return c.(*nat.Conn), nil
 }
 
-// natEntry finds o in the table of the command's namespace.
-func natEntry(e *env, o nat.Object) (*nat.Entry, error) {
-	c, err := e.nat()
-	if err != nil {
-		return nil, err
-	}
-	entries, err := c.Entries()
-	if err != nil {
-		return nil, err
-	}
-	for i := range entries {
-		if entries[i].Object != nil && sameObject(entries[i].Object, o) {
-			return &entries[i], nil
-		}
-	}
-	return nil, nil
-}
-
-// sameObject compares objects the way the table does (forward A B is
-// forward B A): by their rules' comments after parsing.
-func sameObject(a, b nat.Object) bool {
-	if fa, ok := a.(nat.Forward); ok {
-		if fb, ok := b.(nat.Forward); ok {
-			return fa == fb || fa.A == fb.B && fa.B == fb.A
-		}
-		return false
-	}
-	return a.String() == b.String()
-}
-
 // Every mutating nat command can be undone by up/down.
 var (
 	_ reversible = natAdd{}
@@ -163,9 +134,13 @@ func (c natAdd) run(e *env) error {
 
 func (c natAdd) inverse(e *env) (command, error) { return natDel(c), nil }
 
+// applied: the object is there with all its rules (plan.NATAdd).
 func (c natAdd) applied(e *env) (bool, error) {
-	ent, err := natEntry(e, c.obj)
-	return ent != nil && ent.Intact, err
+	ref, err := e.ref()
+	if err != nil {
+		return false, err
+	}
+	return plan.NATAdd{NS: ref, Object: c.obj}.Applied(e.ctx, e.s.ps)
 }
 
 type natDel struct{ obj nat.Object }
@@ -180,9 +155,13 @@ func (c natDel) run(e *env) error {
 
 func (c natDel) inverse(e *env) (command, error) { return natAdd(c), nil }
 
+// applied: the object is gone (plan.NATDel).
 func (c natDel) applied(e *env) (bool, error) {
-	ent, err := natEntry(e, c.obj)
-	return ent == nil && err == nil, err
+	ref, err := e.ref()
+	if err != nil {
+		return false, err
+	}
+	return plan.NATDel{NS: ref, Object: c.obj}.Applied(e.ctx, e.s.ps)
 }
 
 type natFlush struct{}

@@ -56,11 +56,11 @@ func newNSAhead(s *session, lines []line) *nsAhead {
 	// socket) until its line; the session keeps up to four per cached
 	// namespace (see nsCacheLimit). The look-ahead takes its room from
 	// that cache, and steps aside under a limit too small to share.
-	window := min(4, (s.maxNS-2)/2)
+	window := min(4, (s.ps.MaxNS()-2)/2)
 	if window < 1 {
 		return nil
 	}
-	s.maxNS -= window
+	s.ps.SetMaxNS(s.ps.MaxNS() - window)
 	return &nsAhead{s: s, lines: lines, window: window, c: nsfs.NewCreator(window),
 		pending: map[int]nsPending{}, blocked: -1}
 }
@@ -141,7 +141,7 @@ func (a *nsAhead) take(i int) (done bool, err error) {
 	}
 	delete(a.pending, i)
 	a.order = a.order[1:]
-	a.s.tick++ // a command of its own, as env counts one (see evict)
+	a.s.ps.Begin() // a command of its own, as env counts one (see plan.Session)
 	r := <-p.res
 	name := a.lines[i].cmd.(netnsAdd).name
 	if r.Err != nil {
@@ -165,7 +165,7 @@ func (a *nsAhead) stop(undo bool) {
 	}
 	a.c.Close()
 	a.c = nil
-	a.s.maxNS += a.window
+	a.s.ps.SetMaxNS(a.s.ps.MaxNS() + a.window)
 	for _, k := range a.order {
 		p := a.pending[k]
 		r := <-p.res

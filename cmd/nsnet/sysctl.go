@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"unicode/utf8"
+
+	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/plan"
+	"github.com/nsnet/nsnet/sysctl"
 )
 
 const sysctlHelp = `Usage: nsnet sysctl [ -n ] [ -e ] KEY...
@@ -26,9 +27,6 @@ at the first failure and print nothing.
   -a  every readable net.* key     -n  values only     -e  ignore unknown keys
   -q  quiet (writes never print)   -j  JSON: [{"key":..,"value":..}]
 `
-
-// sysctlRoot is where the sysctls are; only its net subtree is used.
-const sysctlRoot = "/proc/sys"
 
 func parseSysctl(args []string, opt options) (command, error) {
 	var show sysctlShow
@@ -63,7 +61,7 @@ func parseSysctl(args []string, opt options) (command, error) {
 			return nil, err
 		}
 		if isSet && strings.IndexByte(value, 0) >= 0 {
-			return nil, usagef("sysctl -w: invalid value %q for %s: a NUL byte", value, k.name)
+			return nil, usagef("sysctl -w: invalid value %q for %s: a NUL byte", value, k.Name)
 		}
 		if isSet {
 			set.pairs = append(set.pairs, sysctlPair{key: k, value: strings.TrimSpace(value)})
@@ -89,163 +87,70 @@ func parseSysctl(args []string, opt options) (command, error) {
 	return show, nil
 }
 
-// sysctlKey is a validated key: its path below /proc/sys and its dotted
-// name.
-type sysctlKey struct {
-	path string // "net/ipv4/ip_forward"
-	name string // "net.ipv4.ip_forward"
-}
+// sysctlKey is a validated key (package sysctl).
+type sysctlKey = sysctl.Key
 
 // parseSysctlKey turns a dotted or slashed key into a path that cannot
-// leave /proc/sys/net.
+// leave /proc/sys/net; a bad key is a usage error.
 func parseSysctlKey(key string) (sysctlKey, error) {
-	bad := func(why string) (sysctlKey, error) {
-		return sysctlKey{}, usagef("invalid sysctl key %q: %s", key, why)
+	k, err := sysctl.ParseKey(key)
+	if err != nil {
+		return k, usagef("%v", err)
 	}
-	if key == "" {
-		return bad("empty")
-	}
-	if strings.ContainsRune(key, 0) {
-		return bad("contains a NUL byte")
-	}
-	var parts []string
-	slash, dot := strings.IndexByte(key, '/'), strings.IndexByte(key, '.')
-	if slash >= 0 && (dot < 0 || slash < dot) {
-		parts = strings.Split(key, "/")
-	} else {
-		parts = strings.Split(key, ".")
-		for i, p := range parts {
-			parts[i] = strings.ReplaceAll(p, "/", ".")
-		}
-	}
-	for _, p := range parts {
-		if p == "" {
-			return bad("empty component (a leading, trailing or doubled separator)")
-		}
-		if p == "." || p == ".." {
-			return bad("\".\" and \"..\" are not allowed")
-		}
-	}
-	if parts[0] != "net" {
-		return bad("only net.* keys are allowed")
-	}
-	return sysctlKey{path: strings.Join(parts, "/"), name: sysctlName(parts)}, nil
+	return k, nil
 }
 
-// sysctlName is the dotted name of path components (a '.' inside one is
-// written '/').
-func sysctlName(parts []string) string {
-	names := make([]string, len(parts))
-	for i, p := range parts {
-		names[i] = strings.ReplaceAll(p, ".", "/")
-	}
-	return strings.Join(names, ".")
-}
-
-// openSysctl opens a sysctl file of the command's namespace. The file is
-// opened on a thread inside that namespace and stays bound to it, so it
-// can be read or written from anywhere afterwards.
-func openSysctl(e *env, k sysctlKey, flag int) (*os.File, error) {
-	// A missing namespace is not a missing key.
-	if _, err := e.nsHandle(); err != nil {
-		return nil, err
-	}
-	var f *os.File
-	err := e.do(func() error {
-		var err error
-		f, err = os.OpenFile(filepath.Join(sysctlRoot, k.path), flag|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
-		return err
-	})
-	if err != nil {
-		var pe *fs.PathError
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, notFound(fmt.Sprintf("sysctl %s: no such key", k.name))
-		case errors.As(err, &pe):
-			err = fmt.Errorf("sysctl %s: %w", k.name, pe.Err)
-			if h := modeHint(filepath.Join(sysctlRoot, k.path), flag); h != "" {
-				return nil, &hinted{err: err, hint: h}
-			}
-			return nil, err
-		}
-		return nil, err
-	}
-	return f, nil
-}
-
-// readSysctl returns a key's value without its trailing newline.
-func readSysctl(e *env, k sysctlKey) (string, error) {
-	f, err := openSysctl(e, k, os.O_RDONLY)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	if err != nil {
-		if errors.Is(err, syscall.EISDIR) {
-			return "", fmt.Errorf("sysctl %s: is a directory, not a key", k.name)
-		}
-		return "", fmt.Errorf("sysctl %s: %w", k.name, unwrapPath(err))
-	}
-	return strings.TrimSuffix(string(b), "\n"), nil
-}
-
-// writeSysctl sets a key.
-func writeSysctl(e *env, k sysctlKey, value string) error {
-	f, err := openSysctl(e, k, os.O_WRONLY)
-	if err != nil {
+// sysctlErr turns a package sysctl error into nsnet's words: a missing key
+// says so, a refused one carries its hint, a failed write shows the value.
+func sysctlErr(err error, value string) error {
+	var se *sysctl.Error
+	if !errors.As(err, &se) {
 		return err
 	}
-	_, err = f.WriteString(value)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("sysctl %s=%s: %w", k.name, shownValue(value), unwrapPath(err))
-	}
-	return nil
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return notFound(fmt.Sprintf("sysctl %s: no such key", se.Key.Name))
+	case se.Op == "write":
+		return fmt.Errorf("sysctl %s=%s: %w", se.Key.Name, shownValue(value), se.Err)
+	case se.Hint != "":
+		return &hinted{err: err, hint: se.Hint}
 	}
 	return err
 }
 
-// sysctlEntry is one key and value as printed.
-type sysctlEntry struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
+// sysctlNS returns the command's namespace for package sysctl (nil for
+// nsnet's own); a missing namespace is not a missing key.
+func sysctlNS(e *env) (*nsfs.NS, error) { return e.nsHandle() }
+
+// readSysctl returns a key's value without its trailing newline.
+func readSysctl(e *env, k sysctlKey) (string, error) {
+	ns, err := sysctlNS(e)
+	if err != nil {
+		return "", err
+	}
+	v, err := sysctl.Read(ns, k)
+	return v, sysctlErr(err, "")
 }
 
-// walkSysctl reads every readable key below dir (a path under
-// /proc/sys), all on one thread inside the namespace.
+// writeSysctl sets a key.
+func writeSysctl(e *env, k sysctlKey, value string) error {
+	ns, err := sysctlNS(e)
+	if err != nil {
+		return err
+	}
+	return sysctlErr(sysctl.Write(ns, k, value), value)
+}
+
+// sysctlEntry is one key and value as printed.
+type sysctlEntry = sysctl.Entry
+
+// walkSysctl reads every readable key below dir (a path under /proc/sys).
 func walkSysctl(e *env, dir string) ([]sysctlEntry, error) {
-	var out []sysctlEntry
-	err := e.do(func() error {
-		root := filepath.Join(sysctlRoot, dir)
-		return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if p == root {
-					return err
-				}
-				return nil // an unreadable directory is skipped
-			}
-			if d.IsDir() || !d.Type().IsRegular() {
-				return nil
-			}
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return nil // write-only or refusing keys are skipped, as sysctl -a does
-			}
-			rel, _ := filepath.Rel(sysctlRoot, p)
-			out = append(out, sysctlEntry{Key: sysctlName(strings.Split(rel, "/")), Value: strings.TrimSuffix(string(b), "\n")})
-			return nil
-		})
-	})
-	return out, err
+	ns, err := sysctlNS(e)
+	if err != nil {
+		return nil, err
+	}
+	return sysctl.Walk(ns, dir)
 }
 
 // sysctlShow is "sysctl KEY..." and "sysctl -a".
@@ -266,9 +171,9 @@ func (c sysctlShow) run(e *env) error {
 	}
 	for _, k := range c.keys {
 		v, err := readSysctl(e, k)
-		if err != nil && strings.Contains(err.Error(), "is a directory") {
+		if errors.Is(err, sysctl.ErrIsDir) {
 			// A directory key lists everything below it, as sysctl(8).
-			sub, werr := walkSysctl(e, k.path)
+			sub, werr := walkSysctl(e, k.Path)
 			if werr != nil {
 				return werr
 			}
@@ -281,7 +186,7 @@ func (c sysctlShow) run(e *env) error {
 			}
 			return err
 		}
-		entries = append(entries, sysctlEntry{Key: k.name, Value: v})
+		entries = append(entries, sysctlEntry{Key: k.Name, Value: v})
 	}
 	if e.opt.json {
 		if entries == nil {
@@ -325,41 +230,47 @@ func (c sysctlSet) run(e *env) error {
 	return nil
 }
 
-// sameValue compares sysctl values the way they mean: "4096 16384" and
-// "4096\t16384\n" are the same.
-func sameValue(a, b string) bool {
-	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
+// step is the line as a plan step (plan.SysctlSet holds apply, applied
+// and inverse).
+func (c sysctlSet) step(e *env) (plan.SysctlSet, error) {
+	ref, err := e.ref()
+	st := plan.SysctlSet{NS: ref}
+	for _, p := range c.pairs {
+		st.Values = append(st.Values, plan.SysctlValue{Key: p.key, Value: p.value})
+	}
+	return st, err
+}
+
+// sysctlFromStep is the command of a plan step.
+func sysctlFromStep(st plan.SysctlSet) sysctlSet {
+	var c sysctlSet
+	for _, v := range st.Values {
+		c.pairs = append(c.pairs, sysctlPair{key: v.Key, value: v.Value})
+	}
+	return c
 }
 
 // applied reports whether every key already has its value.
 func (c sysctlSet) applied(e *env) (bool, error) {
-	if nsAbsent(e) {
-		return false, nil
+	st, err := c.step(e)
+	if err != nil {
+		return false, err
 	}
-	for _, p := range c.pairs {
-		v, err := readSysctl(e, p.key)
-		if err != nil {
-			return false, err
-		}
-		if !sameValue(v, p.value) {
-			return false, nil
-		}
-	}
-	return true, nil
+	ok, err := st.Applied(e.ctx, e.s.ps)
+	return ok, sysctlErr(err, "")
 }
 
 // inverse writes back the values the keys have now.
 func (c sysctlSet) inverse(e *env) (command, error) {
-	inv := sysctlSet{}
-	for i := len(c.pairs) - 1; i >= 0; i-- {
-		p := c.pairs[i]
-		v, err := readSysctl(e, p.key)
-		if err != nil {
-			return nil, err
-		}
-		inv.pairs = append(inv.pairs, sysctlPair{key: p.key, value: strings.Join(strings.Fields(v), " ")})
+	st, err := c.step(e)
+	if err != nil {
+		return nil, err
 	}
-	return inv, nil
+	inv, err := st.Inverse(e.ctx, e.s.ps)
+	if err != nil {
+		return nil, sysctlErr(err, "")
+	}
+	return sysctlFromStep(inv.(plan.SysctlSet)), nil
 }
 
 // shownValue is a value as an error message shows it: as given when it
@@ -372,21 +283,4 @@ func shownValue(v string) string {
 		}
 	}
 	return v
-}
-
-// modeHint says why a sysctl file refuses even root: a key without read
-// bits is write-only, one without write bits read-only.
-func modeHint(path string, flag int) string {
-	st, err := os.Stat(path)
-	if err != nil {
-		return ""
-	}
-	m := st.Mode().Perm()
-	switch {
-	case flag&(os.O_WRONLY|os.O_RDWR) == 0 && m&0o444 == 0:
-		return "the key is write-only: it cannot be read"
-	case flag&(os.O_WRONLY|os.O_RDWR) != 0 && m&0o222 == 0:
-		return "the key is read-only: it cannot be written"
-	}
-	return ""
 }

@@ -45,6 +45,7 @@ func (s *session) startCapture(name string) error {
 	}
 	s.pcap = &pcapOut{w: pw, file: file, name: name}
 	s.capture = pw
+	s.ps.SetCapture(pw)
 	return nil
 }
 
@@ -61,6 +62,7 @@ func (s *session) endCapture(code int) int {
 		}
 	}
 	s.pcap, s.capture = nil, nil
+	s.ps.SetCapture(nil)
 	if err != nil {
 		fmt.Fprintf(s.stderr, "nsnet: --trace-pcap: %s\n", oneLine(err.Error()))
 		if code == 0 {

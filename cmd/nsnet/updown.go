@@ -1,15 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/nsnet/nsnet/journal"
 	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -217,12 +218,13 @@ func orNone(k string) string {
 }
 
 // validNSRecord checks the namespace of a record: a name, or a path of
-// the forms nsRef.key writes (/proc/PID/ns/net, or an absolute path).
+// the forms nsfs.Ref.Key writes (/proc/PID/ns/net, or an absolute path).
 func validNSRecord(ns string) error {
-	if !strings.ContainsRune(ns, '/') {
-		return validNSArg(ns)
+	r, err := nsfs.ParseKey(ns)
+	if err != nil {
+		return err
 	}
-	if !strings.HasPrefix(ns, "/") || strings.Contains(ns, "/../") || strings.HasSuffix(ns, "/..") {
+	if r.Kind == nsfs.RefPath && (!strings.HasPrefix(ns, "/") || strings.Contains(ns, "/../") || strings.HasSuffix(ns, "/..")) {
 		return fmt.Errorf("bad namespace %q", ns)
 	}
 	return nil
@@ -249,7 +251,7 @@ func undoFits(e *env, step command, ns, recNS string, undo command) error {
 		}
 		want := ns
 		if s.spec.netns != nil {
-			want = s.spec.netns.key()
+			want = s.spec.netns.Key()
 		}
 		if recNS != want {
 			return wrongNS
@@ -268,7 +270,7 @@ func undoFits(e *env, step command, ns, recNS string, undo command) error {
 		}
 		want := ns
 		if s.spec.netns != nil {
-			want = s.spec.netns.key()
+			want = s.spec.netns.Key()
 		}
 		if recNS != want {
 			return wrongNS
@@ -285,7 +287,7 @@ func undoFits(e *env, step command, ns, recNS string, undo command) error {
 		if us.netns != nil {
 			sub := *e
 			sub.ns = ns
-			if us.netns.key() != originRef(&sub).key() {
+			if us.netns.Key() != originRef(&sub).Key() {
 				return errors.New("moves the link somewhere else than back")
 			}
 		}
@@ -320,11 +322,11 @@ func undoFits(e *env, step command, ns, recNS string, undo command) error {
 		}
 		keys := map[string]bool{}
 		for _, p := range s.pairs {
-			keys[p.key.path] = true
+			keys[p.key.Path] = true
 		}
 		for _, p := range u.pairs {
-			if !keys[p.key.path] {
-				return fmt.Errorf("writes %s, which the line does not", p.key.name)
+			if !keys[p.key.Path] {
+				return fmt.Errorf("writes %s, which the line does not", p.key.Name)
 			}
 		}
 		if recNS != ns {
@@ -427,84 +429,107 @@ func (c upCmd) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	type done struct {
-		l   line
-		inv command
-		seq int // its journal record, 0 for none
-	}
-	var applied []done
-	// rollback undoes this run's steps only; records of earlier runs stay.
-	rollback := func() []string {
-		var failed []string
-		for i := len(applied) - 1; i >= 0; i-- {
-			d := applied[i]
-			err := d.inv.run(e.s.env(d.l.ns, d.l.opt))
-			if err != nil && !gone(err) {
-				fmt.Fprintf(e.s.stderr, "nsnet: warning: undo %s: %v\n", d.l.where(), oneLine(err.Error()))
-				failed = append(failed, strconv.Itoa(d.l.num))
-				continue
-			}
-			if err := j.MarkUndone(d.seq); err != nil {
-				failed = append(failed, strconv.Itoa(d.l.num))
-			}
+	err = plan.Up(e.s.ctx, e.s.ps, lineSteps(e.s, steps), upJournal{j: j, steps: steps})
+	var ue *plan.UpError
+	if !errors.As(err, &ue) {
+		if err != nil {
+			j.Close()
+			return err
 		}
-		return failed
+		return j.Close()
 	}
-	for _, st := range steps {
-		le := e.s.env(st.l.ns, st.l.opt)
+	var failed []string
+	for _, f := range ue.Failed {
+		if !errors.Is(f.Err, errJournalDone) {
+			fmt.Fprintf(e.s.stderr, "nsnet: warning: undo %s: %v\n", steps[f.Index].l.where(), oneLine(f.Err.Error()))
+		}
+		failed = append(failed, strconv.Itoa(steps[f.Index].l.num))
+	}
+	msg := fmt.Sprintf("rolled back %d step(s)", ue.RolledBack)
+	if len(failed) > 0 {
+		msg = fmt.Sprintf("rolled back %d step(s); the undo of line(s) %s failed: the journal is kept, run down to finish", ue.RolledBack, listLines(failed))
+	}
+	if !j.Live() {
+		j.Remove()
+	} else {
+		j.Close()
+	}
+	stepErr := ue.Err
+	if e.s.ctx.Err() != nil && errors.Is(stepErr, e.s.ctx.Err()) {
 		// A signal stops up before the next step, which rolls back the
 		// steps done: the file is applied as a unit or not at all.
-		err := e.s.ctx.Err()
-		if err != nil {
-			err = errInterrupted
-		}
-		if err == nil && st.rev == nil {
-			// A read-only line shows the state the lines before it made.
-			if err = st.l.cmd.run(le); err == nil {
-				continue
-			}
-		}
-		if err == nil {
-			var done bool
-			done, err = st.rev.applied(le)
-			if err == nil && done {
-				continue
-			}
-		}
-		var inv command
-		if err == nil {
-			inv, err = st.rev.inverse(le)
-		}
-		seq := 0
-		if err == nil {
-			if r, ok := st.record(inv); ok {
-				seq, err = j.Append(r)
-			}
-		}
-		if err == nil {
-			err = st.l.cmd.run(le)
-			if err != nil {
-				// The step did not happen: its record has nothing to undo.
-				j.MarkUndone(seq)
-			}
-		}
-		if err != nil {
-			n := len(applied)
-			failed := rollback()
-			msg := fmt.Sprintf("rolled back %d step(s)", n)
-			if len(failed) > 0 {
-				msg = fmt.Sprintf("rolled back %d step(s); the undo of line(s) %s failed: the journal is kept, run down to finish", n, listLines(failed))
-			}
-			if !j.Live() {
-				j.Remove()
-			} else {
-				j.Close()
-			}
-			return &lineError{where: st.l.where(), err: fmt.Errorf("%w (%s)", err, msg)}
-		}
-		applied = append(applied, done{l: st.l, inv: inv, seq: seq})
+		stepErr = errInterrupted
 	}
-	return j.Close()
+	return &lineError{where: steps[ue.Index].l.where(), err: fmt.Errorf("%w (%s)", stepErr, msg)}
+}
+
+// lineStep is a line of an up file as a plan step: it runs the line's
+// command with the line's namespace and options.
+type lineStep struct {
+	s   *session
+	st  step
+	cmd command // what Apply runs: the line's command, or an undo of it
+}
+
+func (l lineStep) env() *env {
+	return &env{s: l.s, ns: l.st.l.ns, opt: l.st.l.opt, out: l.s.stdout, ctx: l.s.ctx}
+}
+
+// Apply runs the command.
+func (l lineStep) Apply(ctx context.Context, _ *plan.Session) error { return l.cmd.run(l.env()) }
+
+// Applied asks the line's command; a read-only line never is.
+func (l lineStep) Applied(ctx context.Context, _ *plan.Session) (bool, error) {
+	if l.st.rev == nil {
+		return false, nil
+	}
+	return l.st.rev.applied(l.env())
+}
+
+// Inverse is the line's undo as a step; a read-only line has none.
+func (l lineStep) Inverse(ctx context.Context, _ *plan.Session) (plan.Step, error) {
+	if l.st.rev == nil {
+		return nil, nil
+	}
+	inv, err := l.st.rev.inverse(l.env())
+	if err != nil {
+		return nil, err
+	}
+	return lineStep{s: l.s, st: l.st, cmd: inv}, nil
+}
+
+// lineSteps turns the lines of an up file into plan steps.
+func lineSteps(s *session, steps []step) []plan.Step {
+	out := make([]plan.Step, len(steps))
+	for i, st := range steps {
+		out[i] = lineStep{s: s, st: st, cmd: st.l.cmd}
+	}
+	return out
+}
+
+// upJournal is the plan.Journal of an up file: each undo that can be
+// written is a journal record of its line.
+type upJournal struct {
+	j     *journal.Journal
+	steps []step
+}
+
+// errJournalDone wraps a failure to mark a record undone.
+var errJournalDone = errors.New("journal")
+
+func (u upJournal) Record(i int, undo plan.Step) (int, error) {
+	r, ok := u.steps[i].record(undo.(lineStep).cmd)
+	if !ok {
+		return 0, nil
+	}
+	return u.j.Append(r)
+}
+
+func (u upJournal) Done(seq int) error {
+	if err := u.j.MarkUndone(seq); err != nil {
+		return fmt.Errorf("%w: %v", errJournalDone, err)
+	}
+	return nil
 }
 
 func (c downCmd) run(e *env) error {
@@ -549,51 +574,39 @@ func (c downCmd) run(e *env) error {
 				c.file, r.Line, oneLine(fmt.Sprintf("%q", r.Kind)), oneLine(fmt.Sprintf("%q", strings.Join(r.Undo, " "))))
 		}
 	}
-	failed := 0
-	for i := len(steps) - 1; i >= 0; i-- {
-		st := steps[i]
-		if e.s.ctx.Err() != nil {
-			// The journal stays: a later down undoes the rest.
-			return &lineError{where: st.l.where(), err: errInterrupted}
-		}
-		if st.rev == nil {
-			continue // read-only: nothing to undo
-		}
-		le := e.s.env(st.l.ns, st.l.opt)
-		var inv command
-		refused := false
-		if rs := byStep[i]; len(rs) > 0 {
+	refused := make([]bool, len(steps))
+	err = plan.Down(e.s.ctx, e.s.ps, lineSteps(e.s, steps), plan.DownOptions{
+		Undo: func(i int) (plan.Step, bool) {
+			st := steps[i]
+			rs := byStep[i]
+			if st.rev == nil || len(rs) == 0 {
+				return nil, false
+			}
 			// The journal holds the undo computed before up changed anything.
-			var err error
-			if inv, err = st.undoOf(le, rs[0]); err != nil {
+			inv, err := st.undoOf(&env{s: e.s, ns: st.l.ns, opt: st.l.opt, out: e.s.stdout, ctx: e.s.ctx}, rs[0])
+			if err != nil {
 				fmt.Fprintf(e.s.stderr, "nsnet: %s: journal record refused: %v\n", st.l.where(), oneLine(err.Error()))
 				unmatched++
-				inv, refused = nil, true
+				refused[i] = true
+				// Without a usable record, undo only what is there.
+				return nil, false
 			}
-		}
-		if inv == nil {
-			// Without a journal record, undo only what is there.
-			if applied, err := st.rev.applied(le); err == nil && !applied || gone(err) {
-				// A refused record stays in the journal.
-				continue
-			}
-			var err error
-			if inv, err = st.rev.inverse(le); err != nil {
-				if gone(err) {
-					continue
-				}
-				fmt.Fprintf(e.s.stderr, "nsnet: %s: %v\n", st.l.where(), oneLine(err.Error()))
-				failed++
-				continue
-			}
-		}
-		if err := inv.run(le); err != nil && !gone(err) {
-			fmt.Fprintf(e.s.stderr, "nsnet: %s: undo: %v\n", st.l.where(), oneLine(err.Error()))
-			failed++
-			continue
-		}
+			return lineStep{s: e.s, st: st, cmd: inv}, true
+		},
 		// A refused record stays, undone from the file or not.
-		markAll(j, byStep[i], !refused)
+		Done: func(i int) { markAll(j, byStep[i], !refused[i]) },
+		Report: func(i int, err error) {
+			fmt.Fprintf(e.s.stderr, "nsnet: %s: undo: %v\n", steps[i].l.where(), oneLine(err.Error()))
+		},
+	})
+	failed := 0
+	var de *plan.DownError
+	if errors.As(err, &de) {
+		if de.Stopped >= 0 {
+			// The journal stays: a later down undoes the rest.
+			return &lineError{where: steps[de.Stopped].l.where(), err: errInterrupted}
+		}
+		failed = len(de.Failed)
 	}
 	e.s.forgetAll()
 	var why []string
@@ -623,13 +636,6 @@ func markAll(j *journal.Journal, rs []journal.Record, ok bool) {
 	for _, s := range seqs {
 		j.MarkUndone(s)
 	}
-}
-
-// gone reports whether err says the object, or the namespace a line acts
-// in, is not there: a stale /run/netns file (an up killed between creating
-// it and mounting the namespace) holds nothing to undo either.
-func gone(err error) bool {
-	return errors.Is(err, os.ErrNotExist) || errors.Is(err, nsfs.ErrNotNamespace)
 }
 
 // The journal (package journal): up writes, before each step, the typed

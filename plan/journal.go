@@ -1,0 +1,432 @@
+package plan
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+
+	"github.com/nsnet/nsnet/journal"
+	"github.com/nsnet/nsnet/nat"
+	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/sysctl"
+)
+
+// A step's journal form: its kind and its fields as JSON. Decoding
+// validates every field as a parser would (names, sysctl keys, namespace
+// references, NAT objects), so a record planted in a journal cannot make
+// Down act outside what a step may do.
+
+// stepRecord is the JSON of a step.
+type stepRecord struct {
+	NS      string            `json:"ns,omitempty"` // nsfs.Ref.Key
+	Name    string            `json:"name,omitempty"`
+	Kind    string            `json:"kind,omitempty"`
+	Peer    string            `json:"peer,omitempty"`
+	PeerNS  *string           `json:"peer_ns,omitempty"`
+	MTU     *uint32           `json:"mtu,omitempty"`
+	Up      *bool             `json:"up,omitempty"`
+	Master  *string           `json:"master,omitempty"`
+	Prefix  string            `json:"prefix,omitempty"`
+	Gateway string            `json:"gateway,omitempty"`
+	Dev     string            `json:"dev,omitempty"`
+	NAT     string            `json:"nat,omitempty"` // nat.Object.String()
+	Sysctl  []json.RawMessage `json:"sysctl,omitempty"`
+}
+
+// KindOf names a step's kind in journal records ("" for a step of
+// another package, which cannot be journaled).
+func KindOf(st Step) string {
+	switch st.(type) {
+	case NetnsAdd:
+		return "netns-add"
+	case NetnsDel:
+		return "netns-del"
+	case LinkAdd:
+		return "link-add"
+	case LinkDel:
+		return "link-del"
+	case LinkSet:
+		return "link-set"
+	case AddrAdd:
+		return "addr-add"
+	case AddrDel:
+		return "addr-del"
+	case RouteAdd:
+		return "route-add"
+	case RouteDel:
+		return "route-del"
+	case NATAdd:
+		return "nat-add"
+	case NATDel:
+		return "nat-del"
+	case SysctlSet:
+		return "sysctl-set"
+	}
+	return ""
+}
+
+// EncodeStep returns a step's kind and fields for a journal record.
+func EncodeStep(st Step) (kind string, data []byte, err error) {
+	kind = KindOf(st)
+	var r stepRecord
+	switch s := st.(type) {
+	case NetnsAdd:
+		r.Name = s.Name
+	case NetnsDel:
+		r.Name = s.Name
+	case LinkAdd:
+		r.NS, r.Name, r.Kind = s.NS.Key(), s.Name, s.Kind
+		if s.MTU != 0 {
+			r.MTU = &s.MTU
+		}
+		if s.Veth != nil {
+			k := s.Veth.PeerNS.Key()
+			r.Peer, r.PeerNS = s.Veth.Peer, &k
+		}
+	case LinkDel:
+		r.NS, r.Name = s.NS.Key(), s.Name
+	case LinkSet:
+		r.NS, r.Dev, r.Up, r.MTU, r.Master = s.NS.Key(), s.Dev, s.Up, s.MTU, s.Master
+	case AddrAdd:
+		r.NS, r.Dev, r.Prefix = s.NS.Key(), s.Dev, s.Prefix.String()
+	case AddrDel:
+		r.NS, r.Dev, r.Prefix = s.NS.Key(), s.Dev, s.Prefix.String()
+	case RouteAdd:
+		r = routeRecord(s)
+	case RouteDel:
+		r = routeRecord(RouteAdd(s))
+	case NATAdd:
+		r.NS, r.NAT = s.NS.Key(), s.Object.String()
+	case NATDel:
+		r.NS, r.NAT = s.NS.Key(), s.Object.String()
+	case SysctlSet:
+		r.NS = s.NS.Key()
+		for _, v := range s.Values {
+			b, _ := json.Marshal([2]string{v.Key.Path, v.Value})
+			r.Sysctl = append(r.Sysctl, b)
+		}
+	default:
+		return "", nil, fmt.Errorf("plan: a %T cannot be journaled", st)
+	}
+	data, err = json.Marshal(r)
+	return kind, data, err
+}
+
+func routeRecord(s RouteAdd) stepRecord {
+	r := stepRecord{NS: s.NS.Key(), Dev: s.Dev, Prefix: s.Dst.String()}
+	if s.Gateway.IsValid() {
+		r.Gateway = s.Gateway.String()
+	}
+	return r
+}
+
+// DecodeStep is the step EncodeStep wrote, every field validated.
+func DecodeStep(kind string, data []byte) (Step, error) {
+	var r stepRecord
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("a %.20q record: %v", kind, err)
+	}
+	ns, err := nsfs.ParseKey(r.NS)
+	if err != nil {
+		return nil, err
+	}
+	name := func() error { return nsfs.ValidName(r.Name) }
+	dev := func(d string) error {
+		if d == "" || len(d) > 15 || d == "." || d == ".." || containsAny(d, "/:\x00 \t\n") {
+			return fmt.Errorf("bad device name %q", d)
+		}
+		return nil
+	}
+	prefix := func() (netip.Prefix, error) { return netip.ParsePrefix(r.Prefix) }
+	switch kind {
+	case "netns-add", "netns-del":
+		if err := name(); err != nil {
+			return nil, err
+		}
+		if kind == "netns-add" {
+			return NetnsAdd{Name: r.Name}, nil
+		}
+		return NetnsDel{Name: r.Name}, nil
+	case "link-add":
+		if err := dev(r.Name); err != nil {
+			return nil, err
+		}
+		if r.Kind != "bridge" && r.Kind != "veth" {
+			return nil, fmt.Errorf("link kind %q", r.Kind)
+		}
+		l := LinkAdd{NS: ns, Name: r.Name, Kind: r.Kind}
+		if r.MTU != nil {
+			l.MTU = *r.MTU
+		}
+		if r.PeerNS != nil {
+			if err := dev(r.Peer); err != nil {
+				return nil, err
+			}
+			pns, err := nsfs.ParseKey(*r.PeerNS)
+			if err != nil {
+				return nil, err
+			}
+			l.Veth = &Veth{Peer: r.Peer, PeerNS: pns}
+		}
+		return l, nil
+	case "link-del":
+		return LinkDel{NS: ns, Name: r.Name}, dev(r.Name)
+	case "link-set":
+		if r.Master != nil && *r.Master != "" {
+			if err := dev(*r.Master); err != nil {
+				return nil, err
+			}
+		}
+		return LinkSet{NS: ns, Dev: r.Dev, Up: r.Up, MTU: r.MTU, Master: r.Master}, dev(r.Dev)
+	case "addr-add", "addr-del":
+		p, err := prefix()
+		if err != nil {
+			return nil, err
+		}
+		if kind == "addr-add" {
+			return AddrAdd{NS: ns, Dev: r.Dev, Prefix: p}, dev(r.Dev)
+		}
+		return AddrDel{NS: ns, Dev: r.Dev, Prefix: p}, dev(r.Dev)
+	case "route-add", "route-del":
+		p, err := prefix()
+		if err != nil {
+			return nil, err
+		}
+		ra := RouteAdd{NS: ns, Dst: p, Dev: r.Dev}
+		if r.Gateway != "" {
+			if ra.Gateway, err = netip.ParseAddr(r.Gateway); err != nil {
+				return nil, err
+			}
+		}
+		if r.Dev != "" {
+			if err := dev(r.Dev); err != nil {
+				return nil, err
+			}
+		}
+		if kind == "route-add" {
+			return ra, nil
+		}
+		return RouteDel(ra), nil
+	case "nat-add", "nat-del":
+		o, err := nat.ParseObject(r.NAT)
+		if err != nil {
+			return nil, err
+		}
+		if kind == "nat-add" {
+			return NATAdd{NS: ns, Object: o}, nil
+		}
+		return NATDel{NS: ns, Object: o}, nil
+	case "sysctl-set":
+		s := SysctlSet{NS: ns}
+		for _, raw := range r.Sysctl {
+			var kv [2]string
+			if err := json.Unmarshal(raw, &kv); err != nil {
+				return nil, err
+			}
+			k, err := sysctl.ParseKey(kv[0])
+			if err != nil {
+				return nil, err
+			}
+			s.Values = append(s.Values, SysctlValue{Key: k, Value: kv[1]})
+		}
+		return s, nil
+	}
+	return nil, fmt.Errorf("unknown step kind %.20q", kind)
+}
+
+func containsAny(s, chars string) bool {
+	for _, c := range chars {
+		for _, d := range s {
+			if c == d {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// UndoFits checks that undo is an undo of step: the opposite change of the
+// same object in the same namespace, changing nothing the step does not.
+func UndoFits(step, undo Step) error {
+	no := fmt.Errorf("a %s record is not an undo of a %s step", KindOf(undo), KindOf(step))
+	same := func(a, b nsfs.Ref) bool { return a.Key() == b.Key() }
+	switch s := step.(type) {
+	case NetnsAdd:
+		if u, ok := undo.(NetnsDel); ok && u.Name == s.Name {
+			return nil
+		}
+	case NetnsDel:
+		if u, ok := undo.(NetnsAdd); ok && u.Name == s.Name {
+			return nil
+		}
+	case LinkAdd:
+		if u, ok := undo.(LinkDel); ok && u.Name == s.Name && same(u.NS, s.NS) {
+			return nil
+		}
+	case LinkDel:
+		if u, ok := undo.(LinkAdd); ok && u.Name == s.Name && same(u.NS, s.NS) && u.Veth == nil {
+			return nil
+		}
+	case LinkSet:
+		if u, ok := undo.(LinkSet); ok && u.Dev == s.Dev && same(u.NS, s.NS) &&
+			(u.Up == nil || s.Up != nil) && (u.MTU == nil || s.MTU != nil) && (u.Master == nil || s.Master != nil) {
+			return nil
+		}
+	case AddrAdd:
+		if u, ok := undo.(AddrDel); ok && AddrAdd(u) == s {
+			return nil
+		}
+	case AddrDel:
+		if u, ok := undo.(AddrAdd); ok && AddrDel(u) == s {
+			return nil
+		}
+	case RouteAdd:
+		if u, ok := undo.(RouteDel); ok && RouteAdd(u) == s {
+			return nil
+		}
+	case RouteDel:
+		if u, ok := undo.(RouteAdd); ok && RouteDel(u) == s {
+			return nil
+		}
+	case NATAdd:
+		if u, ok := undo.(NATDel); ok && same(u.NS, s.NS) && SameNAT(u.Object, s.Object) {
+			return nil
+		}
+	case NATDel:
+		if u, ok := undo.(NATAdd); ok && same(u.NS, s.NS) && SameNAT(u.Object, s.Object) {
+			return nil
+		}
+	case SysctlSet:
+		u, ok := undo.(SysctlSet)
+		if !ok || !same(u.NS, s.NS) {
+			break
+		}
+		keys := map[string]bool{}
+		for _, v := range s.Values {
+			keys[v.Key.Path] = true
+		}
+		for _, v := range u.Values {
+			if !keys[v.Key.Path] {
+				return fmt.Errorf("the record writes %s, which the step does not", v.Key.Name)
+			}
+		}
+		return nil
+	}
+	return no
+}
+
+// FileJournal is a Journal in a file (package journal: one per plan name,
+// locked, O_NOFOLLOW, regular files only, bounded, kill -9 safe). Each
+// record is a typed undo (EncodeStep) naming its step by index and by a
+// hash of the step's own encoding, so that Undo hands Down only records
+// that are undos of the plan's own steps.
+type FileJournal struct {
+	j      *journal.Journal
+	steps  []Step
+	hashes []string
+}
+
+// OpenJournal locks and opens the journal of the plan called name in dir,
+// for steps (waiting for another holder until ctx is done). With create
+// false, a missing journal is an empty one.
+func OpenJournal(ctx context.Context, dir, name string, steps []Step, create bool) (*FileJournal, error) {
+	j, err := journal.Open(ctx, dir, name, create)
+	if err != nil {
+		return nil, err
+	}
+	f := &FileJournal{j: j, steps: steps}
+	for _, st := range steps {
+		kind, data, err := EncodeStep(st)
+		if err != nil {
+			j.Close()
+			return nil, err
+		}
+		f.hashes = append(f.hashes, journal.LineHash(kind+" "+string(data)))
+	}
+	return f, nil
+}
+
+// Record appends undo as the typed undo of step i.
+func (f *FileJournal) Record(i int, undo Step) (int, error) {
+	kind, data, err := EncodeStep(undo)
+	if err != nil {
+		return 0, err
+	}
+	return f.j.Append(journal.Record{Line: i + 1, Hash: f.hashes[i], Kind: kind, Undo: []string{string(data)}})
+}
+
+// Done marks record id undone.
+func (f *FileJournal) Done(id int) error { return f.j.MarkUndone(id) }
+
+// undoOf decodes record r as an undo of step i, or fails.
+func (f *FileJournal) undoOf(i int, r journal.Record) (Step, error) {
+	if i < 0 || i >= len(f.steps) || r.Hash != f.hashes[i] {
+		return nil, fmt.Errorf("record %d matches no step of the plan", r.Seq)
+	}
+	if len(r.Undo) != 1 {
+		return nil, fmt.Errorf("record %d is not a typed undo", r.Seq)
+	}
+	u, err := DecodeStep(r.Kind, []byte(r.Undo[0]))
+	if err != nil {
+		return nil, err
+	}
+	return u, UndoFits(f.steps[i], u)
+}
+
+// records returns the records of step i that are undos of it, oldest
+// first.
+func (f *FileJournal) records(i int) []journal.Record {
+	var out []journal.Record
+	for _, r := range f.j.Records() {
+		if r.Line != i+1 {
+			continue
+		}
+		if _, err := f.undoOf(i, r); err == nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Undo returns the oldest recorded undo of step i (the state before the
+// first Up), if a record of it decodes and is an undo of that step; for
+// DownOptions.Undo.
+func (f *FileJournal) Undo(i int) (Step, bool) {
+	rs := f.records(i)
+	if len(rs) == 0 {
+		return nil, false
+	}
+	u, _ := f.undoOf(i, rs[0])
+	return u, true
+}
+
+// DownDone marks the records of step i undone, except refused ones; for
+// DownOptions.Done.
+func (f *FileJournal) DownDone(i int) {
+	for _, r := range f.records(i) {
+		f.j.MarkUndone(r.Seq)
+	}
+}
+
+// Unmatched returns the live records that are no undo of a step of the
+// plan (another plan's, an edited step's, or planted ones); Down never
+// runs them and they stay.
+func (f *FileJournal) Unmatched() []journal.Record {
+	var out []journal.Record
+	for _, r := range f.j.Records() {
+		if _, err := f.undoOf(r.Line-1, r); err != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Live reports whether undos are left.
+func (f *FileJournal) Live() bool { return f.j.Live() }
+
+// Close unlocks and closes the journal, keeping it.
+func (f *FileJournal) Close() error { return f.j.Close() }
+
+// Remove deletes the journal (all undone) and unlocks it.
+func (f *FileJournal) Remove() error { return f.j.Remove() }
