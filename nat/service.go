@@ -258,7 +258,12 @@ func (c *Conn) Entries() ([]Entry, error) {
 	defer c.mu.Unlock()
 	gen, err := c.Generation()
 	if err != nil {
-		return nil, err
+		// No generation to keep the table by: read it, as List does.
+		st, err := c.load()
+		if err != nil {
+			return nil, err
+		}
+		return st.entries, nil
 	}
 	st := c.cache
 	if st == nil || st.gen != gen {
