@@ -6,8 +6,14 @@
 # sandboxes. Not part of `make test` or CI.
 #
 # Environment (all optional):
-#   BENCH_N="1 10 100 1000"  namespace counts      BENCH_REPS=5   cycles each
-#   BENCH_ONLY=LIST          implementations (default: the 5 peers + nsnet-proc,nsnet-batch)
+#   BENCH_N="1 10 100 1000"  namespace counts (add 10000 for the large run:
+#                            BENCH_N="100 1000 10000" BENCH_ONLY=go,batch-n,nsnet-batch,nsnet-batch-il)
+#   BENCH_REPS=5             cycles each
+#   BENCH_ONLY=LIST          implementations (default: the 5 peers + nsnet-proc,
+#                            nsnet-batch, nsnet-batch-il, nsnet-up, nsnet-up-il)
+# nsnet-batch is the workload's file grouped (all namespaces' lines, then the
+# nat lines); nsnet-batch-il interleaved (each namespace's `nat forward add`
+# right after its lines); nsnet-up/-il the same files through `nsnet up`/`down`.
 #   BENCH_LIST=1             0 skips listbench.sh  BENCH_LINKS="1000 10000"
 #   BENCH_DIR=../shared/bench  NSNET=bin/nsnet   BENCH_OUT=/tmp/nsnet-bench/<date>
 set -euo pipefail
@@ -16,7 +22,7 @@ root=$(dirname "$here")
 dir=${BENCH_DIR:-$root/../shared/bench}
 nsnet=$(readlink -f "${NSNET:-$root/bin/nsnet}")
 out=${BENCH_OUT:-/tmp/nsnet-bench/$(date +%Y%m%d-%H%M%S)}
-only=${BENCH_ONLY:-proc-exec,proc-n,batch-exec,batch-n,go,nsnet-proc,nsnet-batch}
+only=${BENCH_ONLY:-proc-exec,proc-n,batch-exec,batch-n,go,nsnet-proc,nsnet-batch,nsnet-batch-il,nsnet-up,nsnet-up-il}
 
 ((EUID == 0)) || { echo "bench: run as root" >&2; exit 1; }
 [[ -x $dir/run.sh ]] || { echo "bench: no harness at $dir (shared/ beside the checkout)" >&2; exit 1; }
@@ -27,7 +33,10 @@ mkdir -p "$out"
 adapter="$here/nsnet-adapter.sh --nsnet $nsnet"
 "$dir/run.sh" --out "$out/run" --only "$only" --n "${BENCH_N:-1 10 100 1000}" --reps "${BENCH_REPS:-5}" \
 	--impl "nsnet-proc=$adapter --mode proc {op} {n}" \
-	--impl "nsnet-batch=$adapter --mode batch {op} {n}"
+	--impl "nsnet-batch=$adapter --mode batch {op} {n}" \
+	--impl "nsnet-batch-il=$adapter --mode batch --order interleaved {op} {n}" \
+	--impl "nsnet-up=$adapter --mode up {op} {n}" \
+	--impl "nsnet-up-il=$adapter --mode up --order interleaved {op} {n}"
 "$here/report.sh" "$out/run/raw.tsv" "$out/bench-per-ns.svg" | tee "$out/ratios.md"
 
 if [[ ${BENCH_LIST:-1} != 0 ]]; then

@@ -644,3 +644,35 @@ func TestFakeTrace(t *testing.T) {
 		t.Log(out)
 	}
 }
+
+// Entries reads the table once per ruleset generation: at the generation
+// its own commit left, a check is one GETGEN; another writer's commit (a
+// new generation) makes it read again.
+func TestFakeEntriesKeptByGeneration(t *testing.T) {
+	k := newNFT(t)
+	c := k.conn()
+	if err := c.Add(fwd); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Entries(); err != nil {
+		t.Fatal(err)
+	}
+	k.ops = nil
+	entries, err := c.Entries()
+	if err != nil || len(entries) != 1 || !entries[0].Intact {
+		t.Fatalf("Entries: %+v, %v", entries, err)
+	}
+	if want := []string{"GETGEN"}; !reflect.DeepEqual(k.ops, want) {
+		t.Fatalf("requests %q, want %q", k.ops, want)
+	}
+	// Another writer removes the rules and commits: read again.
+	k.rules, k.gen = nil, k.gen+1
+	k.ops = nil
+	entries, err = c.Entries()
+	if err != nil || len(entries) != 0 {
+		t.Fatalf("Entries after another writer's commit: %+v, %v", entries, err)
+	}
+	if len(k.ops) < 2 || k.ops[0] != "GETGEN" {
+		t.Fatalf("requests %q, want GETGEN and the dumps", k.ops)
+	}
+}

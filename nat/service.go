@@ -248,6 +248,38 @@ func (c *Conn) List() ([]Entry, error) {
 	return st.entries, nil
 }
 
+// Entries is List for callers that look at objects and rules, not at
+// counters: the table is read only when the ruleset generation moved
+// since this Conn last read or changed it (as a transaction does), so
+// checking each line of an up file costs one NFT_MSG_GETGEN, not a dump of
+// the whole table. Packets and Bytes are those of the last read.
+func (c *Conn) Entries() ([]Entry, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	gen, err := c.Generation()
+	if err != nil {
+		// No generation to keep the table by: read it, as List does.
+		st, err := c.load()
+		if err != nil {
+			return nil, err
+		}
+		return st.entries, nil
+	}
+	st := c.cache
+	if st == nil || st.gen != gen {
+		c.cache = nil
+		if st, err = c.read(); err != nil {
+			return nil, err
+		}
+		// Read after gen, the state may be newer than gen, never older:
+		// if it is, the generation has moved past gen and the next call
+		// reads again.
+		st.gen = gen
+		c.cache = st
+	}
+	return slices.Clone(st.entries), nil
+}
+
 // transact runs one read-decide-write change: it reads the generation,
 // reads the table, lets plan decide, and commits the batch with the
 // generation, so that the kernel refuses it if anything changed in

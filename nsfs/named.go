@@ -188,6 +188,11 @@ func Create(name string, inside func() error) (*NS, error) {
 }
 
 func create(name string, keep bool, inside func() error) (*NS, error) {
+	return createWith(runJob, name, keep, inside)
+}
+
+// createWith is create with the thread that unshares chosen by run.
+func createWith(run func(job func(w *worker) bool) error, name string, keep bool, inside func() error) (*NS, error) {
 	if err := ValidName(name); err != nil {
 		return nil, err
 	}
@@ -198,7 +203,7 @@ func create(name string, keep bool, inside func() error) (*NS, error) {
 	err := addNamed(name, func(path string) error {
 		// The worker thread unshares into a new namespace, names it and,
 		// verified, goes back: no thread is thrown away per namespace.
-		return inNetNS(func() error {
+		return inNetNSWith(run, func() error {
 			if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
 				return explainCap(fmt.Errorf("create network namespace: %w", err), "CAP_SYS_ADMIN")
 			}

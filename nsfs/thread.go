@@ -185,6 +185,21 @@ func onFreshThread(job func(w *worker) bool) error {
 // namespace (setns, or unshare for a new one), then brings the thread
 // back. fn's error is returned; a failure to enter or to restore wins.
 func inNetNS(enter func() error, fn func() error) error {
+	return inNetNSWith(runJob, enter, fn)
+}
+
+// runJob runs job on the worker's thread, or on a fresh one when the
+// worker is busy.
+func runJob(job func(w *worker) bool) error {
+	ran, err := onWorker(job)
+	if !ran {
+		err = onFreshThread(job)
+	}
+	return err
+}
+
+// inNetNSWith is inNetNS with the thread job runs on chosen by run.
+func inNetNSWith(run func(job func(w *worker) bool) error, enter func() error, fn func() error) error {
 	var err error
 	job := func(w *worker) bool {
 		if err = enter(); err != nil {
@@ -203,11 +218,7 @@ func inNetNS(enter func() error, fn func() error) error {
 		err = ferr
 		return true
 	}
-	ran, werr := onWorker(job)
-	if !ran {
-		werr = onFreshThread(job)
-	}
-	if werr != nil {
+	if werr := run(job); werr != nil {
 		return werr
 	}
 	return err

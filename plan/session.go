@@ -110,6 +110,13 @@ func (s *Session) SetCapture(c interface {
 // until the next Begin, whatever else is opened.
 func (s *Session) Begin() { s.tick++ }
 
+// MaxNS is how many namespaces the session keeps open at once.
+func (s *Session) MaxNS() int { return s.maxNS }
+
+// SetMaxNS changes it (at least 1), for a caller that holds namespaces'
+// descriptors of its own for a while.
+func (s *Session) SetMaxNS(n int) { s.maxNS = max(1, n) }
+
 // Close releases every cached connection and namespace handle. The
 // session stays usable: later calls open what they need again.
 func (s *Session) Close() error {

@@ -608,7 +608,7 @@ func natEntry(s *Session, ns nsfs.Ref, o nat.Object) (*nat.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	entries, err := conn.List()
+	entries, err := conn.Entries()
 	if err != nil {
 		return nil, err
 	}

@@ -552,3 +552,28 @@ func TestFakeTrace(t *testing.T) {
 		t.Log(out)
 	}
 }
+
+// AddLinkEcho asks for the echo (NLM_F_ECHO) and returns the link the
+// kernel sent back; a refusal is AddLink's error.
+func TestFakeAddLinkEcho(t *testing.T) {
+	echo := func(req netlink.Message) []netlink.Message {
+		return []netlink.Message{vethReply(t, req), nltest.Ack(req)}
+	}
+	c := script(t,
+		nltest.Expect(unix.RTM_NEWLINK, create|netlink.Echo, nil, echo),
+		nltest.Expect(unix.RTM_NEWLINK, create|netlink.Echo, nil, refuse(unix.EEXIST, "")),
+		nltest.Expect(unix.RTM_NEWLINK, create|netlink.Echo, nil, nltest.Acked),
+	)
+	m := &rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: "veth0s0", Info: &rtnl.LinkInfo{Kind: "veth"}}}
+	l, err := c.AddLinkEcho(m)
+	if err != nil || l == nil || l.Index != 2 || l.Attrs.Name != "veth0s0" {
+		t.Fatalf("AddLinkEcho: %+v, %v", l, err)
+	}
+	if _, err := c.AddLinkEcho(m); !errors.Is(err, os.ErrExist) || !strings.HasPrefix(err.Error(), "add link veth0s0: ") {
+		t.Fatalf("refused: %v", err)
+	}
+	// A kernel that sends no echo: no link, no error.
+	if l, err := c.AddLinkEcho(m); l != nil || err != nil {
+		t.Fatalf("no echo: %+v, %v", l, err)
+	}
+}

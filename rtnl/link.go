@@ -824,6 +824,19 @@ func (c *Conn) AddLink(m *LinkMessage) error {
 	return err
 }
 
+// AddLinkEcho is AddLink with NLM_F_ECHO: the kernel sends the new link
+// back, with its index and, for a veth, its peer's (Attrs.Link, an index
+// in the namespace the peer was made in), which spares a caller that acts
+// on them next a lookup by name. The link is nil when no echo came.
+func (c *Conn) AddLinkEcho(m *LinkMessage) (*LinkMessage, error) {
+	links, err := c.linkRequest("add link", unix.RTM_NEWLINK,
+		netlink.Acknowledge|netlink.Create|netlink.Excl|netlink.Echo, m, linkObject(m))
+	if err != nil || len(links) == 0 {
+		return nil, err
+	}
+	return &links[0], nil
+}
+
 // SetLink changes an existing link (RTM_NEWLINK without NLM_F_CREATE,
 // which unlike RTM_SETLINK can change everything): the link is m.Index,
 // or, when Index is 0, the link named m.Attrs.Name (the kernel looks it

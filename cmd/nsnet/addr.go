@@ -254,14 +254,24 @@ func (c addrChange) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	idx, err := linkIndex(conn, c.dev)
-	if err != nil {
-		return err
+	idx, cached := e.s.names.index(e.ns, c.dev)
+	if !cached {
+		if idx, err = linkIndex(conn, c.dev); err != nil {
+			return err
+		}
 	}
 	m := c.message(idx)
 	switch c.op {
 	case "add":
 		err = conn.AddAddr(m)
+		if cached && noDevice(err) {
+			// The link the batch made is gone: look the name up now.
+			e.s.names.forget()
+			if m.Index, err = linkIndex(conn, c.dev); err != nil {
+				return err
+			}
+			err = conn.AddAddr(m)
+		}
 	case "replace":
 		err = conn.ReplaceAddr(m)
 	default:

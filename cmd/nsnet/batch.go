@@ -246,39 +246,35 @@ func runBatch(s *session, g globals, file string) error {
 		last[l.ns] = i
 	}
 	s.last = last
-	defer func() { s.last = nil }()
-	single := 0 // lines to run one at a time before grouping nat adds again
+	s.names = linkNames{}
+	defer func() { s.last, s.names = nil, nil }()
+	ahead := newNatAhead(s)
+	nsa := newNSAhead(s, lines)
+	defer nsa.stop(false)
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		s.line = i
 		if s.ctx.Err() != nil {
+			ahead.undo()
+			nsa.stop(true)
 			return &lineError{where: l.where(), err: errInterrupted}
 		}
-		if single == 0 {
-			// A run of nat adds goes to the kernel in a few transactions.
-			done, refused := natAddRun(s, lines[i:])
-			if done > 0 {
-				for j := i; j < i+done; j++ {
-					if lines[j].ns != "" && last[lines[j].ns] == j {
-						s.forget(lines[j].ns)
-					}
-				}
-				i += done - 1
-				single = refused
-				continue
-			}
-			single = refused
+		nsa.schedule(i)
+		if !keepsLinkNames(l) {
+			s.names.forget()
 		}
-		if single > 0 {
-			single--
+		done, err := nsa.take(i)
+		if !done && !ahead.run(lines, i) {
+			err = l.cmd.run(s.env(l.ns, l.opt))
 		}
-		err := l.cmd.run(s.env(l.ns, l.opt))
 		if l.ns != "" && last[l.ns] == i {
 			s.forget(l.ns)
 		}
 		if err != nil {
 			err = &lineError{where: l.where(), err: err}
 			if !g.opt.force {
+				ahead.undo()
+				nsa.stop(true)
 				return err
 			}
 			reportLine(s.stderr, err)

@@ -664,7 +664,27 @@ func (c linkAdd) run(e *env) error {
 		return err
 	}
 	defer r.close()
-	return conn.AddLink(m)
+	if e.s.names == nil {
+		return conn.AddLink(m)
+	}
+	// In a batch, the kernel's echo names the new link's index (and a
+	// veth peer's) for the lines that use them next (see linkNames).
+	got, err := conn.AddLinkEcho(m)
+	if err != nil || got == nil {
+		return err
+	}
+	if c.spec.netns == nil && got.Index != 0 && got.Attrs.Name == c.spec.name {
+		e.s.names.remember(e.ns, got.Attrs.Name, got.Index)
+	}
+	if c.peer != nil && c.peer.name != "" && got.Attrs.Link != nil && *got.Attrs.Link != 0 {
+		switch ref := c.peer.netns; {
+		case ref == nil && c.spec.netns == nil:
+			e.s.names.remember(e.ns, c.peer.name, *got.Attrs.Link)
+		case ref != nil && ref.Kind == nsfs.RefName:
+			e.s.names.remember(ref.Name, c.peer.name, *got.Attrs.Link)
+		}
+	}
+	return nil
 }
 
 // inverse deletes the link (and with it a veth's peer), in the namespace

@@ -132,51 +132,6 @@ func (c natAdd) run(e *env) error {
 	return nil
 }
 
-// natAddRun runs the `nat ... add` lines at the start of ls that share a
-// namespace and options, when there are two or more of them, as a few
-// transactions (nat.Conn.AddAll) instead of one each, and warns once per
-// kind of object. It returns how many lines it ran, and how many lines
-// after those were in a transaction the kernel refused (an object already
-// there, a conflict, another writer): the caller runs those one by one,
-// so that each reports its own outcome, before grouping again.
-func natAddRun(s *session, ls []line) (done, refused int) {
-	var objs []nat.Object
-	for _, l := range ls {
-		a, ok := l.cmd.(natAdd)
-		if !ok || l.ns != ls[0].ns || l.opt != ls[0].opt {
-			break
-		}
-		objs = append(objs, a.obj)
-	}
-	if len(objs) < 2 {
-		return 0, 0
-	}
-	e := s.env(ls[0].ns, ls[0].opt)
-	conn, err := e.nat()
-	if err != nil {
-		return 0, 0
-	}
-	done, err = conn.AddAll(objs)
-	if err != nil {
-		refused = min(nat.AddAllChunk, len(objs)-done)
-	}
-	warned := map[string]bool{}
-	for _, o := range objs[:done] {
-		kind := fmt.Sprintf("%T", o)
-		switch o := o.(type) {
-		case nat.Masquerade:
-			kind += fmt.Sprint(o.Source.Addr().Is4())
-		case nat.Publish:
-			kind += fmt.Sprint(o.To.Addr().Is4())
-		}
-		if !warned[kind] {
-			warned[kind] = true
-			natWarn(e, conn, o)
-		}
-	}
-	return done, refused
-}
-
 func (c natAdd) inverse(e *env) (command, error) { return natDel(c), nil }
 
 // applied: the object is there with all its rules (plan.NATAdd).

@@ -67,21 +67,24 @@ func parseRoute(args []string, opt options) (command, error) {
 
 // routeChange is "route add|del|replace|append|change".
 type routeChange struct {
-	op      string
-	family  rtnl.Family
-	typ     *rtnl.RouteType
-	dst     netip.Prefix
-	via     netip.Addr
-	dev     string
-	src     netip.Addr
-	metric  *uint32
-	table   *rtnl.Table
-	scope   *rtnl.Scope
-	proto   *rtnl.RouteProtocol
-	onlink  bool
-	mtu     *uint32
-	mtuLock bool
-	advmss  *uint32
+	// devIndex, when not 0, is dev's index as the batch knows it (see
+	// linkNames): message uses it instead of a lookup.
+	devIndex uint32
+	op       string
+	family   rtnl.Family
+	typ      *rtnl.RouteType
+	dst      netip.Prefix
+	via      netip.Addr
+	dev      string
+	src      netip.Addr
+	metric   *uint32
+	table    *rtnl.Table
+	scope    *rtnl.Scope
+	proto    *rtnl.RouteProtocol
+	onlink   bool
+	mtu      *uint32
+	mtuLock  bool
+	advmss   *uint32
 	// nexthops are the "nexthop" groups of a multipath route.
 	nexthops []nexthopArg
 }
@@ -302,7 +305,9 @@ func (c routeChange) message(conn *rtnl.Conn) (*rtnl.RouteMessage, error) {
 	}
 	a := &m.Attrs
 	a.Gateway, a.PrefSrc, a.Priority = c.via, c.src, c.metric
-	if c.dev != "" {
+	if c.devIndex != 0 {
+		a.OIF = &c.devIndex
+	} else if c.dev != "" {
 		i, err := linkIndex(conn, c.dev)
 		if err != nil {
 			return nil, err
@@ -344,6 +349,22 @@ func (c routeChange) run(e *env) error {
 	conn, err := e.rtnl()
 	if err != nil {
 		return err
+	}
+	if c.op == "add" && c.dev != "" {
+		if idx, ok := e.s.names.index(e.ns, c.dev); ok {
+			c.devIndex = idx
+			m, err := c.message(conn)
+			if err != nil {
+				return err
+			}
+			err = routeRaw{op: c.op, msg: *m}.send(conn)
+			if !noDevice(err) {
+				return named(err, c.object())
+			}
+			// The link the batch made is gone: look the name up now.
+			e.s.names.forget()
+			c.devIndex = 0
+		}
 	}
 	m, err := c.message(conn)
 	if err != nil {

@@ -41,6 +41,9 @@ type session struct {
 	// inside the new namespace anyway.
 	last map[string]int
 	line int
+	// names is what a batch knows of the links it made (nil outside
+	// runBatch; see linkNames).
+	names linkNames
 }
 
 // openNS returns the namespace the session holds open under key (a name
@@ -87,6 +90,7 @@ func (s *session) forgetAll() { s.ps.Close() }
 
 // forget drops what is cached for namespace ns (a name or a path).
 func (s *session) forget(ns string) {
+	delete(s.names, ns)
 	if ref, err := nsfs.ParseKey(ns); err == nil {
 		s.ps.Forget(ref)
 	}

@@ -145,6 +145,15 @@ func (c *Conn) Execute(m netlink.Message) ([]netlink.Message, error) {
 		c.printMsg(nltrace.Sent, m)
 	}
 	msgs, err := c.receive()
+	// With NLM_F_ECHO and NLM_F_ACK, the echo of what the request made
+	// comes in a datagram of its own before the acknowledgement: read on
+	// until the acknowledgement of this request's sequence number.
+	const ackEcho = netlink.Echo | netlink.Acknowledge
+	for err == nil && m.Header.Flags&ackEcho == ackEcho && !acked(msgs, m.Header.Sequence) {
+		var more []netlink.Message
+		more, err = c.receive()
+		msgs = append(msgs, more...)
+	}
 	if err != nil && err != ErrDumpInterrupted {
 		return nil, err
 	}
@@ -155,6 +164,16 @@ func (c *Conn) Execute(m netlink.Message) ([]netlink.Message, error) {
 		return msgs, err
 	}
 	return msgs, checkIntr(msgs)
+}
+
+// acked reports whether msgs hold the acknowledgement of request seq.
+func acked(msgs []netlink.Message, seq uint32) bool {
+	for _, r := range msgs {
+		if r.Header.Type == netlink.Error && r.Header.Sequence == seq {
+			return true
+		}
+	}
+	return false
 }
 
 // Dump runs a dump request, retrying up to retries times when the kernel
