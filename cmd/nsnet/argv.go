@@ -90,3 +90,15 @@ func once(seen map[string]bool, words map[string]string, word string, a *argv) e
 	seen[name] = true
 	return nil
 }
+
+// wordValue reads keyword's value and parses it with parse, returning
+// parse's error as it is (an ip-worded error keeps its wording and exit
+// status; parsedValue makes every error a usage error).
+func wordValue[T any](a *argv, keyword string, parse func(string) (T, error)) (T, error) {
+	v, err := a.value(keyword)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return parse(v)
+}

@@ -260,11 +260,8 @@ func parseRuleChange(a *argv, op string, opt options) (command, error) {
 			}
 			at.Priority = &n
 		case "tos", "dsfield":
-			v, err := a.value(word)
-			if err != nil {
-				return nil, err
-			}
-			if m.TOS, err = parseDSField(v); err != nil {
+			var err error
+			if m.TOS, err = wordValue(a, word, parseDSField); err != nil {
 				return nil, err
 			}
 		case "fwmark":
@@ -278,11 +275,7 @@ func parseRuleChange(a *argv, op string, opt options) (command, error) {
 			}
 			at.FwMark, at.FwMask = &mark, mask
 		case "realms":
-			v, err := a.value(word)
-			if err != nil {
-				return nil, err
-			}
-			f, err := parseRealms(v)
+			f, err := wordValue(a, word, parseRealms)
 			if err != nil {
 				return nil, err
 			}
@@ -324,11 +317,7 @@ func parseRuleChange(a *argv, op string, opt options) (command, error) {
 			}
 			at.SuppressPrefixLen = new(int32(n))
 		case "sup_group":
-			v, err := a.value(word)
-			if err != nil {
-				return nil, err
-			}
-			g, err := parseGroup(v)
+			g, err := wordValue(a, word, parseGroup)
 			if err != nil {
 				return nil, err
 			}
@@ -347,19 +336,12 @@ func parseRuleChange(a *argv, op string, opt options) (command, error) {
 			at.L3MDev = new(uint8(1))
 			tableOK, l3mdev = true, true
 		case "uidrange":
-			v, err := a.value(word)
-			if err != nil {
-				return nil, err
-			}
-			if at.UIDRange, err = parseUIDRange(v); err != nil {
+			var err error
+			if at.UIDRange, err = wordValue(a, word, parseUIDRange); err != nil {
 				return nil, err
 			}
 		case "ipproto":
-			v, err := a.value(word)
-			if err != nil {
-				return nil, err
-			}
-			p, err := parseIPProto(v)
+			p, err := wordValue(a, word, parseIPProto)
 			if err != nil {
 				return nil, err
 			}
@@ -962,11 +944,7 @@ func parseRuleShow(a *argv, opt options, flush bool) (command, error) {
 		case word == "not":
 			f.not = true
 		case word == "tos" || word == "dsfield":
-			v, err := a.value(word)
-			if err != nil {
-				return nil, err
-			}
-			t, err := parseDSField(v)
+			t, err := wordValue(a, word, parseDSField)
 			if err != nil {
 				return nil, err
 			}
@@ -997,11 +975,8 @@ func parseRuleShow(a *argv, opt options, flush bool) (command, error) {
 		case word == "l3mdev":
 			f.l3mdev = true
 		case word == "uidrange":
-			v, err := a.value(word)
-			if err != nil {
-				return nil, err
-			}
-			if f.uid, err = parseUIDRange(v); err != nil {
+			var err error
+			if f.uid, err = wordValue(a, word, parseUIDRange); err != nil {
 				return nil, err
 			}
 		case matches(word, "tun_id"):
@@ -1043,11 +1018,8 @@ func parseRuleShow(a *argv, opt options, flush bool) (command, error) {
 			}
 			f.proto = &p
 		case word == "ipproto":
-			v, err := a.value(word)
-			if err != nil {
-				return nil, err
-			}
-			if f.ipproto, err = parseIPProto(v); err != nil {
+			var err error
+			if f.ipproto, err = wordValue(a, word, parseIPProto); err != nil {
 				return nil, err
 			}
 		case word == "sport" || word == "dport":
