@@ -378,15 +378,7 @@ func (c AddrAdd) message(conn *rtnl.Conn) (*rtnl.AddrMessage, error) {
 
 // Apply adds the address.
 func (c AddrAdd) Apply(ctx context.Context, s *Session) error {
-	conn, err := s.Rtnl(c.NS)
-	if err != nil {
-		return err
-	}
-	m, err := c.message(conn)
-	if err != nil {
-		return err
-	}
-	return conn.AddAddr(m)
+	return send(s, c.NS, c.message, (*rtnl.Conn).AddAddr)
 }
 
 // Applied reports whether the link has the address with that length.
@@ -429,15 +421,7 @@ type AddrDel AddrAdd
 
 // Apply deletes the address.
 func (c AddrDel) Apply(ctx context.Context, s *Session) error {
-	conn, err := s.Rtnl(c.NS)
-	if err != nil {
-		return err
-	}
-	m, err := AddrAdd(c).message(conn)
-	if err != nil {
-		return err
-	}
-	return conn.DeleteAddr(m)
+	return send(s, c.NS, AddrAdd(c).message, (*rtnl.Conn).DeleteAddr)
 }
 
 // Applied reports whether the address is gone.
@@ -478,15 +462,7 @@ func (c RouteAdd) message(conn *rtnl.Conn) (*rtnl.RouteMessage, error) {
 
 // Apply adds the route.
 func (c RouteAdd) Apply(ctx context.Context, s *Session) error {
-	conn, err := s.Rtnl(c.NS)
-	if err != nil {
-		return err
-	}
-	m, err := c.message(conn)
-	if err != nil {
-		return err
-	}
-	return conn.AddRoute(m)
+	return send(s, c.NS, c.message, (*rtnl.Conn).AddRoute)
 }
 
 // Applied reports whether the main table has a route to Dst through the
@@ -527,15 +503,7 @@ type RouteDel RouteAdd
 
 // Apply deletes the route.
 func (c RouteDel) Apply(ctx context.Context, s *Session) error {
-	conn, err := s.Rtnl(c.NS)
-	if err != nil {
-		return err
-	}
-	m, err := RouteAdd(c).message(conn)
-	if err != nil {
-		return err
-	}
-	return conn.DeleteRoute(m)
+	return send(s, c.NS, RouteAdd(c).message, (*rtnl.Conn).DeleteRoute)
 }
 
 // Applied reports whether the route is gone.
@@ -630,4 +598,19 @@ func SameNAT(a, b nat.Object) bool {
 		return false
 	}
 	return a.String() == b.String()
+}
+
+// send builds a request on namespace ns's rtnetlink connection (build may
+// look a link up on it) and sends it with op: the shape of every address
+// and route step's Apply.
+func send[M any](s *Session, ns nsfs.Ref, build func(*rtnl.Conn) (M, error), op func(*rtnl.Conn, M) error) error {
+	conn, err := s.Rtnl(ns)
+	if err != nil {
+		return err
+	}
+	m, err := build(conn)
+	if err != nil {
+		return err
+	}
+	return op(conn, m)
 }
