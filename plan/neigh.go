@@ -19,9 +19,9 @@ type NeighAdd struct {
 	Dst netip.Addr
 	// Dev is the entry's link; "" only for a proxy entry of no link.
 	Dev    string
-	LLAddr net.HardwareAddr  // nil: none
-	State  *rtnl.NeighState  // nil: PERMANENT
-	Flags  rtnl.NeighFlags   // NeighRouter, NeighProxy, NeighUse, NeighExtLearned
+	LLAddr net.HardwareAddr // nil: none
+	State  *rtnl.NeighState // nil: PERMANENT
+	Flags  rtnl.NeighFlags  // NeighRouter, NeighProxy, NeighUse, NeighExtLearned
 	// Managed asks the kernel to keep the entry resolved (state NONE,
 	// NTF_EXT_MANAGED); State is then ignored.
 	Managed  bool
@@ -182,7 +182,9 @@ func (c NeighChange) Apply(ctx context.Context, s *Session) error {
 }
 
 // Applied reports whether the entry is there as c makes it.
-func (c NeighChange) Applied(ctx context.Context, s *Session) (bool, error) { return NeighAdd(c).has(s) }
+func (c NeighChange) Applied(ctx context.Context, s *Session) (bool, error) {
+	return NeighAdd(c).has(s)
+}
 
 // Inverse replaces the entry with the kernel's copy of it now, or deletes
 // it when there is none.
@@ -196,7 +198,9 @@ func (c NeighReplace) Apply(ctx context.Context, s *Session) error {
 }
 
 // Applied reports whether the entry is there as c makes it.
-func (c NeighReplace) Applied(ctx context.Context, s *Session) (bool, error) { return NeighAdd(c).has(s) }
+func (c NeighReplace) Applied(ctx context.Context, s *Session) (bool, error) {
+	return NeighAdd(c).has(s)
+}
 
 // Inverse replaces the entry with the kernel's copy of it now, or deletes
 // it when there is none.
