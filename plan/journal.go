@@ -2,8 +2,11 @@ package plan
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
+	"net"
 	"net/netip"
+	"reflect"
 	"strconv"
 
 	"github.com/nsnet/nsnet/internal/jsonv"
@@ -11,6 +14,7 @@ import (
 	"github.com/nsnet/nsnet/journal"
 	"github.com/nsnet/nsnet/nat"
 	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/rtnl"
 	"github.com/nsnet/nsnet/sysctl"
 )
 
@@ -34,6 +38,16 @@ type stepRecord struct {
 	Dev     string      `json:"dev,omitempty"`
 	NAT     string      `json:"nat,omitempty"` // nat.Object.String()
 	Sysctl  []jsonw.Raw `json:"sysctl,omitempty"`
+	// Neighbour entries.
+	Dst      string  `json:"dst,omitempty"`
+	LLAddr   *string `json:"lladdr,omitempty"`
+	State    *uint32 `json:"state,omitempty"`
+	Flags    *uint32 `json:"flags,omitempty"`
+	Managed  *bool   `json:"managed,omitempty"`
+	Protocol *uint32 `json:"protocol,omitempty"`
+	// Rules: the request in the kernel's own encoding (hex).
+	Rule  string `json:"rule,omitempty"`
+	Exact *bool  `json:"exact,omitempty"`
 }
 
 // KindOf names a step's kind in journal records ("" for a step of
@@ -64,6 +78,18 @@ func KindOf(st Step) string {
 		return "nat-del"
 	case SysctlSet:
 		return "sysctl-set"
+	case NeighAdd:
+		return "neigh-add"
+	case NeighDel:
+		return "neigh-del"
+	case NeighChange:
+		return "neigh-change"
+	case NeighReplace:
+		return "neigh-replace"
+	case RuleAdd:
+		return "rule-add"
+	case RuleDel:
+		return "rule-del"
 	}
 	return ""
 }
@@ -108,6 +134,25 @@ func EncodeStep(st Step) (kind string, data []byte, err error) {
 			b, _ := jsonw.Append(nil, [2]string{v.Key.Path, v.Value})
 			r.Sysctl = append(r.Sysctl, b)
 		}
+	case NeighAdd:
+		r = neighRecord(s)
+	case NeighDel:
+		r = neighRecord(NeighAdd(s))
+	case NeighChange:
+		r = neighRecord(NeighAdd(s))
+	case NeighReplace:
+		r = neighRecord(NeighAdd(s))
+	case RuleAdd:
+		if r, err = ruleRecord(s.NS, &s.Rule); err != nil {
+			return "", nil, err
+		}
+	case RuleDel:
+		if r, err = ruleRecord(s.NS, &s.Rule); err != nil {
+			return "", nil, err
+		}
+		if s.Exact {
+			r.Exact = &s.Exact
+		}
 	default:
 		return "", nil, fmt.Errorf("plan: a %T cannot be journaled", st)
 	}
@@ -121,6 +166,31 @@ func routeRecord(s RouteAdd) stepRecord {
 		r.Gateway = s.Gateway.String()
 	}
 	return r
+}
+
+func neighRecord(s NeighAdd) stepRecord {
+	r := stepRecord{NS: s.NS.Key(), Dev: s.Dev, Dst: s.Dst.String()}
+	if s.LLAddr != nil {
+		r.LLAddr = new(hex.EncodeToString(s.LLAddr))
+	}
+	if s.State != nil {
+		r.State = new(uint32(*s.State))
+	}
+	if s.Flags != 0 {
+		r.Flags = new(uint32(s.Flags))
+	}
+	if s.Managed {
+		r.Managed = &s.Managed
+	}
+	if s.Protocol != nil {
+		r.Protocol = new(uint32(*s.Protocol))
+	}
+	return r
+}
+
+func ruleRecord(ns nsfs.Ref, m *rtnl.RuleMessage) (stepRecord, error) {
+	b, err := m.MarshalBinary()
+	return stepRecord{NS: ns.Key(), Rule: hex.EncodeToString(b)}, err
 }
 
 // DecodeStep is the step EncodeStep wrote, every field validated.
@@ -219,6 +289,68 @@ func DecodeStep(kind string, data []byte) (Step, error) {
 			return NATAdd{NS: ns, Object: o}, nil
 		}
 		return NATDel{NS: ns, Object: o}, nil
+	case "neigh-add", "neigh-del", "neigh-change", "neigh-replace":
+		n := NeighAdd{NS: ns, Dev: r.Dev}
+		if n.Dst, err = netip.ParseAddr(r.Dst); err != nil {
+			return nil, err
+		}
+		if r.Dev != "" {
+			if err := dev(r.Dev); err != nil {
+				return nil, err
+			}
+		}
+		if r.LLAddr != nil {
+			if n.LLAddr, err = hex.DecodeString(*r.LLAddr); err != nil || len(n.LLAddr) > 32 {
+				return nil, fmt.Errorf("bad link-layer address %.40q", *r.LLAddr)
+			}
+			if n.LLAddr == nil {
+				n.LLAddr = net.HardwareAddr{}
+			}
+		}
+		if r.State != nil {
+			if *r.State > 0xffff {
+				return nil, fmt.Errorf("bad neighbour state %d", *r.State)
+			}
+			n.State = new(rtnl.NeighState(*r.State))
+		}
+		if r.Flags != nil {
+			if *r.Flags > 0xff {
+				return nil, fmt.Errorf("bad neighbour flags %d", *r.Flags)
+			}
+			n.Flags = rtnl.NeighFlags(*r.Flags)
+		}
+		if r.Protocol != nil {
+			if *r.Protocol > 0xff {
+				return nil, fmt.Errorf("bad protocol %d", *r.Protocol)
+			}
+			n.Protocol = new(rtnl.RouteProtocol(*r.Protocol))
+		}
+		n.Managed = r.Managed != nil && *r.Managed
+		switch kind {
+		case "neigh-add":
+			return n, nil
+		case "neigh-del":
+			return NeighDel(n), nil
+		case "neigh-change":
+			return NeighChange(n), nil
+		}
+		return NeighReplace(n), nil
+	case "rule-add", "rule-del":
+		b, err := hex.DecodeString(r.Rule)
+		if err != nil {
+			return nil, fmt.Errorf("bad rule encoding")
+		}
+		var m rtnl.RuleMessage
+		if err := m.UnmarshalBinary(b); err != nil {
+			return nil, fmt.Errorf("bad rule: %v", err)
+		}
+		if m.Family != rtnl.FamilyInet && m.Family != rtnl.FamilyInet6 {
+			return nil, fmt.Errorf("bad rule family %d", m.Family)
+		}
+		if kind == "rule-add" {
+			return RuleAdd{NS: ns, Rule: m}, nil
+		}
+		return RuleDel{NS: ns, Rule: m, Exact: r.Exact != nil && *r.Exact}, nil
 	case "sysctl-set":
 		s := SysctlSet{NS: ns}
 		for _, raw := range r.Sysctl {
@@ -276,6 +408,37 @@ func parseRecord(data []byte) (stepRecord, error) {
 			r.Dev, err = str(k, x)
 		case "nat":
 			r.NAT, err = str(k, x)
+		case "dst":
+			r.Dst, err = str(k, x)
+		case "lladdr":
+			var v string
+			if v, err = str(k, x); err == nil {
+				r.LLAddr = &v
+			}
+		case "rule":
+			r.Rule, err = str(k, x)
+		case "state", "flags", "protocol":
+			var u uint32
+			if u, err = u32(k, x); err == nil {
+				switch k {
+				case "state":
+					r.State = &u
+				case "flags":
+					r.Flags = &u
+				default:
+					r.Protocol = &u
+				}
+			}
+		case "managed", "exact":
+			b, ok := x.(bool)
+			if !ok {
+				return r, fmt.Errorf("%q is not a boolean", k)
+			}
+			if k == "managed" {
+				r.Managed = &b
+			} else {
+				r.Exact = &b
+			}
 		case "peer_ns", "master":
 			var s string
 			if s, err = str(k, x); err == nil {
@@ -286,16 +449,10 @@ func parseRecord(data []byte) (stepRecord, error) {
 				}
 			}
 		case "mtu":
-			n, ok := x.(jsonv.Number)
-			if !ok {
-				return r, fmt.Errorf("%q is not a number", k)
+			var m uint32
+			if m, err = u32(k, x); err == nil {
+				r.MTU = &m
 			}
-			u, perr := strconv.ParseUint(string(n), 10, 32)
-			if perr != nil {
-				return r, fmt.Errorf("%q: %v", k, perr)
-			}
-			m := uint32(u)
-			r.MTU = &m
 		case "up":
 			b, ok := x.(bool)
 			if !ok {
@@ -332,6 +489,19 @@ func parseRecord(data []byte) (stepRecord, error) {
 		}
 	}
 	return r, nil
+}
+
+// u32 reads the value of key k as a 32-bit unsigned number.
+func u32(k string, x any) (uint32, error) {
+	n, ok := x.(jsonv.Number)
+	if !ok {
+		return 0, fmt.Errorf("%q is not a number", k)
+	}
+	u, err := strconv.ParseUint(string(n), 10, 32)
+	if err != nil {
+		return 0, fmt.Errorf("%q: %v", k, err)
+	}
+	return uint32(u), nil
 }
 
 // parsePair reads a sysctl [key, value] pair of a record.
@@ -417,6 +587,27 @@ func UndoFits(step, undo Step) error {
 		if u, ok := undo.(NATAdd); ok && same(u.NS, s.NS) && SameNAT(u.Object, s.Object) {
 			return nil
 		}
+	case NeighAdd:
+		if u, ok := undo.(NeighDel); ok && sameNeigh(NeighAdd(u), s) {
+			return nil
+		}
+	case NeighDel:
+		if u, ok := undo.(NeighAdd); ok && sameNeigh(u, NeighAdd(s)) {
+			return nil
+		}
+	case NeighChange:
+		return neighRestores(NeighAdd(s), undo, no)
+	case NeighReplace:
+		return neighRestores(NeighAdd(s), undo, no)
+	case RuleAdd:
+		if u, ok := undo.(RuleDel); ok && u.Exact && same(u.NS, s.NS) && reflect.DeepEqual(u.Rule, s.Rule) {
+			return nil
+		}
+	case RuleDel:
+		// The rule put back is one the deletion selects.
+		if u, ok := undo.(RuleAdd); ok && same(u.NS, s.NS) && MatchRule(&s.Rule, &u.Rule) {
+			return nil
+		}
 	case SysctlSet:
 		u, ok := undo.(SysctlSet)
 		if !ok || !same(u.NS, s.NS) {
@@ -432,6 +623,28 @@ func UndoFits(step, undo Step) error {
 			}
 		}
 		return nil
+	}
+	return no
+}
+
+// sameNeigh reports whether a and b are about the same entry: namespace,
+// address, link and proxy flag.
+func sameNeigh(a, b NeighAdd) bool {
+	return a.NS.Key() == b.NS.Key() && a.Dst == b.Dst && a.Dev == b.Dev && a.Flags&rtnl.NeighProxy == b.Flags&rtnl.NeighProxy
+}
+
+// neighRestores checks the undo of a change or replace of entry s: a
+// deletion of it, or a replace by the old copy of it.
+func neighRestores(s NeighAdd, undo Step, no error) error {
+	switch u := undo.(type) {
+	case NeighDel:
+		if sameNeigh(NeighAdd(u), s) {
+			return nil
+		}
+	case NeighReplace:
+		if sameNeigh(NeighAdd(u), s) {
+			return nil
+		}
 	}
 	return no
 }

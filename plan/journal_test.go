@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"io"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/nsnet/nsnet/journal"
 	"github.com/nsnet/nsnet/nat"
 	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/rtnl"
 	"github.com/nsnet/nsnet/sysctl"
 )
 
@@ -31,6 +33,14 @@ func everyKind() []Step {
 		NATAdd{Object: nat.Masquerade{Source: netip.MustParsePrefix("10.0.0.0/24"), OutIface: "eth0"}},
 		NATDel{NS: ns, Object: nat.Forward{A: "a", B: "b"}},
 		SysctlSet{NS: ns, Values: []SysctlValue{{Key: sysctl.MustKey("net.ipv4.conf.v0/10.forwarding"), Value: "1"}}},
+		NeighAdd{NS: ns, Dst: netip.MustParseAddr("10.0.0.2"), Dev: "v0", LLAddr: net.HardwareAddr{2, 0, 0, 0, 0, 2},
+			State: new(rtnl.NeighStale), Flags: rtnl.NeighRouter, Protocol: new(rtnl.ProtoStatic)},
+		NeighDel{Dst: netip.MustParseAddr("2001:db8::2"), Flags: rtnl.NeighProxy},
+		NeighChange{Dst: netip.MustParseAddr("10.0.0.3"), Dev: "v0", Managed: true},
+		NeighReplace{NS: ns, Dst: netip.MustParseAddr("10.0.0.4"), Dev: "v0", LLAddr: net.HardwareAddr{}},
+		RuleAdd{NS: ns, Rule: rtnl.RuleMessage{Family: rtnl.FamilyInet, Table: 100, Action: rtnl.RuleToTable,
+			Src: netip.MustParsePrefix("10.1.0.0/16"), Attrs: rtnl.RuleAttrs{Priority: new(uint32(7)), IIFName: "v0"}}},
+		RuleDel{Rule: rtnl.RuleMessage{Family: rtnl.FamilyInet6, Table: 100}, Exact: true},
 	}
 }
 

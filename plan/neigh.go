@@ -216,7 +216,8 @@ type DeviceError struct {
 	Err     error
 }
 
-func (e *DeviceError) Error() string { return e.Keyword + " " + e.Name + ": " + e.Err.Error() }
+// Error is the kernel's error: a caller names the link as it words it.
+func (e *DeviceError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the kernel's error.
 func (e *DeviceError) Unwrap() error { return e.Err }

@@ -170,6 +170,14 @@ func stepKind(c command) string {
 // record is the journal record of st's undo inv, when inv can be written
 // as words (ok false: down undoes the line from the file).
 func (st step) record(inv command) (journal.Record, bool) {
+	if sc, ok := inv.(stepCmd); ok {
+		// A typed undo: the plan step's own encoding.
+		kind, data, err := plan.EncodeStep(sc.st)
+		if err != nil {
+			return journal.Record{}, false
+		}
+		return journal.Record{Line: st.l.num, Hash: st.hash, Kind: kind, Undo: []string{string(data)}}, true
+	}
 	ns := st.l.ns
 	if in, ok := inv.(inNS); ok {
 		ns, inv = in.ns, in.cmd
@@ -186,6 +194,24 @@ func (st step) record(inv command) (journal.Record, bool) {
 // anything that is not the typed undo of that very step: a record of
 // another kind, another object, another namespace, or any other command.
 func (st step) undoOf(e *env, r journal.Record) (command, error) {
+	if p, ok := st.l.cmd.(planned); ok {
+		// A typed record: a plan step that is an undo of the line's own.
+		own, err := p.step(e)
+		if err != nil {
+			return nil, err
+		}
+		if len(r.Undo) != 1 || r.NS != "" {
+			return nil, fmt.Errorf("a %.40q record that is not a typed undo", r.Kind)
+		}
+		u, err := plan.DecodeStep(r.Kind, []byte(r.Undo[0]))
+		if err != nil {
+			return nil, err
+		}
+		if err := plan.UndoFits(own, u); err != nil {
+			return nil, err
+		}
+		return stepCmd{st: u}, nil
+	}
 	kind := stepKind(st.l.cmd)
 	if kind == "" || r.Kind != kind {
 		return nil, fmt.Errorf("a %.40q record for a %s line", r.Kind, orNone(kind))
