@@ -14,13 +14,13 @@ import (
 // `ip address add`. The fields after Prefix are ip's options; their zero
 // values send nothing (no broadcast address, the kernel's defaults).
 type AddrAdd struct {
-	NS     nsfs.Ref
+	NS     nsfs.Ref `json:",omitempty"`
 	Dev    string
 	Prefix netip.Prefix
 	// AnyLength: the address was given without a length (Prefix is a
 	// host prefix); finding it on the link, and deleting it, match
 	// whatever length it has.
-	AnyLength bool
+	AnyLength bool `json:",omitempty"`
 	// Peer is the other end of a point-to-point address; its length is
 	// the prefix length sent.
 	Peer netip.Prefix
@@ -28,17 +28,17 @@ type AddrAdd struct {
 	// computes it instead from a prefix of /30 or shorter, as ip's "brd +"
 	// (the prefix's last address) and "brd -" (its first) do.
 	Broadcast     netip.Addr
-	BroadcastCalc string
-	Label         string
+	BroadcastCalc string `json:",omitempty"`
+	Label         string `json:",omitempty"`
 	// Scope: nil is the universe (host for 127.0.0.0/8, as ip).
-	Scope *rtnl.Scope
-	Flags rtnl.AddrFlags // NoDAD, NoPrefixRoute, HomeAddress, ...
+	Scope *rtnl.Scope    `json:",omitempty"`
+	Flags rtnl.AddrFlags `json:",omitempty"` // NoDAD, NoPrefixRoute, HomeAddress, ...
 	// Valid and Preferred are lifetimes in seconds (nil: forever).
-	Valid, Preferred *uint32
-	Metric           *uint32
+	Valid, Preferred *uint32 `json:",omitempty"`
+	Metric           *uint32 `json:",omitempty"`
 	// DevIndex, when not 0, is Dev's index as the caller knows it (a
 	// link it just made): no lookup is made. It is not journaled.
-	DevIndex uint32
+	DevIndex uint32 `json:"-"`
 }
 
 // AddrDel deletes the address.
@@ -181,11 +181,11 @@ func (c AddrAdd) restore(s *Session, op string, put func(AddrAdd) Step) (Step, e
 	case cur == nil:
 		return nil, nil
 	}
-	return put(addrFrom(c.NS, c.Dev, cur)), nil
+	return put(AddrOf(c.NS, c.Dev, cur)), nil
 }
 
 // addrFrom is the step that makes address m on dev again.
-func addrFrom(ns nsfs.Ref, dev string, m *rtnl.AddrMessage) AddrAdd {
+func AddrOf(ns nsfs.Ref, dev string, m *rtnl.AddrMessage) AddrAdd {
 	local := m.Attrs.Local
 	if !local.IsValid() {
 		local = m.Attrs.Address

@@ -68,10 +68,20 @@ func KindOf(st Step) string {
 		return "addr-add"
 	case AddrDel:
 		return "addr-del"
+	case AddrReplace:
+		return "addr-replace"
 	case RouteAdd:
 		return "route-add"
 	case RouteDel:
 		return "route-del"
+	case RouteReplace:
+		return "route-replace"
+	case RouteAppend:
+		return "route-append"
+	case RouteChange:
+		return "route-change"
+	case RouteRaw:
+		return "route-raw"
 	case NATAdd:
 		return "nat-add"
 	case NATDel:
@@ -116,14 +126,12 @@ func EncodeStep(st Step) (kind string, data []byte, err error) {
 		r.NS, r.Name = s.NS.Key(), s.Name
 	case LinkSet:
 		r.NS, r.Dev, r.Up, r.MTU, r.Master = s.NS.Key(), s.Dev, s.Up, s.MTU, s.Master
-	case AddrAdd:
-		r.NS, r.Dev, r.Prefix = s.NS.Key(), s.Dev, s.Prefix.String()
-	case AddrDel:
-		r.NS, r.Dev, r.Prefix = s.NS.Key(), s.Dev, s.Prefix.String()
-	case RouteAdd:
-		r = routeRecord(s)
-	case RouteDel:
-		r = routeRecord(RouteAdd(s))
+	case AddrAdd, AddrDel, AddrReplace:
+		data, err = jsonw.Append(nil, s)
+		return kind, data, err
+	case RouteAdd, RouteDel, RouteReplace, RouteAppend, RouteChange, RouteRaw:
+		data, err = jsonw.Append(nil, s)
+		return kind, data, err
 	case NATAdd:
 		r.NS, r.NAT = s.NS.Key(), s.Object.String()
 	case NATDel:
@@ -160,14 +168,6 @@ func EncodeStep(st Step) (kind string, data []byte, err error) {
 	return kind, data, err
 }
 
-func routeRecord(s RouteAdd) stepRecord {
-	r := stepRecord{NS: s.NS.Key(), Dev: s.Dev, Prefix: s.Dst.String()}
-	if s.Gateway.IsValid() {
-		r.Gateway = s.Gateway.String()
-	}
-	return r
-}
-
 func neighRecord(s NeighAdd) stepRecord {
 	r := stepRecord{NS: s.NS.Key(), Dev: s.Dev, Dst: s.Dst.String()}
 	if s.LLAddr != nil {
@@ -195,6 +195,56 @@ func ruleRecord(ns nsfs.Ref, m *rtnl.RuleMessage) (stepRecord, error) {
 
 // DecodeStep is the step EncodeStep wrote, every field validated.
 func DecodeStep(kind string, data []byte) (Step, error) {
+	switch kind {
+	case "addr-add", "addr-del", "addr-replace":
+		var a AddrAdd
+		if err := decodeTyped(kind, data, &a); err != nil {
+			return nil, err
+		}
+		if err := validAddr(a); err != nil {
+			return nil, err
+		}
+		switch kind {
+		case "addr-add":
+			return a, nil
+		case "addr-del":
+			return AddrDel(a), nil
+		}
+		return AddrReplace(a), nil
+	case "route-add", "route-del", "route-replace", "route-append", "route-change":
+		var ra RouteAdd
+		if err := decodeTyped(kind, data, &ra); err != nil {
+			return nil, err
+		}
+		if err := validRoute(ra); err != nil {
+			return nil, err
+		}
+		switch kind {
+		case "route-add":
+			return ra, nil
+		case "route-del":
+			return RouteDel(ra), nil
+		case "route-replace":
+			return RouteReplace(ra), nil
+		case "route-append":
+			return RouteAppend(ra), nil
+		}
+		return RouteChange(ra), nil
+	case "route-raw":
+		var rr RouteRaw
+		if err := decodeTyped(kind, data, &rr); err != nil {
+			return nil, err
+		}
+		if rr.Op != "add" && rr.Op != "replace" && rr.Op != "delete" || rr.Route.Family != rtnl.FamilyInet && rr.Route.Family != rtnl.FamilyInet6 {
+			return nil, fmt.Errorf("bad route record")
+		}
+		if rr.Dev != "" {
+			if err := validDev(rr.Dev); err != nil {
+				return nil, err
+			}
+		}
+		return rr, nil
+	}
 	r, err := parseRecord(data)
 	if err != nil {
 		return nil, fmt.Errorf("a %.20q record: %v", kind, err)
@@ -204,13 +254,7 @@ func DecodeStep(kind string, data []byte) (Step, error) {
 		return nil, err
 	}
 	name := func() error { return nsfs.ValidName(r.Name) }
-	dev := func(d string) error {
-		if d == "" || len(d) > 15 || d == "." || d == ".." || containsAny(d, "/:\x00 \t\n") {
-			return fmt.Errorf("bad device name %q", d)
-		}
-		return nil
-	}
-	prefix := func() (netip.Prefix, error) { return netip.ParsePrefix(r.Prefix) }
+	dev := validDev
 	switch kind {
 	case "netns-add", "netns-del":
 		if err := name(); err != nil {
@@ -251,35 +295,6 @@ func DecodeStep(kind string, data []byte) (Step, error) {
 			}
 		}
 		return LinkSet{NS: ns, Dev: r.Dev, Up: r.Up, MTU: r.MTU, Master: r.Master}, dev(r.Dev)
-	case "addr-add", "addr-del":
-		p, err := prefix()
-		if err != nil {
-			return nil, err
-		}
-		if kind == "addr-add" {
-			return AddrAdd{NS: ns, Dev: r.Dev, Prefix: p}, dev(r.Dev)
-		}
-		return AddrDel{NS: ns, Dev: r.Dev, Prefix: p}, dev(r.Dev)
-	case "route-add", "route-del":
-		p, err := prefix()
-		if err != nil {
-			return nil, err
-		}
-		ra := RouteAdd{NS: ns, Dst: p, Dev: r.Dev}
-		if r.Gateway != "" {
-			if ra.Gateway, err = netip.ParseAddr(r.Gateway); err != nil {
-				return nil, err
-			}
-		}
-		if r.Dev != "" {
-			if err := dev(r.Dev); err != nil {
-				return nil, err
-			}
-		}
-		if kind == "route-add" {
-			return ra, nil
-		}
-		return RouteDel(ra), nil
 	case "nat-add", "nat-del":
 		o, err := nat.ParseObject(r.NAT)
 		if err != nil {
@@ -367,6 +382,59 @@ func DecodeStep(kind string, data []byte) (Step, error) {
 		return s, nil
 	}
 	return nil, fmt.Errorf("unknown step kind %.20q", kind)
+}
+
+// decodeTyped fills step (a pointer) from data, the JSON of a step
+// written whole (jsonw), refusing anything else (decodeStrict).
+func decodeTyped(kind string, data []byte, step any) error {
+	v, err := jsonv.Parse(data)
+	if err == nil {
+		err = decodeStrict(v, reflect.ValueOf(step))
+	}
+	if err != nil {
+		return fmt.Errorf("a %.20q record: %v", kind, err)
+	}
+	return nil
+}
+
+// validDev checks a device name as the kernel would.
+func validDev(d string) error {
+	if d == "" || len(d) > 15 || d == "." || d == ".." || containsAny(d, "/:\x00 \t\n") {
+		return fmt.Errorf("bad device name %q", d)
+	}
+	return nil
+}
+
+// validRoute checks the fields of a journaled route step.
+func validRoute(r RouteAdd) error {
+	if !r.Dst.IsValid() {
+		return fmt.Errorf("bad route destination")
+	}
+	for _, d := range append([]Nexthop{{Dev: r.Dev}}, r.Nexthops...) {
+		if d.Dev != "" {
+			if err := validDev(d.Dev); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// validAddr checks the fields of a journaled address step.
+func validAddr(a AddrAdd) error {
+	if err := validDev(a.Dev); err != nil {
+		return err
+	}
+	if !a.Prefix.IsValid() || a.Peer.IsValid() && a.Peer.Addr().Is4() != a.Prefix.Addr().Is4() {
+		return fmt.Errorf("bad address %s", a.Prefix)
+	}
+	if a.BroadcastCalc != "" && a.BroadcastCalc != "+" && a.BroadcastCalc != "-" {
+		return fmt.Errorf("bad broadcast %.10q", a.BroadcastCalc)
+	}
+	if len(a.Label) > 15 || containsAny(a.Label, "\x00") {
+		return fmt.Errorf("bad label %.20q", a.Label)
+	}
+	return nil
 }
 
 // parseRecord reads the JSON EncodeStep wrote. Unlike a lenient decoder
@@ -564,21 +632,40 @@ func UndoFits(step, undo Step) error {
 			return nil
 		}
 	case AddrAdd:
-		if u, ok := undo.(AddrDel); ok && AddrAdd(u) == s {
+		if u, ok := undo.(AddrDel); ok && sameAddr(AddrAdd(u), s) {
 			return nil
 		}
 	case AddrDel:
-		if u, ok := undo.(AddrAdd); ok && AddrDel(u) == s {
+		if u, ok := undo.(AddrAdd); ok && sameAddr(u, AddrAdd(s)) {
 			return nil
+		}
+	case AddrReplace:
+		switch u := undo.(type) {
+		case AddrDel:
+			if sameAddr(AddrAdd(u), AddrAdd(s)) {
+				return nil
+			}
+		case AddrReplace:
+			if sameAddr(AddrAdd(u), AddrAdd(s)) {
+				return nil
+			}
 		}
 	case RouteAdd:
-		if u, ok := undo.(RouteDel); ok && RouteAdd(u) == s {
-			return nil
-		}
+		return routeUndo(s, undo, false, no)
+	case RouteAppend:
+		return routeUndo(RouteAdd(s), undo, false, no)
 	case RouteDel:
-		if u, ok := undo.(RouteAdd); ok && RouteDel(u) == s {
+		if u, ok := undo.(RouteRaw); ok && u.Op == "add" && same(u.NS, s.NS) && u.Route.Dst == s.Dst {
 			return nil
 		}
+	case RouteReplace:
+		return routeUndo(RouteAdd(s), undo, true, no)
+	case RouteRaw:
+		if u, ok := undo.(RouteRaw); ok && same(u.NS, s.NS) && u.Route.Dst == s.Route.Dst && u.Route.Table == s.Route.Table {
+			return nil
+		}
+	case RouteChange:
+		return routeUndo(RouteAdd(s), undo, true, no)
 	case NATAdd:
 		if u, ok := undo.(NATDel); ok && same(u.NS, s.NS) && SameNAT(u.Object, s.Object) {
 			return nil
@@ -625,6 +712,29 @@ func UndoFits(step, undo Step) error {
 		return nil
 	}
 	return no
+}
+
+// routeUndo checks the undo of a change of the route to s.Dst: its
+// deletion, or (when put) the kernel's copy of it put back.
+func routeUndo(s RouteAdd, undo Step, put bool, no error) error {
+	switch u := undo.(type) {
+	case RouteDel:
+		if u.NS.Key() == s.NS.Key() && u.Dst == s.Dst {
+			return nil
+		}
+	case RouteRaw:
+		if put && u.Op == "replace" && u.NS.Key() == s.NS.Key() && u.Route.Dst == s.Dst {
+			return nil
+		}
+	}
+	return no
+}
+
+// sameAddr reports whether a and b are about the same address: the same
+// namespace, link and address (its length may differ where the step gave
+// none).
+func sameAddr(a, b AddrAdd) bool {
+	return a.NS.Key() == b.NS.Key() && a.Dev == b.Dev && a.Prefix.Addr() == b.Prefix.Addr()
 }
 
 // sameNeigh reports whether a and b are about the same entry: namespace,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
 
 	"github.com/nsnet/nsnet/nat"
@@ -346,88 +345,6 @@ func eq[T comparable](a, b *T) bool { return a == nil || b != nil && *a == *b }
 func (c LinkSet) Inverse(ctx context.Context, s *Session) (Step, error) {
 	return c.state(s)
 }
-
-// RouteAdd adds a route to Dst (0.0.0.0/0 or ::/0 for a default route) in
-// the main table of namespace NS, through Gateway and/or out of Dev.
-type RouteAdd struct {
-	NS      nsfs.Ref
-	Dst     netip.Prefix
-	Gateway netip.Addr
-	Dev     string
-}
-
-func (c RouteAdd) message(conn *rtnl.Conn) (*rtnl.RouteMessage, error) {
-	fam := rtnl.FamilyOf(c.Dst.Addr())
-	m := &rtnl.RouteMessage{Family: fam, Dst: c.Dst.Masked(), Table: rtnl.TableMain, Protocol: rtnl.ProtoBoot,
-		Scope: rtnl.ScopeUniverse, Type: rtnl.RouteUnicast}
-	m.Attrs.Gateway = c.Gateway
-	if !c.Gateway.IsValid() {
-		m.Scope = rtnl.ScopeLink
-	}
-	if c.Dev != "" {
-		idx, err := conn.LinkIndex(c.Dev)
-		if err != nil {
-			return nil, err
-		}
-		m.Attrs.OIF = &idx
-	}
-	return m, nil
-}
-
-// Apply adds the route.
-func (c RouteAdd) Apply(ctx context.Context, s *Session) error {
-	return send(s, c.NS, c.message, (*rtnl.Conn).AddRoute)
-}
-
-// Applied reports whether the main table has a route to Dst through the
-// same gateway and link.
-func (c RouteAdd) Applied(ctx context.Context, s *Session) (bool, error) {
-	if s.Absent(c.NS) {
-		return false, nil
-	}
-	conn, err := s.Rtnl(c.NS)
-	if err != nil {
-		return false, err
-	}
-	want, err := c.message(conn)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	routes, err := conn.Routes(rtnl.RouteFilter{Family: want.Family, Table: rtnl.TableMain})
-	if err != nil {
-		return false, err
-	}
-	for _, r := range routes {
-		if r.Dst == want.Dst && r.Attrs.Gateway == want.Attrs.Gateway &&
-			(want.Attrs.OIF == nil || r.Attrs.OIF != nil && *r.Attrs.OIF == *want.Attrs.OIF) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// Inverse deletes the route.
-func (c RouteAdd) Inverse(ctx context.Context, s *Session) (Step, error) { return RouteDel(c), nil }
-
-// RouteDel deletes the route RouteAdd would add.
-type RouteDel RouteAdd
-
-// Apply deletes the route.
-func (c RouteDel) Apply(ctx context.Context, s *Session) error {
-	return send(s, c.NS, RouteAdd(c).message, (*rtnl.Conn).DeleteRoute)
-}
-
-// Applied reports whether the route is gone.
-func (c RouteDel) Applied(ctx context.Context, s *Session) (bool, error) {
-	ok, err := RouteAdd(c).Applied(ctx, s)
-	return !ok && err == nil, err
-}
-
-// Inverse adds the route back.
-func (c RouteDel) Inverse(ctx context.Context, s *Session) (Step, error) { return RouteAdd(c), nil }
 
 // NATAdd adds a NAT object (nat.Masquerade, nat.Forward, nat.Publish) to
 // nsnet's nf_tables table in namespace NS.

@@ -1,12 +1,13 @@
 package main
 
 import (
-	"github.com/nsnet/nsnet/nsfs"
 	"net"
 	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/nsnet/nsnet/nsfs"
 
 	"github.com/nsnet/nsnet/rtnl"
 )
@@ -148,6 +149,10 @@ func TestWordsParseBack(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", line, err)
 		}
+		if _, ok := c.(planned); ok {
+			roundTrip(t, line, c)
+			continue
+		}
 		w, ok := c.(interface{ words() []string })
 		if !ok {
 			t.Fatalf("%s: %T has no words", line, c)
@@ -168,12 +173,5 @@ func TestWordsParseBack(t *testing.T) {
 	}
 	if w := refWord(nsfs.NameRef("7")); w != "/run/netns/7" {
 		t.Errorf("numeric name: %q", w)
-	}
-	// A route put back from the kernel's copy.
-	raw := routeRaw{op: "add", dev: "va", msg: rtnl.RouteMessage{Family: rtnl.FamilyInet, Dst: netip.MustParsePrefix("10.9.0.0/16"),
-		Table: rtnl.TableMain, Protocol: rtnl.ProtoBoot, Scope: rtnl.ScopeLink, Type: rtnl.RouteUnicast,
-		Attrs: rtnl.RouteAttrs{Priority: new(uint32(7))}}}
-	if got := strings.Join(raw.words(), " "); got != "route add 10.9.0.0/16 dev va metric 7 table main scope link proto boot" {
-		t.Errorf("routeRaw words: %q", got)
 	}
 }

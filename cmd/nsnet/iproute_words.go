@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/nsnet/nsnet/nsfs"
-	"github.com/nsnet/nsnet/rtnl"
 )
 
 // word is the reference as a word that parses back to the same
@@ -128,127 +127,6 @@ func (c linkSet) words() []string {
 }
 
 func (c linkDel) words() []string { return []string{"link", "delete", "dev", c.dev} }
-
-func (c addrChange) words() []string {
-	local := c.local.String()
-	if !c.hasPlen {
-		local = c.local.Addr().String()
-	}
-	w := []string{"address", c.op, local}
-	if c.peer.IsValid() {
-		w = append(w, "peer", c.peer.String())
-	}
-	w = append(w, "dev", c.dev)
-	switch {
-	case c.brdCalc != "":
-		w = append(w, "broadcast", c.brdCalc)
-	case c.brd.IsValid():
-		w = append(w, "broadcast", c.brd.String())
-	}
-	if c.label != "" {
-		w = append(w, "label", c.label)
-	}
-	if c.scope != nil {
-		w = append(w, "scope", c.scope.String())
-	}
-	for _, f := range []struct {
-		f    rtnl.AddrFlags
-		name string
-	}{{rtnl.AddrNoDAD, "nodad"}, {rtnl.AddrNoPrefixRoute, "noprefixroute"}, {rtnl.AddrHomeAddress, "home"},
-		{rtnl.AddrManageTempAddr, "mngtmpaddr"}, {rtnl.AddrMcAutoJoin, "autojoin"}, {rtnl.AddrOptimistic, "optimistic"}} {
-		if c.flags&f.f != 0 {
-			w = append(w, f.name)
-		}
-	}
-	for _, l := range []struct {
-		k string
-		v *uint32
-	}{{"valid_lft", c.valid}, {"preferred_lft", c.pref}} {
-		if l.v != nil {
-			w = append(w, l.k, lifetimeWord(*l.v))
-		}
-	}
-	if c.metric != nil {
-		w = append(w, "metric", u32Word(*c.metric))
-	}
-	return w
-}
-
-func lifetimeWord(v uint32) string {
-	if v == rtnl.LifetimeForever {
-		return "forever"
-	}
-	return u32Word(v)
-}
-
-// dstWord is a destination that parses back to the same family: "::/0"
-// rather than "default" for IPv6.
-func dstWord(c routeChange) string {
-	if c.dst == defaultPrefix(rtnl.FamilyInet) {
-		return "default"
-	}
-	return c.dst.String()
-}
-
-func (c routeChange) words() []string {
-	w := []string{"route", c.op}
-	if c.typ != nil {
-		w = append(w, c.typ.String())
-	}
-	w = append(w, dstWord(c))
-	if c.via.IsValid() {
-		w = append(w, "via", c.via.String())
-	}
-	if c.dev != "" {
-		w = append(w, "dev", c.dev)
-	}
-	if c.src.IsValid() {
-		w = append(w, "src", c.src.String())
-	}
-	if c.metric != nil {
-		w = append(w, "metric", u32Word(*c.metric))
-	}
-	if c.table != nil {
-		w = append(w, "table", c.table.String())
-	}
-	if c.scope != nil {
-		w = append(w, "scope", c.scope.String())
-	}
-	if c.proto != nil {
-		w = append(w, "proto", c.proto.String())
-	}
-	if c.onlink {
-		w = append(w, "onlink")
-	}
-	if c.mtu != nil {
-		w = append(w, "mtu")
-		if c.mtuLock {
-			w = append(w, "lock")
-		}
-		w = append(w, u32Word(*c.mtu))
-	}
-	if c.advmss != nil {
-		w = append(w, "advmss", u32Word(*c.advmss))
-	}
-	return w
-}
-
-// words prints the route as the routeChange that would send it, with its
-// scope and protocol spelled out.
-func (r routeRaw) words() []string {
-	m := r.msg
-	c := routeChange{op: r.op, family: m.Family, dst: m.Dst, via: m.Attrs.Gateway, dev: r.dev,
-		src: m.Attrs.PrefSrc, metric: m.Attrs.Priority, table: &m.Table, scope: &m.Scope, proto: &m.Protocol,
-		onlink: m.Flags&rtnl.RouteOnlink != 0}
-	if m.Type != rtnl.RouteUnicast && m.Type != rtnl.RouteUnspec {
-		c.typ = &m.Type
-	}
-	if mx := m.Attrs.Metrics; mx != nil {
-		c.mtu, c.advmss = mx.MTU, mx.AdvMSS
-		c.mtuLock = mx.Lock != nil && *mx.Lock&(1<<2) != 0
-	}
-	return c.words()
-}
 
 func (c sysctlSet) words() []string {
 	w := []string{"sysctl", "-w"}

@@ -6,12 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/nsnet/nsnet/journal"
+	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/plan"
+	"github.com/nsnet/nsnet/rtnl"
 )
 
 func mustParse(t *testing.T, s string) command {
@@ -175,8 +180,6 @@ func TestJournalRecordValidation(t *testing.T) {
 		{veth, "link-add", "", "link delete dev v0", linkDel{}},
 		{set, "link-set", "", "link set dev w0 name v0 mtu 1500", linkSet{}},
 		{nsAdd, "netns-add", "", "netns delete r1", netnsDel{}},
-		{addr, "addr", "r1", "address delete 192.0.2.1/24 dev v1", addrChange{}},
-		{route, "route", "", "route delete 198.51.100.0/24 dev v0", routeChange{}},
 		{move, "link-set", "r1", "link set dev v1 netns /proc/self/ns/net up", linkSet{}},
 	}
 	for _, g := range good {
@@ -213,10 +216,6 @@ func TestJournalRecordValidation(t *testing.T) {
 		{nsAdd, "netns-add", "", "netns delete -all"},
 		{nsAdd, "netns-add", "", "netns delete r2"},
 		{nsAdd, "netns-add", "", "down f"},
-		{addr, "addr", "r1", "address delete 192.0.2.9/24 dev v1"},
-		{addr, "addr", "r1", "address add 192.0.2.1/24 dev v1"},
-		{addr, "addr", "", "address delete 192.0.2.1/24 dev v1"},
-		{route, "route", "", "route delete 0.0.0.0/0 dev v0"},
 		{move, "link-set", "", "link set dev v1 netns /proc/self/ns/net up"},
 		{move, "link-set", "r1", "link set dev v1 netns /proc/1/ns/net up"},
 		{mk("nat masquerade add 10.0.0.0/24", ""), "nat", "", "nat flush"},
@@ -225,6 +224,57 @@ func TestJournalRecordValidation(t *testing.T) {
 	for _, b := range bad {
 		if c, err := b.st.undoOf(e, rec(b.st, b.kind, b.ns, b.undo)); err == nil {
 			t.Errorf("%s: record %q (%s in %q) accepted as %#v", b.st.l.text, b.undo, b.kind, b.ns, c)
+		}
+	}
+	// Typed records: the plan step that undoes the line's own, in its
+	// namespace, and nothing else.
+	trec := func(st step, undo plan.Step) journal.Record {
+		kind, data, err := plan.EncodeStep(undo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return journal.Record{Line: 3, Hash: st.hash, Kind: kind, Undo: []string{string(data)}}
+	}
+	r1 := nsfs.NameRef("r1")
+	p := netip.MustParsePrefix("192.0.2.1/24")
+	typedGood := []struct {
+		st   step
+		undo plan.Step
+	}{
+		{addr, plan.AddrDel{NS: r1, Dev: "v1", Prefix: p}},
+		{route, plan.RouteDel{Dst: netip.MustParsePrefix("198.51.100.0/24"), Dev: "v0"}},
+	}
+	for _, g := range typedGood {
+		r := trec(g.st, g.undo)
+		c, err := g.st.undoOf(e, r)
+		if err != nil {
+			t.Errorf("%s / %s: refused: %v", g.st.l.text, r.Undo[0], err)
+			continue
+		}
+		if !reflect.DeepEqual(c, stepCmd{st: g.undo}) {
+			t.Errorf("%s: got %#v", g.st.l.text, c)
+		}
+		if back, ok := g.st.record(c); !ok || !reflect.DeepEqual(back, r) {
+			t.Errorf("%s: up would write %+v, not %+v", g.st.l.text, back, r)
+		}
+	}
+	typedBad := []struct {
+		st   step
+		undo plan.Step
+	}{
+		{addr, plan.AddrDel{NS: r1, Dev: "v1", Prefix: netip.MustParsePrefix("192.0.2.9/24")}},
+		{addr, plan.AddrAdd{NS: r1, Dev: "v1", Prefix: p}},
+		{addr, plan.AddrDel{Dev: "v1", Prefix: p}},
+		{addr, plan.AddrDel{NS: r1, Dev: "v2", Prefix: p}},
+		{addr, plan.NetnsDel{Name: "r1"}},
+		{sys, plan.AddrDel{NS: r1, Dev: "v1", Prefix: p}},
+		{route, plan.RouteDel{Dst: netip.MustParsePrefix("0.0.0.0/0"), Dev: "v0"}},
+		{route, plan.RouteDel{NS: r1, Dst: netip.MustParsePrefix("198.51.100.0/24"), Dev: "v0"}},
+		{route, plan.RouteRaw{Op: "add", Route: rtnl.RouteMessage{Family: rtnl.FamilyInet, Dst: netip.MustParsePrefix("198.51.100.0/24")}}},
+	}
+	for _, b := range typedBad {
+		if c, err := b.st.undoOf(e, trec(b.st, b.undo)); err == nil {
+			t.Errorf("%s: record %#v accepted as %#v", b.st.l.text, b.undo, c)
 		}
 	}
 	// The undo that up writes is accepted by down, for each kind.

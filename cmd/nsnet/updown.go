@@ -196,7 +196,9 @@ func (st step) record(inv command) (journal.Record, bool) {
 func (st step) undoOf(e *env, r journal.Record) (command, error) {
 	if p, ok := st.l.cmd.(planned); ok {
 		// A typed record: a plan step that is an undo of the line's own.
-		own, err := p.step(e)
+		sub := *e
+		sub.ns = st.l.ns
+		own, err := p.step(&sub)
 		if err != nil {
 			return nil, err
 		}
