@@ -114,18 +114,14 @@ func EncodeStep(st Step) (kind string, data []byte, err error) {
 	case NetnsDel:
 		r.Name = s.Name
 	case LinkAdd:
-		r.NS, r.Name, r.Kind = s.NS.Key(), s.Name, s.Kind
-		if s.MTU != 0 {
-			r.MTU = &s.MTU
+		if s.Echo != nil {
+			s.Echo = nil
 		}
-		if s.Veth != nil {
-			k := s.Veth.PeerNS.Key()
-			r.Peer, r.PeerNS = s.Veth.Peer, &k
-		}
-	case LinkDel:
-		r.NS, r.Name = s.NS.Key(), s.Name
-	case LinkSet:
-		r.NS, r.Dev, r.Up, r.MTU, r.Master = s.NS.Key(), s.Dev, s.Up, s.MTU, s.Master
+		data, err = jsonw.Append(nil, s)
+		return kind, data, err
+	case LinkDel, LinkSet:
+		data, err = jsonw.Append(nil, s)
+		return kind, data, err
 	case AddrAdd, AddrDel, AddrReplace:
 		data, err = jsonw.Append(nil, s)
 		return kind, data, err
@@ -196,6 +192,33 @@ func ruleRecord(ns nsfs.Ref, m *rtnl.RuleMessage) (stepRecord, error) {
 // DecodeStep is the step EncodeStep wrote, every field validated.
 func DecodeStep(kind string, data []byte) (Step, error) {
 	switch kind {
+	case "link-add":
+		var l LinkAdd
+		if err := decodeTyped(kind, data, &l); err != nil {
+			return nil, err
+		}
+		return l, validLinkAdd(l)
+	case "link-del":
+		var l LinkDel
+		if err := decodeTyped(kind, data, &l); err != nil {
+			return nil, err
+		}
+		return l, validDev(l.Name)
+	case "link-set":
+		var l LinkSet
+		if err := decodeTyped(kind, data, &l); err != nil {
+			return nil, err
+		}
+		if l.Kind != nil {
+			return nil, fmt.Errorf("a link-set record that changes a kind's data")
+		}
+		if l.Name != "" {
+			if err := validDev(l.Name); err != nil {
+				return nil, err
+			}
+		}
+		o := l.options()
+		return l, validOptions(l.Dev, &o)
 	case "addr-add", "addr-del", "addr-replace":
 		var a AddrAdd
 		if err := decodeTyped(kind, data, &a); err != nil {
@@ -264,37 +287,6 @@ func DecodeStep(kind string, data []byte) (Step, error) {
 			return NetnsAdd{Name: r.Name}, nil
 		}
 		return NetnsDel{Name: r.Name}, nil
-	case "link-add":
-		if err := dev(r.Name); err != nil {
-			return nil, err
-		}
-		if r.Kind != "bridge" && r.Kind != "veth" {
-			return nil, fmt.Errorf("link kind %q", r.Kind)
-		}
-		l := LinkAdd{NS: ns, Name: r.Name, Kind: r.Kind}
-		if r.MTU != nil {
-			l.MTU = *r.MTU
-		}
-		if r.PeerNS != nil {
-			if err := dev(r.Peer); err != nil {
-				return nil, err
-			}
-			pns, err := nsfs.ParseKey(*r.PeerNS)
-			if err != nil {
-				return nil, err
-			}
-			l.Veth = &Veth{Peer: r.Peer, PeerNS: pns}
-		}
-		return l, nil
-	case "link-del":
-		return LinkDel{NS: ns, Name: r.Name}, dev(r.Name)
-	case "link-set":
-		if r.Master != nil && *r.Master != "" {
-			if err := dev(*r.Master); err != nil {
-				return nil, err
-			}
-		}
-		return LinkSet{NS: ns, Dev: r.Dev, Up: r.Up, MTU: r.MTU, Master: r.Master}, dev(r.Dev)
 	case "nat-add", "nat-del":
 		o, err := nat.ParseObject(r.NAT)
 		if err != nil {
@@ -401,6 +393,51 @@ func decodeTyped(kind string, data []byte, step any) error {
 func validDev(d string) error {
 	if d == "" || len(d) > 15 || d == "." || d == ".." || containsAny(d, "/:\x00 \t\n") {
 		return fmt.Errorf("bad device name %q", d)
+	}
+	return nil
+}
+
+// validLinkAdd checks a journaled link creation: one of the kinds an
+// undo re-creates, with valid names.
+func validLinkAdd(l LinkAdd) error {
+	switch l.Kind {
+	case "bridge", "veth", "vxlan", "macvlan", "macvtap":
+	default:
+		return fmt.Errorf("link kind %.20q", l.Kind)
+	}
+	if len(l.Data) > 0 {
+		return fmt.Errorf("a link-add record with raw kind data")
+	}
+	if err := validOptions(l.Name, &l.Options); err != nil {
+		return err
+	}
+	if l.Veth != nil {
+		if err := validOptions(l.Veth.Peer, &l.Veth.Options); err != nil {
+			return err
+		}
+	}
+	if l.Vxlan != nil && l.Vxlan.Dev != "" {
+		return validDev(l.Vxlan.Dev)
+	}
+	return nil
+}
+
+// validOptions checks a link's name and the names its options give.
+func validOptions(name string, o *LinkOptions) error {
+	for _, d := range []string{name, o.Lower} {
+		if d != "" || d == name {
+			if err := validDev(d); err != nil {
+				return err
+			}
+		}
+	}
+	if o.Master != nil && *o.Master != "" {
+		if err := validDev(*o.Master); err != nil {
+			return err
+		}
+	}
+	if o.Alias != nil && containsAny(*o.Alias, "\x00") {
+		return fmt.Errorf("bad alias")
 	}
 	return nil
 }
@@ -619,16 +656,15 @@ func UndoFits(step, undo Step) error {
 			return nil
 		}
 	case LinkAdd:
-		if u, ok := undo.(LinkDel); ok && u.Name == s.Name && same(u.NS, s.NS) {
+		if u, ok := undo.(LinkDel); ok && u.Name == s.Name && same(u.NS, s.home()) {
 			return nil
 		}
 	case LinkDel:
-		if u, ok := undo.(LinkAdd); ok && u.Name == s.Name && same(u.NS, s.NS) && u.Veth == nil {
+		if u, ok := undo.(LinkAdd); ok && u.Name == s.Name && same(u.NS, s.NS) && u.Options.NetNS == nil {
 			return nil
 		}
 	case LinkSet:
-		if u, ok := undo.(LinkSet); ok && u.Dev == s.Dev && same(u.NS, s.NS) &&
-			(u.Up == nil || s.Up != nil) && (u.MTU == nil || s.MTU != nil) && (u.Master == nil || s.Master != nil) {
+		if u, ok := undo.(LinkSet); ok && linkSetUndo(s, u) {
 			return nil
 		}
 	case AddrAdd:
@@ -712,6 +748,43 @@ func UndoFits(step, undo Step) error {
 		return nil
 	}
 	return no
+}
+
+// linkSetUndo reports whether u is an undo of s: a change of the same link
+// (by its new name, back to the old one), where s left it, that changes
+// nothing s does not and moves it only back where it was.
+func linkSetUndo(s, u LinkSet) bool {
+	now := s.Dev
+	if s.Name != "" {
+		now = s.Name
+	}
+	if u.Dev != now || u.Name != "" && u.Name != s.Dev || now != s.Dev && u.Name != s.Dev || u.Kind != nil {
+		return false
+	}
+	where := s.NS
+	if s.NetNS != nil {
+		where = *s.NetNS
+	}
+	if u.NS.Key() != where.Key() {
+		return false
+	}
+	if u.MTU != nil && s.MTU == nil || u.Address != nil && s.Address == nil || u.TxQueueLen != nil && s.TxQueueLen == nil ||
+		u.Alias != nil && s.Alias == nil || u.Master != nil && s.Master == nil || u.Group != nil && s.Group == nil ||
+		u.AddrGenMode != nil && s.AddrGenMode == nil || u.FlagMask&^s.FlagMask != 0 ||
+		u.Up != nil && s.Up == nil && s.NetNS == nil {
+		return false
+	}
+	if (u.NetNS == nil) != (s.NetNS == nil) {
+		return false
+	}
+	if u.NetNS != nil {
+		origin := s.NS
+		if origin.IsSelf() {
+			origin = nsfs.PathRef("/proc/self/ns/net")
+		}
+		return u.NetNS.Key() == origin.Key()
+	}
+	return true
 }
 
 // routeUndo checks the undo of a change of the route to s.Dst: its

@@ -107,10 +107,10 @@ func TestReversibleOnFakeKernel(t *testing.T) {
 		line string
 		inv  string // the inverse's words before the line runs
 	}{
-		{"link add br0 type bridge", "link delete dev br0"},
+		{"link add br0 type bridge", `link-del {"NS":"","Name":"br0"}`},
 		{"addr add 10.0.0.1/24 dev eth0", `addr-del {"NS":"","Dev":"eth0","Prefix":"10.0.0.1/24"`},
 		{"route add 10.9.0.0/16 via 10.0.0.2", `route-del {"NS":"","Dst":"10.9.0.0/16","Gateway":"10.0.0.2"`},
-		{"link set eth0 up mtu 1400", "link set dev eth0 mtu 1500 down"},
+		{"link set eth0 up mtu 1400", `link-set {"NS":"","Dev":"eth0","Up":false,"MTU":1500}`},
 	} {
 		c := mustParse(t, tc.line).(reversible)
 		e := s.env("", options{})

@@ -128,20 +128,19 @@ func parseNSRef(s string) (nsRef, error) {
 	return r, nil
 }
 
-// openRef opens the namespace; a missing one says what is missing.
-func openRef(r nsRef) (*nsfs.NS, error) {
-	ns, err := r.Open()
-	if err != nil && errors.Is(err, os.ErrNotExist) {
+// nsOpenError says what is missing when namespace r cannot be opened.
+func nsOpenError(r nsRef, err error) error {
+	if errors.Is(err, os.ErrNotExist) {
 		switch r.Kind {
 		case nsfs.RefName:
-			return nil, errInvarg("Invalid \"netns\" value\n", r.Name, notFound(fmt.Sprintf("netns %q: no such namespace (no %s)", r.Name, filepath.Join(nsfs.RunDir, r.Name))))
+			return errInvarg("Invalid \"netns\" value\n", r.Name, notFound(fmt.Sprintf("netns %q: no such namespace (no %s)", r.Name, filepath.Join(nsfs.RunDir, r.Name))))
 		case nsfs.RefPID:
 			// ip hands the PID to the kernel, which answers ESRCH.
-			return nil, &ipErr{ip: "RTNETLINK answers: No such process", code: 2, err: notFound(fmt.Sprintf("netns %d: no such process", r.PID))}
+			return &ipErr{ip: "RTNETLINK answers: No such process", code: 2, err: notFound(fmt.Sprintf("netns %d: no such process", r.PID))}
 		}
-		return nil, notFound(fmt.Sprintf("netns %s: no such file", r.Key()))
+		return notFound(fmt.Sprintf("netns %s: no such file", r.Key()))
 	}
-	return ns, err
+	return err
 }
 
 // notFound is an error that says what is missing in its own words and

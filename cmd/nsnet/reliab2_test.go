@@ -177,10 +177,7 @@ func TestJournalRecordValidation(t *testing.T) {
 		wantTyped any
 	}{
 		{sys, "sysctl", "", "sysctl -w net.ipv4.ip_forward=0", sysctlSet{}},
-		{veth, "link-add", "", "link delete dev v0", linkDel{}},
-		{set, "link-set", "", "link set dev w0 name v0 mtu 1500", linkSet{}},
 		{nsAdd, "netns-add", "", "netns delete r1", netnsDel{}},
-		{move, "link-set", "r1", "link set dev v1 netns /proc/self/ns/net up", linkSet{}},
 	}
 	for _, g := range good {
 		c, err := g.st.undoOf(e, rec(g.st, g.kind, g.ns, g.undo))
@@ -202,24 +199,10 @@ func TestJournalRecordValidation(t *testing.T) {
 		{sys, "sysctl", "", "sysctl -w net.ipv4.conf.all.forwarding=1"},
 		{sys, "sysctl", "", "sysctl -w net.ipv4.ip_forward=0 net.ipv4.conf.all.forwarding=1"},
 		{sys, "sysctl", "r1", "sysctl -w net.ipv4.ip_forward=0"},
-		{sys, "link-add", "", "link delete dev v0"},
-		{veth, "link-add", "", "link delete dev v9"},
-		{veth, "link-add", "", "down f"},
-		{veth, "link-add", "", "up f"},
-		{veth, "link-add", "", "-n r1 link delete dev v0"},
-		{veth, "link-add", "../x", "link delete dev v0"},
-		{veth, "link-add", "", "help"},
-		{set, "link-set", "", "link set dev w0 name v0 master br0"},
-		{set, "link-set", "", "link set dev v0 mtu 1500"},
-		{set, "link-set", "", "link delete dev w0"},
-		{set, "link-set", "", "link set dev w0 name v0 netns r1"},
 		{nsAdd, "netns-add", "", "netns delete -all"},
 		{nsAdd, "netns-add", "", "netns delete r2"},
 		{nsAdd, "netns-add", "", "down f"},
-		{move, "link-set", "", "link set dev v1 netns /proc/self/ns/net up"},
-		{move, "link-set", "r1", "link set dev v1 netns /proc/1/ns/net up"},
 		{mk("nat masquerade add 10.0.0.0/24", ""), "nat", "", "nat flush"},
-		{mk("link del v0", ""), "link-del", "", "link add v1 type bridge"},
 	}
 	for _, b := range bad {
 		if c, err := b.st.undoOf(e, rec(b.st, b.kind, b.ns, b.undo)); err == nil {
@@ -243,6 +226,10 @@ func TestJournalRecordValidation(t *testing.T) {
 	}{
 		{addr, plan.AddrDel{NS: r1, Dev: "v1", Prefix: p}},
 		{route, plan.RouteDel{Dst: netip.MustParsePrefix("198.51.100.0/24"), Dev: "v0"}},
+		{veth, plan.LinkDel{Name: "v0"}},
+		{set, plan.LinkSet{Dev: "w0", Name: "v0", MTU: new(uint32(1500))}},
+		{move, plan.LinkSet{NS: r1, Dev: "v1", NetNS: new(nsfs.PathRef("/proc/self/ns/net")), Up: new(true)}},
+		{mk("link del v0", ""), plan.LinkAdd{Name: "v0", Kind: "veth", Veth: &plan.Veth{Peer: "v1", UpAfter: true}}},
 	}
 	for _, g := range typedGood {
 		r := trec(g.st, g.undo)
@@ -271,6 +258,18 @@ func TestJournalRecordValidation(t *testing.T) {
 		{route, plan.RouteDel{Dst: netip.MustParsePrefix("0.0.0.0/0"), Dev: "v0"}},
 		{route, plan.RouteDel{NS: r1, Dst: netip.MustParsePrefix("198.51.100.0/24"), Dev: "v0"}},
 		{route, plan.RouteRaw{Op: "add", Route: rtnl.RouteMessage{Family: rtnl.FamilyInet, Dst: netip.MustParsePrefix("198.51.100.0/24")}}},
+		{sys, plan.LinkDel{Name: "v0"}},
+		{veth, plan.LinkDel{Name: "v9"}},
+		{veth, plan.LinkDel{NS: r1, Name: "v0"}},
+		{veth, plan.NetnsDel{Name: "v0"}},
+		{set, plan.LinkSet{Dev: "w0", Name: "v0", Master: new("br0")}},
+		{set, plan.LinkSet{Dev: "v0", MTU: new(uint32(1500))}},
+		{set, plan.LinkDel{Name: "w0"}},
+		{set, plan.LinkSet{Dev: "w0", Name: "v0", NetNS: new(r1)}},
+		{move, plan.LinkSet{Dev: "v1", NetNS: new(nsfs.PathRef("/proc/self/ns/net")), Up: new(true)}},
+		{move, plan.LinkSet{NS: r1, Dev: "v1", NetNS: new(nsfs.PathRef("/proc/1/ns/net")), Up: new(true)}},
+		{mk("link del v0", ""), plan.LinkAdd{Name: "v1", Kind: "bridge"}},
+		{mk("link del v0", ""), plan.LinkAdd{Name: "v0", Kind: "dummy"}},
 	}
 	for _, b := range typedBad {
 		if c, err := b.st.undoOf(e, trec(b.st, b.undo)); err == nil {

@@ -63,6 +63,9 @@ func inverseStep(e *env, c planned) (command, error) {
 		return nil, err
 	}
 	inv, err := st.Inverse(e.ctx, e.s.ps)
+	if errors.Is(err, plan.ErrIrreversible) {
+		return nil, usagef("%s", err.Error())
+	}
 	if err != nil || inv == nil {
 		return noop{}, err
 	}
@@ -80,9 +83,13 @@ func (c stepCmd) run(e *env) error { return stepErr(c.st.Apply(e.ctx, e.s.ps), "
 // master: ip's invalid argument), and a kernel refusal names obj.
 func stepErr(err error, obj string) error {
 	var de *plan.DeviceError
-	if errors.As(err, &de) {
+	var ne *plan.NSError
+	switch {
+	case errors.As(err, &ne):
+		return nsOpenError(ne.Ref, ne.Err)
+	case errors.As(err, &de):
 		if !noDevice(de.Err) {
-			return de.Err
+			return named(de.Err, obj)
 		}
 		if de.Keyword == "master" {
 			return errInvarg("Device does not exist\n", de.Name, de.Err)
