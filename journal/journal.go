@@ -37,7 +37,7 @@ import (
 )
 
 // Version is the journal format written and read.
-const Version = 1
+const Version = 2
 
 // MaxSize bounds a journal file; a larger one is refused unread.
 const MaxSize = 64 << 20
@@ -79,6 +79,10 @@ func Key(path string) string {
 // not a regular file (or is a symbolic link), and of a journal that is too
 // large or not a journal of this version and file.
 var ErrUnsafe = errors.New("unsafe journal")
+
+// ErrVersion is wrapped (with ErrUnsafe) by the error of a journal of
+// another format version.
+var ErrVersion = errors.New("another journal version")
 
 // Journal is an open, locked journal.
 type Journal struct {
@@ -299,7 +303,7 @@ func Parse(b []byte, plan string) (recs []Record, undone map[int]bool, complete 
 				return nil, nil, 0, bad(n, "not an nsnet journal")
 			}
 			if f[1] != strconv.Itoa(Version) {
-				return nil, nil, 0, bad(n, "journal version %.20q, this nsnet reads version %d", f[1], Version)
+				return nil, nil, 0, fmt.Errorf("%w (%w): line %d: journal version %.20q, this nsnet reads version %d", ErrUnsafe, ErrVersion, n, f[1], Version)
 			}
 			p, err := strconv.Unquote(f[2])
 			if err != nil || plan != "" && p != plan {

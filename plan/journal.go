@@ -100,6 +100,12 @@ func KindOf(st Step) string {
 		return "rule-add"
 	case RuleDel:
 		return "rule-del"
+	case EthtoolFeatures:
+		return "ethtool-features"
+	case EthtoolChannels:
+		return "ethtool-channels"
+	case EthtoolRings:
+		return "ethtool-rings"
 	}
 	return ""
 }
@@ -119,7 +125,11 @@ func EncodeStep(st Step) (kind string, data []byte, err error) {
 		}
 		data, err = jsonw.Append(nil, s)
 		return kind, data, err
-	case LinkDel, LinkSet:
+	case LinkDel, LinkSet, EthtoolChannels, EthtoolRings:
+		data, err = jsonw.Append(nil, s)
+		return kind, data, err
+	case EthtoolFeatures:
+		s.Report = nil
 		data, err = jsonw.Append(nil, s)
 		return kind, data, err
 	case AddrAdd, AddrDel, AddrReplace:
@@ -192,6 +202,32 @@ func ruleRecord(ns nsfs.Ref, m *rtnl.RuleMessage) (stepRecord, error) {
 // DecodeStep is the step EncodeStep wrote, every field validated.
 func DecodeStep(kind string, data []byte) (Step, error) {
 	switch kind {
+	case "ethtool-features":
+		var f EthtoolFeatures
+		if err := decodeTyped(kind, data, &f); err != nil {
+			return nil, err
+		}
+		if len(f.Names) != len(f.On) || len(f.Names) > 1024 {
+			return nil, fmt.Errorf("an ethtool-features record with %d names and %d values", len(f.Names), len(f.On))
+		}
+		for _, n := range f.Names {
+			if n == "" || len(n) > 64 || containsAny(n, " \t\n\x00") {
+				return nil, fmt.Errorf("bad feature name %.70q", n)
+			}
+		}
+		return f, validDev(f.Dev)
+	case "ethtool-channels":
+		var c EthtoolChannels
+		if err := decodeTyped(kind, data, &c); err != nil {
+			return nil, err
+		}
+		return c, validDev(c.Dev)
+	case "ethtool-rings":
+		var r EthtoolRings
+		if err := decodeTyped(kind, data, &r); err != nil {
+			return nil, err
+		}
+		return r, validDev(r.Dev)
 	case "link-add":
 		var l LinkAdd
 		if err := decodeTyped(kind, data, &l); err != nil {
@@ -696,6 +732,22 @@ func UndoFits(step, undo Step) error {
 		}
 	case RouteReplace:
 		return routeUndo(RouteAdd(s), undo, true, no)
+	case EthtoolFeatures:
+		if u, ok := undo.(EthtoolFeatures); ok && same(u.NS, s.NS) && u.Dev == s.Dev {
+			return nil
+		}
+	case EthtoolChannels:
+		n := u32s(s.Counts.RX, s.Counts.TX, s.Counts.Other, s.Counts.Combined)
+		if u, ok := undo.(EthtoolChannels); ok && same(u.NS, s.NS) && u.Dev == s.Dev &&
+			subset(u32s(u.Counts.RX, u.Counts.TX, u.Counts.Other, u.Counts.Combined), n) {
+			return nil
+		}
+	case EthtoolRings:
+		n := u32s(s.Counts.RX, s.Counts.RXMini, s.Counts.RXJumbo, s.Counts.TX)
+		if u, ok := undo.(EthtoolRings); ok && same(u.NS, s.NS) && u.Dev == s.Dev &&
+			subset(u32s(u.Counts.RX, u.Counts.RXMini, u.Counts.RXJumbo, u.Counts.TX), n) {
+			return nil
+		}
 	case RouteRaw:
 		if u, ok := undo.(RouteRaw); ok && same(u.NS, s.NS) && u.Route.Dst == s.Route.Dst && u.Route.Table == s.Route.Table {
 			return nil
@@ -783,6 +835,18 @@ func linkSetUndo(s, u LinkSet) bool {
 			origin = nsfs.PathRef("/proc/self/ns/net")
 		}
 		return u.NetNS.Key() == origin.Key()
+	}
+	return true
+}
+
+func u32s(v ...*uint32) []*uint32 { return v }
+
+// subset reports whether undo sets only counts the step sets.
+func subset(undo, step []*uint32) bool {
+	for i := range undo {
+		if undo[i] != nil && step[i] == nil {
+			return false
+		}
 	}
 	return true
 }

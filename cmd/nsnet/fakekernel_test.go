@@ -142,17 +142,13 @@ func TestReversibleOnFakeKernel(t *testing.T) {
 	}
 }
 
-// undoText is an undo as up journals it: a plan step's kind and fields,
-// or a command's words.
+// undoText is an undo as up journals it: a plan step's kind and fields.
 func undoText(inv command) string {
-	if sc, ok := inv.(stepCmd); ok {
-		kind, data, err := plan.EncodeStep(sc.st)
-		if err != nil {
-			return err.Error()
-		}
-		return kind + " " + string(data)
+	kind, data, err := plan.EncodeStep(inv.(stepCmd).st)
+	if err != nil {
+		return err.Error()
 	}
-	return strings.Join(inv.(worder).words(), " ")
+	return kind + " " + string(data)
 }
 
 // TestListingsOnFakeKernel: every listing form prints the model's objects

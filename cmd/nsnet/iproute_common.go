@@ -152,17 +152,6 @@ func (n notFound) Error() string { return string(n) }
 // Is makes errors.Is(err, os.ErrNotExist) true.
 func (n notFound) Is(target error) bool { return target == os.ErrNotExist }
 
-// originRef is the namespace a command acts in, as a reference another
-// namespace can use to point back at it: the -n name, or nsnet's own
-// namespace through /proc/self/ns/net (which, written into up's journal,
-// still means "the namespace of the nsnet that runs down").
-func originRef(e *env) nsRef {
-	if r, err := nsfs.ParseKey(e.ns); err == nil && !r.IsSelf() {
-		return r
-	}
-	return nsfs.PathRef("/proc/self/ns/net")
-}
-
 // nsAbsent reports whether the command acts in a named namespace that
 // does not exist: nothing a command would make can be there, and nothing
 // it would remove. applied answers from that instead of failing, so that
@@ -173,17 +162,6 @@ func nsAbsent(e *env) bool {
 	}
 	_, err := e.nsHandle()
 	return errors.Is(err, os.ErrNotExist)
-}
-
-// inNamespace wraps cmd to run in namespace ref (a name, or the path of a
-// PID's or a file's namespace: the session opens either).
-func inNamespace(ref nsRef, cmd command) command { return inNS{ns: ref.Key(), cmd: cmd} }
-
-// appliedIn asks r.applied in namespace ref.
-func appliedIn(e *env, ref nsRef, r reversible) (bool, error) {
-	sub := *e
-	sub.ns = ref.Key()
-	return r.applied(&sub)
 }
 
 // seq runs commands in order, stopping at the first failure: the inverse
