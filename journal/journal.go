@@ -11,7 +11,8 @@
 //     directory is refused before anything is read or written;
 //   - reads are bounded (MaxSize for the file, MaxRecord for one line);
 //   - a record is typed: the plan line it undoes (number and content hash),
-//     the step's kind, the namespace the undo runs in and the undo's words.
+//     the undo's kind and its fields (package plan writes a step's JSON;
+//     version 1 held command-line words and is refused as ErrVersion).
 //     The caller validates each record against its plan file's own steps
 //     before running anything; this package only keeps records intact;
 //   - records are appended with one write(2) each, before the step runs, so
@@ -52,9 +53,9 @@ type Record struct {
 	Seq  int      // record number in the journal, from 1 (set by Append)
 	Line int      // line number of the step in the plan file
 	Hash string   // LineHash of the step's text
-	Kind string   // the step's kind, as the caller names it
-	NS   string   // namespace the undo runs in ("" for the caller's own)
-	Undo []string // the undo command's words
+	Kind string   // the undo's kind, as the caller names it
+	NS   string   // namespace the undo runs in, when the caller keeps it apart ("" otherwise)
+	Undo []string // the undo, as the caller encodes it (plan: one JSON object)
 }
 
 // LineHash is the content hash records carry of their plan line.
