@@ -76,6 +76,10 @@ func (f *fakeNode) serve(k *nltest.Model) nltest.Func {
 				f.ct.AddLink(v.Peer.Attrs.Name, "veth", 0)
 				f.peers[lm.Attrs.Name] = v.Peer.Attrs.Name
 			}
+			if lm.Attrs.Master != nil {
+				l := k.Links[lm.Attrs.Name]
+				l.Attrs.Master, l.Attrs.Info.SlaveKind = lm.Attrs.Master, "bridge"
+			}
 		}
 		if typ == unix.RTM_DELLINK && len(k.Links) < before {
 			for h, p := range f.peers {
@@ -207,6 +211,9 @@ func TestAddRefusedAtEveryStep(t *testing.T) {
 					}
 					if len(res.Interfaces) == 0 && tc.face != "loopback" {
 						t.Errorf("result %+v", res)
+					}
+					if hairpin := strings.Contains(conf, "hairpinMode") || tc.face == "nsnet"; hairpin != (len(f.hairpin) == 1) {
+						t.Errorf("hairpin ports %v", f.hairpin)
 					}
 					break
 				}

@@ -218,27 +218,6 @@ func (v vethAdd) Inverse(ctx context.Context, s *plan.Session) (plan.Step, error
 	return plan.LinkDel{Name: v.Host}, nil
 }
 
-// hairpinOn turns hairpin mode on for bridge port Dev of the host's
-// namespace, a veth this ADD made: it goes with the veth, so there is
-// nothing to undo.
-type hairpinOn struct{ Dev string }
-
-func (p hairpinOn) Applied(ctx context.Context, s *plan.Session) (bool, error) { return false, nil }
-
-func (p hairpinOn) Apply(ctx context.Context, s *plan.Session) error {
-	conn, err := s.Rtnl(nsfs.Self())
-	if err != nil {
-		return named("hairpin "+p.Dev, err)
-	}
-	idx, err := conn.LinkIndex(p.Dev)
-	if err != nil {
-		return named("hairpin "+p.Dev, err)
-	}
-	return named("hairpin "+p.Dev, conn.SetBridgePort(idx, rtnl.BridgePort{Hairpin: ptr(true)}))
-}
-
-func (p hairpinOn) Inverse(ctx context.Context, s *plan.Session) (plan.Step, error) { return nil, nil }
-
 // ipamAdd reserves the attachment's addresses with its IPAM (host-local
 // and static in this process, other types by running their plugin) and
 // stores the result in Got. Its inverse releases them.
@@ -629,7 +608,8 @@ func (a *adder) up(steps ...plan.Step) error {
 func (a *adder) rollback() {
 	for k := len(a.stages) - 1; k >= 0; k-- {
 		st := a.stages[k]
-		err := plan.Down(context.Background(), a.s, st.steps, plan.DownOptions{
+		// Down's error lists the undos Report printed already.
+		plan.Down(context.Background(), a.s, st.steps, plan.DownOptions{
 			// Only what this ADD did: a step Up skipped, or one without an
 			// inverse, has no undo.
 			Undo: func(i int) (plan.Step, bool) { u, _ := st.j.Undo(i); return u, true },
@@ -638,7 +618,6 @@ func (a *adder) rollback() {
 				fmt.Fprintf(a.stderr, "nsnet: rollback: %v\n", err)
 			},
 		})
-		_ = err // each failure was reported
 	}
 	a.stages = nil
 }
