@@ -258,6 +258,15 @@ func TestAddRollsBackIPAMAndNAT(t *testing.T) {
 	if got := f.left(t, dir, "br9"); got != "" {
 		t.Errorf("refused NAT left %s", got)
 	}
+
+	// portmap: route_localnet on the host interfaces of prevResult, then
+	// the mappings, refused.
+	f = newFakeNode()
+	_, err = addOn(t, f, "portmap", `{"cniVersion":"1.0.0","name":"b","type":"portmap","runtimeConfig":{"portMappings":[{"hostPort":80,"containerPort":8080}]},
+		"prevResult":{"cniVersion":"1.0.0","interfaces":[{"name":"br9"},{"name":"eth0","sandbox":"/x"}],"ips":[{"address":"10.9.0.2/24","interface":1}]}}`, "")
+	if !isCode(err, ErrInternal) || !strings.HasPrefix(err.Error(), "portmap: ") || f.sysctls["net/ipv4/conf/br9/route_localnet"] != "1" || len(f.sysctls) != 1 {
+		t.Errorf("portmap with nf_tables refusing: %v, sysctls %v", err, f.sysctls)
+	}
 }
 
 // TestAddCancelled: an ADD whose context is cancelled does nothing.
