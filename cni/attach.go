@@ -200,7 +200,7 @@ func (r *run) mainAdd(mode string) (res *Result, err error) {
 	}
 	steps = append(steps, veth)
 	if mode == "bridge" && c.HairpinMode {
-		steps = append(steps, plan.BridgePortSet{Dev: hostName, Hairpin: ptr(true)})
+		steps = append(steps, namedStep{Step: plan.BridgePortSet{Dev: hostName, Hairpin: ptr(true)}, Name: "hairpin " + hostName})
 	}
 	ipr := &Result{}
 	if c.IPAM.Type == "" {
