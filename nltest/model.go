@@ -13,13 +13,18 @@ import (
 // Model is a small stateful rtnetlink kernel for unit tests of code above
 // rtnl (plan's steps, nsnet's commands): links by name (kind, flags, MTU,
 // master; a veth's peer is made and deleted with it), addresses and
-// routes. It answers RTM_{NEW,DEL,GET}{LINK,ADDR,ROUTE} as the kernel
-// does in the cases it models (EEXIST, ENODEV, EADDRNOTAVAIL, ESRCH) and
-// refuses every other request with EOPNOTSUPP. Func is its Func.
+// routes, neighbours, and policy-routing rules (starting with the kernel's
+// default ones). It answers RTM_{NEW,DEL,GET}{LINK,ADDR,ROUTE,NEIGH,RULE}
+// as the kernel does in the cases it models (EEXIST, ENODEV,
+// EADDRNOTAVAIL, ESRCH, ENOENT) and refuses every other request with
+// EOPNOTSUPP. A new link keeps the kind data, address, alias, group and
+// queue length it was created with. Func is its Func.
 type Model struct {
 	Links  map[string]*rtnl.LinkMessage
 	Addrs  []rtnl.AddrMessage
 	Routes []rtnl.RouteMessage
+	Neighs []rtnl.NeighMessage
+	Rules  []rtnl.RuleMessage // in priority order
 	// Fail refuses the next request of a message type with an errno,
 	// once Skip lets that many requests of the type through.
 	Fail map[netlink.HeaderType]syscall.Errno
@@ -34,7 +39,7 @@ type Model struct {
 // NewModel returns a Model with a loopback link "lo" (index 1).
 func NewModel() *Model {
 	k := &Model{Links: map[string]*rtnl.LinkMessage{}, next: 1, Fail: map[netlink.HeaderType]syscall.Errno{},
-		Skip: map[netlink.HeaderType]int{}, peer: map[string]string{}}
+		Skip: map[netlink.HeaderType]int{}, peer: map[string]string{}, Rules: defaultRules()}
 	k.AddLink("lo", "", 0)
 	k.Links["lo"].Flags = 1 | 8 // up, loopback
 	return k
@@ -136,8 +141,15 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 			if m.Attrs.MTU != nil {
 				mtu = *m.Attrs.MTU
 			}
-			k.AddLink(m.Attrs.Name, m.Attrs.Info.Kind, mtu)
-			if v, ok := m.Attrs.Info.Data.(*rtnl.Veth); ok && v.Peer != nil && v.Peer.Attrs.NetNSFD == nil {
+			nl := k.AddLink(m.Attrs.Name, m.Attrs.Info.Kind, mtu)
+			nl.Flags = m.Flags & m.Change
+			nl.Attrs.Address, nl.Attrs.Alias, nl.Attrs.Group, nl.Attrs.TxQueueLen = m.Attrs.Address, m.Attrs.Alias, m.Attrs.Group, m.Attrs.TxQueueLen
+			nl.Attrs.Link = m.Attrs.Link
+			v, veth := m.Attrs.Info.Data.(*rtnl.Veth)
+			if !veth {
+				nl.Attrs.Info.Data = m.Attrs.Info.Data
+			}
+			if veth && v.Peer != nil && v.Peer.Attrs.NetNSFD == nil {
 				k.AddLink(v.Peer.Attrs.Name, "veth", mtu)
 				k.peer[m.Attrs.Name], k.peer[v.Peer.Attrs.Name] = v.Peer.Attrs.Name, m.Attrs.Name
 			}
@@ -152,6 +164,30 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 		}
 		if m.Attrs.Master != nil {
 			l.Attrs.Master = m.Attrs.Master
+		}
+		if m.Attrs.Address != nil {
+			l.Attrs.Address = m.Attrs.Address
+		}
+		if m.Attrs.Alias != nil {
+			l.Attrs.Alias = m.Attrs.Alias
+		}
+		if m.Attrs.TxQueueLen != nil {
+			l.Attrs.TxQueueLen = m.Attrs.TxQueueLen
+		}
+		if m.Attrs.Group != nil {
+			l.Attrs.Group = m.Attrs.Group
+		}
+		if n := m.Attrs.Name; m.Index != 0 && n != "" && n != l.Attrs.Name {
+			if k.Links[n] != nil {
+				return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
+			}
+			delete(k.Links, l.Attrs.Name)
+			if p, ok := k.peer[l.Attrs.Name]; ok {
+				delete(k.peer, l.Attrs.Name)
+				k.peer[n], k.peer[p] = p, n
+			}
+			l.Attrs.Name = n
+			k.Links[n] = l
 		}
 		return ack, nil
 	case unix.RTM_NEWADDR, unix.RTM_DELADDR, unix.RTM_GETADDR:
@@ -224,6 +260,9 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 		}
 		k.Routes = append(k.Routes, m)
 		return ack, nil
+	}
+	if out, ok, err := k.serveNeighRule(req); ok {
+		return out, err
 	}
 	return []netlink.Message{Error(req, unix.EOPNOTSUPP, "")}, nil
 }
