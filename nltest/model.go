@@ -24,7 +24,7 @@ type Model struct {
 	Addrs  []rtnl.AddrMessage
 	Routes []rtnl.RouteMessage
 	Neighs []rtnl.NeighMessage
-	Rules  []rtnl.RuleMessage // in priority order
+	Rules  []rtnl.RuleMessage // IPv4's then IPv6's, each in priority order
 	// Fail refuses the next request of a message type with an errno,
 	// once Skip lets that many requests of the type through.
 	Fail map[netlink.HeaderType]syscall.Errno

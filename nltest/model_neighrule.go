@@ -85,8 +85,7 @@ func (k *Model) neigh(req netlink.Message, m rtnl.NeighMessage) ([]netlink.Messa
 }
 
 // rule keeps rules in priority order. A rule without a priority gets the
-// one below the first non-zero priority of its family (the kernel's
-// default). Adding a rule equal to one there with NLM_F_EXCL is EEXIST;
+// kernel's default: one below that of the family's second rule. Adding a rule equal to one there with NLM_F_EXCL is EEXIST;
 // deleting one is deleting the first rule that matches every selector the
 // request sets (ENOENT when none does).
 func (k *Model) rule(req netlink.Message, m rtnl.RuleMessage) ([]netlink.Message, error) {
@@ -113,11 +112,14 @@ func (k *Model) rule(req netlink.Message, m rtnl.RuleMessage) ([]netlink.Message
 		return []netlink.Message{Ack(req)}, nil
 	}
 	if m.Attrs.Priority == nil {
-		prio := uint32(0)
+		// fib_default_rule_pref: one below the family's second rule, if
+		// that one's is not 0.
+		prio, n := uint32(0), 0
 		for _, r := range k.Rules {
-			if r.Family == m.Family && *r.Attrs.Priority > 0 {
-				prio = *r.Attrs.Priority - 1
-				break
+			if r.Family == m.Family {
+				if n++; n == 2 && *r.Attrs.Priority > 0 {
+					prio = *r.Attrs.Priority - 1
+				}
 			}
 		}
 		m.Attrs.Priority = &prio
@@ -127,7 +129,11 @@ func (k *Model) rule(req netlink.Message, m rtnl.RuleMessage) ([]netlink.Message
 	}) {
 		return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
 	}
-	i := slices.IndexFunc(k.Rules, func(r rtnl.RuleMessage) bool { return *r.Attrs.Priority > *m.Attrs.Priority })
+	// One list per family (IPv4's first, as a dump of both gives them),
+	// each in priority order, a new rule after those of its priority.
+	i := slices.IndexFunc(k.Rules, func(r rtnl.RuleMessage) bool {
+		return r.Family > m.Family || r.Family == m.Family && *r.Attrs.Priority > *m.Attrs.Priority
+	})
 	if i < 0 {
 		i = len(k.Rules)
 	}

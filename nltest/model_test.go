@@ -119,7 +119,7 @@ func TestModelNeighRule(t *testing.T) {
 	}
 	rules, _ = c.Rules(rtnl.FamilyInet)
 	if len(rules) != 4 || *rules[1].Attrs.Priority != 32765 || rules[1].Table != 100 {
-		t.Fatalf("a rule without a priority goes first below main's: %v", rules)
+		t.Fatalf("a rule without a priority goes just below the second one: %v", rules)
 	}
 	// The same rule with its priority exists; without, it is one more
 	// (the kernel defaults the priority before it compares).

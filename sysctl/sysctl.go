@@ -26,8 +26,10 @@ import (
 	"github.com/nsnet/nsnet/nsfs"
 )
 
-// Root is where the sysctls are; only its net subtree is used.
-const Root = "/proc/sys"
+// Root is where the sysctls are; only its net subtree is used. Unit tests
+// of the code above this package point it at a directory of their own,
+// so that writes never reach the machine's; nothing else changes it.
+var Root = "/proc/sys"
 
 // Key is a validated key: its path below Root and its dotted name.
 type Key struct {
