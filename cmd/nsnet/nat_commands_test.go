@@ -175,3 +175,23 @@ func TestNatBatchGrouping(t *testing.T) {
 		t.Errorf("-force: exit %d, counters %v", code, h.counterNames())
 	}
 }
+
+// TestNatWarnsForwardingOff: a masquerade or publish added while the
+// namespace does not forward that family gets a warning naming the
+// sysctl to set; with forwarding on, none.
+func TestNatWarnsForwardingOff(t *testing.T) {
+	h := onFakeHost(t, "net.ipv4.ip_forward=0", "net.ipv6.conf.all.forwarding=1")
+	for _, c := range []struct{ line, warn string }{
+		{"nat masquerade add 10.1.0.0/16", "net.ipv4.ip_forward is 0: nothing is forwarded"},
+		{"nat publish add 8080/tcp to 10.1.0.2:80", "nsnet sysctl -w net.ipv4.ip_forward=1"},
+		{"nat masquerade add 2001:db8::/64", ""},
+	} {
+		code, _, stderr := nsnet("", c.line)
+		if code != 0 || c.warn == "" && stderr != "" || !strings.Contains(stderr, c.warn) {
+			t.Errorf("%s: exit %d, stderr %q, want %q", c.line, code, stderr, c.warn)
+		}
+	}
+	if len(h.counterNames()) != 3 {
+		t.Errorf("counters %v", h.counterNames())
+	}
+}
