@@ -40,7 +40,7 @@ func onFakeHost(t *testing.T, sysctls ...string) *fakeHost {
 	h.sysctls, h.journal = filepath.Join(dir, "sys"), filepath.Join(dir, "up")
 	for _, kv := range sysctls {
 		k, v, _ := strings.Cut(kv, "=")
-		p := filepath.Join(h.sysctls, strings.ReplaceAll(k, ".", "/"))
+		p := filepath.Join(h.sysctls, sysctlPath(k))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -67,10 +67,20 @@ func onFakeHost(t *testing.T, sysctls ...string) *fakeHost {
 	return h
 }
 
+// sysctlPath is the path of a dotted key below sysctl.Root, where a '/'
+// in the dotted form stands for a '.' in a name.
+func sysctlPath(key string) string {
+	parts := strings.Split(key, ".")
+	for i, p := range parts {
+		parts[i] = strings.ReplaceAll(p, "/", ".")
+	}
+	return filepath.Join(parts...)
+}
+
 // sysctl returns the value of a sysctl file of the fake host.
 func (h *fakeHost) sysctl(t *testing.T, key string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(h.sysctls, strings.ReplaceAll(key, ".", "/")))
+	b, err := os.ReadFile(filepath.Join(h.sysctls, sysctlPath(key)))
 	if err != nil {
 		t.Fatal(err)
 	}
