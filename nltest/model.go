@@ -134,20 +134,24 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 			}
 			return ack, nil
 		case req.Header.Flags&netlink.Create != 0:
-			if l != nil {
+			info := m.Attrs.Info
+			if info == nil {
+				info = &rtnl.LinkInfo{}
+			}
+			v, veth := info.Data.(*rtnl.Veth)
+			if l != nil || veth && v.Peer != nil && v.Peer.Attrs.NetNSFD == nil && k.Links[v.Peer.Attrs.Name] != nil {
 				return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
 			}
 			var mtu uint32
 			if m.Attrs.MTU != nil {
 				mtu = *m.Attrs.MTU
 			}
-			nl := k.AddLink(m.Attrs.Name, m.Attrs.Info.Kind, mtu)
+			nl := k.AddLink(m.Attrs.Name, info.Kind, mtu)
 			nl.Flags = m.Flags & m.Change
 			nl.Attrs.Address, nl.Attrs.Alias, nl.Attrs.Group, nl.Attrs.TxQueueLen = m.Attrs.Address, m.Attrs.Alias, m.Attrs.Group, m.Attrs.TxQueueLen
 			nl.Attrs.Link = m.Attrs.Link
-			v, veth := m.Attrs.Info.Data.(*rtnl.Veth)
-			if !veth {
-				nl.Attrs.Info.Data = m.Attrs.Info.Data
+			if !veth && nl.Attrs.Info != nil {
+				nl.Attrs.Info.Data = info.Data
 			}
 			if veth && v.Peer != nil && v.Peer.Attrs.NetNSFD == nil {
 				k.AddLink(v.Peer.Attrs.Name, "veth", mtu)

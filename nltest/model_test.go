@@ -155,6 +155,12 @@ func TestModelLinkChanges(t *testing.T) {
 	if err := c.AddLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: "v0", Info: &rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: peer}}}}); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.AddLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: "v2", Info: &rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: peer}}}}); !errors.Is(err, os.ErrExist) {
+		t.Fatalf("a veth whose peer's name is taken: %v", err)
+	}
+	if err := c.AddLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: "plain"}}); err != nil || k.Links["plain"] == nil {
+		t.Fatalf("a link without a kind: %v", err)
+	}
 	idx := k.Links["v0"].Index
 	if err := c.SetLink(&rtnl.LinkMessage{Index: idx, Attrs: rtnl.LinkAttrs{Name: "br0"}}); !errors.Is(err, os.ErrExist) {
 		t.Fatalf("rename onto a taken name: %v", err)
