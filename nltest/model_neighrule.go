@@ -95,6 +95,9 @@ func (k *Model) rule(req netlink.Message, m rtnl.RuleMessage) ([]netlink.Message
 		var out []netlink.Message
 		for _, r := range k.Rules {
 			if fam(r) {
+				if *r.Attrs.Priority == 0 {
+					r.Attrs.Priority = nil // the kernel leaves FRA_PRIORITY out for 0
+				}
 				msg, err := reply(req, unix.RTM_NEWRULE, &r)
 				if err != nil {
 					return nil, err

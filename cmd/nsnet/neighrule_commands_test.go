@@ -96,3 +96,44 @@ func TestRuleCommands(t *testing.T) {
 		t.Fatalf("after the deletes: %v", k.Rules)
 	}
 }
+
+// TestRuleShowSelectors: rule show's selectors pick the rules ip 6.1
+// picks for the same rules, rule flush TABLE deletes those of the table
+// and rule flush all but priority 0's (its outputs below are ip's).
+func TestRuleShowSelectors(t *testing.T) {
+	k := onFakeHost(t)
+	mustRun(t, "link add v0 type veth peer name v1",
+		"rule add from 10.0.0.0/24 table 100 pref 1000",
+		"rule add fwmark 0x1/0xff lookup 100 pref 1100",
+		"rule add to 10.9.0.0/16 iif v0 table 200 pref 2000",
+		"rule add not from 10.8.0.0/16 oif v1 table 300 pref 3000",
+		"rule add from all goto 3000 pref 1500",
+		"rule add from 10.7.0.0/16 unreachable pref 1600")
+	for _, c := range []struct{ line, want string }{
+		{"rule show pref 1000", "1000:\tfrom 10.0.0.0/24 lookup 100\n"},
+		{"rule show table 100", "1000:\tfrom 10.0.0.0/24 lookup 100\n1100:\tfrom all fwmark 0x1/0xff lookup 100\n"},
+		{"rule show from 10.0.0.0/24", "1000:\tfrom 10.0.0.0/24 lookup 100\n"},
+		{"rule show to 10.9.0.0/16", "2000:\tfrom all to 10.9.0.0/16 iif v0 lookup 200\n"},
+		{"rule show iif v0", "2000:\tfrom all to 10.9.0.0/16 iif v0 lookup 200\n"},
+		{"rule show oif v1", "3000:\tnot from 10.8.0.0/16 oif v1 lookup 300\n"},
+		{"rule show fwmark 0x1/0xff", "1100:\tfrom all fwmark 0x1/0xff lookup 100\n"},
+		{"rule show not", "3000:\tnot from 10.8.0.0/16 oif v1 lookup 300\n"},
+		{"rule show lookup 200", "2000:\tfrom all to 10.9.0.0/16 iif v0 lookup 200\n"},
+		{"rule show", "0:\tfrom all lookup local\n1000:\tfrom 10.0.0.0/24 lookup 100\n1100:\tfrom all fwmark 0x1/0xff lookup 100\n" +
+			"1500:\tfrom all goto 3000\n1600:\tfrom 10.7.0.0/16 unreachable\n2000:\tfrom all to 10.9.0.0/16 iif v0 lookup 200\n" +
+			"3000:\tnot from 10.8.0.0/16 oif v1 lookup 300\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n"},
+		{"-j rule show pref 3000", `[{"priority":3000,"not":null,"src":"10.8.0.0","srclen":16,"oif":"v1","table":"300"}]` + "\n"},
+	} {
+		wantOut(t, c.line, c.want)
+	}
+	wantErr(t, "rule show bogus", 1, "bogus")
+	mustRun(t, "rule flush table 100")
+	wantOut(t, "rule show", "0:\tfrom all lookup local\n1500:\tfrom all goto 3000\n1600:\tfrom 10.7.0.0/16 unreachable\n"+
+		"2000:\tfrom all to 10.9.0.0/16 iif v0 lookup 200\n3000:\tnot from 10.8.0.0/16 oif v1 lookup 300\n"+
+		"32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n")
+	mustRun(t, "rule flush")
+	wantOut(t, "rule show", "0:\tfrom all lookup local\n")
+	if len(k.Rules) != 3 { // IPv6's two are untouched
+		t.Errorf("after flush: %v", k.Rules)
+	}
+}
