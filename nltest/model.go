@@ -60,6 +60,15 @@ func (k *Model) AddLink(name, kind string, mtu uint32) *rtnl.LinkMessage {
 	return l
 }
 
+// PutLink adds l as it is, with its index (a link a real kernel listed),
+// in place of any link of that name; links made later get higher
+// indexes.
+func (k *Model) PutLink(l *rtnl.LinkMessage) {
+	delete(k.Links, l.Attrs.Name)
+	k.Links[l.Attrs.Name] = l
+	k.next = max(k.next, l.Index+1)
+}
+
 func (k *Model) byIndex(i uint32) *rtnl.LinkMessage {
 	for _, l := range k.Links {
 		if l.Index == i {

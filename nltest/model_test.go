@@ -171,6 +171,13 @@ func TestModelLinkChanges(t *testing.T) {
 	if k.Links["v0"] != nil || k.Links["v9"] == nil || k.Links["v9"].Index != idx {
 		t.Fatalf("after the rename: %v", k.Links)
 	}
+	k.PutLink(&rtnl.LinkMessage{Index: 40, Attrs: rtnl.LinkAttrs{Name: "eth9"}})
+	if links, err := c.Links(); err != nil || links[len(links)-1].Attrs.Name != "eth9" {
+		t.Fatalf("a put link is listed: %v %v", links, err)
+	}
+	if l := k.AddLink("next", "", 0); l.Index != 41 {
+		t.Fatalf("a link made after a put one has index %d, want 41", l.Index)
+	}
 	if err := c.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: "v1"}}); err != nil || k.Links["v9"] != nil {
 		t.Fatalf("the renamed peer goes with v1: %v %v", err, k.Links)
 	}
