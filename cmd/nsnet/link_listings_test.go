@@ -11,11 +11,12 @@ import (
 	"github.com/nsnet/nsnet/rtnl"
 )
 
-// loadLinks puts the links a real kernel listed (testdata/links_dump.txt)
-// in the fake kernel.
-func loadLinks(t *testing.T, h *fakeHost) {
+// loadDump puts the links, addresses and routes a real kernel listed
+// (a testdata file of messages, one a line: type, then the bytes with the
+// header) in the fake kernel.
+func loadDump(t *testing.T, h *fakeHost, file string) {
 	t.Helper()
-	f, err := os.Open("testdata/links_dump.txt")
+	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,16 +27,30 @@ func loadLinks(t *testing.T, h *fakeHost) {
 		if strings.HasPrefix(sc.Text(), "#") {
 			continue
 		}
-		_, hx, _ := strings.Cut(sc.Text(), " ")
+		typ, hx, _ := strings.Cut(sc.Text(), " ")
 		b, err := hex.DecodeString(hx)
 		if err != nil || len(b) < 16 {
 			t.Fatalf("bad line %q: %v", sc.Text(), err)
 		}
-		l := &rtnl.LinkMessage{}
-		if err := l.UnmarshalBinary(b[16:]); err != nil {
+		switch typ {
+		case "RTM_NEWLINK":
+			l := &rtnl.LinkMessage{}
+			err = l.UnmarshalBinary(b[16:])
+			h.PutLink(l)
+		case "RTM_NEWADDR":
+			var a rtnl.AddrMessage
+			err = a.UnmarshalBinary(b[16:])
+			h.Addrs = append(h.Addrs, a)
+		case "RTM_NEWROUTE":
+			var r rtnl.RouteMessage
+			err = r.UnmarshalBinary(b[16:])
+			h.Routes = append(h.Routes, r)
+		default:
+			t.Fatalf("%s: no such message", typ)
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
-		h.PutLink(l)
 	}
 }
 
@@ -69,7 +84,7 @@ var timers = regexp.MustCompile(`(gc_timer"?:?\s*)[0-9.]+`)
 // real kernel listed prints what ip 6.1 printed for the same links.
 func TestLinkListingsAsIP(t *testing.T) {
 	h := onFakeHost(t)
-	loadLinks(t, h)
+	loadDump(t, h, "testdata/links_dump.txt")
 	cmds, outs := ipOutputs(t, "testdata/links_ip.txt")
 	if len(cmds) < 10 {
 		t.Fatalf("%d listings in testdata", len(cmds))
@@ -79,6 +94,24 @@ func TestLinkListingsAsIP(t *testing.T) {
 		got, want := timers.ReplaceAllString(out, "${1}T"), timers.ReplaceAllString(outs[c], "${1}T")
 		if code != 0 || got != want {
 			t.Errorf("%s: exit %d %s\ngot:\n%s\nwant:\n%s", c, code, stderr, got, want)
+		}
+	}
+}
+
+// TestAddrRouteListingsAsIP: address and route listings (forms, filters
+// and selectors) of the addresses and routes a real kernel listed print
+// what ip 6.1 printed for them.
+func TestAddrRouteListingsAsIP(t *testing.T) {
+	h := onFakeHost(t)
+	loadDump(t, h, "testdata/addr_route_dump.txt")
+	cmds, outs := ipOutputs(t, "testdata/addr_route_ip.txt")
+	if len(cmds) < 20 {
+		t.Fatalf("%d listings in testdata", len(cmds))
+	}
+	for _, c := range cmds {
+		code, out, stderr := nsnet("", c)
+		if code != 0 || out != outs[c] {
+			t.Errorf("%s: exit %d %s\ngot:\n%s\nwant:\n%s", c, code, stderr, out, outs[c])
 		}
 	}
 }
