@@ -51,6 +51,14 @@ func (k *Model) serveNeighRule(req netlink.Message) (out []netlink.Message, ok b
 // there is EEXIST, a change without NLM_F_CREATE of one that is not is
 // ENOENT, as is deleting a missing one; on a missing link, ENODEV.
 func (k *Model) neigh(req netlink.Message, m rtnl.NeighMessage) ([]netlink.Message, error) {
+	if req.Header.Type == unix.RTM_GETNEIGH && req.Header.Flags&netlink.Dump == 0 {
+		i := slices.IndexFunc(k.Neighs, func(n rtnl.NeighMessage) bool { return n.Index == m.Index && n.Attrs.Dst == m.Attrs.Dst })
+		if i < 0 {
+			return []netlink.Message{Error(req, unix.ENOENT, "")}, nil
+		}
+		r, err := reply(req, unix.RTM_NEWNEIGH, &k.Neighs[i])
+		return []netlink.Message{r}, err
+	}
 	if req.Header.Type == unix.RTM_GETNEIGH {
 		var out []netlink.Message
 		for _, n := range k.Neighs {
