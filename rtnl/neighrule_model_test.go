@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+
 	"github.com/nsnet/nsnet/nltest"
 	"github.com/nsnet/nsnet/rtnl"
 )
@@ -111,5 +114,104 @@ func TestRuleConnOnModel(t *testing.T) {
 		if !strings.Contains(trace.String(), w) {
 			t.Errorf("trace lacks %q", w)
 		}
+	}
+}
+
+// TestForwardingAndTraceOnFakeKernel: Forwarding reads the kernel's
+// RTM_NEWNETCONF reply (netconfmsg, NETCONFA_IFINDEX -1 for "all",
+// NETCONFA_FORWARDING), and the trace names what a vxlan with a port
+// range, a tap and an IPv6 route with a preference send.
+func TestForwardingAndTraceOnFakeKernel(t *testing.T) {
+	netconf := func(fwd byte) []byte {
+		return []byte{2, 0, 0, 0, 8, 0, 1, 0, 0xff, 0xff, 0xff, 0xff, 8, 0, 2, 0, fwd, 0, 0, 0}
+	}
+	var trace strings.Builder
+	s := nltest.NewScript(t,
+		nltest.Expect(unix.RTM_GETNETCONF, netlink.Request, nil, func(req netlink.Message) []netlink.Message {
+			return []netlink.Message{nltest.Reply(req, unix.RTM_NEWNETCONF, netconf(1))}
+		}),
+		nltest.Expect(unix.RTM_GETNETCONF, netlink.Request, nil, func(req netlink.Message) []netlink.Message {
+			return []netlink.Message{nltest.Reply(req, unix.RTM_NEWNETCONF, netconf(0))}
+		}))
+	c := nltest.Rtnl(s.Func(), &nltest.Options{Trace: &trace})
+	if on, err := c.Forwarding(rtnl.FamilyInet); err != nil || !on {
+		t.Fatalf("forwarding on: %v %v", on, err)
+	}
+	if on, err := c.Forwarding(rtnl.FamilyInet); err != nil || on {
+		t.Fatalf("forwarding off: %v %v", on, err)
+	}
+	if _, err := c.Forwarding(rtnl.FamilyUnspec); err == nil {
+		t.Fatal("forwarding of no family")
+	}
+	c.Close()
+	if !strings.Contains(trace.String(), "RTM_GETNETCONF") || !strings.Contains(trace.String(), "RTM_NEWNETCONF") {
+		t.Errorf("trace:\n%s", trace.String())
+	}
+
+	k := nltest.NewModel()
+	trace.Reset()
+	c = nltest.Rtnl(k.Func(), &nltest.Options{Trace: &trace})
+	defer c.Close()
+	id, port, lo, hi, tap := uint32(42), uint16(4789), uint16(1000), uint16(2000), uint8(2)
+	for _, l := range []*rtnl.LinkMessage{
+		{Attrs: rtnl.LinkAttrs{Name: "vx0", Info: &rtnl.LinkInfo{Kind: "vxlan", Data: &rtnl.Vxlan{ID: &id, Port: &port, PortLow: &lo, PortHigh: &hi}}}},
+		{Attrs: rtnl.LinkAttrs{Name: "tap0", Info: &rtnl.LinkInfo{Kind: "tun", Data: &rtnl.Tun{Type: &tap}}}},
+	} {
+		if err := c.AddLink(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pref := rtnl.RoutePref(1)
+	r := &rtnl.RouteMessage{Family: rtnl.FamilyInet6, Dst: netip.MustParsePrefix("2001:db8::/32"), Table: rtnl.TableMain, Type: rtnl.RouteUnicast}
+	r.Attrs.Pref = &pref
+	if err := c.AddRoute(r); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"IFLA_VXLAN_PORT_RANGE", "1000", "2000", "IFLA_TUN_TYPE", "RTA_PREF"} {
+		if !strings.Contains(trace.String(), w) {
+			t.Errorf("trace lacks %q:\n%s", w, trace.String())
+		}
+	}
+}
+
+// TestDumpEventsOnModel: DumpEvents lists the fake kernel's objects of
+// each kind as the events that would have made them.
+func TestDumpEventsOnModel(t *testing.T) {
+	k := nltest.NewModel()
+	v0 := k.AddLink("v0", "veth", 0).Index
+	a := rtnl.AddrMessage{Family: rtnl.FamilyInet, PrefixLen: 24, Index: v0}
+	a.Attrs.Local = netip.MustParseAddr("10.0.0.1")
+	k.Addrs = append(k.Addrs, a)
+	n := rtnl.NeighMessage{Family: rtnl.FamilyInet, Index: v0, State: rtnl.NeighPermanent}
+	n.Attrs.Dst = netip.MustParseAddr("10.0.0.2")
+	k.Neighs = append(k.Neighs, n)
+	c := nltest.Rtnl(k.Func(), nil)
+	defer c.Close()
+	for _, tc := range []struct {
+		kind rtnl.EventKind
+		n    int
+		ok   func(*rtnl.Event) bool
+	}{
+		{rtnl.KindLink, 2, func(e *rtnl.Event) bool { return e.Link != nil && e.Type == unix.RTM_NEWLINK }},
+		{rtnl.KindAddr, 1, func(e *rtnl.Event) bool { return e.Addr != nil && e.Addr.Attrs.Local == a.Attrs.Local }},
+		{rtnl.KindNeigh, 1, func(e *rtnl.Event) bool { return e.Neigh != nil && e.Neigh.Index == v0 }},
+		{rtnl.KindRule, 5, func(e *rtnl.Event) bool { return e.Rule != nil && e.Type == unix.RTM_NEWRULE }},
+	} {
+		evs, err := c.DumpEvents(tc.kind)
+		if err != nil || len(evs) != tc.n {
+			t.Errorf("kind %d: %d events, %v; want %d", tc.kind, len(evs), err, tc.n)
+			continue
+		}
+		for _, e := range evs {
+			if !tc.ok(e) {
+				t.Errorf("kind %d: event %+v", tc.kind, e)
+			}
+		}
+	}
+	if _, err := c.DumpEvents(rtnl.EventKind(99)); err == nil {
+		t.Error("a kind that does not exist")
+	}
+	if _, err := c.DumpEvents(rtnl.KindNSID); err == nil {
+		t.Error("nsids are not modelled: the model refuses")
 	}
 }
