@@ -2,6 +2,7 @@ package nltest
 
 import (
 	"fmt"
+	"slices"
 	"syscall"
 
 	"github.com/mdlayher/netlink"
@@ -13,8 +14,8 @@ import (
 // Model is a small stateful rtnetlink kernel for unit tests of code above
 // rtnl (plan's steps, nsnet's commands): links by name (kind, flags, MTU,
 // master; a veth's peer is made and deleted with it), addresses and
-// routes, neighbours, and policy-routing rules (starting with the kernel's
-// default ones). It answers RTM_{NEW,DEL,GET}{LINK,ADDR,ROUTE,NEIGH,RULE}
+// routes, neighbours, and policy-routing rules (none at first; see
+// DefaultRules). It answers RTM_{NEW,DEL,GET}{LINK,ADDR,ROUTE,NEIGH,RULE}
 // as the kernel does in the cases it models (EEXIST, ENODEV,
 // EADDRNOTAVAIL, ESRCH, ENOENT) and refuses every other request with
 // EOPNOTSUPP. A new link keeps the kind data, address, alias, group and
@@ -39,7 +40,7 @@ type Model struct {
 // NewModel returns a Model with a loopback link "lo" (index 1).
 func NewModel() *Model {
 	k := &Model{Links: map[string]*rtnl.LinkMessage{}, next: 1, Fail: map[netlink.HeaderType]syscall.Errno{},
-		Skip: map[netlink.HeaderType]int{}, peer: map[string]string{}, Rules: defaultRules()}
+		Skip: map[netlink.HeaderType]int{}, peer: map[string]string{}}
 	k.AddLink("lo", "", 0)
 	k.Links["lo"].Flags = 1 | 8 // up, loopback
 	return k
@@ -273,9 +274,156 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 		}
 		k.Routes = append(k.Routes, m)
 		return ack, nil
-	}
-	if out, ok, err := k.serveNeighRule(req); ok {
-		return out, err
+	case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH, unix.RTM_GETNEIGH:
+		return k.neigh(req)
+	case unix.RTM_NEWRULE, unix.RTM_DELRULE, unix.RTM_GETRULE:
+		return k.rule(req)
 	}
 	return []netlink.Message{Error(req, unix.EOPNOTSUPP, "")}, nil
+}
+
+// DefaultRules are the rules a new namespace starts with, as the kernel
+// lists them: IPv4's local, main and default tables, IPv6's local and
+// main. A test that wants them sets Model.Rules to them.
+func DefaultRules() []rtnl.RuleMessage {
+	rule := func(f rtnl.Family, prio uint32, t rtnl.Table) rtnl.RuleMessage {
+		return rtnl.RuleMessage{Family: f, Table: t, Action: rtnl.RuleToTable, Attrs: rtnl.RuleAttrs{Priority: &prio}}
+	}
+	return []rtnl.RuleMessage{
+		rule(rtnl.FamilyInet, 0, rtnl.TableLocal), rule(rtnl.FamilyInet, 32766, rtnl.TableMain),
+		rule(rtnl.FamilyInet, 32767, rtnl.TableDefault),
+		rule(rtnl.FamilyInet6, 0, rtnl.TableLocal), rule(rtnl.FamilyInet6, 32766, rtnl.TableMain),
+	}
+}
+
+// neigh serves the neighbour requests, keeping entries by link, address
+// and proxy flag: NLM_F_EXCL on one that is there is EEXIST, a change
+// without NLM_F_CREATE of one that is not is ENOENT, as is deleting or
+// getting a missing one; on a missing link, ENODEV. A dump lists the
+// entries of its family and link (NDA_IFINDEX) when the request gives
+// them.
+func (k *Model) neigh(req netlink.Message) ([]netlink.Message, error) {
+	var m rtnl.NeighMessage
+	if err := m.UnmarshalBinary(req.Data); err != nil {
+		return nil, fmt.Errorf("nltest: model: %v", err)
+	}
+	same := func(n rtnl.NeighMessage) bool {
+		return n.Index == m.Index && n.Attrs.Dst == m.Attrs.Dst && n.Flags&rtnl.NeighProxy == m.Flags&rtnl.NeighProxy
+	}
+	if req.Header.Type == unix.RTM_GETNEIGH && req.Header.Flags&netlink.Dump == 0 {
+		i := slices.IndexFunc(k.Neighs, same)
+		if i < 0 {
+			return []netlink.Message{Error(req, unix.ENOENT, "")}, nil
+		}
+		r, err := reply(req, unix.RTM_NEWNEIGH, &k.Neighs[i])
+		return []netlink.Message{r}, err
+	}
+	if req.Header.Type == unix.RTM_GETNEIGH {
+		var out []netlink.Message
+		for _, n := range k.Neighs {
+			if (m.Family == 0 || n.Family == m.Family) && (m.Attrs.IfIndex == nil || *m.Attrs.IfIndex == n.Index) {
+				r, err := reply(req, unix.RTM_NEWNEIGH, &n)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, r)
+			}
+		}
+		return Dump(req, out...), nil
+	}
+	if m.Index != 0 && k.byIndex(m.Index) == nil {
+		return []netlink.Message{Error(req, unix.ENODEV, "")}, nil
+	}
+	i := slices.IndexFunc(k.Neighs, same)
+	f := req.Header.Flags
+	switch {
+	case req.Header.Type == unix.RTM_DELNEIGH && i < 0, req.Header.Type == unix.RTM_NEWNEIGH && i < 0 && f&netlink.Create == 0:
+		return []netlink.Message{Error(req, unix.ENOENT, "")}, nil
+	case req.Header.Type == unix.RTM_DELNEIGH:
+		k.Neighs = slices.Delete(k.Neighs, i, i+1)
+	case i < 0:
+		k.Neighs = append(k.Neighs, m)
+	case f&netlink.Excl != 0:
+		return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
+	default:
+		k.Neighs[i] = m
+	}
+	return []netlink.Message{Ack(req)}, nil
+}
+
+// rule serves the rule requests, keeping each family's rules in priority
+// order (IPv4's first, as a dump of both lists them), a new rule after
+// those of its priority. A rule without a priority gets the kernel's
+// default: one below that of the family's second rule. Adding a rule
+// equal to one there with NLM_F_EXCL is EEXIST; a deletion removes the
+// first rule with every selector the request sets (ENOENT when none
+// has). A dump leaves a zero priority out, as the kernel does.
+func (k *Model) rule(req netlink.Message) ([]netlink.Message, error) {
+	var m rtnl.RuleMessage
+	if err := m.UnmarshalBinary(req.Data); err != nil {
+		return nil, fmt.Errorf("nltest: model: %v", err)
+	}
+	fam := func(r rtnl.RuleMessage) bool { return m.Family == 0 || r.Family == m.Family }
+	switch req.Header.Type {
+	case unix.RTM_GETRULE:
+		var out []netlink.Message
+		for _, r := range k.Rules {
+			if fam(r) {
+				if *r.Attrs.Priority == 0 {
+					r.Attrs.Priority = nil // the kernel leaves FRA_PRIORITY out for 0
+				}
+				msg, err := reply(req, unix.RTM_NEWRULE, &r)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, msg)
+			}
+		}
+		return Dump(req, out...), nil
+	case unix.RTM_DELRULE:
+		i := slices.IndexFunc(k.Rules, func(r rtnl.RuleMessage) bool { return fam(r) && ruleMatches(m, r) })
+		if i < 0 {
+			return []netlink.Message{Error(req, unix.ENOENT, "")}, nil
+		}
+		k.Rules = slices.Delete(k.Rules, i, i+1)
+		return []netlink.Message{Ack(req)}, nil
+	}
+	if m.Attrs.Priority == nil {
+		// fib_default_rule_pref: one below the family's second rule, if
+		// that one's is not 0.
+		prio, n := uint32(0), 0
+		for _, r := range k.Rules {
+			if r.Family == m.Family {
+				if n++; n == 2 && *r.Attrs.Priority > 0 {
+					prio = *r.Attrs.Priority - 1
+				}
+			}
+		}
+		m.Attrs.Priority = &prio
+	}
+	if req.Header.Flags&netlink.Excl != 0 && slices.ContainsFunc(k.Rules, func(r rtnl.RuleMessage) bool {
+		return r.Family == m.Family && ruleMatches(m, r) && ruleMatches(r, m)
+	}) {
+		return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
+	}
+	// One list per family (IPv4's first, as a dump of both gives them),
+	// each in priority order, a new rule after those of its priority.
+	i := slices.IndexFunc(k.Rules, func(r rtnl.RuleMessage) bool {
+		return r.Family > m.Family || r.Family == m.Family && *r.Attrs.Priority > *m.Attrs.Priority
+	})
+	if i < 0 {
+		i = len(k.Rules)
+	}
+	k.Rules = slices.Insert(k.Rules, i, m)
+	return []netlink.Message{Ack(req)}, nil
+}
+
+// ruleMatches reports whether rule r has every selector sel sets.
+func ruleMatches(sel, r rtnl.RuleMessage) bool {
+	eqPtr := func(a, b *uint32) bool { return a == nil || b != nil && *a == *b }
+	return (sel.Action == 0 || sel.Action == r.Action) && (sel.Table == 0 || sel.Table == r.Table) &&
+		eqPtr(sel.Attrs.Priority, r.Attrs.Priority) && (!sel.Src.IsValid() || sel.Src == r.Src) &&
+		(!sel.Dst.IsValid() || sel.Dst == r.Dst) && (sel.Attrs.IIFName == "" || sel.Attrs.IIFName == r.Attrs.IIFName) &&
+		(sel.Attrs.OIFName == "" || sel.Attrs.OIFName == r.Attrs.OIFName) && eqPtr(sel.Attrs.FwMark, r.Attrs.FwMark) &&
+		eqPtr(sel.Attrs.Goto, r.Attrs.Goto) && sel.Flags&^r.Flags == 0
 }

@@ -78,6 +78,7 @@ func TestNeighConnOnModel(t *testing.T) {
 // delete by selector, errors, and their trace.
 func TestRuleConnOnModel(t *testing.T) {
 	k := nltest.NewModel()
+	k.Rules = nltest.DefaultRules()
 	var trace strings.Builder
 	c := nltest.Rtnl(k.Func(), &nltest.Options{Trace: &trace})
 	defer c.Close()
@@ -178,6 +179,7 @@ func TestForwardingAndTraceOnFakeKernel(t *testing.T) {
 // each kind as the events that would have made them.
 func TestDumpEventsOnModel(t *testing.T) {
 	k := nltest.NewModel()
+	k.Rules = nltest.DefaultRules()
 	v0 := k.AddLink("v0", "veth", 0).Index
 	a := rtnl.AddrMessage{Family: rtnl.FamilyInet, PrefixLen: 24, Index: v0}
 	a.Attrs.Local = netip.MustParseAddr("10.0.0.1")

@@ -15,7 +15,8 @@ import (
 )
 
 // fakeHost is the machine nsnet's commands see in a unit test: a fake
-// rtnetlink kernel (the embedded Model), a fake nf_tables (nft), and
+// rtnetlink kernel (the embedded Model, with a new namespace's rules), a
+// fake nf_tables (nft), and
 // directories of the test's own for the up journals and the sysctls
 // (sysctl.Root). A connection of any other family fails, so no command
 // under test reaches the real kernel through the session.
@@ -36,6 +37,7 @@ var errNoFake = errors.New("no fake kernel for this family in unit tests")
 func onFakeHost(t *testing.T, sysctls ...string) *fakeHost {
 	t.Helper()
 	h := &fakeHost{Model: nltest.NewModel(), nft: nltest.NewNFT(), dials: map[string]int{}}
+	h.Rules = nltest.DefaultRules()
 	dir := t.TempDir()
 	h.sysctls, h.journal = filepath.Join(dir, "sys"), filepath.Join(dir, "up")
 	for _, kv := range sysctls {
