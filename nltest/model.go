@@ -12,14 +12,15 @@ import (
 )
 
 // Model is a small stateful rtnetlink kernel for unit tests of code above
-// rtnl (plan's steps, nsnet's commands): links by name (kind, flags, MTU,
-// master; a veth's peer is made and deleted with it), addresses and
-// routes, neighbours, and policy-routing rules (none at first; see
-// DefaultRules). It answers RTM_{NEW,DEL,GET}{LINK,ADDR,ROUTE,NEIGH,RULE}
-// as the kernel does in the cases it models (EEXIST, ENODEV,
-// EADDRNOTAVAIL, ESRCH, ENOENT) and refuses every other request with
-// EOPNOTSUPP. A new link keeps the kind data, address, alias, group and
-// queue length it was created with. Func is its Func.
+// rtnl (plan's steps, nsnet's commands): links by name (kind and kind
+// data, flags, MTU, master, lower link, address, alias, queue length,
+// group; renamed, or gone when moved to another namespace; a veth's peer
+// is made and deleted with it), addresses and
+// routes, neighbour entries and policy routing rules (none at first; see
+// DefaultRules). It answers
+// RTM_{NEW,DEL,GET}{LINK,ADDR,ROUTE,NEIGH,RULE} as the kernel does in the
+// cases it models (EEXIST, ENODEV, EADDRNOTAVAIL, ESRCH, ENOENT) and
+// refuses every other request with EOPNOTSUPP. Func is its Func.
 type Model struct {
 	Links  map[string]*rtnl.LinkMessage
 	Addrs  []rtnl.AddrMessage
@@ -59,6 +60,34 @@ func (k *Model) AddLink(name, kind string, mtu uint32) *rtnl.LinkMessage {
 	k.next++
 	k.Links[name] = l
 	return l
+}
+
+// setAttrs changes link l as request m asks: flags, MTU, master, lower
+// link, address, alias, queue length and group.
+func (k *Model) setAttrs(l, m *rtnl.LinkMessage) {
+	l.Flags = l.Flags&^m.Change | m.Flags&m.Change
+	a := &m.Attrs
+	if a.MTU != nil {
+		l.Attrs.MTU = a.MTU
+	}
+	if a.Master != nil {
+		l.Attrs.Master = a.Master
+	}
+	if a.Link != nil {
+		l.Attrs.Link = a.Link
+	}
+	if a.Address != nil {
+		l.Attrs.Address = a.Address
+	}
+	if a.Alias != nil {
+		l.Attrs.Alias = a.Alias
+	}
+	if a.TxQueueLen != nil {
+		l.Attrs.TxQueueLen = a.TxQueueLen
+	}
+	if a.Group != nil {
+		l.Attrs.Group = a.Group
+	}
 }
 
 // PutLink adds l as it is, with its index (a link a real kernel listed),
@@ -157,52 +186,44 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 				mtu = *m.Attrs.MTU
 			}
 			nl := k.AddLink(m.Attrs.Name, info.Kind, mtu)
-			nl.Flags = m.Flags & m.Change
-			nl.Attrs.Address, nl.Attrs.Alias, nl.Attrs.Group, nl.Attrs.TxQueueLen = m.Attrs.Address, m.Attrs.Alias, m.Attrs.Group, m.Attrs.TxQueueLen
-			nl.Attrs.Link = m.Attrs.Link
-			if !veth && nl.Attrs.Info != nil {
-				nl.Attrs.Info.Data = info.Data
-			}
+			k.setAttrs(nl, &m)
 			if veth && v.Peer != nil && v.Peer.Attrs.NetNSFD == nil {
-				k.AddLink(v.Peer.Attrs.Name, "veth", mtu)
+				if v.Peer.Attrs.MTU != nil {
+					mtu = *v.Peer.Attrs.MTU
+				}
+				p := k.AddLink(v.Peer.Attrs.Name, "veth", mtu)
+				k.setAttrs(p, v.Peer)
 				k.peer[m.Attrs.Name], k.peer[v.Peer.Attrs.Name] = v.Peer.Attrs.Name, m.Attrs.Name
+				nl.Attrs.Link, p.Attrs.Link = &p.Index, &nl.Index
+			} else if !veth && info.Data != nil && nl.Attrs.Info != nil {
+				nl.Attrs.Info.Data = info.Data
 			}
 			return ack, nil
 		}
 		if l == nil {
 			return enodev, nil
 		}
-		l.Flags = l.Flags&^m.Change | m.Flags&m.Change
-		if m.Attrs.MTU != nil {
-			l.Attrs.MTU = m.Attrs.MTU
+		if m.Attrs.NetNSFD != nil {
+			// Moved to another namespace: gone from this one.
+			delete(k.Links, l.Attrs.Name)
+			return ack, nil
 		}
-		if m.Attrs.Master != nil {
-			l.Attrs.Master = m.Attrs.Master
-		}
-		if m.Attrs.Address != nil {
-			l.Attrs.Address = m.Attrs.Address
-		}
-		if m.Attrs.Alias != nil {
-			l.Attrs.Alias = m.Attrs.Alias
-		}
-		if m.Attrs.TxQueueLen != nil {
-			l.Attrs.TxQueueLen = m.Attrs.TxQueueLen
-		}
-		if m.Attrs.Group != nil {
-			l.Attrs.Group = m.Attrs.Group
-		}
-		if n := m.Attrs.Name; m.Index != 0 && n != "" && n != l.Attrs.Name {
-			if k.Links[n] != nil {
+		if m.Index != 0 && m.Attrs.Name != "" && m.Attrs.Name != l.Attrs.Name {
+			if k.Links[m.Attrs.Name] != nil {
 				return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
 			}
 			delete(k.Links, l.Attrs.Name)
 			if p, ok := k.peer[l.Attrs.Name]; ok {
 				delete(k.peer, l.Attrs.Name)
-				k.peer[n], k.peer[p] = p, n
+				k.peer[m.Attrs.Name], k.peer[p] = p, m.Attrs.Name
 			}
-			l.Attrs.Name = n
-			k.Links[n] = l
+			l.Attrs.Name = m.Attrs.Name
+			k.Links[l.Attrs.Name] = l
 		}
+		if m.Attrs.Info != nil && m.Attrs.Info.Data != nil && l.Attrs.Info != nil {
+			l.Attrs.Info.Data = m.Attrs.Info.Data
+		}
+		k.setAttrs(l, &m)
 		return ack, nil
 	case unix.RTM_NEWADDR, unix.RTM_DELADDR, unix.RTM_GETADDR:
 		var m rtnl.AddrMessage
