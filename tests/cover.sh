@@ -12,10 +12,12 @@ mkdir -p "$dir"
 chmod 1777 "$dir"
 asuser=
 if [ "$(id -u)" = 0 ]; then
-	if command -v setpriv >/dev/null 2>&1; then
-		asuser="setpriv --reuid=65534 --regid=65534 --clear-groups"
-	else
+	if ! command -v setpriv >/dev/null 2>&1; then
 		echo "cover: setpriv (util-linux) not found: measuring as root" >&2
+	elif ! setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'cd "$1" && test -r go.mod' sh "$PWD" 2>/dev/null; then
+		echo "cover: nobody cannot read $PWD: measuring as root" >&2
+	else
+		asuser="setpriv --reuid=65534 --regid=65534 --clear-groups"
 	fi
 fi
 status=0
