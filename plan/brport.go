@@ -83,7 +83,8 @@ func (c BridgePortSet) Applied(ctx context.Context, s *Session) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return eq(c.Hairpin, now.Hairpin) && eq(c.Learning, now.Learning), nil
+	has := func(want, now *bool) bool { return want == nil || now != nil && *want == *now }
+	return has(c.Hairpin, now.Hairpin) && has(c.Learning, now.Learning), nil
 }
 
 // Inverse sets back what c changes, as it is now.
