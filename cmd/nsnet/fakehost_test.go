@@ -1,15 +1,14 @@
 package main
 
 import (
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/mdlayher/netlink"
+
 	"github.com/nsnet/nsnet/nltest"
-	"github.com/nsnet/nsnet/nsfs"
 	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/sysctl"
 )
@@ -18,8 +17,10 @@ import (
 // rtnetlink kernel (the embedded Model, with a new namespace's rules), a
 // fake nf_tables (nft), and
 // directories of the test's own for the up journals and the sysctls
-// (sysctl.Root). A connection of any other family fails, so no command
-// under test reaches the real kernel through the session.
+// (sysctl.Root). The session makes real rtnl and nat Conns over them
+// (plan.Options.Kernel), traced and captured as --trace and --trace-pcap
+// ask; a connection of any other family fails, so no command under test
+// reaches the real kernel through the session.
 type fakeHost struct {
 	*nltest.Model
 	nft     *nltest.NFT
@@ -28,9 +29,6 @@ type fakeHost struct {
 	// dials counts the connections dialled, by family.
 	dials map[string]int
 }
-
-// errNoFake is the dial error of a family the fake host does not have.
-var errNoFake = errors.New("no fake kernel for this family in unit tests")
 
 // onFakeHost runs nsnet's commands against a fake host for the rest of
 // the test. sysctls lists the sysctl files to create, as "net.a.b=value".
@@ -52,15 +50,15 @@ func onFakeHost(t *testing.T, sysctls ...string) *fakeHost {
 	}
 	oldRoot, oldJournal := sysctl.Root, journalDir
 	sysctl.Root, journalDir = h.sysctls, h.journal
-	sessionOptions = &plan.Options{Dial: func(ref nsfs.Ref, fd int, family string) (io.Closer, error) {
+	sessionOptions = &plan.Options{Kernel: func(family string) func([]netlink.Message) ([]netlink.Message, error) {
 		h.dials[family]++
 		switch family {
 		case "rtnl":
-			return nltest.Rtnl(h.Func(), nil), nil
+			return h.Func()
 		case "nat":
-			return nltest.NAT(h.nft.Func(), nil), nil
+			return h.nft.Func()
 		}
-		return nil, errNoFake
+		return nil
 	}}
 	t.Cleanup(func() {
 		sessionOptions = nil
