@@ -2,6 +2,7 @@ package nltest
 
 import (
 	"fmt"
+	"slices"
 	"syscall"
 
 	"github.com/mdlayher/netlink"
@@ -15,7 +16,8 @@ import (
 // data, flags, MTU, master, lower link, address, alias, queue length,
 // group; renamed, or gone when moved to another namespace; a veth's peer
 // is made and deleted with it), addresses and
-// routes, neighbour entries and policy routing rules. It answers
+// routes, neighbour entries and policy routing rules (none at first; see
+// DefaultRules). It answers
 // RTM_{NEW,DEL,GET}{LINK,ADDR,ROUTE,NEIGH,RULE} as the kernel does in the
 // cases it models (EEXIST, ENODEV, EADDRNOTAVAIL, ESRCH, ENOENT) and
 // refuses every other request with EOPNOTSUPP. Func is its Func.
@@ -24,9 +26,7 @@ type Model struct {
 	Addrs  []rtnl.AddrMessage
 	Routes []rtnl.RouteMessage
 	Neighs []rtnl.NeighMessage
-	// Rules are kept in priority order; a rule added without a priority
-	// gets the one before the first non-zero one, as the kernel gives.
-	Rules []rtnl.RuleMessage
+	Rules  []rtnl.RuleMessage // IPv4's then IPv6's, each in priority order
 	// Fail refuses the next request of a message type with an errno,
 	// once Skip lets that many requests of the type through.
 	Fail map[netlink.HeaderType]syscall.Errno
@@ -88,6 +88,15 @@ func (k *Model) setAttrs(l, m *rtnl.LinkMessage) {
 	if a.Group != nil {
 		l.Attrs.Group = a.Group
 	}
+}
+
+// PutLink adds l as it is, with its index (a link a real kernel listed),
+// in place of any link of that name; links made later get higher
+// indexes.
+func (k *Model) PutLink(l *rtnl.LinkMessage) {
+	delete(k.Links, l.Attrs.Name)
+	k.Links[l.Attrs.Name] = l
+	k.next = max(k.next, l.Index+1)
 }
 
 func (k *Model) byIndex(i uint32) *rtnl.LinkMessage {
@@ -164,16 +173,21 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 			}
 			return ack, nil
 		case req.Header.Flags&netlink.Create != 0:
-			if l != nil {
+			info := m.Attrs.Info
+			if info == nil {
+				info = &rtnl.LinkInfo{}
+			}
+			v, veth := info.Data.(*rtnl.Veth)
+			if l != nil || veth && v.Peer != nil && v.Peer.Attrs.NetNSFD == nil && k.Links[v.Peer.Attrs.Name] != nil {
 				return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
 			}
 			var mtu uint32
 			if m.Attrs.MTU != nil {
 				mtu = *m.Attrs.MTU
 			}
-			nl := k.AddLink(m.Attrs.Name, m.Attrs.Info.Kind, mtu)
+			nl := k.AddLink(m.Attrs.Name, info.Kind, mtu)
 			k.setAttrs(nl, &m)
-			if v, ok := m.Attrs.Info.Data.(*rtnl.Veth); ok && v.Peer != nil && v.Peer.Attrs.NetNSFD == nil {
+			if veth && v.Peer != nil && v.Peer.Attrs.NetNSFD == nil {
 				if v.Peer.Attrs.MTU != nil {
 					mtu = *v.Peer.Attrs.MTU
 				}
@@ -181,10 +195,13 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 				k.setAttrs(p, v.Peer)
 				k.peer[m.Attrs.Name], k.peer[v.Peer.Attrs.Name] = v.Peer.Attrs.Name, m.Attrs.Name
 				nl.Attrs.Link, p.Attrs.Link = &p.Index, &nl.Index
-			} else if !ok && m.Attrs.Info.Data != nil {
-				nl.Attrs.Info.Data = m.Attrs.Info.Data
+			} else if !veth && info.Data != nil && nl.Attrs.Info != nil {
+				nl.Attrs.Info.Data = info.Data
 			}
 			return ack, nil
+		}
+		if l == nil {
+			return enodev, nil
 		}
 		if m.Attrs.NetNSFD != nil {
 			// Moved to another namespace: gone from this one.
@@ -196,14 +213,15 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 				return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
 			}
 			delete(k.Links, l.Attrs.Name)
+			if p, ok := k.peer[l.Attrs.Name]; ok {
+				delete(k.peer, l.Attrs.Name)
+				k.peer[m.Attrs.Name], k.peer[p] = p, m.Attrs.Name
+			}
 			l.Attrs.Name = m.Attrs.Name
 			k.Links[l.Attrs.Name] = l
 		}
 		if m.Attrs.Info != nil && m.Attrs.Info.Data != nil && l.Attrs.Info != nil {
 			l.Attrs.Info.Data = m.Attrs.Info.Data
-		}
-		if l == nil {
-			return enodev, nil
 		}
 		k.setAttrs(l, &m)
 		return ack, nil
@@ -285,101 +303,148 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 	return []netlink.Message{Error(req, unix.EOPNOTSUPP, "")}, nil
 }
 
-// neigh serves the neighbour requests: entries are keyed by link, address
-// and proxy flag.
+// DefaultRules are the rules a new namespace starts with, as the kernel
+// lists them: IPv4's local, main and default tables, IPv6's local and
+// main. A test that wants them sets Model.Rules to them.
+func DefaultRules() []rtnl.RuleMessage {
+	rule := func(f rtnl.Family, prio uint32, t rtnl.Table) rtnl.RuleMessage {
+		return rtnl.RuleMessage{Family: f, Table: t, Action: rtnl.RuleToTable, Attrs: rtnl.RuleAttrs{Priority: &prio}}
+	}
+	return []rtnl.RuleMessage{
+		rule(rtnl.FamilyInet, 0, rtnl.TableLocal), rule(rtnl.FamilyInet, 32766, rtnl.TableMain),
+		rule(rtnl.FamilyInet, 32767, rtnl.TableDefault),
+		rule(rtnl.FamilyInet6, 0, rtnl.TableLocal), rule(rtnl.FamilyInet6, 32766, rtnl.TableMain),
+	}
+}
+
+// neigh serves the neighbour requests, keeping entries by link, address
+// and proxy flag: NLM_F_EXCL on one that is there is EEXIST, a change
+// without NLM_F_CREATE of one that is not is ENOENT, as is deleting or
+// getting a missing one; on a missing link, ENODEV. A dump lists the
+// entries of its family and link (NDA_IFINDEX) when the request gives
+// them.
 func (k *Model) neigh(req netlink.Message) ([]netlink.Message, error) {
 	var m rtnl.NeighMessage
 	if err := m.UnmarshalBinary(req.Data); err != nil {
 		return nil, fmt.Errorf("nltest: model: %v", err)
 	}
-	typ, flags := req.Header.Type, req.Header.Flags
-	if typ == unix.RTM_GETNEIGH {
+	same := func(n rtnl.NeighMessage) bool {
+		return n.Index == m.Index && n.Attrs.Dst == m.Attrs.Dst && n.Flags&rtnl.NeighProxy == m.Flags&rtnl.NeighProxy
+	}
+	if req.Header.Type == unix.RTM_GETNEIGH && req.Header.Flags&netlink.Dump == 0 {
+		i := slices.IndexFunc(k.Neighs, same)
+		if i < 0 {
+			return []netlink.Message{Error(req, unix.ENOENT, "")}, nil
+		}
+		r, err := reply(req, unix.RTM_NEWNEIGH, &k.Neighs[i])
+		return []netlink.Message{r}, err
+	}
+	if req.Header.Type == unix.RTM_GETNEIGH {
 		var out []netlink.Message
 		for _, n := range k.Neighs {
-			r, err := reply(req, unix.RTM_NEWNEIGH, &n)
-			if err != nil {
-				return nil, err
+			if (m.Family == 0 || n.Family == m.Family) && (m.Attrs.IfIndex == nil || *m.Attrs.IfIndex == n.Index) {
+				r, err := reply(req, unix.RTM_NEWNEIGH, &n)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, r)
 			}
-			out = append(out, r)
 		}
 		return Dump(req, out...), nil
 	}
 	if m.Index != 0 && k.byIndex(m.Index) == nil {
 		return []netlink.Message{Error(req, unix.ENODEV, "")}, nil
 	}
-	proxy := m.Flags & rtnl.NeighProxy
-	for i, n := range k.Neighs {
-		if n.Index != m.Index || n.Attrs.Dst != m.Attrs.Dst || n.Flags&rtnl.NeighProxy != proxy {
-			continue
-		}
-		switch {
-		case typ == unix.RTM_DELNEIGH:
-			k.Neighs = append(k.Neighs[:i], k.Neighs[i+1:]...)
-		case flags&netlink.Excl != 0:
-			return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
-		default:
-			k.Neighs[i] = m
-		}
-		return []netlink.Message{Ack(req)}, nil
-	}
-	if typ == unix.RTM_DELNEIGH || flags&netlink.Create == 0 {
+	i := slices.IndexFunc(k.Neighs, same)
+	f := req.Header.Flags
+	switch {
+	case req.Header.Type == unix.RTM_DELNEIGH && i < 0, req.Header.Type == unix.RTM_NEWNEIGH && i < 0 && f&netlink.Create == 0:
 		return []netlink.Message{Error(req, unix.ENOENT, "")}, nil
+	case req.Header.Type == unix.RTM_DELNEIGH:
+		k.Neighs = slices.Delete(k.Neighs, i, i+1)
+	case i < 0:
+		k.Neighs = append(k.Neighs, m)
+	case f&netlink.Excl != 0:
+		return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
+	default:
+		k.Neighs[i] = m
 	}
-	k.Neighs = append(k.Neighs, m)
 	return []netlink.Message{Ack(req)}, nil
 }
 
-// rule serves the rule requests: an add of a rule equal to one there is
-// EEXIST; a deletion removes the first rule with every selector the
-// request sets (family, priority, table, source and destination; the
-// model does not compare the others).
+// rule serves the rule requests, keeping each family's rules in priority
+// order (IPv4's first, as a dump of both lists them), a new rule after
+// those of its priority. A rule without a priority gets the kernel's
+// default: one below that of the family's second rule. Adding a rule
+// equal to one there with NLM_F_EXCL is EEXIST; a deletion removes the
+// first rule with every selector the request sets (ENOENT when none
+// has). A dump leaves a zero priority out, as the kernel does.
 func (k *Model) rule(req netlink.Message) ([]netlink.Message, error) {
 	var m rtnl.RuleMessage
 	if err := m.UnmarshalBinary(req.Data); err != nil {
 		return nil, fmt.Errorf("nltest: model: %v", err)
 	}
+	fam := func(r rtnl.RuleMessage) bool { return m.Family == 0 || r.Family == m.Family }
 	switch req.Header.Type {
 	case unix.RTM_GETRULE:
 		var out []netlink.Message
 		for _, r := range k.Rules {
-			if m.Family == 0 || r.Family == m.Family {
-				rep, err := reply(req, unix.RTM_NEWRULE, &r)
+			if fam(r) {
+				if *r.Attrs.Priority == 0 {
+					r.Attrs.Priority = nil // the kernel leaves FRA_PRIORITY out for 0
+				}
+				msg, err := reply(req, unix.RTM_NEWRULE, &r)
 				if err != nil {
 					return nil, err
 				}
-				out = append(out, rep)
+				out = append(out, msg)
 			}
 		}
 		return Dump(req, out...), nil
 	case unix.RTM_DELRULE:
-		for i, r := range k.Rules {
-			if r.Family == m.Family && (m.Attrs.Priority == nil || r.Attrs.Priority != nil && *r.Attrs.Priority == *m.Attrs.Priority) &&
-				(m.Table == 0 || m.Table == r.Table) && (!m.Src.IsValid() || m.Src == r.Src) && (!m.Dst.IsValid() || m.Dst == r.Dst) {
-				k.Rules = append(k.Rules[:i], k.Rules[i+1:]...)
-				return []netlink.Message{Ack(req)}, nil
-			}
+		i := slices.IndexFunc(k.Rules, func(r rtnl.RuleMessage) bool { return fam(r) && ruleMatches(m, r) })
+		if i < 0 {
+			return []netlink.Message{Error(req, unix.ENOENT, "")}, nil
 		}
-		return []netlink.Message{Error(req, unix.ENOENT, "")}, nil
+		k.Rules = slices.Delete(k.Rules, i, i+1)
+		return []netlink.Message{Ack(req)}, nil
 	}
 	if m.Attrs.Priority == nil {
-		p := uint32(0)
+		// fib_default_rule_pref: one below the family's second rule, if
+		// that one's is not 0.
+		prio, n := uint32(0), 0
 		for _, r := range k.Rules {
-			if r.Attrs.Priority != nil && *r.Attrs.Priority != 0 {
-				p = *r.Attrs.Priority - 1
-				break
+			if r.Family == m.Family {
+				if n++; n == 2 && *r.Attrs.Priority > 0 {
+					prio = *r.Attrs.Priority - 1
+				}
 			}
 		}
-		m.Attrs.Priority = &p
+		m.Attrs.Priority = &prio
 	}
-	at := len(k.Rules)
-	for i, r := range k.Rules {
-		if r.Family == m.Family && *r.Attrs.Priority == *m.Attrs.Priority && r.Table == m.Table && r.Src == m.Src && r.Dst == m.Dst {
-			return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
-		}
-		if *r.Attrs.Priority > *m.Attrs.Priority && at == len(k.Rules) {
-			at = i
-		}
+	if req.Header.Flags&netlink.Excl != 0 && slices.ContainsFunc(k.Rules, func(r rtnl.RuleMessage) bool {
+		return r.Family == m.Family && ruleMatches(m, r) && ruleMatches(r, m)
+	}) {
+		return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
 	}
-	k.Rules = append(k.Rules[:at], append([]rtnl.RuleMessage{m}, k.Rules[at:]...)...)
+	// One list per family (IPv4's first, as a dump of both gives them),
+	// each in priority order, a new rule after those of its priority.
+	i := slices.IndexFunc(k.Rules, func(r rtnl.RuleMessage) bool {
+		return r.Family > m.Family || r.Family == m.Family && *r.Attrs.Priority > *m.Attrs.Priority
+	})
+	if i < 0 {
+		i = len(k.Rules)
+	}
+	k.Rules = slices.Insert(k.Rules, i, m)
 	return []netlink.Message{Ack(req)}, nil
+}
+
+// ruleMatches reports whether rule r has every selector sel sets.
+func ruleMatches(sel, r rtnl.RuleMessage) bool {
+	eqPtr := func(a, b *uint32) bool { return a == nil || b != nil && *a == *b }
+	return (sel.Action == 0 || sel.Action == r.Action) && (sel.Table == 0 || sel.Table == r.Table) &&
+		eqPtr(sel.Attrs.Priority, r.Attrs.Priority) && (!sel.Src.IsValid() || sel.Src == r.Src) &&
+		(!sel.Dst.IsValid() || sel.Dst == r.Dst) && (sel.Attrs.IIFName == "" || sel.Attrs.IIFName == r.Attrs.IIFName) &&
+		(sel.Attrs.OIFName == "" || sel.Attrs.OIFName == r.Attrs.OIFName) && eqPtr(sel.Attrs.FwMark, r.Attrs.FwMark) &&
+		eqPtr(sel.Attrs.Goto, r.Attrs.Goto) && sel.Flags&^r.Flags == 0
 }

@@ -2,13 +2,18 @@ package plan
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"syscall"
 
+	"github.com/mdlayher/netlink"
+
 	"github.com/nsnet/nsnet/ethtool"
 	"github.com/nsnet/nsnet/genl"
+	"github.com/nsnet/nsnet/internal/fakeconn"
+	"github.com/nsnet/nsnet/internal/nl"
 	"github.com/nsnet/nsnet/nat"
 	"github.com/nsnet/nsnet/nsfs"
 	"github.com/nsnet/nsnet/rtnl"
@@ -34,6 +39,12 @@ type Options struct {
 	// called with the namespace's reference and descriptor (0 for the
 	// caller's own) and the family: "rtnl", "nat", "genl" or "ethtool".
 	Dial func(ref nsfs.Ref, nsFD int, family string) (io.Closer, error)
+	// Kernel, when not nil and Dial is nil, is the fake kernel of a
+	// family's connections in unit tests (package nltest's Model.Func or
+	// NFT.Func; nil for a family without one): the session makes real
+	// rtnl and nat Conns whose socket it stands for, traced and captured
+	// as Trace and Capture say. A family it has no fake for fails.
+	Kernel func(family string) func(req []netlink.Message) ([]netlink.Message, error)
 }
 
 // A Session holds what a plan needs across its steps: one open handle per
@@ -283,9 +294,12 @@ func (s *Session) Conn(ref nsfs.Ref, family string, dial func(nsFD int) (io.Clos
 		return c, nil
 	}
 	var c io.Closer
-	if s.opt.Dial != nil {
+	switch {
+	case s.opt.Dial != nil:
 		c, err = s.opt.Dial(ref, fd, family)
-	} else {
+	case s.opt.Kernel != nil:
+		c, err = s.fake(ref, family, true)
+	default:
 		c, err = dial(fd)
 	}
 	if err != nil {
@@ -293,6 +307,21 @@ func (s *Session) Conn(ref nsfs.Ref, family string, dial func(nsFD int) (io.Clos
 	}
 	s.conns[k] = c
 	return c, nil
+}
+
+// fake returns a connection of family over Options.Kernel's fake kernel,
+// traced (when trace is true) and captured as the options say.
+func (s *Session) fake(ref nsfs.Ref, family string, trace bool) (io.Closer, error) {
+	fn := s.opt.Kernel(family)
+	mk := map[string]func(nl.Config) any{"rtnl": fakeconn.Rtnl, "nat": fakeconn.NAT}[family]
+	if fn == nil || mk == nil {
+		return nil, fmt.Errorf("plan: Options.Kernel has no fake kernel for family %q", family)
+	}
+	cfg := nl.Config{Kernel: fn, TraceNS: ref.Key(), Capture: s.opt.Capture}
+	if trace {
+		cfg.Trace, cfg.TraceHex = s.opt.Trace, s.opt.TraceHex
+	}
+	return mk(cfg).(io.Closer), nil
 }
 
 // errFamily is the error of a Dial hook that returned a connection of
@@ -330,6 +359,13 @@ func (s *Session) DialRtnl(ref nsfs.Ref, trace bool) (*rtnl.Conn, error) {
 	fd := 0
 	if h != nil {
 		fd = h.Fd()
+	}
+	if s.opt.Dial == nil && s.opt.Kernel != nil {
+		c, err := s.fake(ref, "rtnl", trace)
+		if err != nil {
+			return nil, err
+		}
+		return c.(*rtnl.Conn), nil
 	}
 	if s.opt.Dial != nil {
 		c, err := s.opt.Dial(ref, fd, "rtnl")

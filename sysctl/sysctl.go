@@ -26,8 +26,10 @@ import (
 	"github.com/nsnet/nsnet/nsfs"
 )
 
-// Root is where the sysctls are; only its net subtree is used.
-const Root = "/proc/sys"
+// Root is where the sysctls are; only its net subtree is used. Unit tests
+// of the code above this package point it at a directory of their own,
+// so that writes never reach the machine's; nothing else changes it.
+var Root = "/proc/sys"
 
 // Key is a validated key: its path below Root and its dotted name.
 type Key struct {
@@ -164,7 +166,9 @@ func Write(ns *nsfs.NS, k Key, value string) error {
 	if strings.IndexByte(value, 0) >= 0 {
 		return &Error{Key: k, Op: "open", Err: errors.New("a NUL byte in the value")}
 	}
-	f, err := Open(ns, k, os.O_WRONLY)
+	// O_TRUNC as the shell's > and sysctl(8): procfs takes it, and a
+	// regular file under a test's Root then holds the new value alone.
+	f, err := Open(ns, k, os.O_WRONLY|os.O_TRUNC)
 	if err != nil {
 		return err
 	}

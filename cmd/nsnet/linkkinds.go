@@ -130,7 +130,7 @@ func (c *linkAdd) parseOtherKind(a *argv) error {
 				}
 				m, ok := map[string]uint16{"l2": 0, "l3": 1, "l3s": 2}[v]
 				if !ok {
-					return ipUsage(255, fmt.Sprintf("Error: argument of \"mode\" must be \"l2\", \"l3\" or \"l3s\", not %q", v), usagef("ipvlan: invalid mode %q", v))
+					return ipUsage(1, `Error: argument of "mode" must be either "l2", "l3" or "l3s"`, usagef("ipvlan: invalid mode %q", v))
 				}
 				c.other = append(c.other, u16Attr(1, m))
 			case "bridge", "private", "vepa":

@@ -159,6 +159,17 @@ type monitor struct {
 	buf       []byte
 }
 
+// eventSource is what the monitor reads notifications from: an
+// *rtnl.Monitor, or canned events in unit tests.
+type eventSource interface {
+	Receive(ctx context.Context, fn func(*rtnl.Event) error) error
+	Discard() (int, error)
+	Close() error
+}
+
+// dialMonitor opens the monitor's socket; unit tests replace it.
+var dialMonitor = func(cfg *rtnl.MonitorConfig) (eventSource, error) { return rtnl.DialMonitor(cfg) }
+
 func (c monitorCmd) run(e *env) error {
 	m := &monitor{c: c, e: e}
 	ctx := e.ctx
@@ -172,7 +183,7 @@ func (c monitorCmd) run(e *env) error {
 	if m.conn, err = e.rtnl(); err != nil {
 		return err
 	}
-	mon, err := rtnl.DialMonitor(&rtnl.MonitorConfig{
+	mon, err := dialMonitor(&rtnl.MonitorConfig{
 		Config:     rtnl.Config{NetNS: fd, Trace: e.s.trace, TraceHex: e.s.traceHex, TraceNS: e.ns, Capture: e.s.capture},
 		Groups:     c.groups(e.opt.family),
 		AllNSID:    c.allNSID,

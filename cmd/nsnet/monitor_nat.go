@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -33,12 +34,24 @@ func parseNatMonitor(a *argv) (command, error) {
 	return c, nil
 }
 
+// natEventSource is what nat monitor reads notifications from: a
+// *nat.Monitor, or canned events in unit tests.
+type natEventSource interface {
+	Receive(ctx context.Context, fn func(*nat.Event) error) error
+	Discard() (int, error)
+	SetReadBuffer(n int) error
+	Close() error
+}
+
+// dialNatMonitor opens nat monitor's socket; unit tests replace it.
+var dialNatMonitor = func(cfg *nat.Config) (natEventSource, error) { return nat.DialMonitor(cfg) }
+
 func (c natMonitor) run(e *env) error {
 	fd, err := e.nsFD()
 	if err != nil {
 		return err
 	}
-	mon, err := nat.DialMonitor(&nat.Config{NetNS: fd, Trace: e.s.trace, TraceHex: e.s.traceHex, TraceNS: e.ns, Capture: e.s.capture})
+	mon, err := dialNatMonitor(&nat.Config{NetNS: fd, Trace: e.s.trace, TraceHex: e.s.traceHex, TraceNS: e.ns, Capture: e.s.capture})
 	if err != nil {
 		return err
 	}

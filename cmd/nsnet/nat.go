@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"strings"
 
 	"github.com/nsnet/nsnet/nat"
 	"github.com/nsnet/nsnet/plan"
+	"github.com/nsnet/nsnet/sysctl"
 )
 
 const natHelp = `Usage: nsnet nat [ show ]
@@ -242,17 +242,12 @@ func natWarn(e *env, conn *nat.Conn, o nat.Object) {
 }
 
 func forwardingWarn(e *env, a netip.Addr) {
-	name, path := "net.ipv4.ip_forward", "/proc/sys/net/ipv4/ip_forward"
+	name := "net.ipv4.ip_forward"
 	if a.Is6() {
-		name, path = "net.ipv6.conf.all.forwarding", "/proc/sys/net/ipv6/conf/all/forwarding"
+		name = "net.ipv6.conf.all.forwarding"
 	}
-	var val []byte
-	err := e.do(func() error {
-		var err error
-		val, err = os.ReadFile(path)
-		return err
-	})
-	if err == nil && strings.TrimSpace(string(val)) == "0" {
+	val, err := readSysctl(e, sysctl.MustKey(name))
+	if err == nil && strings.TrimSpace(val) == "0" {
 		e.warnf("%s is 0%s: nothing is forwarded, so the rule has no effect on routed traffic (nsnet %ssysctl -w %s=1)",
 			name, nsSuffix(e), nsFlag(e), name)
 	}

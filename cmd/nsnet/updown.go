@@ -33,8 +33,9 @@ addr add, route add, neigh add, rule add, nat ... add, sysctl -w, ethtool -K|-L|
 which only shows what the lines before it made (down skips it).
 `
 
-// journalDir holds the journals of up files, one per file (journal.Key).
-const journalDir = "/run/nsnet/up"
+// journalDir holds the journals of up files, one per file (journal.Key);
+// unit tests point it at a directory of their own.
+var journalDir = "/run/nsnet/up"
 
 // upCmd is `nsnet up [--dry-run] FILE`.
 type upCmd struct {

@@ -43,7 +43,8 @@ type Config struct {
 	// Kernel, when not nil, stands for the kernel, for unit tests: Dial
 	// opens no socket (NetNS is not used), the Conn's port id is
 	// FakePID, its sequence numbers start at 1, and everything it sends
-	// goes to Kernel, whose replies it reads (see Kernel).
+	// goes to Kernel, whose replies it reads (see Kernel); Trace and
+	// Capture see them as they would a socket's.
 	Kernel Kernel
 }
 
@@ -81,7 +82,7 @@ type Conn struct {
 func Dial(family int, cfg Config) (*Conn, error) {
 	var nc *Conn
 	if cfg.Kernel != nil {
-		nc = &Conn{s: &sock{fake: &fakeKernel{fn: cfg.Kernel}}, pid: FakePID}
+		nc = &Conn{s: &sock{fake: &fakeKernel{fn: cfg.Kernel}, family: family, tap: cfg.Capture}, pid: FakePID}
 	} else {
 		name := cfg.TraceNS
 		if name == "" {

@@ -150,7 +150,11 @@ func (s *sock) SendMessages(msgs []netlink.Message) error {
 // port 0, the kernel, without an address).
 func (s *sock) write(b []byte) error {
 	if s.fake != nil {
-		return s.fake.write(b)
+		err := s.fake.write(b)
+		if err == nil && s.tap != nil {
+			s.tap.WriteNetlink(s.family, true, b)
+		}
+		return err
 	}
 	s.io = b
 	werr := s.rc.Write(s.writeFn)
@@ -212,7 +216,11 @@ func (s *sock) read() ([]byte, error) {
 // long, and returns it padded to the netlink alignment: a slice of buf.
 func (s *sock) readInto(buf []byte) ([]byte, error) {
 	if s.fake != nil {
-		return s.fake.readInto(buf)
+		b, err := s.fake.readInto(buf)
+		if err == nil && s.tap != nil {
+			s.tap.WriteNetlink(s.family, false, b)
+		}
+		return b, err
 	}
 	s.io = buf
 	rerr := s.rc.Read(s.readFn)
