@@ -237,15 +237,12 @@ func (d *describer) expr(e Expr) {
 // lookup renders a set lookup ("tcp dport @name", "... != @name") from
 // the expression's attributes; false when they do not decode.
 func (d *describer) lookup(data []byte) (string, bool) {
-	ad, err := newDecoder(data)
-	if err != nil {
-		return "", false
-	}
+	ad := newDecoder(data)
 	var set string
 	var sreg Register
 	var flags uint32
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_LOOKUP_SET:
 			set = ad.String()
 		case unix.NFTA_LOOKUP_SREG:
