@@ -365,13 +365,11 @@ func (m *RouteMessage) UnmarshalBinary(b []byte) error {
 	}
 	dstLen, srcLen := int(b[1]), int(b[2])
 	var dst, src netip.Addr
-	ad, err := netlink.NewAttributeDecoder(b[rtmsgLen:])
-	if err != nil {
-		return err
-	}
+	r := newAttrReader(b[rtmsgLen:])
+	ad := &r
 	a := &m.Attrs
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.RTA_DST:
 			dst = getAddr(ad)
 		case unix.RTA_SRC:
@@ -401,10 +399,10 @@ func (m *RouteMessage) UnmarshalBinary(b []byte) error {
 			a.Multipath = getBytes(ad)
 		case unix.RTA_METRICS:
 			a.Metrics = &RouteMetrics{}
-			ad.Nested(func(n *netlink.AttributeDecoder) error {
+			ad.Walk(func(n *attrReader) error {
 				mx := a.Metrics
 				for n.Next() {
-					switch n.Type() {
+					switch n.Type {
 					case unix.RTAX_LOCK:
 						mx.Lock = getU32(n)
 					case unix.RTAX_MTU:
@@ -433,7 +431,8 @@ func (m *RouteMessage) UnmarshalBinary(b []byte) error {
 			})
 		}
 	}
-	if err := ad.Err(); err != nil {
+	err := ad.Err()
+	if err != nil {
 		return err
 	}
 	if m.Dst, err = routePrefix(m.Family, dst, dstLen); err != nil {

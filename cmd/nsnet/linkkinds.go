@@ -11,7 +11,7 @@ import (
 	"net/netip"
 	"strconv"
 
-	"github.com/mdlayher/netlink"
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // kindAttr is one IFLA_INFO_DATA attribute of a kind parsed here.
@@ -37,7 +37,7 @@ func encodeKindAttrs(attrs []kindAttr, index func(string) (uint32, error)) ([]by
 	if len(attrs) == 0 {
 		return nil, nil
 	}
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(binary.NativeEndian)
 	for _, a := range attrs {
 		if a.dev != "" {
 			i, err := index(a.dev)
@@ -48,7 +48,7 @@ func encodeKindAttrs(attrs []kindAttr, index func(string) (uint32, error)) ([]by
 			continue
 		}
 		if a.data == nil {
-			ae.Flag(a.typ, true)
+			ae.Flag(a.typ)
 			continue
 		}
 		ae.Bytes(a.typ, a.data)

@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/mdlayher/netlink"
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"github.com/nsnet/nsnet/rtnl"
 	"golang.org/x/sys/unix"
 )
@@ -98,7 +98,7 @@ func encodeMultipath(nhs []nexthopArg, index func(string) (uint32, error)) ([]by
 		}
 		var attrs []byte
 		if nh.via.IsValid() {
-			ae := netlink.NewAttributeEncoder()
+			ae := nlattr.NewEncoder(binary.NativeEndian)
 			ae.Bytes(unix.RTA_GATEWAY, nh.via.AsSlice())
 			var err error
 			if attrs, err = ae.Encode(); err != nil {
@@ -144,14 +144,12 @@ func decodeMultipath(b []byte) []nexthop {
 			break
 		}
 		nh := nexthop{flags: b[2], weight: int(b[3]) + 1, ifindex: binary.NativeEndian.Uint32(b[4:])}
-		if ad, err := netlink.NewAttributeDecoder(b[8:l]); err == nil {
-			for ad.Next() {
-				if ad.Type() == unix.RTA_GATEWAY {
-					if a, ok := netip.AddrFromSlice(ad.Bytes()); ok {
-						nh.gateway = a.Unmap()
-						if len(ad.Bytes()) == 16 {
-							nh.gateway = a
-						}
+		for r := nlattr.NewReader(b[8:l], binary.NativeEndian); r.Next(); {
+			if r.Type == unix.RTA_GATEWAY {
+				if a, ok := netip.AddrFromSlice(r.Data); ok {
+					nh.gateway = a.Unmap()
+					if len(r.Data) == 16 {
+						nh.gateway = a
 					}
 				}
 			}

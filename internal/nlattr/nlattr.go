@@ -232,6 +232,9 @@ func (r *Reader) Walk(fn func(nr *Reader) error) {
 	r.Fail(nr.err)
 }
 
+// Do runs fn on the payload (not a copy); its error fails the walk.
+func (r *Reader) Do(fn func(b []byte) error) { r.Fail(fn(r.Data)) }
+
 // Bytes returns a copy of the payload, safe to keep after the buffer is
 // reused.
 func (r *Reader) Bytes() []byte { return append([]byte{}, r.Data...) }

@@ -243,6 +243,17 @@ func TestWalkAndBytes(t *testing.T) {
 	if r.Err() != boom || r.Next() {
 		t.Errorf("fn's error: got %v", r.Err())
 	}
+	r = NewReader(b, binary.NativeEndian)
+	r.Next()
+	var seen []byte
+	r.Do(func(p []byte) error { seen = p; return nil })
+	if r.Err() != nil || !bytes.Equal(seen, r.Data) {
+		t.Errorf("Do: got %x, %v", seen, r.Err())
+	}
+	r.Do(func([]byte) error { return boom })
+	if r.Err() != boom {
+		t.Errorf("Do's error: got %v", r.Err())
+	}
 	// A nest whose content is malformed fails the outer walk.
 	r = NewReader([]byte{8, 0, 1, 0x80, 9, 0, 1, 0}, binary.NativeEndian)
 	r.Next()
