@@ -71,27 +71,34 @@ const (
 	ProtoDHCP     RouteProtocol = unix.RTPROT_DHCP     // RTPROT_DHCP
 )
 
-var protoNames = map[RouteProtocol]string{
-	0: "unspec", 1: "redirect", 2: "kernel", 3: "boot", 4: "static", 8: "gated", 9: "ra",
-	10: "mrt", 11: "zebra", 12: "bird", 13: "dnrouted", 14: "xorp", 15: "ntk", 16: "dhcp",
-	17: "mrouted", 18: "keepalived", 42: "babel", 84: "ovn", 99: "openr", 186: "bgp", 187: "isis",
-	188: "ospf", 189: "rip", 192: "eigrp",
+// protoNames are iproute2's names of route protocols (rt_protos), as
+// static data.
+var protoNames = [...]struct {
+	p    RouteProtocol
+	name string
+}{
+	{0, "unspec"}, {1, "redirect"}, {2, "kernel"}, {3, "boot"}, {4, "static"}, {8, "gated"}, {9, "ra"},
+	{10, "mrt"}, {11, "zebra"}, {12, "bird"}, {13, "dnrouted"}, {14, "xorp"}, {15, "ntk"}, {16, "dhcp"},
+	{17, "mrouted"}, {18, "keepalived"}, {42, "babel"}, {84, "ovn"}, {99, "openr"}, {186, "bgp"}, {187, "isis"},
+	{188, "ospf"}, {189, "rip"}, {192, "eigrp"},
 }
 
 // String returns iproute2's name of the protocol ("kernel", "boot") or
 // its number.
 func (p RouteProtocol) String() string {
-	if n, ok := protoNames[p]; ok {
-		return n
+	for _, n := range &protoNames {
+		if n.p == p {
+			return n.name
+		}
 	}
 	return strconv.Itoa(int(p))
 }
 
 // ParseRouteProtocol parses a protocol name or number.
 func ParseRouteProtocol(s string) (RouteProtocol, error) {
-	for p, n := range protoNames {
-		if n == s {
-			return p, nil
+	for _, n := range &protoNames {
+		if n.name == s {
+			return n.p, nil
 		}
 	}
 	n, err := strconv.ParseUint(s, 0, 8)

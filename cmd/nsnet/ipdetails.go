@@ -25,9 +25,7 @@ func kindText(b *strings.Builder, p *linkPrinter, li *rtnl.LinkInfo) bool {
 		bridgeJSON(o, d)
 		for i, k := range o.keys {
 			v := o.vals[i]
-			if name, ok := bridgeTextNames[k]; ok {
-				k = name
-			}
+			k = bridgeTextName(k)
 			if raw, ok := v.(jsonw.Raw); ok { // a timer
 				f, _ := strconv.ParseFloat(string(raw), 64)
 				fmt.Fprintf(b, "%s %7.2f ", k, f)
@@ -41,13 +39,32 @@ func kindText(b *strings.Builder, p *linkPrinter, li *rtnl.LinkInfo) bool {
 	return true
 }
 
-// bridgeTextNames are the bridge keys whose text name is not the JSON one.
-var bridgeTextNames = map[string]string{
-	"root_id": "designated_root", "group_addr": "group_address",
-	"mcast_last_member_cnt": "mcast_last_member_count", "mcast_startup_query_cnt": "mcast_startup_query_count",
-	"mcast_last_member_intvl": "mcast_last_member_interval", "mcast_membership_intvl": "mcast_membership_interval",
-	"mcast_querier_intvl": "mcast_querier_interval", "mcast_query_intvl": "mcast_query_interval",
-	"mcast_query_response_intvl": "mcast_query_response_interval", "mcast_startup_query_intvl": "mcast_startup_query_interval",
+// bridgeTextName is the -d text name of a bridge's JSON key: the key,
+// but for these few.
+func bridgeTextName(k string) string {
+	switch k {
+	case "root_id":
+		return "designated_root"
+	case "group_addr":
+		return "group_address"
+	case "mcast_last_member_cnt":
+		return "mcast_last_member_count"
+	case "mcast_startup_query_cnt":
+		return "mcast_startup_query_count"
+	case "mcast_last_member_intvl":
+		return "mcast_last_member_interval"
+	case "mcast_membership_intvl":
+		return "mcast_membership_interval"
+	case "mcast_querier_intvl":
+		return "mcast_querier_interval"
+	case "mcast_query_intvl":
+		return "mcast_query_interval"
+	case "mcast_query_response_intvl":
+		return "mcast_query_response_interval"
+	case "mcast_startup_query_intvl":
+		return "mcast_startup_query_interval"
+	}
+	return k
 }
 
 // vxlanText is vxlan_print_opt's text.
