@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nsnet/nsnet/nsfs"
 )
@@ -88,32 +89,77 @@ func indexes(errs []StepError) string {
 	return strings.Join(n, ", ")
 }
 
+// A Scoped step says what its undo depends on, so that Up and Down can
+// skip the work that deleting a whole object does for them. Keys are
+// opaque strings the caller chooses; Up and Down only match them.
+//
+// in is the key of an object that a step before this one creates (a
+// namespace, a link) and whose deletion undoes this step entirely: an
+// address, a route, a link or a link's settings inside a namespace die
+// with it; a veth pair dies with either end's namespace. "" means the
+// step's effect outlives every object of the plan (a nat rule in the
+// host's table, a sysctl, a link moved to another namespace).
+//
+// creates is the key of the object this step creates ("" for none), the
+// one later steps name as their in.
+type Scoped interface {
+	Scope() (in, creates string)
+}
+
+// scopeOf returns st's scope keys, "" when it has none.
+func scopeOf(st Step) (in, creates string) {
+	if sc, ok := st.(Scoped); ok {
+		return sc.Scope()
+	}
+	return "", ""
+}
+
 // Up applies steps in order as a unit. Steps already applied are skipped.
 // Before each step runs, its inverse is computed and recorded in j. When a
 // step fails, or ctx is cancelled before a step, what this Up applied is
 // undone in reverse order and the error is an *UpError. Undos that fail
 // stay recorded (not marked done) and are listed in UpError.Failed; an
 // undo finding its object already gone counts as done.
+//
+// A step inside an object this Up created (Scoped: its in was created by
+// an earlier step of this very run, not found there) cannot have been
+// there before, and deleting that object undoes it: Up applies it without
+// asking first whether it is applied, computes no inverse for it and
+// journals nothing for it (the object's own record covers it), except
+// for a step that creates an object itself, whose undo is journaled so
+// that Down knows the object was made. When such a step fails, Up asks
+// then whether its state is there (made by an earlier step, such as a
+// route the kernel adds with an address), and skips it if so, as it would
+// have skipped it before: the outcome of every step is today's.
 func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
 	type done struct {
 		i   int
 		inv Step
 		id  int
+		// inside: the undo is done by deleting the object the step lives
+		// in, which an earlier step of this run made.
+		inside bool
 	}
 	var applied []done
 	fail := func(i int, err error) error {
 		ue := &UpError{Index: i, Err: err, RolledBack: len(applied)}
 		for k := len(applied) - 1; k >= 0; k-- {
 			d := applied[k]
-			if d.inv == nil {
+			if d.inv == nil && d.id == 0 {
 				continue
 			}
-			s.Begin()
-			if err := d.inv.Apply(ctx, s); err != nil && !Gone(err) {
-				ue.Failed = append(ue.Failed, StepError{Index: d.i, Err: err})
-				continue
+			if !d.inside || d.inv != nil {
+				// A made object is deleted by its own undo even inside
+				// another: once Up returns, nothing of it may be left,
+				// and the kernel deletes what a namespace held only
+				// some time after the namespace is removed.
+				s.Begin()
+				if err := d.inv.Apply(ctx, s); err != nil && !Gone(err) {
+					ue.Failed = append(ue.Failed, StepError{Index: d.i, Err: err})
+					continue
+				}
 			}
-			if j != nil {
+			if j != nil && d.id != 0 {
 				if err := j.Done(d.id); err != nil {
 					ue.Failed = append(ue.Failed, StepError{Index: d.i, Err: err})
 				}
@@ -121,11 +167,44 @@ func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
 		}
 		return ue
 	}
+	// made holds the objects this run created (Scoped creates keys).
+	made := map[string]bool{}
 	for i, st := range steps {
 		if err := ctx.Err(); err != nil {
 			return fail(i, err)
 		}
 		s.Begin()
+		in, creates := scopeOf(st)
+		if in != "" && made[in] {
+			id := 0
+			var inv Step
+			if creates != "" {
+				var err error
+				if inv, err = st.Inverse(ctx, s); err != nil {
+					return fail(i, err)
+				}
+				if j != nil && inv != nil {
+					if id, err = j.Record(i, inv); err != nil {
+						return fail(i, err)
+					}
+				}
+			}
+			if err := st.Apply(ctx, s); err != nil {
+				if id != 0 {
+					j.Done(id)
+				}
+				s.Begin()
+				if ok, aerr := st.Applied(ctx, s); aerr == nil && ok {
+					continue // there before this step: skipped, as by the check
+				}
+				return fail(i, err)
+			}
+			applied = append(applied, done{i: i, inv: inv, id: id, inside: true})
+			if creates != "" {
+				made[creates] = true
+			}
+			continue
+		}
 		ok, err := st.Applied(ctx, s)
 		if err != nil {
 			return fail(i, err)
@@ -151,6 +230,9 @@ func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
 			return fail(i, err)
 		}
 		applied = append(applied, done{i: i, inv: inv, id: id})
+		if creates != "" {
+			made[creates] = true
+		}
 	}
 	return nil
 }
@@ -191,6 +273,12 @@ func (e *DownError) Unwrap() error { return e.Err }
 // when it is applied now, by its inverse computed now. Down goes on after
 // a failed undo and returns a *DownError listing them; cancellation stops
 // it before the next step (what is left stays in the journal).
+//
+// A step inside an object (Scoped) whose creating step has a journaled
+// undo is not undone by itself: deleting the object, which the creating
+// step's undo does later (it comes first in the plan), undoes it. Its own
+// records, if any, are still handed to opt.Undo (to be checked) and
+// reported done. Without opt.Undo, every step is undone by itself.
 func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error {
 	de := &DownError{Stopped: -1}
 	failed := func(i int, err error) {
@@ -199,6 +287,29 @@ func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error 
 			opt.Report(i, err)
 		}
 	}
+	// Which objects a journaled step made, and so which steps their
+	// deletion undoes. A creating step's undo is asked for once, here.
+	type undo struct {
+		inv Step
+		ok  bool
+	}
+	asked := map[int]undo{}
+	inside := make([]bool, len(steps))
+	if opt.Undo != nil {
+		made := map[string]bool{}
+		for i, st := range steps {
+			in, creates := scopeOf(st)
+			inside[i] = in != "" && made[in]
+			if creates != "" {
+				inv, ok := opt.Undo(i)
+				asked[i] = undo{inv, ok}
+				made[creates] = ok
+			}
+		}
+	}
+	// linger are the made objects left to the deletion of the object
+	// they are in: Down waits for them to be gone.
+	var linger []int
 	for i := len(steps) - 1; i >= 0; i-- {
 		if err := ctx.Err(); err != nil {
 			de.Stopped, de.Err = i, err
@@ -208,8 +319,19 @@ func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error 
 		st := steps[i]
 		var inv Step
 		journaled := false
-		if opt.Undo != nil {
+		if u, ok := asked[i]; ok {
+			inv, journaled = u.inv, u.ok
+		} else if opt.Undo != nil {
 			inv, journaled = opt.Undo(i)
+		}
+		if inside[i] {
+			if _, creates := scopeOf(st); creates != "" {
+				linger = append(linger, i)
+			}
+			if opt.Done != nil {
+				opt.Done(i)
+			}
+			continue
 		}
 		if !journaled {
 			ok, err := st.Applied(ctx, s)
@@ -233,10 +355,46 @@ func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error 
 			opt.Done(i)
 		}
 	}
+	for k := len(linger) - 1; k >= 0; k-- {
+		i := linger[k]
+		if err := awaitGone(ctx, s, steps[i], asked[i].inv); err != nil && !Gone(err) {
+			failed(i, err)
+		}
+	}
 	if len(de.Failed) > 0 {
 		return de
 	}
 	return nil
+}
+
+// LingerWait bounds how long Down waits for an object made inside a
+// deleted one (a veth whose peer was in a deleted namespace) to be gone
+// before it deletes it by its own undo.
+var LingerWait = 10 * time.Second
+
+// awaitGone waits until made object st is not there any more (Applied
+// false): the kernel deletes a namespace's links, and the other end of
+// their veth pairs, only after the namespace is removed, on a work
+// queue of its own. One still there after LingerWait (cancellation
+// included) is deleted by undo.
+func awaitGone(ctx context.Context, s *Session, st, undo Step) error {
+	deadline := time.Now().Add(LingerWait)
+	for wait := 100 * time.Microsecond; ; wait = min(2*wait, 10*time.Millisecond) {
+		s.Begin()
+		ok, err := st.Applied(ctx, s)
+		if err != nil || !ok {
+			return nil
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(wait)
+	}
+	if undo == nil {
+		return nil
+	}
+	s.Begin()
+	return undo.Apply(ctx, s)
 }
 
 // MemoryJournal is a Journal kept in memory, for a program that runs Up
