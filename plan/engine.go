@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -106,6 +107,34 @@ type Scoped interface {
 	Scope() (in, creates string)
 }
 
+// A Grouped step can be applied ahead of its turn, together with the
+// later steps of its group, in fewer requests (nat objects in one
+// nf_tables transaction). Up groups the steps of a group up to the first
+// step that is neither in the group nor Neutral to it.
+type Grouped interface {
+	// Group returns the key of the steps it can be applied with ("" for
+	// none).
+	Group() string
+	// ApplyGroup applies steps (this one first, all of its group, in
+	// plan order) and returns how many of them, from the first, were
+	// applied; the others were not (err says why).
+	ApplyGroup(ctx context.Context, s *Session, steps []Step) (int, error)
+}
+
+// A Neutral step neither sees nor changes what the steps of group act
+// on, so that they can be applied before it with the same outcome.
+type Neutral interface {
+	Neutral(group string) bool
+}
+
+// groupOf returns st's group key, "" when it has none.
+func groupOf(st Step) string {
+	if g, ok := st.(Grouped); ok {
+		return g.Group()
+	}
+	return ""
+}
+
 // scopeOf returns st's scope keys, "" when it has none.
 func scopeOf(st Step) (in, creates string) {
 	if sc, ok := st.(Scoped); ok {
@@ -131,18 +160,43 @@ func scopeOf(st Step) (in, creates string) {
 // then whether its state is there (made by an earlier step, such as a
 // route the kernel adds with an address), and skips it if so, as it would
 // have skipped it before: the outcome of every step is today's.
+//
+// The steps of a group (Grouped, not inside an object) are checked,
+// journaled and applied together at the first of them, when the steps
+// between are Neutral to the group; each still counts in its own place.
+// When the group is refused, its steps are applied one by one in their
+// places, each with its own error. When Up stops before steps applied
+// ahead of their turn, it undoes them first.
 func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
-	type done struct {
-		i   int
-		inv Step
-		id  int
-		// inside: the undo is done by deleting the object the step lives
-		// in, which an earlier step of this run made.
-		inside bool
-	}
+	type done = upDone
 	var applied []done
+	// ahead holds the steps applied ahead of their turn with their
+	// group, skip those found applied then, solo those to apply alone.
+	ahead := map[int]done{}
+	skip, solo := map[int]bool{}, map[int]bool{}
 	fail := func(i int, err error) error {
 		ue := &UpError{Index: i, Err: err, RolledBack: len(applied)}
+		var later []int
+		for k := range ahead {
+			later = append(later, k)
+		}
+		slices.Sort(later)
+		for k := len(later) - 1; k >= 0; k-- {
+			d := ahead[later[k]]
+			if d.inv == nil {
+				continue
+			}
+			s.Begin()
+			if err := d.inv.Apply(ctx, s); err != nil && !Gone(err) {
+				ue.Failed = append(ue.Failed, StepError{Index: d.i, Err: err})
+				continue
+			}
+			if j != nil && d.id != 0 {
+				if err := j.Done(d.id); err != nil {
+					ue.Failed = append(ue.Failed, StepError{Index: d.i, Err: err})
+				}
+			}
+		}
 		for k := len(applied) - 1; k >= 0; k-- {
 			d := applied[k]
 			if d.inv == nil && d.id == 0 {
@@ -174,7 +228,26 @@ func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
 			return fail(i, err)
 		}
 		s.Begin()
+		if d, ok := ahead[i]; ok {
+			delete(ahead, i)
+			applied = append(applied, d)
+			continue
+		}
+		if skip[i] {
+			continue
+		}
 		in, creates := scopeOf(st)
+		if g := groupOf(st); g != "" && in == "" && !solo[i] {
+			upGroup(ctx, s, steps, i, g, j, ahead, skip, solo)
+			if d, ok := ahead[i]; ok {
+				delete(ahead, i)
+				applied = append(applied, d)
+				continue
+			}
+			if skip[i] {
+				continue
+			}
+		}
 		if in != "" && made[in] {
 			id := 0
 			var inv Step
@@ -235,6 +308,105 @@ func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
 		}
 	}
 	return nil
+}
+
+// upDone is a step Up applied, with what undoes it.
+type upDone struct {
+	i   int
+	inv Step
+	id  int // its journal record, 0 for none
+	// inside: the undo is done by deleting the object the step lives in,
+	// which an earlier step of this run made.
+	inside bool
+}
+
+// upGroup applies the group g that starts at steps[i] ahead of the
+// later steps' turns (see Up): it checks each, records the undos of those
+// not applied, and applies them together. What it applied goes to ahead,
+// what it found applied to skip; what the kernel refused goes to solo, to
+// be applied one by one in its place. A check or an inverse that fails
+// leaves the whole group to its places, where it reports the failure; so
+// does a group of one step.
+func upGroup(ctx context.Context, s *Session, steps []Step, i int, g string, j Journal, ahead map[int]upDone, skip, solo map[int]bool) {
+	members := []int{i}
+	for k := i + 1; k < len(steps); k++ {
+		st := steps[k]
+		if groupOf(st) == g {
+			if in, _ := scopeOf(st); in != "" || solo[k] {
+				break
+			}
+			members = append(members, k)
+			continue
+		}
+		if n, ok := st.(Neutral); !ok || !n.Neutral(g) {
+			break
+		}
+	}
+	alone := func() {
+		for _, k := range members {
+			solo[k] = true
+		}
+	}
+	if len(members) < 2 {
+		solo[i] = true
+		return
+	}
+	var todo, there []int
+	for _, k := range members {
+		s.Begin()
+		ok, err := steps[k].Applied(ctx, s)
+		switch {
+		case err != nil:
+			alone()
+			return
+		case ok:
+			there = append(there, k)
+		default:
+			todo = append(todo, k)
+		}
+	}
+	recs := make([]upDone, len(todo))
+	for n, k := range todo {
+		inv, err := steps[k].Inverse(ctx, s)
+		id := 0
+		if err == nil && j != nil && inv != nil {
+			id, err = j.Record(k, inv)
+		}
+		if err != nil {
+			for _, d := range recs[:n] {
+				if d.id != 0 {
+					j.Done(d.id)
+				}
+			}
+			alone()
+			return
+		}
+		recs[n] = upDone{i: k, inv: inv, id: id}
+	}
+	for _, k := range there {
+		skip[k] = true
+	}
+	if len(todo) == 0 {
+		return
+	}
+	group := make([]Step, len(todo))
+	for n, k := range todo {
+		group[n] = steps[k]
+	}
+	s.Begin()
+	// The steps not applied are applied alone in their places, where each
+	// reports its own error.
+	applied, _ := steps[todo[0]].(Grouped).ApplyGroup(ctx, s, group)
+	for n, k := range todo {
+		if n < applied {
+			ahead[k] = recs[n]
+			continue
+		}
+		if recs[n].id != 0 {
+			j.Done(recs[n].id)
+		}
+		solo[k] = true
+	}
 }
 
 // DownOptions are what Down needs besides the steps; the zero value

@@ -472,6 +472,7 @@ type lineStep struct {
 	st  step
 	cmd command // what Apply runs: the line's command, or an undo of it
 	sc  upScope // the line's own (see upScopes); none for an undo
+	own bool    // cmd is the line's own command, not an undo
 }
 
 func (l lineStep) env() *env {
@@ -513,7 +514,7 @@ func lineSteps(s *session, steps []step) []plan.Step {
 	out := make([]plan.Step, len(steps))
 	sc := upScopes(steps)
 	for i, st := range steps {
-		out[i] = lineStep{s: s, st: st, cmd: st.l.cmd, sc: sc[i]}
+		out[i] = lineStep{s: s, st: st, cmd: st.l.cmd, sc: sc[i], own: true}
 	}
 	return out
 }

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"strconv"
+	"strings"
 
+	"github.com/nsnet/nsnet/nat"
 	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/plan"
 )
 
 // upScope is where the effect of an up line lives, for plan.Scoped: in
@@ -179,3 +184,41 @@ func upScopes(steps []step) []upScope {
 // Scope is the line's plan.Scoped: an undo (cmd is not the line's own
 // command) has none.
 func (l lineStep) Scope() (in, creates string) { return l.sc.in, l.sc.creates }
+
+// Group is the line's plan.Grouped key: the `nat ... add` lines of one
+// namespace and options go to nf_tables together (as in a batch, see
+// natAhead); an undo has none.
+func (l lineStep) Group() string {
+	if _, ok := l.cmd.(natAdd); !ok || !l.own {
+		return ""
+	}
+	return fmt.Sprintf("nat\x00%s\x00%+v", l.st.l.ns, l.st.l.opt)
+}
+
+// Neutral reports whether the line leaves the nat table of group's
+// namespace as it is and does not read it (natNeutral).
+func (l lineStep) Neutral(group string) bool {
+	rest, ok := strings.CutPrefix(group, "nat\x00")
+	if !ok || !l.own {
+		return false
+	}
+	ns, _, _ := strings.Cut(rest, "\x00")
+	return natNeutral(l.st.l, ns)
+}
+
+// ApplyGroup adds the nat objects of steps (lines of l's group) in as few
+// transactions as it can (nat.Conn.AddAll).
+func (l lineStep) ApplyGroup(ctx context.Context, _ *plan.Session, steps []plan.Step) (int, error) {
+	e := l.env()
+	conn, err := e.nat()
+	if err != nil {
+		return 0, err
+	}
+	objs := make([]nat.Object, len(steps))
+	for i, st := range steps {
+		objs[i] = st.(lineStep).cmd.(natAdd).obj
+	}
+	done, err := conn.AddAll(objs)
+	natWarnAll(e, conn, objs[:done])
+	return done, err
+}
