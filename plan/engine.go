@@ -127,6 +127,14 @@ type Neutral interface {
 	Neutral(group string) bool
 }
 
+// A GroupUndoer is a Grouped step whose group Down can undo together:
+// UndoGroup undoes steps (all of one group, each applied, in the order
+// Down undoes them) as their inverses would, and returns how many of
+// them, from the first, it undid; the others are undone one by one.
+type GroupUndoer interface {
+	UndoGroup(ctx context.Context, s *Session, steps []Step) (int, error)
+}
+
 // groupOf returns st's group key, "" when it has none.
 func groupOf(st Step) string {
 	if g, ok := st.(Grouped); ok {
@@ -451,6 +459,10 @@ func (e *DownError) Unwrap() error { return e.Err }
 // step's undo does later (it comes first in the plan), undoes it. Its own
 // records, if any, are still handed to opt.Undo (to be checked) and
 // reported done. Without opt.Undo, every step is undone by itself.
+//
+// The steps of a group (GroupUndoer) are undone together at the last of
+// them, when the steps between are Neutral to the group; what the group
+// could not undo is undone one by one in its turn.
 func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error {
 	de := &DownError{Stopped: -1}
 	failed := func(i int, err error) {
@@ -479,6 +491,81 @@ func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error 
 			}
 		}
 	}
+	// undoOf asks opt.Undo for the journaled undo of step i, once.
+	undoOf := func(i int) (Step, bool) {
+		u, ok := asked[i]
+		if !ok {
+			if opt.Undo != nil {
+				u.inv, u.ok = opt.Undo(i)
+			}
+			asked[i] = u
+		}
+		return u.inv, u.ok
+	}
+	// grouped are the steps undone with their group ahead of their turn,
+	// none those of a group found not applied, solo those to undo alone.
+	grouped, none, solo := map[int]bool{}, map[int]bool{}, map[int]bool{}
+	downGroup := func(i int, g string, gu GroupUndoer) {
+		members := []int{i}
+		for k := i - 1; k >= 0; k-- {
+			if groupOf(steps[k]) == g {
+				if inside[k] || solo[k] {
+					break
+				}
+				members = append(members, k)
+				continue
+			}
+			if n, ok := steps[k].(Neutral); !ok || !n.Neutral(g) {
+				break
+			}
+		}
+		if len(members) < 2 {
+			solo[i] = true
+			return
+		}
+		var todo, absent []int
+		for _, k := range members {
+			if _, journaled := undoOf(k); journaled {
+				todo = append(todo, k)
+				continue
+			}
+			s.Begin()
+			ok, err := steps[k].Applied(ctx, s)
+			switch {
+			case Gone(err) || err == nil && !ok:
+				absent = append(absent, k)
+			case err != nil:
+				for _, m := range members {
+					solo[m] = true // each reports its error in its turn
+				}
+				return
+			default:
+				todo = append(todo, k)
+			}
+		}
+		for _, k := range absent {
+			none[k] = true
+		}
+		if len(todo) == 0 {
+			return
+		}
+		group := make([]Step, len(todo))
+		for n, k := range todo {
+			group[n] = steps[k]
+		}
+		s.Begin()
+		n, _ := gu.UndoGroup(ctx, s, group)
+		for m, k := range todo {
+			if m >= n {
+				solo[k] = true // undone alone in its turn, with its own error
+				continue
+			}
+			grouped[k] = true
+			if opt.Done != nil {
+				opt.Done(k)
+			}
+		}
+	}
 	// linger are the made objects left to the deletion of the object
 	// they are in: Down waits for them to be gone.
 	var linger []int
@@ -489,13 +576,15 @@ func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error 
 		}
 		s.Begin()
 		st := steps[i]
-		var inv Step
-		journaled := false
-		if u, ok := asked[i]; ok {
-			inv, journaled = u.inv, u.ok
-		} else if opt.Undo != nil {
-			inv, journaled = opt.Undo(i)
+		if g := groupOf(st); g != "" && !inside[i] && !grouped[i] && !none[i] && !solo[i] {
+			if gu, ok := st.(GroupUndoer); ok {
+				downGroup(i, g, gu)
+			}
 		}
+		if grouped[i] || none[i] {
+			continue
+		}
+		inv, journaled := undoOf(i)
 		if inside[i] {
 			if _, creates := scopeOf(st); creates != "" {
 				linger = append(linger, i)

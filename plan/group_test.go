@@ -101,3 +101,41 @@ func TestUpGroupRefusedAppliesEachAlone(t *testing.T) {
 		t.Fatalf("log %v", w.log)
 	}
 }
+
+// UndoGroup deletes the keys of steps, stopping at one in w.failGroup.
+func (g grp) UndoGroup(ctx context.Context, s *Session, steps []Step) (int, error) {
+	g.w.log = append(g.w.log, "undo group")
+	for n, st := range steps {
+		a := st.(grp)
+		if err := g.w.failGroup[a.key]; err != nil {
+			return n, err
+		}
+		delete(g.w.v, a.key)
+	}
+	return len(steps), nil
+}
+
+func TestDownGroupUndoneTogether(t *testing.T) {
+	w := newWorld()
+	steps := []Step{set{w: w, key: "z", val: "1"}, g(w, "a", "1"), neutral{set{w: w, key: "x", val: "1"}}, g(w, "b", "2"), g(w, "c", "3"), g(w, "d", "4")}
+	if err := Up(context.Background(), NewSession(nil), steps, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.v["c"] = "0" // not what c's step makes: not applied, left as it is
+	w.failGroup = map[string]error{"a": errors.New("refused as a group")}
+	w.log = nil
+	var done []int
+	if err := Down(context.Background(), NewSession(nil), steps, DownOptions{Done: func(i int) { done = append(done, i) }}); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"c": "0"}; !reflect.DeepEqual(w.v, want) {
+		t.Fatalf("left %v", w.v)
+	}
+	// d and b in one group (c skipped); a refused there, deleted alone.
+	if count(w.log, "undo group") != 1 || !has(w.log, "a=") {
+		t.Fatalf("log %v", w.log)
+	}
+	if !reflect.DeepEqual(done, []int{5, 3, 2, 1, 0}) {
+		t.Fatalf("done %v", done)
+	}
+}

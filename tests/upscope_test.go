@@ -27,13 +27,16 @@ func upWorkload(n int) string {
 	return b.String()
 }
 
-// upScopeSandbox is a sandbox with an uplink and a namespace of its own
-// (pre), and the state to compare with: the sandbox's namespace and pre's.
+// upScopeSandbox is a sandbox with an uplink, a namespace of its own
+// (pre) and a nat object, and the state to compare with: the sandbox's namespace and pre's.
 func upScopeSandbox(t *testing.T) (*Sandbox, func() string) {
 	sb := NewSandbox(t)
 	sb.Must("ip", "link", "add", "up0", "type", "veth", "peer", "name", "up0p")
 	sb.Must("ip", "netns", "add", "pre")
 	sb.Must("sysctl", "-qw", "net.ipv4.ip_forward=0")
+	// An object of nsnet's table that is not the file's: down keeps it
+	// (and so the table).
+	sb.MustNSNet("nat", "forward", "add", "up0", "other")
 	return sb, func() string {
 		return state(t, sb) + sb.MustSh("ip -n pre -o link show | sed 's/ state [A-Z]*//'; ip -n pre -o addr show")
 	}

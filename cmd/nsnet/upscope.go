@@ -222,3 +222,17 @@ func (l lineStep) ApplyGroup(ctx context.Context, _ *plan.Session, steps []plan.
 	natWarnAll(e, conn, objs[:done])
 	return done, err
 }
+
+// UndoGroup deletes the nat objects of steps (lines of l's group, each
+// there) in as few transactions as it can (nat.Conn.DeleteAll).
+func (l lineStep) UndoGroup(ctx context.Context, _ *plan.Session, steps []plan.Step) (int, error) {
+	conn, err := l.env().nat()
+	if err != nil {
+		return 0, err
+	}
+	objs := make([]nat.Object, len(steps))
+	for i, st := range steps {
+		objs[i] = st.(lineStep).cmd.(natAdd).obj
+	}
+	return conn.DeleteAll(objs)
+}
