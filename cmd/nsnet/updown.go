@@ -429,9 +429,14 @@ func (c upCmd) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	e.s.names = linkNames{}
+	// As in a batch: up knows the links it made, and a netns add opens
+	// the socket of the lines after it that act there (session.last).
+	e.s.names, e.s.last = linkNames{}, map[string]int{}
+	for i, st := range steps {
+		e.s.last[st.l.ns] = i
+	}
 	err = plan.Up(e.s.ctx, e.s.ps, lineSteps(e.s, steps), upJournal{j: j, steps: steps})
-	e.s.names = nil
+	e.s.names, e.s.last = nil, nil
 	var ue *plan.UpError
 	if !errors.As(err, &ue) {
 		if err != nil {
@@ -473,6 +478,7 @@ type lineStep struct {
 	cmd command // what Apply runs: the line's command, or an undo of it
 	sc  upScope // the line's own (see upScopes); none for an undo
 	own bool    // cmd is the line's own command, not an undo
+	idx int     // the line's index in the file's steps
 }
 
 func (l lineStep) env() *env {
@@ -486,6 +492,7 @@ func (l lineStep) Apply(ctx context.Context, _ *plan.Session) error {
 	if !keepsLinkNames(line{cmd: l.cmd}) {
 		l.s.names.forget()
 	}
+	l.s.line = l.idx
 	return l.cmd.run(l.env())
 }
 
@@ -506,7 +513,7 @@ func (l lineStep) Inverse(ctx context.Context, _ *plan.Session) (plan.Step, erro
 	if err != nil {
 		return nil, err
 	}
-	return lineStep{s: l.s, st: l.st, cmd: inv}, nil
+	return lineStep{s: l.s, st: l.st, cmd: inv, idx: l.idx}, nil
 }
 
 // lineSteps turns the lines of an up file into plan steps.
@@ -514,7 +521,7 @@ func lineSteps(s *session, steps []step) []plan.Step {
 	out := make([]plan.Step, len(steps))
 	sc := upScopes(steps)
 	for i, st := range steps {
-		out[i] = lineStep{s: s, st: st, cmd: st.l.cmd, sc: sc[i], own: true}
+		out[i] = lineStep{s: s, st: st, cmd: st.l.cmd, sc: sc[i], own: true, idx: i}
 	}
 	return out
 }
