@@ -587,7 +587,10 @@ func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error 
 		inv, journaled := undoOf(i)
 		if inside[i] {
 			if _, creates := scopeOf(st); creates != "" {
+				// Done once it is gone: a Down killed before that
+				// finds its record, and deletes it by its own undo.
 				linger = append(linger, i)
+				continue
 			}
 			if opt.Done != nil {
 				opt.Done(i)
@@ -620,6 +623,10 @@ func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error 
 		i := linger[k]
 		if err := awaitGone(ctx, s, steps[i], asked[i].inv); err != nil && !Gone(err) {
 			failed(i, err)
+			continue
+		}
+		if opt.Done != nil {
+			opt.Done(i)
 		}
 	}
 	if len(de.Failed) > 0 {
