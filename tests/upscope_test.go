@@ -43,7 +43,7 @@ func upScopeSandbox(t *testing.T) (*Sandbox, func() string) {
 }
 
 // journalRecords returns the live records of the one journal in the
-// sandbox as [kind, namespace, undo words...].
+// sandbox as their quoted words: [kind, namespace, undo...].
 func journalRecords(t *testing.T, sb *Sandbox) [][]string {
 	t.Helper()
 	text := sb.MustSh("cat /run/nsnet/up/*[0-9a-f]")
@@ -94,17 +94,18 @@ func TestUpInsideCreatedNamespaces(t *testing.T) {
 	if out := sb.Must("ip", "-n", "pre", "-o", "addr", "show", "dev", "lo"); !strings.Contains(out, "10.9.0.1/24") {
 		t.Fatalf("pre's lo: %q", out)
 	}
+	// Records: [kind, "", the undo step as JSON] (journal format 2).
 	kinds := map[string]int{}
 	for _, r := range journalRecords(t, sb) {
 		kinds[r[0]]++
-		if strings.HasPrefix(r[1], "ns") {
+		if len(r) != 3 || strings.Contains(r[2], `"NS":"ns`) {
 			t.Errorf("a line inside a namespace up made was journaled: %q", r)
 		}
-		if (r[0] == "addr" || r[0] == "link-set") && r[1] != "pre" {
+		if (r[0] == "addr-del" || r[0] == "link-set") && !strings.Contains(r[2], `"NS":"pre"`) {
 			t.Errorf("unexpected record %q", r)
 		}
 	}
-	if kinds["netns-add"] != 3 || kinds["link-add"] != 3 || kinds["addr"] != 1 || kinds["link-set"] != 1 {
+	if kinds["netns-del"] != 3 || kinds["link-del"] != 3 || kinds["addr-del"] != 1 || kinds["link-set"] != 1 {
 		t.Fatalf("journal records by kind: %v", kinds)
 	}
 	applied := st()
