@@ -99,10 +99,20 @@ func (a *natAhead) run(lines []line, i int) bool {
 			a.solo[j] = true
 		}
 	}
-	warned := map[string]bool{}
 	for k, j := range idx[:done] {
 		a.ran[j] = aheadObj{e: e, obj: objs[k]}
-		o := objs[k]
+	}
+	natWarnAll(e, conn, objs[:done])
+	_, ok := a.ran[i]
+	delete(a.ran, i)
+	return ok
+}
+
+// natWarnAll says what natWarn says of objects added together, once per
+// kind of object and address family.
+func natWarnAll(e *env, conn *nat.Conn, objs []nat.Object) {
+	warned := map[string]bool{}
+	for _, o := range objs {
 		kind := fmt.Sprintf("%T", o)
 		switch o := o.(type) {
 		case nat.Masquerade:
@@ -115,9 +125,6 @@ func (a *natAhead) run(lines []line, i int) bool {
 			natWarn(e, conn, o)
 		}
 	}
-	_, ok := a.ran[i]
-	delete(a.ran, i)
-	return ok
 }
 
 // undo deletes what ran ahead of lines the batch did not reach. A failure
