@@ -251,19 +251,26 @@ func runBatch(s *session, g globals, file string) error {
 	ahead := newNatAhead(s)
 	nsa := newNSAhead(s, lines)
 	defer nsa.stop(false)
+	dla := newDelAhead(s, lines)
+	defer dla.stop(false)
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		s.line = i
 		if s.ctx.Err() != nil {
 			ahead.undo()
 			nsa.stop(true)
+			dla.stop(true)
 			return &lineError{where: l.where(), err: errInterrupted}
 		}
 		nsa.schedule(i)
+		dla.schedule(i)
 		if !keepsLinkNames(l) {
 			s.names.forget()
 		}
 		done, err := nsa.take(i)
+		if !done {
+			done, err = dla.take(i)
+		}
 		if !done && !ahead.run(lines, i) {
 			err = l.cmd.run(s.env(l.ns, l.opt))
 		}
@@ -275,6 +282,7 @@ func runBatch(s *session, g globals, file string) error {
 			if !g.opt.force {
 				ahead.undo()
 				nsa.stop(true)
+				dla.stop(true)
 				return err
 			}
 			reportLine(s.stderr, err)
