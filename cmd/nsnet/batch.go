@@ -234,11 +234,12 @@ var errInterrupted = errors.New("interrupted by a signal before this line")
 // unless -force, which goes on and fails at the end if any line failed.
 func runBatch(s *session, g globals, file string) error {
 	s.batch = true
-	lines, err := readLines(s, g, file, g.opt.force)
+	b, err := readBatch(s, g, file, g.opt.force)
 	if err != nil && !g.opt.force {
 		return err
 	}
 	failed := err != nil
+	lines := b.lines
 	// Close a namespace's sockets after its last line: a batch that builds
 	// a thousand namespaces then holds one socket at a time, not a thousand.
 	last := map[string]int{}
@@ -249,36 +250,39 @@ func runBatch(s *session, g globals, file string) error {
 	s.names = linkNames{}
 	defer func() { s.last, s.names = nil, nil }()
 	ahead := newNatAhead(s)
-	nsa := newNSAhead(s, lines)
+	nsa := newNSAhead(s, b)
 	defer nsa.stop(false)
-	dla := newDelAhead(s, lines)
+	dla := newDelAhead(s, b)
 	defer dla.stop(false)
 	for i := 0; i < len(lines); i++ {
-		l := lines[i]
+		l := &lines[i]
 		s.line = i
 		if s.ctx.Err() != nil {
 			ahead.undo()
 			nsa.stop(true)
 			dla.stop(true)
-			return &lineError{where: l.where(), err: errInterrupted}
+			return &lineError{where: b.where(i), err: errInterrupted}
 		}
 		nsa.schedule(i)
 		dla.schedule(i)
-		if !keepsLinkNames(l) {
+		if !keepsLinkNames(l.kind) {
 			s.names.forget()
 		}
 		done, err := nsa.take(i)
 		if !done {
 			done, err = dla.take(i)
 		}
-		if !done && !ahead.run(lines, i) {
-			err = l.cmd.run(s.env(l.ns, l.opt))
+		if !done && !ahead.run(b, i) {
+			var pl line
+			if pl, err = b.parse(i); err == nil {
+				err = pl.cmd.run(s.env(pl.ns, pl.opt))
+			}
 		}
 		if l.ns != "" && last[l.ns] == i {
 			s.forget(l.ns)
 		}
 		if err != nil {
-			err = &lineError{where: l.where(), err: err}
+			err = &lineError{where: b.where(i), err: err}
 			if !g.opt.force {
 				ahead.undo()
 				nsa.stop(true)

@@ -28,7 +28,7 @@ const delWindow = 8
 //     it is the same namespace, with everything in it.
 type delAhead struct {
 	s       *session
-	lines   []line
+	b       *batchFile
 	d       *nsfs.Deleter
 	pending map[int]<-chan nsfs.Deleted
 	names   map[string]bool // names of pending lines
@@ -36,29 +36,28 @@ type delAhead struct {
 	next    int
 }
 
-func newDelAhead(s *session, lines []line) *delAhead {
-	return &delAhead{s: s, lines: lines, pending: map[int]<-chan nsfs.Deleted{}, names: map[string]bool{}}
+func newDelAhead(s *session, b *batchFile) *delAhead {
+	return &delAhead{s: s, b: b, pending: map[int]<-chan nsfs.Deleted{}, names: map[string]bool{}}
 }
 
 // delName returns the name of a `netns del NAME` line that can run ahead.
-func delName(l line) (string, bool) {
-	c, ok := l.cmd.(netnsDel)
-	if !ok || c.all || l.ns != "" || c.name == "" {
+func delName(l *bline) (string, bool) {
+	if l.kind != kindNetnsDel || l.ns != "" || l.name == "" {
 		return "", false
 	}
-	return c.name, true
+	return l.name, true
 }
 
 // schedule is called before line i runs: when it is a `netns del`, it
 // hands the Deleter the lines of its run that can go ahead.
 func (a *delAhead) schedule(i int) {
-	if _, ok := delName(a.lines[i]); !ok {
+	if _, ok := delName(&a.b.lines[i]); !ok {
 		return
 	}
 	a.next = max(a.next, i)
-	for ; a.next < len(a.lines) && len(a.order) < delWindow; a.next++ {
+	for ; a.next < len(a.b.lines) && len(a.order) < delWindow; a.next++ {
 		k := a.next
-		name, ok := delName(a.lines[k])
+		name, ok := delName(&a.b.lines[k])
 		if !ok || a.names[name] {
 			return
 		}

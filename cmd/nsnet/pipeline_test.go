@@ -1,22 +1,20 @@
 package main
 
 import (
+	"io"
 	"reflect"
 	"strings"
 	"testing"
 )
 
-func parseFile(t *testing.T, text string) []line {
+func parseFile(t *testing.T, text string) *batchFile {
 	t.Helper()
-	var ls []line
-	for i, s := range strings.Split(strings.TrimSpace(text), "\n") {
-		l, err := parseLine(globals{}, "f", i+1, s)
-		if err != nil {
-			t.Fatalf("line %d: %v", i+1, err)
-		}
-		ls = append(ls, l)
+	s := newSession(t.Context(), strings.NewReader(strings.TrimSpace(text)), io.Discard, io.Discard)
+	b, err := readBatch(s, globals{}, "-", false)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ls
+	return b
 }
 
 // A nat group reaches over link, address, route and netns add lines, and
@@ -71,11 +69,11 @@ netns add ns2
 link show`)
 	keeps := []bool{true, true, true, true, false, false, false, false, false, true, true, false}
 	ahead := []bool{true, true, true, true, true, true, false, false, false, true, true, false}
-	for i, l := range ls {
-		if got := keepsLinkNames(l); got != keeps[i] {
+	for i, l := range ls.lines {
+		if got := keepsLinkNames(l.kind); got != keeps[i] {
 			t.Errorf("keepsLinkNames(%q) = %v", l.text, got)
 		}
-		if got := aheadNeutral(l); got != ahead[i] {
+		if got := aheadNeutral(l.kind); got != ahead[i] {
 			t.Errorf("aheadNeutral(%q) = %v", l.text, got)
 		}
 	}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// benchFile writes the nsbench workload of n namespaces (grouped order).
+func benchFile(t testing.TB, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		x, y := i*4/256, i*4%256
+		fmt.Fprintf(&b, "netns add ns%d\nlink add h%d type veth peer name eth0 netns ns%d\n", i, i, i)
+		fmt.Fprintf(&b, "addr add 10.200.%d.%d/30 dev h%d\nlink set h%d up\n", x, y+1, i, i)
+		fmt.Fprintf(&b, "-n ns%d addr add 10.200.%d.%d/30 dev eth0\n", i, x, y+2)
+		fmt.Fprintf(&b, "-n ns%d link set lo up\n-n ns%d link set eth0 up\n", i, i)
+		fmt.Fprintf(&b, "-n ns%d route add default via 10.200.%d.%d dev eth0\n", i, x, y+1)
+	}
+	b.WriteString("sysctl -w net.ipv4.ip_forward=1\nnat masquerade add 10.200.0.0/16\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "nat forward add up0 h%d\n", i)
+	}
+	p := filepath.Join(t.TempDir(), "batch")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestBatchFileCompact: a checked batch file is kept as its text and a
+// few words a line (its commands are parsed again when they run), so
+// that the 90,000 lines of the nsbench workload at N=10,000 hold a few
+// MiB, not the 30 MiB of 90,000 parsed commands.
+func TestBatchFileCompact(t *testing.T) {
+	p := benchFile(t, 10000)
+	s := newSession(t.Context(), nil, os.Stdout, os.Stderr)
+	runtime.GC()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	b, err := readBatch(s, globals{}, p, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	t.Logf("%d lines: live %.1f MiB, allocated %.1f MiB, %d allocs", len(b.lines), float64(m1.HeapAlloc-m0.HeapAlloc)/(1<<20), float64(m1.TotalAlloc-m0.TotalAlloc)/(1<<20), m1.Mallocs-m0.Mallocs)
+	if per := float64(m1.HeapAlloc-m0.HeapAlloc) / float64(len(b.lines)); per > 128 {
+		t.Errorf("%.0f bytes a line held after the check, want at most 128", per)
+	}
+	runtime.KeepAlive(b)
+}
+
+// BenchmarkReadBatch: the check of the nsbench workload at N=1000.
+func BenchmarkReadBatch(b *testing.B) {
+	p := benchFile(b, 1000)
+	s := newSession(b.Context(), nil, os.Stdout, os.Stderr)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := readBatch(s, globals{}, p, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
