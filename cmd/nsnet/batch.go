@@ -243,8 +243,8 @@ func runBatch(s *session, g globals, file string) error {
 	// Close a namespace's sockets after its last line: a batch that builds
 	// a thousand namespaces then holds one socket at a time, not a thousand.
 	last := map[string]int{}
-	for i, l := range lines {
-		last[l.ns] = i
+	for i := range lines {
+		last[b.ns(i)] = i
 	}
 	s.last = last
 	s.names = linkNames{}
@@ -278,8 +278,8 @@ func runBatch(s *session, g globals, file string) error {
 				err = pl.cmd.run(s.env(pl.ns, pl.opt))
 			}
 		}
-		if l.ns != "" && last[l.ns] == i {
-			s.forget(l.ns)
+		if ns := b.ns(i); ns != "" && last[ns] == i {
+			s.forget(ns)
 		}
 		if err != nil {
 			err = &lineError{where: b.where(i), err: err}

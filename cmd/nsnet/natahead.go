@@ -39,12 +39,12 @@ func newNatAhead(s *session) *natAhead {
 // natNeutral reports whether batch line l neither reads nor changes the
 // nat table of namespace ns: rtnetlink changes of links, addresses and
 // routes, and creating another namespace.
-func natNeutral(l *bline, ns string) bool {
-	switch l.kind {
+func natNeutral(b *batchFile, j int, ns string) bool {
+	switch b.lines[j].kind {
 	case kindLinkAdd, kindLinkChange, kindLinkSet, kindLinkSetOther, kindAddr, kindRoute:
 		return true
 	case kindNetnsAdd:
-		return l.name != ns
+		return b.nsName(j) != ns
 	}
 	return false
 }
@@ -53,15 +53,15 @@ func natNeutral(l *bline, ns string) bool {
 // i, a nat add: those of the same namespace and options up to the first
 // line that is neither one of them nor neutral.
 func (a *natAhead) group(b *batchFile, i int) []int {
-	first := &b.lines[i]
+	first, ns := &b.lines[i], b.ns(i)
 	var idx []int
 	for j := i; j < len(b.lines); j++ {
 		l := &b.lines[j]
-		if l.kind == kindNatAdd && l.ns == first.ns && l.opt == first.opt && !a.solo[j] {
+		if l.kind == kindNatAdd && l.opt == first.opt && !a.solo[j] && b.ns(j) == ns {
 			idx = append(idx, j)
 			continue
 		}
-		if !natNeutral(l, first.ns) {
+		if !natNeutral(b, j, ns) {
 			break
 		}
 	}
@@ -83,7 +83,7 @@ func (a *natAhead) run(b *batchFile, i int) bool {
 	if len(idx) < 2 {
 		return false
 	}
-	e := a.s.env(b.lines[i].ns, b.opt(i))
+	e := a.s.env(b.ns(i), b.opt(i))
 	conn, err := e.nat()
 	if err != nil {
 		return false // the line runs alone and reports the error

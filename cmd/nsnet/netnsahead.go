@@ -99,13 +99,13 @@ func (a *nsAhead) schedule(i int) {
 			a.blocked = k
 			return
 		}
-		if l.kind != kindNetnsAdd || l.ns != "" {
+		if l.kind != kindNetnsAdd || a.b.ns(k) != "" {
 			continue
 		}
-		add := netnsAdd{name: l.name}
+		add := netnsAdd{name: a.b.nsName(k)}
 		named := -1
 		for j := i; j < k; j++ {
-			if m := &lines[j]; m.ns == add.name || strings.Contains(m.text, add.name) {
+			if a.b.ns(j) == add.name || strings.Contains(lines[j].text, add.name) {
 				named = j
 			}
 		}
@@ -144,7 +144,7 @@ func (a *nsAhead) take(i int) (done bool, err error) {
 	a.order = a.order[1:]
 	a.s.ps.Begin() // a command of its own, as env counts one (see plan.Session)
 	r := <-p.res
-	name := a.b.lines[i].name
+	name := a.b.nsName(i)
 	if r.Err != nil {
 		return true, netnsAddErr(name, r.Err)
 	}
@@ -177,7 +177,7 @@ func (a *nsAhead) stop(undo bool) {
 			(*p.conn).Close()
 		}
 		r.NS.Close()
-		name := a.b.lines[k].name
+		name := a.b.nsName(k)
 		if undo {
 			if err := nsfs.Delete(name); err != nil {
 				a.s.env("", options{}).warnf("netns %s (made ahead of a line not reached) stays: %v", name, err)

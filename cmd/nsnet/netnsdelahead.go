@@ -41,23 +41,24 @@ func newDelAhead(s *session, b *batchFile) *delAhead {
 }
 
 // delName returns the name of a `netns del NAME` line that can run ahead.
-func delName(l *bline) (string, bool) {
-	if l.kind != kindNetnsDel || l.ns != "" || l.name == "" {
+func delName(b *batchFile, i int) (string, bool) {
+	name := b.nsName(i)
+	if b.lines[i].kind != kindNetnsDel || b.ns(i) != "" || name == "" {
 		return "", false
 	}
-	return l.name, true
+	return name, true
 }
 
 // schedule is called before line i runs: when it is a `netns del`, it
 // hands the Deleter the lines of its run that can go ahead.
 func (a *delAhead) schedule(i int) {
-	if _, ok := delName(&a.b.lines[i]); !ok {
+	if _, ok := delName(a.b, i); !ok {
 		return
 	}
 	a.next = max(a.next, i)
 	for ; a.next < len(a.b.lines) && len(a.order) < delWindow; a.next++ {
 		k := a.next
-		name, ok := delName(&a.b.lines[k])
+		name, ok := delName(a.b, k)
 		if !ok || a.names[name] {
 			return
 		}
