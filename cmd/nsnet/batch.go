@@ -234,7 +234,12 @@ var errInterrupted = errors.New("interrupted by a signal before this line")
 // unless -force, which goes on and fails at the end if any line failed.
 func runBatch(s *session, g globals, file string) error {
 	s.batch = true
-	b, err := readBatch(s, g, file, g.opt.force)
+	name, data, err := readBatchData(s, file)
+	if err != nil {
+		return err
+	}
+	defer limitMemory(data)()
+	b, err := parseBatch(s, g, name, data, g.opt.force)
 	if err != nil && !g.opt.force {
 		return err
 	}

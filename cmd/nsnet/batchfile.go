@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 )
 
@@ -40,6 +41,9 @@ type bline struct {
 	// (batchFile.ns), name where a netns add or del line's name is.
 	ns, name span
 }
+
+// blineSize is the size of a bline (TestBatchFileCompact checks it).
+const blineSize = 32
 
 // span is a part of a line's text (off, n), or one of spanNone,
 // spanFile and spanExtra.
@@ -153,15 +157,25 @@ const maxLine = 1024 * 1024
 // reported and skipped. Lines end at "\n" (a "\r" before it is dropped);
 // a backslash at the end continues the line.
 func readBatch(s *session, g globals, file string, force bool) (*batchFile, error) {
+	name, data, err := readBatchData(s, file)
+	if err != nil {
+		return nil, err
+	}
+	return parseBatch(s, g, name, data, force)
+}
+
+// readBatchData reads a batch file ("-" is stdin) whole; name is how
+// errors name it.
+func readBatchData(s *session, file string) (name, data string, err error) {
 	var r io.Reader
-	name := file
+	name = file
 	size := int64(0)
 	if file == "-" {
 		r, name = s.stdin, "<stdin>"
 	} else {
 		f, err := os.Open(file)
 		if err != nil {
-			return nil, err
+			return "", "", err
 		}
 		defer f.Close()
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
@@ -172,9 +186,29 @@ func readBatch(s *session, g globals, file string, force bool) (*batchFile, erro
 	var sb strings.Builder
 	sb.Grow(int(size) + 1)
 	if _, err := io.Copy(&sb, r); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return "", "", fmt.Errorf("%s: %w", name, err)
 	}
-	data := sb.String()
+	return name, sb.String(), nil
+}
+
+// limitMemory bounds the Go heap of a batch of data's size (the file's
+// text and 32 bytes a line stay while it runs) to twice that, and at
+// least 16 MiB, until the returned func is called; GOMEMLIMIT, when set,
+// wins. Without a limit the heap of a large file grows to twice what it
+// holds plus what each line leaves behind: 80,000 lines then take 30 MiB
+// where 16 are enough. The limit is never below twice what the batch
+// holds, so the collector does not run without end.
+func limitMemory(data string) func() {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	held := int64(len(data)) + blineSize*int64(strings.Count(data, "\n")+1)
+	old := debug.SetMemoryLimit(max(16<<20, 2*held))
+	return func() { debug.SetMemoryLimit(old) }
+}
+
+// parseBatch parses the text of a batch file read whole.
+func parseBatch(s *session, g globals, name, data string, force bool) (*batchFile, error) {
 	b := &batchFile{name: name, g: g, lines: make([]bline, 0, strings.Count(data, "\n")+1)}
 	optIdx := map[options]uint16{}
 	var bad error

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // benchFile writes the nsbench workload of n namespaces (grouped order).
@@ -37,6 +38,9 @@ func benchFile(t testing.TB, n int) string {
 // that the 90,000 lines of the nsbench workload at N=10,000 hold a few
 // MiB, not the 30 MiB of 90,000 parsed commands.
 func TestBatchFileCompact(t *testing.T) {
+	if n := unsafe.Sizeof(bline{}); n != blineSize {
+		t.Errorf("a bline is %d bytes, blineSize says %d", n, blineSize)
+	}
 	p := benchFile(t, 10000)
 	s := newSession(t.Context(), nil, os.Stdout, os.Stderr)
 	runtime.GC()
