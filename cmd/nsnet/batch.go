@@ -207,8 +207,17 @@ func splitQuoted(s string) ([]string, error) {
 // splitPlain splits s at blanks (space, tab, CR), as splitWords does when
 // s holds no quote, backslash or '#'.
 func splitPlain(s string) []string {
-	var words []string
 	blank := func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !blank(s[i]) && (i == 0 || blank(s[i-1])) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	words := make([]string, 0, n)
 	for i := 0; i < len(s); {
 		for i < len(s) && blank(s[i]) {
 			i++

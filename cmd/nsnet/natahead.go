@@ -49,9 +49,13 @@ func natNeutral(b *batchFile, j int, ns string) bool {
 	return false
 }
 
+// natGroupMax is the most nat lines one group holds (its objects stay in
+// memory until their lines are reached); the next line starts the next.
+const natGroupMax = 1024
+
 // group returns the indices of the nat add lines that can run with line
 // i, a nat add: those of the same namespace and options up to the first
-// line that is neither one of them nor neutral.
+// line that is neither one of them nor neutral, at most natGroupMax.
 func (a *natAhead) group(b *batchFile, i int) []int {
 	first, ns := &b.lines[i], b.ns(i)
 	var idx []int
@@ -59,6 +63,9 @@ func (a *natAhead) group(b *batchFile, i int) []int {
 		l := &b.lines[j]
 		if l.kind == kindNatAdd && l.opt == first.opt && !a.solo[j] && b.ns(j) == ns {
 			idx = append(idx, j)
+			if len(idx) == natGroupMax {
+				break
+			}
 			continue
 		}
 		if !natNeutral(b, j, ns) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -94,5 +95,21 @@ link show`)
 	none.remember("", "h0", 1) // outside a batch: nothing kept, no panic
 	if _, ok := none.index("", "h0"); ok {
 		t.Error("a nil linkNames knows h0")
+	}
+}
+
+// A nat group holds at most natGroupMax lines; the line after them starts
+// the next.
+func TestNatAheadGroupMax(t *testing.T) {
+	var b strings.Builder
+	for i := range natGroupMax + 10 {
+		fmt.Fprintf(&b, "nat forward add up0 h%d\nlink set lo up\n", i)
+	}
+	ls := parseFile(t, b.String())
+	if got := newNatAhead(nil).group(ls, 0); len(got) != natGroupMax || got[natGroupMax-1] != 2*(natGroupMax-1) {
+		t.Errorf("group of %d lines ending at %d, want %d ending at line index %d", len(got), got[len(got)-1], natGroupMax, 2*(natGroupMax-1))
+	}
+	if got := newNatAhead(nil).group(ls, 2*natGroupMax); len(got) != 10 {
+		t.Errorf("the next group holds %d lines, want 10", len(got))
 	}
 }
