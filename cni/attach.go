@@ -1,6 +1,7 @@
 package cni
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/nsnet/nsnet/nat"
 	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -126,10 +128,13 @@ func notExist(err error) bool { return errors.Is(err, os.ErrNotExist) }
 
 func ptr[T any](v T) *T { return &v }
 
-// mainAdd is ADD for bridge, ptp and nsnet: veth (on the bridge), IPAM,
-// addresses and routes in the container, gateway addresses and forwarding
-// on the host, masquerade and port mappings; rolled back as a whole on
-// failure.
+// mainAdd is ADD for bridge, ptp and nsnet, a plan run by plan.Up in two
+// stages: first the bridge (made when missing), the veth (its container
+// end made inside the container's namespace in the same request, the host
+// end on the bridge and up), hairpin and the IPAM reservation; then, from
+// the addresses IPAM gave, the container's sysctls, addresses, link and
+// routes, the host's gateway addresses and forwarding, masquerade and port
+// mappings. A failure anywhere rolls back everything this ADD did.
 func (r *run) mainAdd(mode string) (res *Result, err error) {
 	c := r.conf
 	if c.Vlan != 0 || c.VlanTrunk {
@@ -147,98 +152,81 @@ func (r *run) mainAdd(mode string) (res *Result, err error) {
 	if mode == "ptp" && c.IPAM.Type == "" {
 		return nil, errorf(ErrInvalidConfig, "ptp: ipam is required")
 	}
-	host, err := rtnl.Dial(nil)
+	var mac net.HardwareAddr
+	if c.RuntimeConfig.Mac != "" {
+		if mac, err = net.ParseMAC(c.RuntimeConfig.Mac); err != nil {
+			return nil, errorf(ErrInvalidConfig, "runtimeConfig mac %q: %v", c.RuntimeConfig.Mac, err)
+		}
+	}
+	s := plan.NewSession(r.kernel)
+	defer s.Close()
+	ct := nsfs.PathRef(r.env.NetNS)
+	host, err := s.Rtnl(nsfs.Self())
 	if err != nil {
 		return nil, errorf(ErrInternal, "%v", err)
 	}
-	defer host.Close()
-	ct, err := openContainer(r.env.NetNS)
+	cconn, err := s.Rtnl(ct)
 	if err != nil {
 		return nil, errorf(ErrInternal, "failed to open netns %q: %v", r.env.NetNS, err)
 	}
-	defer ct.Close()
-	if _, err := ct.conn.LinkByName(r.env.IfName); err == nil {
+	if _, err := cconn.LinkByName(r.env.IfName); err == nil {
 		return nil, errorf(ErrInternal, "container veth name provided (%s) already exists", r.env.IfName)
 	} else if !notExist(err) {
 		return nil, errorf(ErrInternal, "%v", err)
 	}
 
-	var plan Plan
+	a := &adder{ctx: r.context(), s: s, stderr: r.stderr}
 	defer func() {
 		if err != nil {
-			if rerr := plan.Rollback(); rerr != nil {
-				fmt.Fprintf(r.stderr, "nsnet: rollback: %v\n", rerr)
-			}
+			a.rollback()
 		}
 	}()
-	res = &Result{}
 	var mtu *uint32
 	if c.MTU > 0 {
 		mtu = ptr(uint32(c.MTU))
 	}
-
-	// The bridge: made (and on failure removed) when missing.
 	brName := c.Bridge
 	if brName == "" {
 		brName = "cni0"
 	}
+	hostName := hostVethName(r.env.ContainerID, r.env.IfName)
+
+	// Stage 1: the links and the addresses' reservation.
+	var steps []plan.Step
+	veth := vethAdd{Host: hostName, Peer: r.env.IfName, PeerNS: ct, MTU: mtu, MAC: mac, ID: r.env.ContainerID}
+	if mode == "bridge" {
+		steps = append(steps, bridgeAdd{Name: brName, MTU: mtu, made: new(bool)}, bridgeUp{Name: brName, Promisc: c.PromiscMode})
+		veth.Master = brName
+	}
+	steps = append(steps, veth)
+	if mode == "bridge" && c.HairpinMode {
+		steps = append(steps, namedStep{Step: plan.BridgePortSet{Dev: hostName, Hairpin: ptr(true)}, Name: "hairpin " + hostName})
+	}
+	ipr := &Result{}
+	if c.IPAM.Type == "" {
+		// Layer 2 only: the container end up, nothing else.
+		steps = append(steps, plan.LinkSet{NS: ct, Dev: r.env.IfName, Up: ptr(true)})
+	} else {
+		steps = append(steps, ipamAdd{IPAM: r.ipam(), Name: "ipam " + c.IPAM.Type, Got: ipr})
+	}
+	if err = a.up(steps...); err != nil {
+		return nil, err
+	}
+
+	res = &Result{}
 	var br *rtnl.LinkMessage
 	if mode == "bridge" {
-		if err = plan.Do(r.ensureBridge(host, brName, mtu)); err != nil {
-			return nil, err
-		}
 		if br, err = host.LinkByName(brName); err != nil {
 			return nil, err
 		}
-	}
-
-	// The veth: its container end made inside the container's namespace
-	// in the same request, the host end on the bridge and up.
-	hostName := hostVethName(r.env.ContainerID, r.env.IfName)
-	peer := &rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: r.env.IfName, NetNSFD: ptr(uint32(ct.ns.Fd())), MTU: mtu}}
-	if r.conf.RuntimeConfig.Mac != "" {
-		hw, perr := net.ParseMAC(r.conf.RuntimeConfig.Mac)
-		if perr != nil {
-			return nil, errorf(ErrInvalidConfig, "runtimeConfig mac %q: %v", r.conf.RuntimeConfig.Mac, perr)
-		}
-		peer.Attrs.Address = hw
-	}
-	veth := &rtnl.LinkMessage{Flags: rtnl.LinkUp, Change: rtnl.LinkUp, Attrs: rtnl.LinkAttrs{
-		Name: hostName, MTU: mtu, Info: &rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: peer}}}}
-	if br != nil {
-		veth.Attrs.Master = ptr(br.Index)
-	}
-	err = plan.Do(Step{Name: "veth " + hostName,
-		Apply: func() error {
-			if err := host.AddLink(veth); err != nil {
-				if errors.Is(err, os.ErrExist) {
-					return fmt.Errorf("attachment %s/%s exists (host link %s)", r.env.ContainerID, r.env.IfName, hostName)
-				}
-				return err
-			}
-			return nil
-		},
-		Undo: func() error {
-			return ignoreNotExist(host.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: hostName}}))
-		},
-	})
-	if err != nil {
-		return nil, err
 	}
 	hostLink, err := host.LinkByName(hostName)
 	if err != nil {
 		return nil, err
 	}
-	contLink, err := ct.conn.LinkByName(r.env.IfName)
+	contLink, err := cconn.LinkByName(r.env.IfName)
 	if err != nil {
 		return nil, err
-	}
-	if mode == "bridge" && c.HairpinMode {
-		if err = plan.Do(Step{Name: "hairpin " + hostName, Apply: func() error {
-			return host.SetBridgePort(hostLink.Index, rtnl.BridgePort{Hairpin: ptr(true)})
-		}}); err != nil {
-			return nil, err
-		}
 	}
 	hostIf := Interface{Name: hostName, Mac: hostLink.Attrs.Address.String()}
 	contIf := Interface{Name: r.env.IfName, Mac: contLink.Attrs.Address.String(), Sandbox: r.env.NetNS}
@@ -250,25 +238,7 @@ func (r *run) mainAdd(mode string) (res *Result, err error) {
 		res.Interfaces = []Interface{hostIf, contIf}
 	}
 	if c.IPAM.Type == "" {
-		// Layer 2 only: the container end up, nothing else.
-		if err = ct.conn.SetLink(&rtnl.LinkMessage{Index: contLink.Index, Flags: rtnl.LinkUp, Change: rtnl.LinkUp}); err != nil {
-			return nil, err
-		}
 		return res, nil
-	}
-
-	// IPAM.
-	var ipr *Result
-	err = plan.Do(Step{Name: "ipam " + c.IPAM.Type,
-		Apply: func() error {
-			var err error
-			ipr, err = r.ipam().add()
-			return err
-		},
-		Undo: func() error { return r.ipam().del() },
-	})
-	if err != nil {
-		return nil, err
 	}
 	if len(ipr.IPs) == 0 {
 		return nil, errorf(ErrInternal, "IPAM plugin returned missing IP config")
@@ -285,13 +255,14 @@ func (r *run) mainAdd(mode string) (res *Result, err error) {
 			return nil, errorf(ErrInvalidConfig, "ptp: IPAM gave %s no gateway", ipc.Address)
 		}
 	}
-
-	// The container's side: nothing to undo, the veth takes it along.
-	if err = configureContainer(ct, contLink.Index, res, mode == "ptp"); err != nil {
-		return nil, wrapStep("configure "+r.env.IfName, err)
+	nata, err := r.natAttachment(res.IPs)
+	if err != nil {
+		return nil, named("nat", err)
 	}
 
-	// The host's side.
+	// Stage 2: the container's side (it goes with the veth), the host's
+	// side, NAT.
+	steps = r.containerSteps(ct, contLink.Index, res, mode == "ptp")
 	fams := map[bool]bool{}
 	for _, ipc := range res.IPs {
 		fams[ipc.Address.Addr().Is4()] = true
@@ -300,44 +271,65 @@ func (r *run) mainAdd(mode string) (res *Result, err error) {
 	case "bridge":
 		if c.IsGateway {
 			for _, ipc := range res.IPs {
-				if !ipc.Gateway.IsValid() {
-					continue
-				}
-				gw := netip.PrefixFrom(ipc.Gateway, ipc.Address.Bits())
-				if err = plan.Do(r.bridgeAddr(host, br.Index, brName, hostName, gw)); err != nil {
-					return nil, err
+				if ipc.Gateway.IsValid() {
+					gw := netip.PrefixFrom(ipc.Gateway, ipc.Address.Bits())
+					steps = append(steps, bridgeAddr{Bridge: brName, Own: hostName, GW: gw, Force: c.ForceAddress})
 				}
 			}
-			if err = enableForwarding(fams); err != nil {
-				return nil, err
-			}
-		}
-		if br, err = host.LinkByName(brName); err == nil {
-			res.Interfaces[0].Mac = br.Attrs.Address.String()
+			steps = append(steps, r.forwarding(fams)...)
 		}
 	case "ptp":
-		if err = enableForwarding(fams); err != nil {
-			return nil, err
-		}
+		steps = append(steps, r.forwarding(fams)...)
+		name := "configure " + hostName
 		for _, ipc := range res.IPs {
-			if err = configurePTPHost(host, hostLink.Index, ipc); err != nil {
-				return nil, wrapStep("configure "+hostName, err)
-			}
+			bits := ipc.Address.Addr().BitLen()
+			steps = append(steps,
+				addrAdd{Msg: addrMsg(hostLink.Index, netip.PrefixFrom(ipc.Gateway, bits), true), ExistOK: true, Name: name},
+				routeAdd{Msg: routeMsg(hostLink.Index, netip.PrefixFrom(ipc.Address.Addr(), bits), netip.Addr{}, netip.Addr{}, rtnl.ScopeHost), ExistOK: true, Name: name})
 		}
 	}
-
-	// NAT.
-	if err = plan.Do(r.natStep(res, brName, hostName, mode)); err != nil {
+	if !natEmpty(nata) {
+		if nata.HostLocalhost {
+			iface := hostName
+			if mode == "bridge" {
+				iface = brName
+			}
+			steps = append(steps, sysctlsOn{KV: [][2]string{{ifSysctl("ipv4", iface, "route_localnet"), "1"}}, Name: "nat", set: r.sysctl()})
+		}
+		steps = append(steps, natAttach{A: nata, Name: "nat"})
+	}
+	if err = a.up(steps...); err != nil {
 		return nil, err
+	}
+	if mode == "bridge" {
+		if br, err := host.LinkByName(brName); err == nil {
+			res.Interfaces[0].Mac = br.Attrs.Address.String()
+		}
 	}
 	// Until the kernel sees the carrier (its link watch runs up to a
 	// second late) the veth drops what is sent, so wait for both ends.
-	waitOperUp(ct.conn, contLink.Index)
+	waitOperUp(cconn, contLink.Index)
 	waitOperUp(host, hostLink.Index)
 	if !c.DNS.empty() {
 		res.DNS = c.DNS
 	}
 	return res, nil
+}
+
+// context is the context ADD's plan runs under.
+func (r *run) context() context.Context {
+	if r.ctx != nil {
+		return r.ctx
+	}
+	return context.Background()
+}
+
+// sysctl is how steps write sysctls.
+func (r *run) sysctl() sysctlFunc {
+	if r.setSysctl != nil {
+		return r.setSysctl
+	}
+	return setSysctlNS
 }
 
 // waitOperUp waits up to two seconds for link index to be operationally
@@ -350,60 +342,6 @@ func waitOperUp(c *rtnl.Conn, index uint32) {
 			return
 		}
 		time.Sleep(d)
-	}
-}
-
-func ignoreNotExist(err error) error {
-	if notExist(err) {
-		return nil
-	}
-	return err
-}
-
-// ensureBridge makes the bridge when it is missing (up, with a fixed MAC
-// so that it does not follow its ports), and refuses a link of that name
-// that is no bridge. Undo removes it only when this step made it.
-func (r *run) ensureBridge(host *rtnl.Conn, name string, mtu *uint32) Step {
-	created := false
-	return Step{Name: "bridge " + name,
-		Apply: func() error {
-			l, err := host.Link(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: name}})
-			if err == nil {
-				if l.Attrs.Info == nil || l.Attrs.Info.Kind != "bridge" {
-					return fmt.Errorf("%q already exists but is not a bridge", name)
-				}
-			} else if notExist(err) {
-				m := &rtnl.LinkMessage{Flags: rtnl.LinkUp, Change: rtnl.LinkUp, Attrs: rtnl.LinkAttrs{
-					Name: name, MTU: mtu, Info: &rtnl.LinkInfo{Kind: "bridge"}}}
-				if err := host.AddLink(m); err != nil && !errors.Is(err, os.ErrExist) {
-					return err
-				} else if err == nil {
-					created = true
-				}
-				if l, err = host.LinkByName(name); err != nil {
-					return err
-				}
-				// Pin the bridge's address: otherwise it takes its ports'
-				// lowest and changes as containers come and go.
-				if err := host.SetLink(&rtnl.LinkMessage{Index: l.Index, Attrs: rtnl.LinkAttrs{Address: l.Attrs.Address}}); err != nil {
-					return err
-				}
-			} else {
-				return err
-			}
-			set := &rtnl.LinkMessage{Index: l.Index, Flags: rtnl.LinkUp, Change: rtnl.LinkUp}
-			if r.conf.PromiscMode {
-				set.Flags |= rtnl.LinkPromisc
-				set.Change |= rtnl.LinkPromisc
-			}
-			return host.SetLink(set)
-		},
-		Undo: func() error {
-			if !created {
-				return nil
-			}
-			return ignoreNotExist(host.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: name}}))
-		},
 	}
 }
 
@@ -435,65 +373,6 @@ func (r *run) bridgeGateways(res *Result) {
 	}
 }
 
-// bridgeAddr puts a gateway address on the bridge. An address of the same
-// family already there (IPv4), or overlapping (IPv6), is an error unless
-// forceAddress replaces it. Undo removes the address this step added,
-// unless the bridge has other ports than own (whose containers may have
-// come meanwhile and use it).
-func (r *run) bridgeAddr(host *rtnl.Conn, index uint32, name, own string, gw netip.Prefix) Step {
-	added := false
-	fam := rtnl.FamilyOf(gw.Addr())
-	return Step{Name: "address " + gw.String() + " on " + name,
-		Apply: func() error {
-			addrs, err := host.Addrs(fam, index)
-			if err != nil {
-				return err
-			}
-			for _, a := range addrs {
-				p := a.Prefix()
-				if p == gw {
-					return nil
-				}
-				if a.Scope == rtnl.ScopeLink {
-					continue
-				}
-				if fam == rtnl.FamilyInet || p.Overlaps(gw) {
-					if !r.conf.ForceAddress {
-						return fmt.Errorf("%q already has an IP address different from %v", name, gw)
-					}
-					if err := host.DeleteAddr(&a); err != nil {
-						return err
-					}
-				}
-			}
-			m := addrMsg(index, gw, fam == rtnl.FamilyInet6)
-			if err := host.AddAddr(m); err != nil {
-				if errors.Is(err, os.ErrExist) {
-					return nil
-				}
-				return err
-			}
-			added = true
-			return nil
-		},
-		Undo: func() error {
-			if !added {
-				return nil
-			}
-			links, err := host.Links()
-			if err != nil {
-				return err
-			}
-			for _, l := range links {
-				if l.Attrs.Master != nil && *l.Attrs.Master == index && l.Attrs.Name != own {
-					return nil
-				}
-			}
-			return ignoreNotExist(host.DeleteAddr(addrMsg(index, gw, false)))
-		},
-	}
-}
-
 func addrMsg(index uint32, p netip.Prefix, nodad bool) *rtnl.AddrMessage {
 	m := &rtnl.AddrMessage{Family: rtnl.FamilyOf(p.Addr()), PrefixLen: uint8(p.Bits()), Index: index,
 		Attrs: rtnl.AddrAttrs{Local: p.Addr(), Address: p.Addr()}}
@@ -506,27 +385,26 @@ func addrMsg(index uint32, p netip.Prefix, nodad bool) *rtnl.AddrMessage {
 	return m
 }
 
-// enableForwarding turns on forwarding for the families in fams (true:
-// IPv4) in the host's namespace.
-func enableForwarding(fams map[bool]bool) error {
+// forwarding is the steps that turn on forwarding for the families in
+// fams (true: IPv4) in the host's namespace.
+func (r *run) forwarding(fams map[bool]bool) []plan.Step {
+	var steps []plan.Step
 	if fams[true] {
-		if err := setSysctl("net/ipv4/ip_forward", "1"); err != nil {
-			return errorf(ErrInternal, "could not enable IP forwarding: %v", err)
-		}
+		steps = append(steps, sysctlsOn{KV: [][2]string{{"net/ipv4/ip_forward", "1"}}, Fail: "could not enable IP forwarding", set: r.sysctl()})
 	}
 	if fams[false] {
-		if err := setSysctl(ifSysctl("ipv6", "all", "forwarding"), "1"); err != nil {
-			return errorf(ErrInternal, "could not enable IPv6 forwarding: %v", err)
-		}
+		steps = append(steps, sysctlsOn{KV: [][2]string{{ifSysctl("ipv6", "all", "forwarding"), "1"}}, Fail: "could not enable IPv6 forwarding", set: r.sysctl()})
 	}
-	return nil
+	return steps
 }
 
-// configureContainer gives the container's interface its addresses, brings
-// it up and adds the routes (through the family's gateway where a route
-// names none). For ptp the subnet is reached through the gateway: no
-// prefix route, a link route to the gateway and the subnet via it.
-func configureContainer(ct *container, index uint32, res *Result, ptp bool) error {
+// containerSteps give the container's interface (index, in namespace
+// ct) its addresses, bring it up and add the routes (through the
+// family's gateway where a route names none). For ptp the subnet is
+// reached through the gateway: no prefix route, a link route to the
+// gateway and the subnet via it. Everything they make goes with the
+// interface.
+func (r *run) containerSteps(ct nsfs.Ref, index uint32, res *Result, ptp bool) []plan.Step {
 	ifname := ""
 	v6 := false
 	for _, ipc := range res.IPs {
@@ -537,40 +415,32 @@ func configureContainer(ct *container, index uint32, res *Result, ptp bool) erro
 			ifname = i.Name
 		}
 	}
+	name := "configure " + ifname
 	kv := [][2]string{{ifSysctl("ipv4", ifname, "arp_notify"), "1"}}
 	if v6 {
 		kv = append(kv, [2]string{ifSysctl("ipv6", "lo", "disable_ipv6"), "0"}, [2]string{ifSysctl("ipv6", ifname, "disable_ipv6"), "0"},
 			[2]string{ifSysctl("ipv6", ifname, "accept_dad"), "0"}, [2]string{ifSysctl("ipv6", ifname, "keep_addr_on_down"), "1"})
 	}
-	if err := setSysctlsIn(ct.ns, kv, true); err != nil {
-		return err
-	}
+	steps := []plan.Step{sysctlsOn{NS: ct, KV: kv, Optional: true, Name: name, set: r.sysctl()}}
 	gws := map[bool]netip.Addr{}
 	for _, ipc := range res.IPs {
 		m := addrMsg(index, ipc.Address, true)
 		if ptp {
 			m.Flags |= rtnl.AddrNoPrefixRoute
 		}
-		if err := ct.conn.AddAddr(m); err != nil {
-			return err
-		}
+		steps = append(steps, addrAdd{NS: ct, Msg: m, Name: name})
 		v4 := ipc.Address.Addr().Is4()
 		if _, ok := gws[v4]; !ok && ipc.Gateway.IsValid() {
 			gws[v4] = ipc.Gateway
 		}
 	}
-	if err := ct.conn.SetLink(&rtnl.LinkMessage{Index: index, Flags: rtnl.LinkUp, Change: rtnl.LinkUp}); err != nil {
-		return err
-	}
+	steps = append(steps, namedStep{Step: plan.LinkSet{NS: ct, Dev: ifname, Up: ptr(true)}, Name: name})
 	if ptp {
 		for _, ipc := range res.IPs {
 			bits := ipc.Address.Addr().BitLen()
-			if err := ct.conn.AddRoute(routeMsg(index, netip.PrefixFrom(ipc.Gateway, bits), netip.Addr{}, ipc.Address.Addr(), rtnl.ScopeLink)); err != nil {
-				return err
-			}
-			if err := ct.conn.AddRoute(routeMsg(index, ipc.Address.Masked(), ipc.Gateway, ipc.Address.Addr(), rtnl.ScopeUniverse)); err != nil && !errors.Is(err, os.ErrExist) {
-				return err
-			}
+			steps = append(steps,
+				routeAdd{NS: ct, Msg: routeMsg(index, netip.PrefixFrom(ipc.Gateway, bits), netip.Addr{}, ipc.Address.Addr(), rtnl.ScopeLink), Name: name},
+				routeAdd{NS: ct, Msg: routeMsg(index, ipc.Address.Masked(), ipc.Gateway, ipc.Address.Addr(), rtnl.ScopeUniverse), ExistOK: true, Name: name})
 		}
 	}
 	for _, rt := range res.Routes {
@@ -603,73 +473,15 @@ func configureContainer(ct *container, index uint32, res *Result, ptp bool) erro
 		}
 		// A route given twice (IPAM's default route and the bridge's) is
 		// one route, as for the reference plugins.
-		if err := ct.conn.AddRoute(m); err != nil && !errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("route %s via %s: %w", rt.Dst, gw, err)
-		}
+		steps = append(steps, routeAdd{NS: ct, Msg: m, ExistOK: true, Name: name, Desc: fmt.Sprintf("route %s via %s", rt.Dst, gw)})
 	}
-	return nil
+	return steps
 }
 
 func routeMsg(index uint32, dst netip.Prefix, gw, src netip.Addr, scope rtnl.Scope) *rtnl.RouteMessage {
 	return &rtnl.RouteMessage{Family: rtnl.FamilyOf(dst.Addr()), Dst: dst, Table: rtnl.TableMain,
 		Protocol: rtnl.ProtoBoot, Scope: scope, Type: rtnl.RouteUnicast,
 		Attrs: rtnl.RouteAttrs{OIF: ptr(index), Gateway: gw, PrefSrc: src}}
-}
-
-// configurePTPHost gives the host end the gateway address (a host
-// address) and a route to the container's address through it.
-func configurePTPHost(host *rtnl.Conn, index uint32, ipc IPConfig) error {
-	bits := ipc.Address.Addr().BitLen()
-	if err := host.AddAddr(addrMsg(index, netip.PrefixFrom(ipc.Gateway, bits), true)); err != nil && !errors.Is(err, os.ErrExist) {
-		return err
-	}
-	err := host.AddRoute(routeMsg(index, netip.PrefixFrom(ipc.Address.Addr(), bits), netip.Addr{}, netip.Addr{}, rtnl.ScopeHost))
-	if errors.Is(err, os.ErrExist) {
-		return nil
-	}
-	return err
-}
-
-// natStep installs the attachment's masquerade and port mappings (bridge
-// and ptp ipMasq, nsnet's masquerade and portMappings) in one tagged
-// nf_tables transaction; nothing when the configuration asks for none.
-func (r *run) natStep(res *Result, brName, hostName, mode string) Step {
-	a, aerr := r.natAttachment(res.IPs)
-	return Step{Name: "nat",
-		Apply: func() error {
-			if aerr != nil {
-				return aerr
-			}
-			if natEmpty(a) {
-				return nil
-			}
-			if a.HostLocalhost {
-				iface := hostName
-				if mode == "bridge" {
-					iface = brName
-				}
-				if err := setSysctl(ifSysctl("ipv4", iface, "route_localnet"), "1"); err != nil {
-					return err
-				}
-			}
-			return withNAT(func(n *nat.Conn) error {
-				if err := n.AddAttachment(a); err != nil {
-					return err
-				}
-				if hasUDP(a) {
-					_, err := n.DeleteStaleConntrack(a)
-					return err
-				}
-				return nil
-			})
-		},
-		Undo: func() error {
-			if natEmpty(a) {
-				return nil
-			}
-			return withNAT(func(n *nat.Conn) error { return n.DelAttachment(a.ID, a.IfName) })
-		},
-	}
 }
 
 // withNAT runs fn on a nf_tables connection in the calling namespace.

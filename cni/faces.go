@@ -4,6 +4,8 @@ import (
 	"net"
 
 	"github.com/nsnet/nsnet/nat"
+	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -26,28 +28,18 @@ func (r *run) portmapAdd() ([]byte, error) {
 	if !natEmpty(a) {
 		// 127.0.0.1 reaches the container only with route_localnet on the
 		// host interfaces it goes through (those of prevResult outside the
-		// sandbox).
+		// sandbox). The attachment replaces one of its key.
+		var steps []plan.Step
 		for _, i := range prev.Interfaces {
 			if i.Sandbox == "" && i.Name != "" {
-				if err := setSysctl(ifSysctl("ipv4", i.Name, "route_localnet"), "1"); err != nil {
-					return nil, errorf(ErrInternal, "portmap: %v", err)
-				}
+				steps = append(steps, sysctlsOn{KV: [][2]string{{ifSysctl("ipv4", i.Name, "route_localnet"), "1"}}, set: r.sysctl()})
 			}
 		}
-		err = withNAT(func(n *nat.Conn) error {
-			if err := n.DelAttachment(a.ID, a.IfName); err != nil {
-				return err
-			}
-			if err := n.AddAttachment(a); err != nil {
-				return err
-			}
-			if hasUDP(a) {
-				_, err := n.DeleteStaleConntrack(a)
-				return err
-			}
-			return nil
-		})
-		if err != nil {
+		steps = append(steps, natAttach{A: a, Replace: true})
+		s := plan.NewSession(r.kernel)
+		defer s.Close()
+		ad := &adder{ctx: r.context(), s: s, stderr: r.stderr}
+		if err := ad.up(steps...); err != nil {
 			return nil, errorf(ErrInternal, "portmap: %v", err)
 		}
 	}
@@ -76,21 +68,24 @@ func (r *run) portmapCheck() error {
 // result is prevResult in a chain, else lo with its first address of each
 // family.
 func (r *run) loopbackAdd() (*Result, error) {
-	ct, err := openContainer(r.env.NetNS)
+	s := plan.NewSession(r.kernel)
+	defer s.Close()
+	ref := nsfs.PathRef(r.env.NetNS)
+	conn, err := s.Rtnl(ref)
 	if err != nil {
 		return nil, errorf(ErrInternal, "failed to open netns %q: %v", r.env.NetNS, err)
 	}
-	defer ct.Close()
-	if err := ct.conn.SetLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: "lo"}, Flags: rtnl.LinkUp, Change: rtnl.LinkUp}); err != nil {
+	ad := &adder{ctx: r.context(), s: s, stderr: r.stderr}
+	if err := ad.up(plan.LinkSet{NS: ref, Dev: "lo", Up: ptr(true)}); err != nil {
 		return nil, errorf(ErrInternal, "loopback: %v", err)
 	}
-	l, err := ct.conn.LinkByName("lo")
+	l, err := conn.LinkByName("lo")
 	if err != nil {
 		return nil, errorf(ErrInternal, "loopback: %v", err)
 	}
 	res := &Result{Interfaces: []Interface{{Name: "lo", Mac: net.HardwareAddr(make([]byte, 6)).String(), Sandbox: r.env.NetNS}}}
 	for _, fam := range []rtnl.Family{rtnl.FamilyInet, rtnl.FamilyInet6} {
-		addrs, err := ct.conn.Addrs(fam, l.Index)
+		addrs, err := conn.Addrs(fam, l.Index)
 		if err != nil {
 			return nil, errorf(ErrInternal, "loopback: %v", err)
 		}

@@ -1,6 +1,7 @@
 package cni
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/nsnet/nsnet/nat"
+	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -25,6 +27,12 @@ type run struct {
 	stdin  []byte
 	args   map[string]string
 	stderr io.Writer
+
+	// For tests: the session options of ADD's plan (a fake kernel), how
+	// its steps write sysctls, and its context (nil: the defaults).
+	kernel    *plan.Options
+	setSysctl sysctlFunc
+	ctx       context.Context
 }
 
 func (r *run) ipam() *ipam { return &ipam{env: r.env, conf: r.conf, stdin: r.stdin, args: r.args} }
@@ -272,8 +280,18 @@ func trimSpace(s string) string {
 	return s
 }
 
-// ipamFaceAdd is host-local's (or static's) ADD as a plugin of its own.
-func (r *run) ipamFaceAdd() (*Result, error) { return r.ipam().add() }
+// ipamFaceAdd is host-local's (or static's) ADD as a plugin of its own:
+// a plan of one step, the reservation.
+func (r *run) ipamFaceAdd() (*Result, error) {
+	s := plan.NewSession(r.kernel)
+	defer s.Close()
+	res := &Result{}
+	a := &adder{ctx: r.context(), s: s, stderr: r.stderr}
+	if err := a.up(ipamAdd{IPAM: r.ipam(), Got: res}); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
 
 // status is STATUS: the plugin can serve when its IPAM data directory is
 // usable and, for the main plugins, nf_tables answers where NAT is asked.

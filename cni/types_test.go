@@ -217,36 +217,6 @@ func TestPortMaps(t *testing.T) {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-func TestPlanRollback(t *testing.T) {
-	var log []string
-	step := func(name string, fail bool) Step {
-		return Step{Name: name,
-			Apply: func() error {
-				if fail {
-					return errors.New("boom")
-				}
-				log = append(log, "do "+name)
-				return nil
-			},
-			Undo: func() error { log = append(log, "undo "+name); return nil }}
-	}
-	var p Plan
-	for _, s := range []Step{step("a", false), step("b", false), step("c", true)} {
-		if err := p.Do(s); err != nil {
-			if !strings.Contains(err.Error(), "c: boom") {
-				t.Errorf("error %v does not name the step", err)
-			}
-			break
-		}
-	}
-	if err := p.Rollback(); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(log, ","); got != "do a,do b,undo b,undo a" {
-		t.Errorf("log %s", got)
-	}
-}
-
 // TestStatusUnavailable: STATUS answers code 50 when host-local's data
 // directory cannot be made.
 func TestStatusUnavailable(t *testing.T) {

@@ -11,7 +11,8 @@
 //     directory is refused before anything is read or written;
 //   - reads are bounded (MaxSize for the file, MaxRecord for one line);
 //   - a record is typed: the plan line it undoes (number and content hash),
-//     the step's kind, the namespace the undo runs in and the undo's words.
+//     the undo's kind and its fields (package plan writes a step's JSON;
+//     version 1 held command-line words and is refused as ErrVersion).
 //     The caller validates each record against its plan file's own steps
 //     before running anything; this package only keeps records intact;
 //   - records are appended with one write(2) each, before the step runs, so
@@ -37,7 +38,7 @@ import (
 )
 
 // Version is the journal format written and read.
-const Version = 1
+const Version = 2
 
 // MaxSize bounds a journal file; a larger one is refused unread.
 const MaxSize = 64 << 20
@@ -52,9 +53,9 @@ type Record struct {
 	Seq  int      // record number in the journal, from 1 (set by Append)
 	Line int      // line number of the step in the plan file
 	Hash string   // LineHash of the step's text
-	Kind string   // the step's kind, as the caller names it
-	NS   string   // namespace the undo runs in ("" for the caller's own)
-	Undo []string // the undo command's words
+	Kind string   // the undo's kind, as the caller names it
+	NS   string   // namespace the undo runs in, when the caller keeps it apart ("" otherwise)
+	Undo []string // the undo, as the caller encodes it (plan: one JSON object)
 }
 
 // LineHash is the content hash records carry of their plan line.
@@ -79,6 +80,10 @@ func Key(path string) string {
 // not a regular file (or is a symbolic link), and of a journal that is too
 // large or not a journal of this version and file.
 var ErrUnsafe = errors.New("unsafe journal")
+
+// ErrVersion is wrapped (with ErrUnsafe) by the error of a journal of
+// another format version.
+var ErrVersion = errors.New("another journal version")
 
 // Journal is an open, locked journal.
 type Journal struct {
@@ -299,7 +304,7 @@ func Parse(b []byte, plan string) (recs []Record, undone map[int]bool, complete 
 				return nil, nil, 0, bad(n, "not an nsnet journal")
 			}
 			if f[1] != strconv.Itoa(Version) {
-				return nil, nil, 0, bad(n, "journal version %.20q, this nsnet reads version %d", f[1], Version)
+				return nil, nil, 0, fmt.Errorf("%w (%w): line %d: journal version %.20q, this nsnet reads version %d", ErrUnsafe, ErrVersion, n, f[1], Version)
 			}
 			p, err := strconv.Unquote(f[2])
 			if err != nil || plan != "" && p != plan {

@@ -138,7 +138,7 @@ func TestRefusesBadContent(t *testing.T) {
 	for name, text := range map[string]string{
 		"no header":      "R 1 1 " + h + ` "k" "" "a"` + "\n",
 		"old format":     "3\tlink delete dev v0\n",
-		"other version":  `nsnet-journal 2 "/p"` + "\n",
+		"other version":  `nsnet-journal 1 "/p"` + "\n",
 		"other file":     `nsnet-journal 1 "/q"` + "\n",
 		"bad seq":        hdr + "R 0 1 " + h + ` "k" "" "a"` + "\n",
 		"repeated seq":   hdr + "R 1 1 " + h + ` "k" "" "a"` + "\nR 1 1 " + h + ` "k" "" "a"` + "\n",
@@ -259,4 +259,13 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A journal of the older format (version 1, undos as words) is refused as
+// ErrVersion, so that the caller can say to remove it.
+func TestRefusesOtherVersion(t *testing.T) {
+	_, _, _, err := Parse([]byte(`nsnet-journal 1 "/p"`+"\n"), "/p")
+	if !errors.Is(err, ErrVersion) || !errors.Is(err, ErrUnsafe) {
+		t.Fatal(err)
+	}
 }

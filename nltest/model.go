@@ -13,13 +13,18 @@ import (
 // Model is a small stateful rtnetlink kernel for unit tests of code above
 // rtnl (plan's steps, nsnet's commands): links by name (kind, flags, MTU,
 // master; a veth's peer is made and deleted with it), addresses and
-// routes. It answers RTM_{NEW,DEL,GET}{LINK,ADDR,ROUTE} as the kernel
-// does in the cases it models (EEXIST, ENODEV, EADDRNOTAVAIL, ESRCH) and
+// routes, neighbour entries and policy routing rules. It answers
+// RTM_{NEW,DEL,GET}{LINK,ADDR,ROUTE,NEIGH,RULE} as the kernel does in the
+// cases it models (EEXIST, ENODEV, EADDRNOTAVAIL, ESRCH, ENOENT) and
 // refuses every other request with EOPNOTSUPP. Func is its Func.
 type Model struct {
 	Links  map[string]*rtnl.LinkMessage
 	Addrs  []rtnl.AddrMessage
 	Routes []rtnl.RouteMessage
+	Neighs []rtnl.NeighMessage
+	// Rules are kept in priority order; a rule added without a priority
+	// gets the one before the first non-zero one, as the kernel gives.
+	Rules []rtnl.RuleMessage
 	// Fail refuses the next request of a message type with an errno,
 	// once Skip lets that many requests of the type through.
 	Fail map[netlink.HeaderType]syscall.Errno
@@ -224,6 +229,109 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 		}
 		k.Routes = append(k.Routes, m)
 		return ack, nil
+	case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH, unix.RTM_GETNEIGH:
+		return k.neigh(req)
+	case unix.RTM_NEWRULE, unix.RTM_DELRULE, unix.RTM_GETRULE:
+		return k.rule(req)
 	}
 	return []netlink.Message{Error(req, unix.EOPNOTSUPP, "")}, nil
+}
+
+// neigh serves the neighbour requests: entries are keyed by link, address
+// and proxy flag.
+func (k *Model) neigh(req netlink.Message) ([]netlink.Message, error) {
+	var m rtnl.NeighMessage
+	if err := m.UnmarshalBinary(req.Data); err != nil {
+		return nil, fmt.Errorf("nltest: model: %v", err)
+	}
+	typ, flags := req.Header.Type, req.Header.Flags
+	if typ == unix.RTM_GETNEIGH {
+		var out []netlink.Message
+		for _, n := range k.Neighs {
+			r, err := reply(req, unix.RTM_NEWNEIGH, &n)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+		return Dump(req, out...), nil
+	}
+	if m.Index != 0 && k.byIndex(m.Index) == nil {
+		return []netlink.Message{Error(req, unix.ENODEV, "")}, nil
+	}
+	proxy := m.Flags & rtnl.NeighProxy
+	for i, n := range k.Neighs {
+		if n.Index != m.Index || n.Attrs.Dst != m.Attrs.Dst || n.Flags&rtnl.NeighProxy != proxy {
+			continue
+		}
+		switch {
+		case typ == unix.RTM_DELNEIGH:
+			k.Neighs = append(k.Neighs[:i], k.Neighs[i+1:]...)
+		case flags&netlink.Excl != 0:
+			return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
+		default:
+			k.Neighs[i] = m
+		}
+		return []netlink.Message{Ack(req)}, nil
+	}
+	if typ == unix.RTM_DELNEIGH || flags&netlink.Create == 0 {
+		return []netlink.Message{Error(req, unix.ENOENT, "")}, nil
+	}
+	k.Neighs = append(k.Neighs, m)
+	return []netlink.Message{Ack(req)}, nil
+}
+
+// rule serves the rule requests: an add of a rule equal to one there is
+// EEXIST; a deletion removes the first rule with every selector the
+// request sets (family, priority, table, source and destination; the
+// model does not compare the others).
+func (k *Model) rule(req netlink.Message) ([]netlink.Message, error) {
+	var m rtnl.RuleMessage
+	if err := m.UnmarshalBinary(req.Data); err != nil {
+		return nil, fmt.Errorf("nltest: model: %v", err)
+	}
+	switch req.Header.Type {
+	case unix.RTM_GETRULE:
+		var out []netlink.Message
+		for _, r := range k.Rules {
+			if m.Family == 0 || r.Family == m.Family {
+				rep, err := reply(req, unix.RTM_NEWRULE, &r)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, rep)
+			}
+		}
+		return Dump(req, out...), nil
+	case unix.RTM_DELRULE:
+		for i, r := range k.Rules {
+			if r.Family == m.Family && (m.Attrs.Priority == nil || r.Attrs.Priority != nil && *r.Attrs.Priority == *m.Attrs.Priority) &&
+				(m.Table == 0 || m.Table == r.Table) && (!m.Src.IsValid() || m.Src == r.Src) && (!m.Dst.IsValid() || m.Dst == r.Dst) {
+				k.Rules = append(k.Rules[:i], k.Rules[i+1:]...)
+				return []netlink.Message{Ack(req)}, nil
+			}
+		}
+		return []netlink.Message{Error(req, unix.ENOENT, "")}, nil
+	}
+	if m.Attrs.Priority == nil {
+		p := uint32(0)
+		for _, r := range k.Rules {
+			if r.Attrs.Priority != nil && *r.Attrs.Priority != 0 {
+				p = *r.Attrs.Priority - 1
+				break
+			}
+		}
+		m.Attrs.Priority = &p
+	}
+	at := len(k.Rules)
+	for i, r := range k.Rules {
+		if r.Family == m.Family && *r.Attrs.Priority == *m.Attrs.Priority && r.Table == m.Table && r.Src == m.Src && r.Dst == m.Dst {
+			return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
+		}
+		if *r.Attrs.Priority > *m.Attrs.Priority && at == len(k.Rules) {
+			at = i
+		}
+	}
+	k.Rules = append(k.Rules[:at], append([]rtnl.RuleMessage{m}, k.Rules[at:]...)...)
+	return []netlink.Message{Ack(req)}, nil
 }

@@ -153,3 +153,17 @@ func (r Ref) Open() (*NS, error) {
 	}
 	return Current()
 }
+
+// MarshalText writes the reference as its Key, so that a step holding it
+// journals it as one string.
+func (r Ref) MarshalText() ([]byte, error) { return []byte(r.Key()), nil }
+
+// UnmarshalText reads a Key back (ParseKey).
+func (r *Ref) UnmarshalText(b []byte) error {
+	ref, err := ParseKey(string(b))
+	if err != nil {
+		return err
+	}
+	*r = ref
+	return nil
+}

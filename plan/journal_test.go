@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"io"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/nsnet/nsnet/journal"
 	"github.com/nsnet/nsnet/nat"
 	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/rtnl"
 	"github.com/nsnet/nsnet/sysctl"
 )
 
@@ -26,11 +28,31 @@ func everyKind() []Step {
 		LinkAdd{Name: "br0", Kind: "bridge"}, LinkDel{NS: ns, Name: "v0"},
 		LinkSet{NS: ns, Dev: "v0", Up: &up, MTU: &mtu, Master: &br},
 		AddrAdd{NS: ns, Dev: "v0", Prefix: p}, AddrDel{Dev: "v0", Prefix: p},
+		AddrReplace{NS: nsfs.PathRef("/proc/7/ns/net"), Dev: "v0", Prefix: netip.MustParsePrefix("10.0.0.1/32"), AnyLength: true,
+			Peer: netip.MustParsePrefix("10.0.0.2/24"), Broadcast: netip.MustParseAddr("10.0.0.255"), BroadcastCalc: "+", Label: "v0:1",
+			Scope: new(rtnl.ScopeLink), Flags: rtnl.AddrNoPrefixRoute, Valid: new(uint32(60)), Preferred: new(uint32(30)), Metric: new(uint32(5))},
 		RouteAdd{NS: ns, Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("10.0.0.2")},
 		RouteDel{Dst: netip.MustParsePrefix("10.9.0.0/16"), Dev: "v0"},
+		RouteReplace{NS: ns, Dst: netip.MustParsePrefix("2001:db8::/32"), Type: new(rtnl.RouteBlackhole), Src: netip.MustParseAddr("2001:db8::1"),
+			Metric: new(uint32(5)), Table: new(rtnl.Table(100)), Scope: new(rtnl.ScopeLink), Protocol: new(rtnl.ProtoStatic), Onlink: true,
+			MTU: new(uint32(1400)), MTULock: true, AdvMSS: new(uint32(1300)),
+			Nexthops: []Nexthop{{Via: netip.MustParseAddr("2001:db8::2"), Dev: "v0", Weight: 3, Onlink: true}, {Dev: "v1"}}},
+		RouteAppend{Dst: netip.MustParsePrefix("10.9.0.0/16"), Dev: "v0"},
+		RouteChange{Dst: netip.MustParsePrefix("10.9.0.0/16"), Gateway: netip.MustParseAddr("10.0.0.9")},
+		RouteRaw{NS: ns, Op: "replace", Dev: "v0", Route: rtnl.RouteMessage{Family: rtnl.FamilyInet, Dst: netip.MustParsePrefix("10.9.0.0/16"),
+			Table: rtnl.TableMain, Protocol: rtnl.ProtoBoot, Type: rtnl.RouteUnicast, Attrs: rtnl.RouteAttrs{Priority: new(uint32(7)),
+				Metrics: &rtnl.RouteMetrics{MTU: new(uint32(1400))}, Multipath: []byte{1, 2, 3, 4}}}},
 		NATAdd{Object: nat.Masquerade{Source: netip.MustParsePrefix("10.0.0.0/24"), OutIface: "eth0"}},
 		NATDel{NS: ns, Object: nat.Forward{A: "a", B: "b"}},
 		SysctlSet{NS: ns, Values: []SysctlValue{{Key: sysctl.MustKey("net.ipv4.conf.v0/10.forwarding"), Value: "1"}}},
+		NeighAdd{NS: ns, Dst: netip.MustParseAddr("10.0.0.2"), Dev: "v0", LLAddr: net.HardwareAddr{2, 0, 0, 0, 0, 2},
+			State: new(rtnl.NeighStale), Flags: rtnl.NeighRouter, Protocol: new(rtnl.ProtoStatic)},
+		NeighDel{Dst: netip.MustParseAddr("2001:db8::2"), Flags: rtnl.NeighProxy},
+		NeighChange{Dst: netip.MustParseAddr("10.0.0.3"), Dev: "v0", Managed: true},
+		NeighReplace{NS: ns, Dst: netip.MustParseAddr("10.0.0.4"), Dev: "v0", LLAddr: net.HardwareAddr{}},
+		RuleAdd{NS: ns, Rule: rtnl.RuleMessage{Family: rtnl.FamilyInet, Table: 100, Action: rtnl.RuleToTable,
+			Src: netip.MustParsePrefix("10.1.0.0/16"), Attrs: rtnl.RuleAttrs{Priority: new(uint32(7)), IIFName: "v0"}}},
+		RuleDel{Rule: rtnl.RuleMessage{Family: rtnl.FamilyInet6, Table: 100}, Exact: true},
 	}
 }
 
@@ -75,9 +97,25 @@ func TestDecodeRefusesPlantedRecords(t *testing.T) {
 		{"link-del", `{"name":""}`},
 		{"link-set", `{"dev":"v0","master":"a:b"}`},
 		{"addr-add", `{"dev":"v0","prefix":"nonsense"}`},
+		{"addr-add", `{"Dev":"v0","Prefix":"nonsense"}`},
+		{"addr-add", `{"Dev":"a/b","Prefix":"10.0.0.1/24"}`},
+		{"addr-add", `{"Dev":"v0","Prefix":"10.0.0.1/24","DevIndex":3}`},
+		{"addr-add", `{"Dev":"v0","Prefix":"10.0.0.1/24","Scope":"x"}`},
+		{"addr-add", `{"Dev":"v0","Prefix":"10.0.0.1/24","Scope":256}`},
+		{"addr-add", `{"Dev":"v0","Prefix":"10.0.0.1/24","BroadcastCalc":"*"}`},
+		{"addr-add", `{"Dev":"v0","Prefix":"10.0.0.1/24","NS":"a\u0000"}`},
+		{"addr-add", `{"Dev":"v0","Prefix":"10.0.0.1/24","Label":"v0\u0000"}`},
+		{"addr-replace", `{"Dev":"v0","Prefix":"10.0.0.1/24","Peer":"2001:db8::/64"}`},
 		{"route-add", `{"prefix":"10.0.0.0/8","gateway":"x"}`},
 		{"route-del", `{"prefix":"10.0.0.0/8","dev":"this-name-is-too-long"}`},
 		{"route-add", `{"prefix":"bad"}`},
+		{"route-add", `{"Dst":"10.0.0.0/8","Dev":"a b"}`},
+		{"route-add", `{"Dst":"10.0.0.0/8","Nexthops":[{"Dev":"a/b"}]}`},
+		{"route-add", `{"Dst":"10.0.0.0/8","Nexthops":{}}`},
+		{"route-add", `{"Dst":""}`},
+		{"route-raw", `{"Op":"exec","Route":{"Family":2}}`},
+		{"route-raw", `{"Op":"add","Route":{"Family":7}}`},
+		{"route-raw", `{"Op":"add","Route":{"Family":2,"Attrs":{"Multipath":"!!"}}}`},
 		{"nat-add", `{"nat":"flush"}`},
 		{"sysctl-set", `{"sysctl":[["net/../../etc/passwd","x"]]}`},
 		{"sysctl-set", `{"sysctl":[["kernel/hostname","x"]]}`},
@@ -110,7 +148,9 @@ func TestUndoFitsRefusesOthers(t *testing.T) {
 		{NetnsAdd{Name: "a"}, NetnsDel{Name: "b"}},
 		{NetnsAdd{Name: "a"}, LinkDel{Name: "a"}},
 		{LinkAdd{Name: "v0"}, LinkDel{Name: "v0", NS: nsfs.NameRef("x")}},
-		{LinkDel{Name: "v0"}, LinkAdd{Name: "v0", Veth: &Veth{Peer: "p"}}},
+		{LinkDel{Name: "v0"}, LinkAdd{Name: "v0", Options: LinkOptions{NetNS: new(nsfs.NameRef("x"))}}},
+		{LinkSet{Dev: "v0", Name: "w0"}, LinkSet{Dev: "v0", Name: "w0"}},
+		{LinkSet{Dev: "v0", NetNS: new(nsfs.NameRef("x"))}, LinkSet{NS: nsfs.NameRef("x"), Dev: "v0", NetNS: new(nsfs.NameRef("y"))}},
 		{LinkSet{Dev: "v0"}, LinkSet{Dev: "v0", Up: &up}},
 		{AddrAdd{Dev: "v0", Prefix: p}, AddrDel{Dev: "v1", Prefix: p}},
 		{AddrDel{Dev: "v0", Prefix: p}, AddrDel{Dev: "v0", Prefix: p}},

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -192,50 +193,21 @@ func parseAddrChange(a *argv, op string) (command, error) {
 	return c, nil
 }
 
-// message builds the request for link index idx.
-func (c addrChange) message(idx uint32) *rtnl.AddrMessage {
-	local := c.local.Addr()
-	m := &rtnl.AddrMessage{Family: rtnl.FamilyOf(local), PrefixLen: uint8(c.local.Bits()), Flags: c.flags, Index: idx}
-	m.Attrs.Local = local
-	m.Attrs.Address = local
-	if c.peer.IsValid() {
-		m.Attrs.Address = c.peer.Addr()
-		m.PrefixLen = uint8(c.peer.Bits())
+// step is the command as a plan step.
+func (c addrChange) step(e *env) (plan.Step, error) {
+	ref, err := e.ref()
+	if err != nil {
+		return nil, err
 	}
-	if c.op == "delete" && !c.hasPlen && !c.peer.IsValid() {
-		m.Attrs.Address = netip.Addr{}
+	a := plan.AddrAdd{NS: ref, Dev: c.dev, Prefix: c.local, AnyLength: !c.hasPlen, Peer: c.peer, Broadcast: c.brd, BroadcastCalc: c.brdCalc,
+		Label: c.label, Scope: c.scope, Flags: c.flags, Valid: c.valid, Preferred: c.pref, Metric: c.metric}
+	switch c.op {
+	case "add":
+		return a, nil
+	case "replace":
+		return plan.AddrReplace(a), nil
 	}
-	m.Attrs.Label = c.label
-	if c.scope != nil {
-		m.Scope = *c.scope
-	} else if c.op != "delete" && local.Is4() && local.As4()[0] == 127 {
-		m.Scope = rtnl.ScopeHost
-	}
-	m.Attrs.Broadcast = c.brd
-	if c.brdCalc != "" && local.Is4() && c.local.Bits() <= 30 {
-		masked := c.local.Masked().Addr().As4()
-		if c.brdCalc == "+" {
-			hostBits := 32 - c.local.Bits()
-			for i := 3; i >= 0 && hostBits > 0; i-- {
-				n := min(hostBits, 8)
-				masked[i] |= byte(1<<n - 1)
-				hostBits -= n
-			}
-		}
-		m.Attrs.Broadcast = netip.AddrFrom4(masked)
-	}
-	if c.valid != nil || c.pref != nil {
-		ci := &rtnl.AddrCacheInfo{Valid: rtnl.LifetimeForever, Preferred: rtnl.LifetimeForever}
-		if c.valid != nil {
-			ci.Valid = *c.valid
-		}
-		if c.pref != nil {
-			ci.Preferred = *c.pref
-		}
-		m.Attrs.CacheInfo = ci
-	}
-	m.Attrs.Priority = c.metric
-	return m
+	return plan.AddrDel(a), nil
 }
 
 func (c addrChange) object() string {
@@ -250,149 +222,46 @@ func (c addrChange) object() string {
 }
 
 func (c addrChange) run(e *env) error {
-	conn, err := e.rtnl()
+	idx, cached := e.s.names.index(e.ns, c.dev)
+	if !cached {
+		return runStep(e, c, c.object())
+	}
+	// A link the batch made: its index is known.
+	st, err := stepOf(e, c)
 	if err != nil {
 		return err
 	}
-	idx, cached := e.s.names.index(e.ns, c.dev)
-	if !cached {
-		if idx, err = linkIndex(conn, c.dev); err != nil {
-			return err
-		}
+	err = withDevIndex(st, idx).Apply(e.ctx, e.s.ps)
+	if c.op == "add" && noDevice(err) {
+		// The link the batch made is gone: look the name up now.
+		e.s.names.forget()
+		err = st.Apply(e.ctx, e.s.ps)
 	}
-	m := c.message(idx)
-	switch c.op {
-	case "add":
-		err = conn.AddAddr(m)
-		if cached && noDevice(err) {
-			// The link the batch made is gone: look the name up now.
-			e.s.names.forget()
-			if m.Index, err = linkIndex(conn, c.dev); err != nil {
-				return err
-			}
-			err = conn.AddAddr(m)
-		}
-	case "replace":
-		err = conn.ReplaceAddr(m)
-	default:
-		if !c.hasPlen && !c.peer.IsValid() && m.Family == rtnl.FamilyInet6 {
-			// IPv6 deletes by prefix length: use the one it has.
-			if cur, _ := c.find(conn, idx); cur != nil {
-				m.PrefixLen = cur.PrefixLen
-			}
-		}
-		err = conn.DeleteAddr(m)
-	}
-	return named(err, c.object())
+	return stepErr(err, c.object())
 }
 
-// find returns the address on link idx this command is about, or nil.
-func (c addrChange) find(conn *rtnl.Conn, idx uint32) (*rtnl.AddrMessage, error) {
-	addrs, err := conn.Addrs(rtnl.FamilyOf(c.local.Addr()), idx)
-	if err != nil {
-		return nil, err
+// withDevIndex is an address step with its link's index known.
+func withDevIndex(st plan.Step, idx uint32) plan.Step {
+	switch a := st.(type) {
+	case plan.AddrAdd:
+		a.DevIndex = idx
+		return a
+	case plan.AddrReplace:
+		a.DevIndex = idx
+		return a
+	case plan.AddrDel:
+		a.DevIndex = idx
+		return a
 	}
-	for i := range addrs {
-		a := &addrs[i]
-		local := a.Attrs.Local
-		if !local.IsValid() {
-			local = a.Attrs.Address
-		}
-		if local != c.local.Addr() {
-			continue
-		}
-		if c.hasPlen || c.peer.IsValid() {
-			want := c.message(idx)
-			if a.PrefixLen != want.PrefixLen {
-				continue
-			}
-		}
-		return a, nil
-	}
-	return nil, nil
-}
-
-// current returns the address as it is now (nil if absent).
-func (c addrChange) current(e *env) (*rtnl.AddrMessage, error) {
-	conn, err := e.rtnl()
-	if err != nil {
-		return nil, err
-	}
-	idx, err := linkIndex(conn, c.dev)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return c.find(conn, idx)
+	return st
 }
 
 // applied: an added or replaced address is there, a deleted one is not.
-func (c addrChange) applied(e *env) (bool, error) {
-	if nsAbsent(e) {
-		return c.op == "delete", nil
-	}
-	cur, err := c.current(e)
-	if err != nil {
-		return false, err
-	}
-	switch {
-	case c.op == "delete":
-		return cur == nil, nil
-	case cur == nil:
-		return false, nil
-	case c.op == "replace":
-		// Replace is applied when the address has what it would set.
-		want := c.message(cur.Index)
-		return (c.scope == nil || cur.Scope == *c.scope) && cur.Flags&c.flags == c.flags &&
-			(c.label == "" || cur.Attrs.Label == c.label) &&
-			(!want.Attrs.Broadcast.IsValid() || cur.Attrs.Broadcast == want.Attrs.Broadcast), nil
-	}
-	return true, nil
-}
+func (c addrChange) applied(e *env) (bool, error) { return appliedStep(e, c) }
 
 // inverse deletes an added address; re-adds a deleted one as it was
 // (prefix, broadcast, label, scope, flags); puts back a replaced one.
-func (c addrChange) inverse(e *env) (command, error) {
-	cur, err := c.current(e)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case c.op == "add" || c.op == "replace" && cur == nil:
-		inv := c
-		inv.op = "delete"
-		return inv, nil
-	case cur == nil:
-		return noop{}, nil
-	}
-	op := "add"
-	if c.op == "replace" {
-		op = "replace"
-	}
-	return addrFromMessage(op, c.dev, cur), nil
-}
-
-// addrFromMessage is the command that recreates address m on dev.
-func addrFromMessage(op, dev string, m *rtnl.AddrMessage) addrChange {
-	local := m.Attrs.Local
-	if !local.IsValid() {
-		local = m.Attrs.Address
-	}
-	c := addrChange{op: op, dev: dev, local: netip.PrefixFrom(local, int(m.PrefixLen)), hasPlen: true,
-		brd: m.Attrs.Broadcast, scope: &m.Scope,
-		flags: m.Flags & (rtnl.AddrNoDAD | rtnl.AddrNoPrefixRoute | rtnl.AddrHomeAddress | rtnl.AddrManageTempAddr | rtnl.AddrMcAutoJoin)}
-	if m.Attrs.Address.IsValid() && m.Attrs.Local.IsValid() && m.Attrs.Address != m.Attrs.Local {
-		c.peer = netip.PrefixFrom(m.Attrs.Address, int(m.PrefixLen))
-		c.local = netip.PrefixFrom(local, local.BitLen())
-	}
-	if m.Attrs.Label != "" && m.Attrs.Label != dev {
-		c.label = m.Attrs.Label
-	}
-	c.metric = m.Attrs.Priority
-	return c
-}
+func (c addrChange) inverse(e *env) (command, error) { return inverseStep(e, c) }
 
 // addrShow is "address show".
 type addrShow struct {
@@ -784,10 +653,13 @@ func (c addrFlush) inverse(e *env) (command, error) {
 	if err != nil {
 		return nil, err
 	}
+	ref, err := e.ref()
+	if err != nil {
+		return nil, err
+	}
 	var s seq
 	for i := range addrs {
-		a := &addrs[i]
-		s = append(s, addrFromMessage("add", c.dev, a))
+		s = append(s, stepCmd{st: plan.AddrOf(ref, c.dev, &addrs[i])})
 	}
 	return s, nil
 }

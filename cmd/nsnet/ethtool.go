@@ -8,6 +8,7 @@ import (
 
 	"github.com/nsnet/nsnet/ethtool"
 	"github.com/nsnet/nsnet/genl"
+	"github.com/nsnet/nsnet/plan"
 )
 
 const ethtoolHelp = `Usage: nsnet [-n NS] [-j] ethtool -k DEV                 offload features, as ethtool -k
@@ -258,282 +259,61 @@ func countsJSON(dev string, keys []string, vals ...*uint32) map[string]any {
 	return m
 }
 
-// resolve expands the words to kernel feature names; a later word wins
-// over an earlier one for the same feature. A feature reached through a
-// legacy name is Optional (dropped if fixed), unless a word names it.
-func (c ethtoolFeatures) resolve(conn *ethtool.Conn) ([]ethtool.FeatureRequest, error) {
-	names, err := conn.FeatureNames(c.dev)
+// step is the command as a plan step.
+func (c ethtoolFeatures) step(e *env) (plan.Step, error) {
+	ref, err := e.ref()
 	if err != nil {
 		return nil, err
 	}
-	var req []ethtool.FeatureRequest
-	at := map[string]int{}
-	for i, w := range c.names {
-		feats, ok := ethtool.Expand(names, w)
-		if !ok {
-			return nil, fmt.Errorf("ethtool -K %s: unknown feature %q", c.dev, w)
-		}
-		direct := len(feats) == 1 && feats[0] == w
-		for _, f := range feats {
-			if j, ok := at[f]; ok {
-				req[j].On = c.on[i]
-				req[j].Optional = req[j].Optional && !direct
-				continue
-			}
-			at[f] = len(req)
-			req = append(req, ethtool.FeatureRequest{Name: f, On: c.on[i], Optional: !direct})
-		}
-	}
-	return req, nil
-}
-
-// checkFixed fails when a word can change nothing: every feature it
-// stands for is fixed at the other value (lro on, on a veth).
-func (c ethtoolFeatures) checkFixed(conn *ethtool.Conn) error {
-	names, err := conn.FeatureNames(c.dev)
-	if err != nil {
-		return err
-	}
-	feats, err := conn.Features(c.dev)
-	if err != nil {
-		return err
-	}
-	for i, w := range c.names {
-		expanded, _ := ethtool.Expand(names, w)
-		stuck := 0
-		var last ethtool.Feature
-		for _, f := range feats {
-			for _, x := range expanded {
-				if f.Name == x && f.Fixed && f.Active != c.on[i] {
-					stuck++
-					last = f
-				}
-			}
-		}
-		if len(expanded) > 0 && stuck == len(expanded) {
-			what := strconv.Quote(w)
-			if w != last.Name {
-				what += " (" + strings.Join(expanded, ", ") + ")"
-			}
-			return fmt.Errorf("ethtool -K %s: %s is fixed (%s [fixed]), cannot turn it %s", c.dev, what, onOffWord(last.Active), onOffWord(c.on[i]))
-		}
-	}
-	return nil
+	return plan.EthtoolFeatures{NS: ref, Dev: c.dev, Names: c.names, On: c.on}, nil
 }
 
 func (c ethtoolFeatures) run(e *env) error {
-	conn, err := e.ethtool()
+	st, err := stepOf(e, c)
 	if err != nil {
 		return err
 	}
-	req, err := c.resolve(conn)
-	if err != nil {
-		return err
-	}
-	if err := c.checkFixed(conn); err != nil {
-		return err
-	}
-	changes, err := conn.SetFeatures(c.dev, req)
-	if err != nil {
-		return err
-	}
-	if len(changes) == 0 {
-		return nil
-	}
-	refused := 0
-	var b strings.Builder
-	b.WriteString("Actual changes:\n")
-	for _, ch := range changes {
-		b.WriteString(ch.String() + "\n")
-		if ch.Refused {
-			refused++
+	f := st.(plan.EthtoolFeatures)
+	// ethtool's account of what changed.
+	f.Report = func(changes []ethtool.FeatureChange) error {
+		var b strings.Builder
+		b.WriteString("Actual changes:\n")
+		for _, ch := range changes {
+			b.WriteString(ch.String() + "\n")
 		}
-	}
-	if _, err := io.WriteString(e.out, b.String()); err != nil {
+		_, err := io.WriteString(e.out, b.String())
 		return err
 	}
-	if refused == len(changes) {
-		return fmt.Errorf("ethtool -K %s: could not change any device features", c.dev)
-	}
-	return nil
-}
-
-func onOffWord(b bool) string {
-	if b {
-		return "on"
-	}
-	return "off"
+	return f.Apply(e.ctx, e.s.ps)
 }
 
 // applied: every feature already has the wanted value asked for.
-func (c ethtoolFeatures) applied(e *env) (bool, error) {
-	conn, err := e.ethtool()
-	if err != nil {
-		return false, err
-	}
-	req, err := c.resolve(conn)
-	if err != nil {
-		return false, err
-	}
-	feats, err := conn.Features(c.dev)
-	if err != nil {
-		return false, err
-	}
-	for _, r := range req {
-		for _, f := range feats {
-			if f.Name == r.Name && f.Wanted != r.On && !(f.Fixed && f.Active == r.On) {
-				return false, nil
-			}
-		}
-	}
-	return true, nil
-}
+func (c ethtoolFeatures) applied(e *env) (bool, error) { return appliedStep(e, c) }
 
 // inverse asks for the wanted values the features have now; fixed
 // features are left out (they cannot change).
-func (c ethtoolFeatures) inverse(e *env) (command, error) {
-	conn, err := e.ethtool()
-	if err != nil {
-		return nil, err
-	}
-	req, err := c.resolve(conn)
-	if err != nil {
-		return nil, err
-	}
-	feats, err := conn.Features(c.dev)
-	if err != nil {
-		return nil, err
-	}
-	inv := ethtoolFeatures{dev: c.dev}
-	for _, r := range req {
-		for _, f := range feats {
-			if f.Name == r.Name && !f.Fixed {
-				inv.names = append(inv.names, f.Name)
-				inv.on = append(inv.on, f.Wanted)
-			}
-		}
-	}
-	if len(inv.names) == 0 {
-		return nopCmd{}, nil
-	}
-	return inv, nil
+func (c ethtoolFeatures) inverse(e *env) (command, error) { return inverseStep(e, c) }
+
+// step is the command as a plan step.
+func (c ethtoolChannels) step(e *env) (plan.Step, error) {
+	ref, err := e.ref()
+	return plan.EthtoolChannels{NS: ref, Dev: c.dev, Counts: c.n}, err
 }
 
-func (c ethtoolFeatures) words() []string {
-	w := []string{"ethtool", "-K", c.dev}
-	for i, f := range c.names {
-		w = append(w, f, onOffWord(c.on[i]))
-	}
-	return w
+func (c ethtoolChannels) run(e *env) error { return runStep(e, c, "") }
+
+func (c ethtoolChannels) applied(e *env) (bool, error) { return appliedStep(e, c) }
+
+func (c ethtoolChannels) inverse(e *env) (command, error) { return inverseStep(e, c) }
+
+// step is the command as a plan step.
+func (c ethtoolRings) step(e *env) (plan.Step, error) {
+	ref, err := e.ref()
+	return plan.EthtoolRings{NS: ref, Dev: c.dev, Counts: c.n}, err
 }
 
-// nopCmd does nothing: the inverse of a change that changes nothing.
-type nopCmd struct{}
+func (c ethtoolRings) run(e *env) error { return runStep(e, c, "") }
 
-func (nopCmd) run(*env) error { return nil }
+func (c ethtoolRings) applied(e *env) (bool, error) { return appliedStep(e, c) }
 
-func (c ethtoolChannels) run(e *env) error {
-	conn, err := e.ethtool()
-	if err != nil {
-		return err
-	}
-	return conn.SetChannels(c.dev, c.n)
-}
-
-func (c ethtoolChannels) applied(e *env) (bool, error) {
-	conn, err := e.ethtool()
-	if err != nil {
-		return false, err
-	}
-	ch, err := conn.Channels(c.dev)
-	if err != nil {
-		return false, err
-	}
-	return sameCounts([]*uint32{c.n.RX, c.n.TX, c.n.Other, c.n.Combined}, []*uint32{ch.RX, ch.TX, ch.Other, ch.Combined}), nil
-}
-
-func (c ethtoolChannels) inverse(e *env) (command, error) {
-	conn, err := e.ethtool()
-	if err != nil {
-		return nil, err
-	}
-	ch, err := conn.Channels(c.dev)
-	if err != nil {
-		return nil, err
-	}
-	inv := ethtoolChannels{dev: c.dev}
-	inv.n.RX, inv.n.TX, inv.n.Other, inv.n.Combined = oldOf(c.n.RX, ch.RX), oldOf(c.n.TX, ch.TX), oldOf(c.n.Other, ch.Other), oldOf(c.n.Combined, ch.Combined)
-	return inv, nil
-}
-
-func (c ethtoolChannels) words() []string {
-	return countWords([]string{"ethtool", "-L", c.dev}, []string{"rx", "tx", "other", "combined"}, c.n.RX, c.n.TX, c.n.Other, c.n.Combined)
-}
-
-func (c ethtoolRings) run(e *env) error {
-	conn, err := e.ethtool()
-	if err != nil {
-		return err
-	}
-	return conn.SetRings(c.dev, c.n)
-}
-
-func (c ethtoolRings) applied(e *env) (bool, error) {
-	conn, err := e.ethtool()
-	if err != nil {
-		return false, err
-	}
-	r, err := conn.Rings(c.dev)
-	if err != nil {
-		return false, err
-	}
-	return sameCounts([]*uint32{c.n.RX, c.n.RXMini, c.n.RXJumbo, c.n.TX}, []*uint32{r.RX, r.RXMini, r.RXJumbo, r.TX}), nil
-}
-
-func (c ethtoolRings) inverse(e *env) (command, error) {
-	conn, err := e.ethtool()
-	if err != nil {
-		return nil, err
-	}
-	r, err := conn.Rings(c.dev)
-	if err != nil {
-		return nil, err
-	}
-	inv := ethtoolRings{dev: c.dev}
-	inv.n.RX, inv.n.RXMini, inv.n.RXJumbo, inv.n.TX = oldOf(c.n.RX, r.RX), oldOf(c.n.RXMini, r.RXMini), oldOf(c.n.RXJumbo, r.RXJumbo), oldOf(c.n.TX, r.TX)
-	return inv, nil
-}
-
-func (c ethtoolRings) words() []string {
-	return countWords([]string{"ethtool", "-G", c.dev}, []string{"rx", "rx-mini", "rx-jumbo", "tx"}, c.n.RX, c.n.RXMini, c.n.RXJumbo, c.n.TX)
-}
-
-// oldOf is the value to restore for a field the command sets: the
-// current one (nil when the command leaves the field alone or the driver
-// does not report it).
-func oldOf(set, cur *uint32) *uint32 {
-	if set == nil || cur == nil {
-		return nil
-	}
-	v := *cur
-	return &v
-}
-
-// sameCounts reports whether every field set in want has that value in have.
-func sameCounts(want, have []*uint32) bool {
-	for i, w := range want {
-		if w != nil && (have[i] == nil || *have[i] != *w) {
-			return false
-		}
-	}
-	return true
-}
-
-func countWords(w, names []string, vals ...*uint32) []string {
-	for i, v := range vals {
-		if v != nil {
-			w = append(w, names[i], strconv.FormatUint(uint64(*v), 10))
-		}
-	}
-	return w
-}
+func (c ethtoolRings) inverse(e *env) (command, error) { return inverseStep(e, c) }

@@ -75,24 +75,26 @@ func TestStatsTableLevels(t *testing.T) {
 	}
 }
 
+// TestMultipathRoundTrip: the nexthops of a route add reach the kernel as
+// RTA_MULTIPATH, and decode back as given.
 func TestMultipathRoundTrip(t *testing.T) {
-	nhs := []nexthopArg{
-		{via: netip.MustParseAddr("10.0.0.1"), dev: "a", weight: 1},
-		{via: netip.MustParseAddr("10.0.1.1"), dev: "b", weight: 3, onlink: true},
+	k := onModel(t)
+	a, b := k.AddLink("a", "veth", 0), k.AddLink("b", "veth", 0)
+	if code, _, stderr := nsnet("", "route add 10.8.0.0/16 nexthop via 10.0.0.1 dev a nexthop via 10.0.1.1 dev b weight 3 onlink"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	idx := map[string]uint32{"a": 4, "b": 7}
-	b, err := encodeMultipath(nhs, func(n string) (uint32, error) { return idx[n], nil })
-	if err != nil {
-		t.Fatal(err)
+	if len(k.Routes) != 1 {
+		t.Fatalf("routes %v", k.Routes)
 	}
-	got := decodeMultipath(b)
-	if len(got) != 2 || got[0].gateway != nhs[0].via || got[0].ifindex != 4 || got[0].weight != 1 ||
-		got[1].gateway != nhs[1].via || got[1].ifindex != 7 || got[1].weight != 3 || got[1].flags&4 == 0 {
+	mp := k.Routes[0].Attrs.Multipath
+	got := decodeMultipath(mp)
+	if len(got) != 2 || got[0].gateway != netip.MustParseAddr("10.0.0.1") || got[0].ifindex != a.Index || got[0].weight != 1 ||
+		got[1].gateway != netip.MustParseAddr("10.0.1.1") || got[1].ifindex != b.Index || got[1].weight != 3 || got[1].flags&4 == 0 {
 		t.Fatalf("decoded %+v", got)
 	}
 	// Truncated input stops, it does not panic.
-	for i := range b {
-		decodeMultipath(b[:i])
+	for i := range mp {
+		decodeMultipath(mp[:i])
 	}
 }
 

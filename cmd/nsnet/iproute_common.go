@@ -128,20 +128,19 @@ func parseNSRef(s string) (nsRef, error) {
 	return r, nil
 }
 
-// openRef opens the namespace; a missing one says what is missing.
-func openRef(r nsRef) (*nsfs.NS, error) {
-	ns, err := r.Open()
-	if err != nil && errors.Is(err, os.ErrNotExist) {
+// nsOpenError says what is missing when namespace r cannot be opened.
+func nsOpenError(r nsRef, err error) error {
+	if errors.Is(err, os.ErrNotExist) {
 		switch r.Kind {
 		case nsfs.RefName:
-			return nil, errInvarg("Invalid \"netns\" value\n", r.Name, notFound(fmt.Sprintf("netns %q: no such namespace (no %s)", r.Name, filepath.Join(nsfs.RunDir, r.Name))))
+			return errInvarg("Invalid \"netns\" value\n", r.Name, notFound(fmt.Sprintf("netns %q: no such namespace (no %s)", r.Name, filepath.Join(nsfs.RunDir, r.Name))))
 		case nsfs.RefPID:
 			// ip hands the PID to the kernel, which answers ESRCH.
-			return nil, &ipErr{ip: "RTNETLINK answers: No such process", code: 2, err: notFound(fmt.Sprintf("netns %d: no such process", r.PID))}
+			return &ipErr{ip: "RTNETLINK answers: No such process", code: 2, err: notFound(fmt.Sprintf("netns %d: no such process", r.PID))}
 		}
-		return nil, notFound(fmt.Sprintf("netns %s: no such file", r.Key()))
+		return notFound(fmt.Sprintf("netns %s: no such file", r.Key()))
 	}
-	return ns, err
+	return err
 }
 
 // notFound is an error that says what is missing in its own words and
@@ -153,17 +152,6 @@ func (n notFound) Error() string { return string(n) }
 // Is makes errors.Is(err, os.ErrNotExist) true.
 func (n notFound) Is(target error) bool { return target == os.ErrNotExist }
 
-// originRef is the namespace a command acts in, as a reference another
-// namespace can use to point back at it: the -n name, or nsnet's own
-// namespace through /proc/self/ns/net (which, written into up's journal,
-// still means "the namespace of the nsnet that runs down").
-func originRef(e *env) nsRef {
-	if r, err := nsfs.ParseKey(e.ns); err == nil && !r.IsSelf() {
-		return r
-	}
-	return nsfs.PathRef("/proc/self/ns/net")
-}
-
 // nsAbsent reports whether the command acts in a named namespace that
 // does not exist: nothing a command would make can be there, and nothing
 // it would remove. applied answers from that instead of failing, so that
@@ -174,17 +162,6 @@ func nsAbsent(e *env) bool {
 	}
 	_, err := e.nsHandle()
 	return errors.Is(err, os.ErrNotExist)
-}
-
-// inNamespace wraps cmd to run in namespace ref (a name, or the path of a
-// PID's or a file's namespace: the session opens either).
-func inNamespace(ref nsRef, cmd command) command { return inNS{ns: ref.Key(), cmd: cmd} }
-
-// appliedIn asks r.applied in namespace ref.
-func appliedIn(e *env, ref nsRef, r reversible) (bool, error) {
-	sub := *e
-	sub.ns = ref.Key()
-	return r.applied(&sub)
 }
 
 // seq runs commands in order, stopping at the first failure: the inverse

@@ -1,14 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 
 	"github.com/nsnet/nsnet/internal/jsonw"
 	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -285,68 +284,10 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 	return true, nil
 }
 
-// resolved is a linkSpec turned into attributes, with the namespace
-// files it opened (kept open until the request is sent). s, when set, is
-// the session whose open namespaces (those a batch's netns add made or a
-// line used) serve first.
-type resolved struct {
-	m   *rtnl.LinkMessage
-	nss []*nsfs.NS
-	s   *session
-}
-
-func (r *resolved) close() {
-	for _, ns := range r.nss {
-		ns.Close()
-	}
-}
-
-// apply sets the spec's attributes on m, resolving device names on c.
-func (s *linkSpec) apply(c *rtnl.Conn, m *rtnl.LinkMessage, r *resolved) error {
-	a := &m.Attrs
-	a.Address, a.MTU, a.TxQueueLen, a.Alias = s.address, s.mtu, s.txqlen, s.alias
-	a.Group, a.AddrGenMode = s.group, s.addrGenMode
-	m.Change |= s.flagMask
-	m.Flags |= s.flags
-	if s.up != nil {
-		m.Change |= rtnl.LinkUp
-		if *s.up {
-			m.Flags |= rtnl.LinkUp
-		}
-	}
-	if s.lower != "" {
-		i, err := linkIndex(c, s.lower)
-		if err != nil {
-			return err
-		}
-		a.Link = &i
-	}
-	if s.master != nil {
-		i := uint32(0)
-		if *s.master != "" {
-			var err error
-			if i, err = linkIndex(c, *s.master); err != nil {
-				if noDevice(err) {
-					return errInvarg("Device does not exist\n", *s.master, err)
-				}
-				return err
-			}
-		}
-		a.Master = &i
-	}
-	if s.netns != nil {
-		ns := r.s.openNS(s.netns.Key())
-		if ns == nil {
-			var err error
-			if ns, err = openRef(*s.netns); err != nil {
-				return err
-			}
-			r.nss = append(r.nss, ns)
-		}
-		fd := uint32(ns.Fd())
-		a.NetNSFD = &fd
-	}
-	return nil
+// options is the spec as plan's link options.
+func (s *linkSpec) options() plan.LinkOptions {
+	return plan.LinkOptions{Address: s.address, MTU: s.mtu, TxQueueLen: s.txqlen, NetNS: s.netns, Up: s.up, Lower: s.lower,
+		Master: s.master, Alias: s.alias, FlagMask: s.flagMask, Flags: s.flags, Group: s.group, AddrGenMode: s.addrGenMode}
 }
 
 // linkAdd is "link add NAME ... type KIND ...".
@@ -609,132 +550,62 @@ func (c *linkAdd) parseMacvlan(a *argv) error {
 	return nil
 }
 
-// message builds the RTM_NEWLINK request.
-func (c linkAdd) message(conn *rtnl.Conn, s *session) (*rtnl.LinkMessage, *resolved, error) {
-	r := &resolved{s: s}
-	m := &rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: c.spec.name}}
-	if err := c.spec.apply(conn, m, r); err != nil {
-		r.close()
-		return nil, nil, err
+// step is the command as a plan step.
+func (c linkAdd) step(e *env) (plan.Step, error) {
+	ref, err := e.ref()
+	if err != nil {
+		return nil, err
 	}
-	info := &rtnl.LinkInfo{Kind: c.kind}
-	switch {
-	case c.peer != nil:
-		pm := &rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: c.peer.name}}
-		if err := c.peer.apply(conn, pm, r); err != nil {
-			r.close()
-			return nil, nil, err
-		}
-		info.Data = &rtnl.Veth{Peer: pm}
-	case c.bridge != nil:
-		info.Data = c.bridge
-	case c.vxlan != nil:
-		v := c.vxlan.data
-		if c.vxlan.dev != "" {
-			i, err := linkIndex(conn, c.vxlan.dev)
-			if err != nil {
-				r.close()
-				return nil, nil, err
-			}
-			v.Link = &i
-		}
-		info.Data = &v
-	case c.macvlan != nil:
-		info.Data = &rtnl.Macvlan{Mode: c.macvlan}
-	case len(c.other) > 0:
-		b, err := encodeKindAttrs(c.other, func(n string) (uint32, error) { return linkIndex(conn, n) })
-		if err != nil {
-			r.close()
-			return nil, nil, err
-		}
-		info.Data = &rtnl.RawLinkData{Data: b}
+	return c.plan(ref), nil
+}
+
+// plan is the command as a plan.LinkAdd in namespace ref.
+func (c linkAdd) plan(ref nsfs.Ref) plan.LinkAdd {
+	a := plan.LinkAdd{NS: ref, Name: c.spec.name, Kind: c.kind, Options: c.spec.options(), Bridge: c.bridge, Macvlan: c.macvlan}
+	if c.peer != nil {
+		a.Veth = &plan.Veth{Peer: c.peer.name, Options: c.peer.options()}
 	}
-	m.Attrs.Info = info
-	r.m = m
-	return m, r, nil
+	if c.vxlan != nil {
+		a.Vxlan = &plan.VxlanData{Data: c.vxlan.data, Dev: c.vxlan.dev}
+	}
+	for _, k := range c.other {
+		a.Data = append(a.Data, plan.KindAttr{Type: k.typ, Data: k.data, Dev: k.dev})
+	}
+	return a
 }
 
 func (c linkAdd) run(e *env) error {
-	conn, err := e.rtnl()
+	st, err := stepOf(e, c)
 	if err != nil {
 		return err
 	}
-	m, r, err := c.message(conn, e.s)
-	if err != nil {
-		return err
-	}
-	defer r.close()
-	if e.s.names == nil {
-		return conn.AddLink(m)
-	}
-	// In a batch, the kernel's echo names the new link's index (and a
-	// veth peer's) for the lines that use them next (see linkNames).
-	got, err := conn.AddLinkEcho(m)
-	if err != nil || got == nil {
-		return err
-	}
-	if c.spec.netns == nil && got.Index != 0 && got.Attrs.Name == c.spec.name {
-		e.s.names.remember(e.ns, got.Attrs.Name, got.Index)
-	}
-	if c.peer != nil && c.peer.name != "" && got.Attrs.Link != nil && *got.Attrs.Link != 0 {
-		switch ref := c.peer.netns; {
-		case ref == nil && c.spec.netns == nil:
-			e.s.names.remember(e.ns, c.peer.name, *got.Attrs.Link)
-		case ref != nil && ref.Kind == nsfs.RefName:
-			e.s.names.remember(ref.Name, c.peer.name, *got.Attrs.Link)
+	add := st.(plan.LinkAdd)
+	if e.s.names != nil {
+		// In a batch, the kernel's echo names the new link's index (and a
+		// veth peer's) for the lines that use them next (see linkNames).
+		add.Echo = func(got *rtnl.LinkMessage) {
+			if c.spec.netns == nil && got.Index != 0 && got.Attrs.Name == c.spec.name {
+				e.s.names.remember(e.ns, got.Attrs.Name, got.Index)
+			}
+			if c.peer != nil && c.peer.name != "" && got.Attrs.Link != nil && *got.Attrs.Link != 0 {
+				switch ref := c.peer.netns; {
+				case ref == nil && c.spec.netns == nil:
+					e.s.names.remember(e.ns, c.peer.name, *got.Attrs.Link)
+				case ref != nil && ref.Kind == nsfs.RefName:
+					e.s.names.remember(ref.Name, c.peer.name, *got.Attrs.Link)
+				}
+			}
 		}
 	}
-	return nil
+	return stepErr(add.Apply(e.ctx, e.s.ps), "")
 }
 
 // inverse deletes the link (and with it a veth's peer), in the namespace
 // it was created in.
-func (c linkAdd) inverse(e *env) (command, error) {
-	if c.spec.name == "" {
-		return nil, usagef("link add without a name cannot be undone: name the link")
-	}
-	del := linkDel{dev: c.spec.name}
-	if c.spec.netns != nil {
-		return inNamespace(*c.spec.netns, del), nil
-	}
-	return del, nil
-}
+func (c linkAdd) inverse(e *env) (command, error) { return inverseStep(e, c) }
 
 // applied reports whether a link of that name and kind exists.
-func (c linkAdd) applied(e *env) (bool, error) {
-	if nsAbsent(e) {
-		return false, nil
-	}
-	if c.spec.netns != nil {
-		return appliedIn(e, *c.spec.netns, linkExists{name: c.spec.name, kind: c.kind})
-	}
-	return linkExists{name: c.spec.name, kind: c.kind}.applied(e)
-}
-
-// linkExists is the check behind applied: it is not run as a command.
-type linkExists struct{ name, kind string }
-
-func (l linkExists) run(e *env) error { return nil }
-
-func (l linkExists) inverse(e *env) (command, error) { return noop{}, nil }
-
-func (l linkExists) applied(e *env) (bool, error) {
-	conn, err := e.rtnl()
-	if err != nil {
-		return false, err
-	}
-	m, err := conn.LinkByName(l.name)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if l.kind == "" {
-		return true, nil
-	}
-	return m.Attrs.Info != nil && m.Attrs.Info.Kind == l.kind, nil
-}
+func (c linkAdd) applied(e *env) (bool, error) { return appliedStep(e, c) }
 
 // linkSet is "link set DEV ...".
 type linkSet struct {
@@ -796,337 +667,54 @@ func parseLinkSet(a *argv) (command, error) {
 	return c, nil
 }
 
-func (c linkSet) run(e *env) error {
-	conn, err := e.rtnl()
+// step is the command as a plan step.
+func (c linkSet) step(e *env) (plan.Step, error) {
+	ref, err := e.ref()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	m := &rtnl.LinkMessage{}
-	if c.spec.netns != nil && (c.spec.name == "" || c.spec.name == c.dev) {
-		// A move to another namespace finds the link by index and sends
-		// no IFLA_IFNAME, as ip does: with the name in the request the
-		// kernel leaves a moved veth's operstate DOWN instead of
-		// LOWERLAYERDOWN.
-		if m.Index, err = linkIndex(conn, c.dev); err != nil {
-			return err
-		}
-	} else if c.spec.name != "" && c.spec.name != c.dev {
-		// A rename carries the new name in IFLA_IFNAME, so the link is
-		// found by index.
-		if m.Index, err = linkIndex(conn, c.dev); err != nil {
-			return err
-		}
-		m.Attrs.Name = c.spec.name
-	} else {
-		// The kernel finds the link by IFLA_IFNAME: no lookup first.
-		m.Attrs.Name = c.dev
-	}
-	r := &resolved{s: e.s}
-	defer r.close()
-	if err := c.spec.apply(conn, m, r); err != nil {
-		return err
-	}
+	sp := &c.spec
+	st := plan.LinkSet{NS: ref, Dev: c.dev, Name: sp.name, Up: sp.up, MTU: sp.mtu, Master: sp.master, Address: sp.address, TxQueueLen: sp.txqlen,
+		NetNS: sp.netns, Alias: sp.alias, FlagMask: sp.flagMask, Flags: sp.flags, Group: sp.group, AddrGenMode: sp.addrGenMode}
 	if c.kind != nil {
-		km, kr, err := c.kind.message(conn, e.s)
-		if err != nil {
-			return err
-		}
-		kr.close()
-		m.Attrs.Info = km.Attrs.Info
+		k := c.kind.plan(ref)
+		st.Kind = &k
 	}
-	err = conn.SetLink(m)
-	if noDevice(err) && m.Index == 0 {
-		return errNoDevice(c.dev, err)
-	}
-	return named(err, c.dev)
+	return st, nil
 }
+
+func (c linkSet) run(e *env) error { return runStep(e, c, c.dev) }
 
 // inverse restores what the link was: its up/down state, name, mtu,
 // address, queue length, alias and master, read before the change. A link
-// moved to another namespace is moved back by a command that runs there.
-func (c linkSet) inverse(e *env) (command, error) {
-	conn, err := e.rtnl()
-	if err != nil {
-		return nil, err
-	}
-	old, err := conn.LinkByName(c.dev)
-	if c.spec.netns != nil && errors.Is(err, os.ErrNotExist) {
-		// Already moved (down undoing a line that has no journal record):
-		// read the link where it is now.
-		sub := *e
-		sub.ns = c.spec.netns.Key()
-		tc, terr := sub.rtnl()
-		if terr != nil {
-			return nil, terr
-		}
-		name := c.spec.name
-		if name == "" {
-			name = c.dev
-		}
-		old, err = tc.LinkByName(name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if c.kind != nil {
-		// The kind's data before the change is not all in what the kernel
-		// reports back (iproute2 has the same limit).
-		return nil, usagef("link set %s type %s cannot be undone: recreate the link with link add instead", c.dev, c.kind.kind)
-	}
-	inv := linkSet{dev: c.dev}
-	if c.spec.name != "" && c.spec.name != c.dev {
-		inv.dev, inv.spec.name = c.spec.name, c.dev
-	}
-	// Flags, group and addrgenmode go back to what they were.
-	inv.spec.flagMask = c.spec.flagMask
-	inv.spec.flags = old.Flags & c.spec.flagMask
-	if c.spec.group != nil {
-		inv.spec.group = new(u32or0(old.Attrs.Group))
-	}
-	if c.spec.addrGenMode != nil && old.Attrs.AddrGenMode != nil {
-		inv.spec.addrGenMode = old.Attrs.AddrGenMode
-	}
-	if c.spec.up != nil {
-		inv.spec.up = new(old.Flags&rtnl.LinkUp != 0)
-	}
-	if c.spec.mtu != nil && old.Attrs.MTU != nil {
-		inv.spec.mtu = old.Attrs.MTU
-	}
-	if c.spec.address != nil {
-		inv.spec.address = old.Attrs.Address
-	}
-	if c.spec.txqlen != nil {
-		inv.spec.txqlen = old.Attrs.TxQueueLen
-	}
-	if c.spec.alias != nil {
-		inv.spec.alias = new("")
-		if old.Attrs.Alias != nil {
-			inv.spec.alias = old.Attrs.Alias
-		}
-	}
-	if c.spec.netns != nil {
-		// Moving the link out took it down and off its master; moving it
-		// back restores the name and the up state in the same request.
-		inv.spec.netns = new(originRef(e))
-		if inv.spec.up == nil && old.Flags&rtnl.LinkUp != 0 {
-			inv.spec.up = new(true)
-		}
-		return inNamespace(*c.spec.netns, inv), nil
-	}
-	if c.spec.master != nil {
-		inv.spec.master = new("")
-		if old.Attrs.Master != nil && *old.Attrs.Master != 0 {
-			m, err := conn.LinkByIndex(*old.Attrs.Master)
-			if err != nil {
-				return nil, err
-			}
-			inv.spec.master = &m.Attrs.Name
-		}
-	}
-	return inv, nil
-}
+// moved to another namespace is moved back by a step that acts there.
+func (c linkSet) inverse(e *env) (command, error) { return inverseStep(e, c) }
 
 // applied reports whether the link already is as the command would make
 // it.
-func (c linkSet) applied(e *env) (bool, error) {
-	if nsAbsent(e) {
-		return false, nil
-	}
-	conn, err := e.rtnl()
-	if err != nil {
-		return false, err
-	}
-	name := c.dev
-	if c.spec.netns != nil {
-		// Moved already: gone from here and present there.
-		if _, err := conn.LinkByName(c.dev); err == nil {
-			return false, nil
-		}
-		target := c.spec.name
-		if target == "" {
-			target = c.dev
-		}
-		return appliedIn(e, *c.spec.netns, linkExists{name: target})
-	}
-	if c.spec.name != "" {
-		name = c.spec.name
-	}
-	l, err := conn.LinkByName(name)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	a := l.Attrs
-	switch {
-	case c.spec.up != nil && *c.spec.up != (l.Flags&rtnl.LinkUp != 0):
-		return false, nil
-	case c.spec.mtu != nil && (a.MTU == nil || *a.MTU != *c.spec.mtu):
-		return false, nil
-	case c.spec.address != nil && a.Address.String() != c.spec.address.String():
-		return false, nil
-	case c.spec.txqlen != nil && (a.TxQueueLen == nil || *a.TxQueueLen != *c.spec.txqlen):
-		return false, nil
-	case c.spec.alias != nil && (a.Alias == nil && *c.spec.alias != "" || a.Alias != nil && *a.Alias != *c.spec.alias):
-		return false, nil
-	case l.Flags&c.spec.flagMask != c.spec.flags:
-		return false, nil
-	case c.spec.group != nil && u32or0(a.Group) != *c.spec.group:
-		return false, nil
-	case c.spec.addrGenMode != nil && (a.AddrGenMode == nil || *a.AddrGenMode != *c.spec.addrGenMode):
-		return false, nil
-	case c.kind != nil:
-		return false, nil
-	}
-	if c.spec.master != nil {
-		cur := uint32(0)
-		if a.Master != nil {
-			cur = *a.Master
-		}
-		want := uint32(0)
-		if *c.spec.master != "" {
-			if want, err = linkIndex(conn, *c.spec.master); err != nil {
-				return false, nil
-			}
-		}
-		if cur != want {
-			return false, nil
-		}
-	}
-	return true, nil
-}
+func (c linkSet) applied(e *env) (bool, error) { return appliedStep(e, c) }
 
 // linkDel is "link delete DEV".
 type linkDel struct{ dev string }
 
-func (c linkDel) run(e *env) error {
-	conn, err := e.rtnl()
+// step is the command as a plan step.
+func (c linkDel) step(e *env) (plan.Step, error) {
+	ref, err := e.ref()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	err = conn.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: c.dev}})
-	if noDevice(err) {
-		return errNoDevice(c.dev, err)
-	}
-	return err
+	return plan.LinkDel{NS: ref, Name: c.dev}, nil
 }
 
+func (c linkDel) run(e *env) error { return runStep(e, c, "") }
+
 // applied reports whether the link is gone.
-func (c linkDel) applied(e *env) (bool, error) {
-	if nsAbsent(e) {
-		return true, nil
-	}
-	ok, err := linkExists{name: c.dev}.applied(e)
-	return !ok, err
-}
+func (c linkDel) applied(e *env) (bool, error) { return appliedStep(e, c) }
 
 // inverse recreates the link as well as it can be described: bridges,
 // macvlans, vxlans and veth pairs (the peer where it is now), with their
 // mtu and address.
-func (c linkDel) inverse(e *env) (command, error) {
-	conn, err := e.rtnl()
-	if err != nil {
-		return nil, err
-	}
-	l, err := conn.LinkByName(c.dev)
-	if err != nil {
-		return nil, err
-	}
-	if l.Attrs.Info == nil {
-		return nil, fmt.Errorf("cannot undo deleting %s: the kernel does not say what kind of link it is", c.dev)
-	}
-	add := linkAdd{kind: l.Attrs.Info.Kind, spec: linkSpec{name: c.dev, address: setAddress(l), mtu: l.Attrs.MTU}}
-	if l.Flags&rtnl.LinkUp != 0 {
-		add.spec.up = new(true)
-	}
-	switch d := l.Attrs.Info.Data.(type) {
-	case *rtnl.Bridge:
-		// Only what differs from a new bridge's defaults: a kernel
-		// without VLAN filtering refuses even vlan_filtering 0.
-		add.bridge = &rtnl.Bridge{}
-		if d.STPState != nil && *d.STPState != 0 {
-			add.bridge.STPState = d.STPState
-		}
-		if d.VlanFiltering != nil && *d.VlanFiltering != 0 {
-			add.bridge.VlanFiltering = d.VlanFiltering
-		}
-		// A bridge takes its address from its ports unless one was set.
-		add.spec.address = nil
-	case *rtnl.Macvlan:
-		add.macvlan = d.Mode
-		if l.Attrs.Link != nil {
-			add.spec.lower = newLinkTable(conn, nil).name(*l.Attrs.Link)
-		}
-	case *rtnl.Vxlan:
-		vs := &vxlanSpec{data: rtnl.Vxlan{ID: d.ID, Group: d.Group, Local: d.Local, Port: d.Port, TTL: d.TTL, Learning: d.Learning}}
-		if d.Link != nil && *d.Link != 0 {
-			vs.dev = newLinkTable(conn, nil).name(*d.Link)
-		}
-		add.vxlan = vs
-	default:
-		if add.kind != "veth" {
-			return nil, fmt.Errorf("cannot undo deleting %s: recreating a %s link is not supported", c.dev, add.kind)
-		}
-		peer, up, err := vethPeer(e, conn, l)
-		if err != nil {
-			return nil, fmt.Errorf("cannot undo deleting %s: %w", c.dev, err)
-		}
-		add.peer = peer
-		if up {
-			// A peer cannot be created up: set it up afterwards, where it is.
-			var set command = linkSet{dev: peer.name, spec: linkSpec{up: new(true)}}
-			if peer.netns != nil {
-				set = inNamespace(*peer.netns, set)
-			}
-			return seq{add, set}, nil
-		}
-	}
-	return add, nil
-}
-
-// setAddress is the address to give a re-created link: none when it has
-// no real one (all zero).
-func setAddress(l *rtnl.LinkMessage) net.HardwareAddr {
-	for _, b := range l.Attrs.Address {
-		if b != 0 {
-			return l.Attrs.Address
-		}
-	}
-	return nil
-}
-
-// vethPeer describes the other end of veth l where it is: its name, and
-// the namespace it is in when that is not this one; up says whether it is
-// up.
-func vethPeer(e *env, conn *rtnl.Conn, l *rtnl.LinkMessage) (*linkSpec, bool, error) {
-	if l.Attrs.Link == nil {
-		return nil, false, fmt.Errorf("the peer of %s is unknown", l.Attrs.Name)
-	}
-	if l.Attrs.LinkNetNSID == nil {
-		p, err := conn.LinkByIndex(*l.Attrs.Link)
-		if err != nil {
-			return nil, false, err
-		}
-		return &linkSpec{name: p.Attrs.Name, address: setAddress(p), mtu: p.Attrs.MTU}, p.Flags&rtnl.LinkUp != 0, nil
-	}
-	name, ok := nsidNames(e)[*l.Attrs.LinkNetNSID]
-	if !ok {
-		return nil, false, fmt.Errorf("the peer of %s is in a namespace without a name (nsid %d)", l.Attrs.Name, *l.Attrs.LinkNetNSID)
-	}
-	sub := *e
-	sub.ns = name
-	pc, err := sub.rtnl()
-	if err != nil {
-		return nil, false, err
-	}
-	p, err := pc.LinkByIndex(*l.Attrs.Link)
-	if err != nil {
-		return nil, false, err
-	}
-	return &linkSpec{name: p.Attrs.Name, address: setAddress(p), mtu: p.Attrs.MTU, netns: &nsRef{Kind: nsfs.RefName, Name: name}},
-		p.Flags&rtnl.LinkUp != 0, nil
-}
+func (c linkDel) inverse(e *env) (command, error) { return inverseStep(e, c) }
 
 // linkShow is "link show".
 type linkShow struct {

@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
-
-	"github.com/mdlayher/netlink"
 )
 
 // kindAttr is one IFLA_INFO_DATA attribute of a kind parsed here.
@@ -30,30 +28,6 @@ func u32Attr(t uint16, v uint32) kindAttr {
 }
 func be16Attr(t uint16, v uint16) kindAttr {
 	return kindAttr{typ: t, data: binary.BigEndian.AppendUint16(nil, v)}
-}
-
-// encodeKindAttrs encodes attrs, resolving device names with index.
-func encodeKindAttrs(attrs []kindAttr, index func(string) (uint32, error)) ([]byte, error) {
-	if len(attrs) == 0 {
-		return nil, nil
-	}
-	ae := netlink.NewAttributeEncoder()
-	for _, a := range attrs {
-		if a.dev != "" {
-			i, err := index(a.dev)
-			if err != nil {
-				return nil, err
-			}
-			ae.Uint32(a.typ, i)
-			continue
-		}
-		if a.data == nil {
-			ae.Flag(a.typ, true)
-			continue
-		}
-		ae.Bytes(a.typ, a.data)
-	}
-	return ae.Encode()
 }
 
 // kindInvarg is ip's invarg for a kind option.

@@ -84,48 +84,6 @@ func parseNexthops(a *argv) ([]nexthopArg, error) {
 	return nhs, nil
 }
 
-// encodeMultipath builds RTA_MULTIPATH: struct rtnexthop and RTA_GATEWAY
-// for each nexthop, with devices resolved by index.
-func encodeMultipath(nhs []nexthopArg, index func(string) (uint32, error)) ([]byte, error) {
-	var b []byte
-	for _, nh := range nhs {
-		var idx uint32
-		if nh.dev != "" {
-			var err error
-			if idx, err = index(nh.dev); err != nil {
-				return nil, err
-			}
-		}
-		var attrs []byte
-		if nh.via.IsValid() {
-			ae := netlink.NewAttributeEncoder()
-			ae.Bytes(unix.RTA_GATEWAY, nh.via.AsSlice())
-			var err error
-			if attrs, err = ae.Encode(); err != nil {
-				return nil, err
-			}
-		}
-		hops := uint8(0)
-		if nh.weight > 0 {
-			hops = uint8(nh.weight - 1)
-		}
-		flags := uint8(0)
-		if nh.onlink {
-			flags |= unix.RTNH_F_ONLINK
-		}
-		h := make([]byte, 8)
-		binary.NativeEndian.PutUint16(h[0:], uint16(8+len(attrs)))
-		h[2], h[3] = flags, hops
-		binary.NativeEndian.PutUint32(h[4:], idx)
-		b = append(b, h...)
-		b = append(b, attrs...)
-		for len(b)%4 != 0 {
-			b = append(b, 0)
-		}
-	}
-	return b, nil
-}
-
 // nexthop is one decoded struct rtnexthop with its gateway.
 type nexthop struct {
 	flags   uint8

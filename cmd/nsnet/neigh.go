@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -245,25 +246,22 @@ func parseLLAddr(s string) (net.HardwareAddr, error) {
 	return out, nil
 }
 
-// message builds the request with ip's defaults (PERMANENT).
-func (c neighChange) message(conn *rtnl.Conn) (*rtnl.NeighMessage, error) {
-	m := &rtnl.NeighMessage{Family: rtnl.FamilyOf(c.dst), State: rtnl.NeighPermanent, Flags: c.flags}
-	if c.state != nil {
-		m.State = *c.state
+// step is the command as a plan step.
+func (c neighChange) step(e *env) (plan.Step, error) {
+	ref, err := e.ref()
+	if err != nil {
+		return nil, err
 	}
-	if c.managed {
-		m.State = rtnl.NeighNone
-		m.Attrs.FlagsExt = new(rtnl.NeighExtManaged)
+	n := plan.NeighAdd{NS: ref, Dst: c.dst, Dev: c.dev, LLAddr: c.lladdr, State: c.state, Flags: c.flags, Managed: c.managed, Protocol: c.proto}
+	switch c.op {
+	case "add":
+		return n, nil
+	case "replace":
+		return plan.NeighReplace(n), nil
+	case "change":
+		return plan.NeighChange(n), nil
 	}
-	m.Attrs.Dst, m.Attrs.LLAddr, m.Attrs.Protocol = c.dst, c.lladdr, c.proto
-	if c.dev != "" {
-		i, err := linkIndex(conn, c.dev)
-		if err != nil {
-			return nil, err
-		}
-		m.Index = i
-	}
-	return m, nil
+	return plan.NeighDel(n), nil
 }
 
 // object names the entry in errors as it was typed.
@@ -278,171 +276,16 @@ func (c neighChange) object() string {
 	return s
 }
 
-func (c neighChange) run(e *env) error {
-	conn, err := e.rtnl()
-	if err != nil {
-		return err
-	}
-	m, err := c.message(conn)
-	if err != nil {
-		return err
-	}
-	return named(neighSend(conn, c.op, m), c.object())
-}
-
-func neighSend(conn *rtnl.Conn, op string, m *rtnl.NeighMessage) error {
-	switch op {
-	case "add":
-		return conn.AddNeigh(m)
-	case "replace":
-		return conn.ReplaceNeigh(m)
-	case "change":
-		return conn.ChangeNeigh(m)
-	}
-	return conn.DeleteNeigh(m)
-}
-
-// find returns the entry this command is about as the kernel has it, or
-// nil.
-func (c neighChange) find(e *env) (*rtnl.NeighMessage, error) {
-	if nsAbsent(e) {
-		return nil, nil
-	}
-	conn, err := e.rtnl()
-	if err != nil {
-		return nil, err
-	}
-	m, err := c.message(conn)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil // no such device: no such entry
-	}
-	if err != nil {
-		return nil, err
-	}
-	list, err := conn.Neighs(rtnl.NeighFilter{Family: m.Family, Index: m.Index, Proxy: c.flags&rtnl.NeighProxy != 0})
-	if err != nil {
-		return nil, err
-	}
-	for i := range list {
-		// (A proxy entry without "dev" is one of no link, as the
-		// kernel matches them.)
-		if list[i].Attrs.Dst == c.dst && list[i].Index == m.Index {
-			return &list[i], nil
-		}
-	}
-	return nil, nil
-}
+func (c neighChange) run(e *env) error { return runStep(e, c, c.object()) }
 
 // applied: a deleted entry is not there; an added, replaced or changed
 // one is, with the state, link-layer address and router flag the command
-// sets.
-func (c neighChange) applied(e *env) (bool, error) {
-	cur, err := c.find(e)
-	switch {
-	case err != nil:
-		return false, err
-	case c.op == "delete":
-		return cur == nil, nil
-	case cur == nil:
-		return false, nil
-	case c.flags&rtnl.NeighProxy != 0:
-		return true, nil
-	}
-	// An entry in another state or with another address (one the kernel
-	// learnt) is not what add makes: add then fails as ip's does.
-	want := rtnl.NeighPermanent
-	if c.state != nil {
-		want = *c.state
-	}
-	return cur.State == want && (c.lladdr == nil || bytes.Equal(cur.Attrs.LLAddr, c.lladdr)) &&
-		cur.Flags&rtnl.NeighRouter == c.flags&rtnl.NeighRouter, nil
-}
+// sets (plan.NeighAdd).
+func (c neighChange) applied(e *env) (bool, error) { return appliedStep(e, c) }
 
 // inverse deletes what add (or replace of nothing) made and puts back
 // what delete, replace or change overwrote, from the kernel's own copy.
-func (c neighChange) inverse(e *env) (command, error) {
-	cur, err := c.find(e)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case c.op == "add" || cur == nil && c.op != "delete":
-		inv := c
-		inv.op, inv.state, inv.lladdr, inv.noLLAddr, inv.proto, inv.managed = "delete", nil, nil, false, nil, false
-		inv.flags &= rtnl.NeighProxy
-		return inv, nil
-	case cur == nil:
-		return noop{}, nil
-	}
-	op := "add"
-	if c.op != "delete" {
-		op = "replace"
-	}
-	return neighFromMessage(op, c.dev, cur), nil
-}
-
-// neighFromMessage is the command that makes entry m again.
-func neighFromMessage(op, dev string, m *rtnl.NeighMessage) neighChange {
-	c := neighChange{op: op, dst: m.Attrs.Dst, dev: dev, flags: m.Flags & (rtnl.NeighRouter | rtnl.NeighProxy | rtnl.NeighExtLearned)}
-	if m.Flags&rtnl.NeighProxy == 0 {
-		st := m.State
-		c.state = &st
-		c.lladdr = m.Attrs.LLAddr
-		if c.lladdr == nil {
-			c.noLLAddr = true
-		}
-	}
-	if p := m.Attrs.Protocol; p != nil && *p != 0 {
-		c.proto = p
-	}
-	return c
-}
-
-func (c neighChange) words() []string {
-	w := []string{"neigh", c.op}
-	if c.flags&rtnl.NeighProxy != 0 {
-		w = append(w, "proxy")
-	}
-	w = append(w, c.dst.String())
-	switch {
-	case c.lladdr != nil:
-		w = append(w, "lladdr", c.lladdr.String())
-	case c.noLLAddr && c.op != "delete":
-		w = append(w, "lladdr", "null")
-	}
-	if c.state != nil {
-		w = append(w, "nud", neighStateWord(*c.state))
-	}
-	for _, f := range []struct {
-		f    rtnl.NeighFlags
-		word string
-	}{{rtnl.NeighRouter, "router"}, {rtnl.NeighUse, "use"}, {rtnl.NeighExtLearned, "extern_learn"}} {
-		if c.flags&f.f != 0 {
-			w = append(w, f.word)
-		}
-	}
-	if c.managed {
-		w = append(w, "managed")
-	}
-	if c.proto != nil {
-		w = append(w, "protocol", c.proto.String())
-	}
-	if c.dev != "" {
-		w = append(w, "dev", c.dev)
-	}
-	return w
-}
-
-// neighStateWord is the word "nud" takes for state s.
-func neighStateWord(s rtnl.NeighState) string {
-	if n := s.Names(); len(n) == 1 {
-		return strings.ToLower(n[0])
-	}
-	if s == rtnl.NeighNone {
-		return "none"
-	}
-	return strconv.Itoa(int(s))
-}
+func (c neighChange) inverse(e *env) (command, error) { return inverseStep(e, c) }
 
 // The state filters of show and flush, as ip's: a bit per NUD state and
 // neighStateNone (0x100) for entries in no state.

@@ -6,12 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/nsnet/nsnet/ethtool"
 	"github.com/nsnet/nsnet/journal"
+	"github.com/nsnet/nsnet/nat"
+	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/plan"
+	"github.com/nsnet/nsnet/rtnl"
+	"github.com/nsnet/nsnet/sysctl"
 )
 
 func mustParse(t *testing.T, s string) command {
@@ -151,13 +159,6 @@ func TestJournalRecordValidation(t *testing.T) {
 		}
 		return step{l: l, rev: l.cmd.(reversible), hash: journal.LineHash(l.text)}
 	}
-	rec := func(st step, kind, ns, undo string) journal.Record {
-		w, err := splitWords(undo)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return journal.Record{Line: 3, Hash: st.hash, Kind: kind, NS: ns, Undo: w}
-	}
 	sys := mk("sysctl -w net.ipv4.ip_forward=1", "")
 	veth := mk("link add v0 type veth peer name v1", "")
 	set := mk("link set v0 name w0 mtu 1400", "")
@@ -165,81 +166,89 @@ func TestJournalRecordValidation(t *testing.T) {
 	addr := mk("-n r1 addr add 192.0.2.1/24 dev v1", "")
 	route := mk("route add 198.51.100.0/24 dev v0", "")
 	move := mk("link set v1 netns r1", "")
-	good := []struct {
-		st        step
-		kind, ns  string
-		undo      string
-		wantTyped any
-	}{
-		{sys, "sysctl", "", "sysctl -w net.ipv4.ip_forward=0", sysctlSet{}},
-		{veth, "link-add", "", "link delete dev v0", linkDel{}},
-		{set, "link-set", "", "link set dev w0 name v0 mtu 1500", linkSet{}},
-		{nsAdd, "netns-add", "", "netns delete r1", netnsDel{}},
-		{addr, "addr", "r1", "address delete 192.0.2.1/24 dev v1", addrChange{}},
-		{route, "route", "", "route delete 198.51.100.0/24 dev v0", routeChange{}},
-		{move, "link-set", "r1", "link set dev v1 netns /proc/self/ns/net up", linkSet{}},
-	}
-	for _, g := range good {
-		c, err := g.st.undoOf(e, rec(g.st, g.kind, g.ns, g.undo))
+	// Typed records: the plan step that undoes the line's own, in its
+	// namespace, and nothing else.
+	trec := func(st step, undo plan.Step) journal.Record {
+		kind, data, err := plan.EncodeStep(undo)
 		if err != nil {
-			t.Errorf("%s / %q: refused: %v", g.st.l.text, g.undo, err)
-			continue
+			t.Fatal(err)
 		}
-		if in := c.(inNS); fmt.Sprintf("%T", in.cmd) != fmt.Sprintf("%T", g.wantTyped) || in.ns != g.ns {
-			t.Errorf("%s: got %T in %q", g.st.l.text, in.cmd, in.ns)
-		}
+		return journal.Record{Line: 3, Hash: st.hash, Kind: kind, Undo: []string{string(data)}}
 	}
-	bad := []struct {
-		st       step
-		kind, ns string
-		undo     string
+	r1 := nsfs.NameRef("r1")
+	p := netip.MustParsePrefix("192.0.2.1/24")
+	typedGood := []struct {
+		st   step
+		undo plan.Step
 	}{
-		{sys, "sysctl", "", "netns exec r1 touch /tmp/X"},
-		{sys, "sysctl", "", "nat flush"},
-		{sys, "sysctl", "", "sysctl -w net.ipv4.conf.all.forwarding=1"},
-		{sys, "sysctl", "", "sysctl -w net.ipv4.ip_forward=0 net.ipv4.conf.all.forwarding=1"},
-		{sys, "sysctl", "r1", "sysctl -w net.ipv4.ip_forward=0"},
-		{sys, "link-add", "", "link delete dev v0"},
-		{veth, "link-add", "", "link delete dev v9"},
-		{veth, "link-add", "", "down f"},
-		{veth, "link-add", "", "up f"},
-		{veth, "link-add", "", "-n r1 link delete dev v0"},
-		{veth, "link-add", "../x", "link delete dev v0"},
-		{veth, "link-add", "", "help"},
-		{set, "link-set", "", "link set dev w0 name v0 master br0"},
-		{set, "link-set", "", "link set dev v0 mtu 1500"},
-		{set, "link-set", "", "link delete dev w0"},
-		{set, "link-set", "", "link set dev w0 name v0 netns r1"},
-		{nsAdd, "netns-add", "", "netns delete -all"},
-		{nsAdd, "netns-add", "", "netns delete r2"},
-		{nsAdd, "netns-add", "", "down f"},
-		{addr, "addr", "r1", "address delete 192.0.2.9/24 dev v1"},
-		{addr, "addr", "r1", "address add 192.0.2.1/24 dev v1"},
-		{addr, "addr", "", "address delete 192.0.2.1/24 dev v1"},
-		{route, "route", "", "route delete 0.0.0.0/0 dev v0"},
-		{move, "link-set", "", "link set dev v1 netns /proc/self/ns/net up"},
-		{move, "link-set", "r1", "link set dev v1 netns /proc/1/ns/net up"},
-		{mk("nat masquerade add 10.0.0.0/24", ""), "nat", "", "nat flush"},
-		{mk("link del v0", ""), "link-del", "", "link add v1 type bridge"},
+		{addr, plan.AddrDel{NS: r1, Dev: "v1", Prefix: p}},
+		{sys, plan.SysctlSet{Values: []plan.SysctlValue{{Key: sysctl.MustKey("net.ipv4.ip_forward"), Value: "0"}}}},
+		{nsAdd, plan.NetnsDel{Name: "r1"}},
+		{mk("ethtool -K v0 tx off", ""), plan.EthtoolFeatures{Dev: "v0", Names: []string{"tx-checksum-ip-generic"}, On: []bool{true}}},
+		{mk("ethtool -L v0 rx 2", ""), plan.EthtoolChannels{Dev: "v0", Counts: ethtool.ChannelCounts{RX: new(uint32(1))}}},
+		{route, plan.RouteDel{Dst: netip.MustParsePrefix("198.51.100.0/24"), Dev: "v0"}},
+		{veth, plan.LinkDel{Name: "v0"}},
+		{set, plan.LinkSet{Dev: "w0", Name: "v0", MTU: new(uint32(1500))}},
+		{move, plan.LinkSet{NS: r1, Dev: "v1", NetNS: new(nsfs.PathRef("/proc/self/ns/net")), Up: new(true)}},
+		{mk("link del v0", ""), plan.LinkAdd{Name: "v0", Kind: "veth", Veth: &plan.Veth{Peer: "v1", UpAfter: true}}},
 	}
-	for _, b := range bad {
-		if c, err := b.st.undoOf(e, rec(b.st, b.kind, b.ns, b.undo)); err == nil {
-			t.Errorf("%s: record %q (%s in %q) accepted as %#v", b.st.l.text, b.undo, b.kind, b.ns, c)
-		}
-	}
-	// The undo that up writes is accepted by down, for each kind.
-	for _, g := range good {
-		cmd, err := g.st.undoOf(e, rec(g.st, g.kind, g.ns, g.undo))
+	for _, g := range typedGood {
+		r := trec(g.st, g.undo)
+		c, err := g.st.undoOf(e, r)
 		if err != nil {
+			t.Errorf("%s / %s: refused: %v", g.st.l.text, r.Undo[0], err)
 			continue
 		}
-		r, ok := g.st.record(cmd)
-		if !ok {
-			t.Errorf("%s: its undo cannot be journaled", g.st.l.text)
-			continue
+		if !reflect.DeepEqual(c, undoCommand(g.undo)) {
+			t.Errorf("%s: got %#v", g.st.l.text, c)
 		}
-		if _, err := g.st.undoOf(e, r); err != nil {
-			t.Errorf("%s: the record up writes (%q) is refused: %v", g.st.l.text, r.Undo, err)
+		if back, ok := g.st.record(e, c); !ok || !reflect.DeepEqual(back, r) {
+			t.Errorf("%s: up would write %+v, not %+v", g.st.l.text, back, r)
+		}
+	}
+	typedBad := []struct {
+		st   step
+		undo plan.Step
+	}{
+		{addr, plan.AddrDel{NS: r1, Dev: "v1", Prefix: netip.MustParsePrefix("192.0.2.9/24")}},
+		{addr, plan.AddrAdd{NS: r1, Dev: "v1", Prefix: p}},
+		{addr, plan.AddrDel{Dev: "v1", Prefix: p}},
+		{addr, plan.AddrDel{NS: r1, Dev: "v2", Prefix: p}},
+		{addr, plan.NetnsDel{Name: "r1"}},
+		{sys, plan.AddrDel{NS: r1, Dev: "v1", Prefix: p}},
+		{sys, plan.SysctlSet{Values: []plan.SysctlValue{{Key: sysctl.MustKey("net.ipv4.conf.all.forwarding"), Value: "1"}}}},
+		{sys, plan.SysctlSet{NS: r1, Values: []plan.SysctlValue{{Key: sysctl.MustKey("net.ipv4.ip_forward"), Value: "0"}}}},
+		{nsAdd, plan.NetnsDel{Name: "r2"}},
+		{nsAdd, plan.NetnsAdd{Name: "r1"}},
+		{mk("ethtool -K v0 tx off", ""), plan.EthtoolFeatures{Dev: "v1", Names: []string{"tx"}, On: []bool{true}}},
+		{mk("ethtool -L v0 rx 2", ""), plan.EthtoolChannels{Dev: "v0", Counts: ethtool.ChannelCounts{TX: new(uint32(1))}}},
+		{mk("nat masquerade add 10.0.0.0/24", ""), plan.NATDel{Object: nat.Masquerade{Source: netip.MustParsePrefix("10.0.0.0/24")}}},
+		{route, plan.RouteDel{Dst: netip.MustParsePrefix("0.0.0.0/0"), Dev: "v0"}},
+		{route, plan.RouteDel{NS: r1, Dst: netip.MustParsePrefix("198.51.100.0/24"), Dev: "v0"}},
+		{route, plan.RouteRaw{Op: "add", Route: rtnl.RouteMessage{Family: rtnl.FamilyInet, Dst: netip.MustParsePrefix("198.51.100.0/24")}}},
+		{sys, plan.LinkDel{Name: "v0"}},
+		{veth, plan.LinkDel{Name: "v9"}},
+		{veth, plan.LinkDel{NS: r1, Name: "v0"}},
+		{veth, plan.NetnsDel{Name: "v0"}},
+		{set, plan.LinkSet{Dev: "w0", Name: "v0", Master: new("br0")}},
+		{set, plan.LinkSet{Dev: "v0", MTU: new(uint32(1500))}},
+		{set, plan.LinkDel{Name: "w0"}},
+		{set, plan.LinkSet{Dev: "w0", Name: "v0", NetNS: new(r1)}},
+		{move, plan.LinkSet{Dev: "v1", NetNS: new(nsfs.PathRef("/proc/self/ns/net")), Up: new(true)}},
+		{move, plan.LinkSet{NS: r1, Dev: "v1", NetNS: new(nsfs.PathRef("/proc/1/ns/net")), Up: new(true)}},
+		{mk("link del v0", ""), plan.LinkAdd{Name: "v1", Kind: "bridge"}},
+		{mk("link del v0", ""), plan.LinkAdd{Name: "v0", Kind: "dummy"}},
+	}
+	for _, b := range typedBad {
+		if c, err := b.st.undoOf(e, trec(b.st, b.undo)); err == nil {
+			t.Errorf("%s: record %#v accepted as %#v", b.st.l.text, b.undo, c)
+		}
+	}
+	// Words (the journal of an older nsnet) are refused.
+	for _, w := range [][]string{{"link", "delete", "dev", "v0"}, {"sysctl", "-w", "net.ipv4.ip_forward=0"}} {
+		r := journal.Record{Line: 3, Hash: veth.hash, Kind: "link-add", Undo: w}
+		if c, err := veth.undoOf(e, r); err == nil {
+			t.Errorf("words %q accepted as %#v", w, c)
 		}
 	}
 }

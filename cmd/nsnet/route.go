@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -259,75 +260,28 @@ func defaultPrefix(f rtnl.Family) netip.Prefix {
 	return netip.PrefixFrom(netip.IPv4Unspecified(), 0)
 }
 
-// message builds the request with iproute2's defaults.
-func (c routeChange) message(conn *rtnl.Conn) (*rtnl.RouteMessage, error) {
-	m := &rtnl.RouteMessage{Family: c.family, Dst: c.dst, Table: rtnl.TableMain}
-	if c.op == "delete" {
-		m.Scope = rtnl.ScopeNowhere
-	} else {
-		m.Protocol, m.Type = rtnl.ProtoBoot, rtnl.RouteUnicast
+// step is the command as a plan step.
+func (c routeChange) step(e *env) (plan.Step, error) {
+	ref, err := e.ref()
+	if err != nil {
+		return nil, err
 	}
-	if c.typ != nil {
-		m.Type = *c.typ
+	r := plan.RouteAdd{NS: ref, Dst: c.dst, Gateway: c.via, Dev: c.dev, Type: c.typ, Src: c.src, Metric: c.metric, Table: c.table,
+		Scope: c.scope, Protocol: c.proto, Onlink: c.onlink, MTU: c.mtu, MTULock: c.mtuLock, AdvMSS: c.advmss, DevIndex: c.devIndex}
+	for _, nh := range c.nexthops {
+		r.Nexthops = append(r.Nexthops, plan.Nexthop{Via: nh.via, Dev: nh.dev, Weight: nh.weight, Onlink: nh.onlink})
 	}
-	// As ip (iproute_modify): local, broadcast, nat and anycast routes
-	// belong to table local unless a table is named; the scope follows
-	// the type unless one is named.
-	switch m.Type {
-	case rtnl.RouteLocal, rtnl.RouteBroadcast, rtnl.RouteNAT, rtnl.RouteAnycast:
-		m.Table = rtnl.TableLocal
+	switch c.op {
+	case "add":
+		return r, nil
+	case "replace":
+		return plan.RouteReplace(r), nil
+	case "append":
+		return plan.RouteAppend(r), nil
+	case "change":
+		return plan.RouteChange(r), nil
 	}
-	if c.table != nil {
-		m.Table = *c.table
-	}
-	switch {
-	case c.family == rtnl.FamilyInet6:
-		m.Scope = rtnl.ScopeUniverse
-	case m.Type == rtnl.RouteLocal || m.Type == rtnl.RouteNAT:
-		m.Scope = rtnl.ScopeHost
-	case m.Type == rtnl.RouteBroadcast || m.Type == rtnl.RouteMulticast || m.Type == rtnl.RouteAnycast:
-		m.Scope = rtnl.ScopeLink
-	case m.Type != rtnl.RouteUnicast && m.Type != rtnl.RouteUnspec:
-		// blackhole, unreachable, prohibit, throw: ip's default, global
-	case c.op == "delete":
-		m.Scope = rtnl.ScopeNowhere
-	case !c.via.IsValid() && len(c.nexthops) == 0:
-		m.Scope = rtnl.ScopeLink
-	}
-	if c.scope != nil {
-		m.Scope = *c.scope
-	}
-	if c.proto != nil {
-		m.Protocol = *c.proto
-	}
-	if c.onlink {
-		m.Flags |= rtnl.RouteOnlink
-	}
-	a := &m.Attrs
-	a.Gateway, a.PrefSrc, a.Priority = c.via, c.src, c.metric
-	if c.devIndex != 0 {
-		a.OIF = &c.devIndex
-	} else if c.dev != "" {
-		i, err := linkIndex(conn, c.dev)
-		if err != nil {
-			return nil, err
-		}
-		a.OIF = &i
-	}
-	if len(c.nexthops) > 0 {
-		mp, err := encodeMultipath(c.nexthops, func(n string) (uint32, error) { return linkIndex(conn, n) })
-		if err != nil {
-			return nil, err
-		}
-		a.Multipath = mp
-	}
-	if c.mtu != nil || c.advmss != nil {
-		a.Metrics = &rtnl.RouteMetrics{MTU: c.mtu, AdvMSS: c.advmss}
-		if c.mtuLock {
-			a.Metrics.Lock = new(uint32(1 << 2)) // 1 << RTAX_MTU
-		}
-	}
-	return m, nil
+	return plan.RouteDel(r), nil
 }
 
 // object names the route in errors as it was typed.
@@ -346,160 +300,28 @@ func (c routeChange) object() string {
 }
 
 func (c routeChange) run(e *env) error {
-	conn, err := e.rtnl()
-	if err != nil {
-		return err
-	}
 	if c.op == "add" && c.dev != "" {
 		if idx, ok := e.s.names.index(e.ns, c.dev); ok {
 			c.devIndex = idx
-			m, err := c.message(conn)
-			if err != nil {
-				return err
-			}
-			err = routeRaw{op: c.op, msg: *m}.send(conn)
+			err := runStep(e, c, c.object())
 			if !noDevice(err) {
-				return named(err, c.object())
+				return err
 			}
 			// The link the batch made is gone: look the name up now.
 			e.s.names.forget()
 			c.devIndex = 0
 		}
 	}
-	m, err := c.message(conn)
-	if err != nil {
-		return err
-	}
-	return named(routeRaw{op: c.op, msg: *m}.send(conn), c.object())
-}
-
-// routeRaw sends a route message as it is: the inverse of a deletion puts
-// the route back with every attribute it had.
-type routeRaw struct {
-	op  string
-	msg rtnl.RouteMessage
-	dev string // the name of msg's output link, for words
-}
-
-func (r routeRaw) send(conn *rtnl.Conn) error {
-	switch r.op {
-	case "add":
-		return conn.AddRoute(&r.msg)
-	case "replace":
-		return conn.ReplaceRoute(&r.msg)
-	case "append":
-		return conn.AppendRoute(&r.msg)
-	case "change":
-		return conn.ChangeRoute(&r.msg)
-	}
-	return conn.DeleteRoute(&r.msg)
-}
-
-func (r routeRaw) run(e *env) error {
-	conn, err := e.rtnl()
-	if err != nil {
-		return err
-	}
-	return r.send(conn)
-}
-
-// find returns the route this command is about as the kernel has it.
-func (c routeChange) find(e *env) (*rtnl.RouteMessage, error) {
-	conn, err := e.rtnl()
-	if err != nil {
-		return nil, err
-	}
-	want, err := c.message(conn)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil // no such device: no such route
-	}
-	if err != nil {
-		return nil, err
-	}
-	routes, err := conn.Routes(rtnl.RouteFilter{Family: c.family, Table: want.Table})
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil // no such table yet
-	}
-	if err != nil {
-		return nil, err
-	}
-	for i := range routes {
-		r := &routes[i]
-		if r.Dst != want.Dst || r.TOS != want.TOS || r.Flags&rtnl.RouteCloned != 0 {
-			continue
-		}
-		if c.via.IsValid() && r.Attrs.Gateway != c.via ||
-			want.Attrs.OIF != nil && (r.Attrs.OIF == nil || *r.Attrs.OIF != *want.Attrs.OIF) ||
-			c.metric != nil && (r.Attrs.Priority == nil && *c.metric != 0 || r.Attrs.Priority != nil && *r.Attrs.Priority != *c.metric) ||
-			c.typ != nil && r.Type != *c.typ {
-			continue
-		}
-		return r, nil
-	}
-	return nil, nil
+	return runStep(e, c, c.object())
 }
 
 // applied: an added route is there, a deleted one is not, a replaced or
 // changed one has what the command would set.
-func (c routeChange) applied(e *env) (bool, error) {
-	if nsAbsent(e) {
-		return c.op == "delete", nil
-	}
-	r, err := c.find(e)
-	switch {
-	case err != nil:
-		return false, err
-	case c.op == "delete":
-		return r == nil, nil
-	case r == nil:
-		return false, nil
-	case c.op == "replace" || c.op == "change":
-		return (c.proto == nil && r.Protocol == rtnl.ProtoBoot || c.proto != nil && r.Protocol == *c.proto) &&
-			(c.scope == nil || r.Scope == *c.scope) && (!c.src.IsValid() || r.Attrs.PrefSrc == c.src) &&
-			(c.typ == nil || r.Type == *c.typ), nil
-	}
-	return true, nil
-}
+func (c routeChange) applied(e *env) (bool, error) { return appliedStep(e, c) }
 
 // inverse deletes what add, append (or replace of nothing) made, and puts
 // back what delete or replace removed, from the kernel's own copy.
-func (c routeChange) inverse(e *env) (command, error) {
-	cur, err := c.find(e)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case c.op == "add" || c.op == "append" || (c.op == "replace" || c.op == "change") && cur == nil:
-		inv := c
-		inv.op = "delete"
-		return inv, nil
-	case cur == nil:
-		return noop{}, nil
-	}
-	op := "add"
-	if c.op == "replace" || c.op == "change" {
-		op = "replace"
-	}
-	raw := routeRaw{op: op, msg: restorable(cur)}
-	if oif := cur.Attrs.OIF; oif != nil {
-		conn, err := e.rtnl()
-		if err != nil {
-			return nil, err
-		}
-		raw.dev = newLinkTable(conn, nil).name(*oif)
-	}
-	return raw, nil
-}
-
-// restorable keeps what a request may carry of a dumped route.
-func restorable(r *rtnl.RouteMessage) rtnl.RouteMessage {
-	m := rtnl.RouteMessage{Family: r.Family, Dst: r.Dst, Src: r.Src, TOS: r.TOS, Table: r.Table,
-		Protocol: r.Protocol, Scope: r.Scope, Type: r.Type, Flags: r.Flags & (rtnl.RouteOnlink | rtnl.RoutePervasive)}
-	a := r.Attrs
-	m.Attrs = rtnl.RouteAttrs{Gateway: a.Gateway, OIF: a.OIF, PrefSrc: a.PrefSrc, Priority: a.Priority,
-		Metrics: a.Metrics, Pref: a.Pref, Multipath: a.Multipath}
-	return m
-}
+func (c routeChange) inverse(e *env) (command, error) { return inverseStep(e, c) }
 
 // routeShow is "route show".
 type routeShow struct {
@@ -749,7 +571,7 @@ func (c routeFlush) run(e *env) error {
 			fmt.Fprintf(e.out, "\n*** Round %d, deleting %d entries ***\n", round+1, len(routes))
 		}
 		for i := range routes {
-			m := restorable(&routes[i])
+			m := plan.RestorableRoute(&routes[i])
 			if err := conn.DeleteRoute(&m); err != nil && !errors.Is(err, os.ErrNotExist) && !isESRCH(err) {
 				return err
 			}
@@ -795,9 +617,13 @@ func (c routeFlush) inverse(e *env) (command, error) {
 	if err != nil {
 		return nil, err
 	}
+	ref, err := e.ref()
+	if err != nil {
+		return nil, err
+	}
 	var s seq
 	for i := range routes {
-		s = append(s, routeRaw{op: "add", msg: restorable(&routes[i])})
+		s = append(s, stepCmd{st: plan.RouteRaw{NS: ref, Op: "add", Route: plan.RestorableRoute(&routes[i])}})
 	}
 	return s, nil
 }

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -600,298 +600,28 @@ func ipProtoString(p uint8) string {
 	return "ipproto-" + strconv.Itoa(int(p))
 }
 
-func (c ruleChange) run(e *env) error {
-	conn, err := e.rtnl()
+// step is the command as a plan step.
+func (c ruleChange) step(e *env) (plan.Step, error) {
+	ref, err := e.ref()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if c.op == "add" {
-		return conn.AddRule(&c.msg)
+		return plan.RuleAdd{NS: ref, Rule: c.msg}, nil
 	}
-	return conn.DeleteRule(&c.msg)
+	return plan.RuleDel{NS: ref, Rule: c.msg}, nil
 }
 
-// matchRule reports whether rule r matches request q as the kernel's
-// rule_find does for a deletion: every selector q sets must be equal.
-func matchRule(q, r *rtnl.RuleMessage) bool {
-	qa, ra := &q.Attrs, &r.Attrs
-	eqU32 := func(a, b *uint32) bool { return a == nil || b != nil && *a == *b }
-	eqRange := func(a, b *rtnl.RuleRange) bool { return a == nil || b != nil && *a == *b }
-	switch {
-	case q.Family != r.Family,
-		q.Action != rtnl.RuleUnspec && q.Action != r.Action,
-		q.Table != rtnl.TableUnspec && q.Table != r.Table,
-		qa.Priority != nil && *qa.Priority != u32OrZero(ra.Priority),
-		qa.IIFName != "" && qa.IIFName != ra.IIFName,
-		qa.OIFName != "" && qa.OIFName != ra.OIFName,
-		qa.FwMark != nil && *qa.FwMark != 0 && !eqU32(qa.FwMark, ra.FwMark),
-		qa.FwMask != nil && *qa.FwMask != 0 && !eqU32(qa.FwMask, ra.FwMask),
-		qa.SuppressIfGroup != nil && *qa.SuppressIfGroup != -1 && (ra.SuppressIfGroup == nil || *ra.SuppressIfGroup != *qa.SuppressIfGroup),
-		qa.SuppressPrefixLen != nil && *qa.SuppressPrefixLen != -1 && (ra.SuppressPrefixLen == nil || *ra.SuppressPrefixLen != *qa.SuppressPrefixLen),
-		qa.TunID != nil && *qa.TunID != 0 && (ra.TunID == nil || *ra.TunID != *qa.TunID),
-		qa.Flow != nil && (ra.Flow == nil || *ra.Flow != *qa.Flow),
-		qa.L3MDev != nil && *qa.L3MDev != 0 && (ra.L3MDev == nil || *ra.L3MDev != *qa.L3MDev),
-		!eqRange(qa.UIDRange, ra.UIDRange),
-		qa.IPProto != nil && *qa.IPProto != 0 && (ra.IPProto == nil || *ra.IPProto != *qa.IPProto),
-		qa.Protocol != nil && *qa.Protocol != 0 && (ra.Protocol == nil || *ra.Protocol != *qa.Protocol),
-		!eqRange(qa.SPort, ra.SPort), !eqRange(qa.DPort, ra.DPort),
-		q.Src.IsValid() && q.Src.Bits() > 0 && q.Src != r.Src,
-		q.Dst.IsValid() && q.Dst.Bits() > 0 && q.Dst != r.Dst,
-		q.TOS != 0 && q.TOS != r.TOS,
-		q.Flags&rtnl.RuleInvert != r.Flags&rtnl.RuleInvert && q.Flags&rtnl.RuleInvert != 0,
-		qa.Goto != nil && !eqU32(qa.Goto, ra.Goto):
-		return false
-	}
-	return true
-}
-
-// u32OrZero is *p, or 0 for nil.
-func u32OrZero(p *uint32) uint32 {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
-// find returns the first rule that matches the command's message.
-func (c ruleChange) find(e *env) (*rtnl.RuleMessage, error) {
-	if nsAbsent(e) {
-		return nil, nil
-	}
-	conn, err := e.rtnl()
-	if err != nil {
-		return nil, err
-	}
-	rules, err := conn.Rules(c.msg.Family)
-	if err != nil {
-		return nil, err
-	}
-	for i := range rules {
-		if matchRule(&c.msg, &rules[i]) {
-			return &rules[i], nil
-		}
-	}
-	return nil, nil
-}
+func (c ruleChange) run(e *env) error { return runStep(e, c, "") }
 
 // applied: an added rule is there, exactly (the same selectors, action
 // and table, the priority when the command gives one); a deleted one is
 // not.
-func (c ruleChange) applied(e *env) (bool, error) {
-	if c.op == "delete" {
-		r, err := c.find(e)
-		return r == nil, err
-	}
-	if nsAbsent(e) {
-		return false, nil
-	}
-	conn, err := e.rtnl()
-	if err != nil {
-		return false, err
-	}
-	rules, err := conn.Rules(c.msg.Family)
-	if err != nil {
-		return false, err
-	}
-	want := canonRule(&c.msg, c.msg.Attrs.Priority != nil)
-	for i := range rules {
-		if reflect.DeepEqual(canonRule(&rules[i], c.msg.Attrs.Priority != nil), want) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
+func (c ruleChange) applied(e *env) (bool, error) { return appliedStep(e, c) }
 
-// canonRule is m with what the kernel adds to a rule it reports (the -1
-// suppressors, full masks, protocol 0) dropped, so that a request and the
-// rule it made compare equal; without withPref the priority goes too.
-func canonRule(m *rtnl.RuleMessage, withPref bool) rtnl.RuleMessage {
-	r := restorableRule(m)
-	a := &r.Attrs
-	if !withPref {
-		a.Priority = nil
-	}
-	if a.FwMask != nil && *a.FwMask == 0xffffffff {
-		a.FwMask = nil
-	}
-	if a.FwMark != nil && *a.FwMark == 0 && a.FwMask == nil {
-		a.FwMark = nil
-	}
-	for _, m := range []**uint16{&a.SPortMask, &a.DPortMask} {
-		if *m != nil && **m == 0xffff {
-			*m = nil
-		}
-	}
-	if a.DSCPMask != nil && *a.DSCPMask == 0x3f {
-		a.DSCPMask = nil
-	}
-	if a.TunID != nil && *a.TunID == 0 {
-		a.TunID = nil
-	}
-	if a.IPProto != nil && *a.IPProto == 0 {
-		a.IPProto = nil
-	}
-	return r
-}
-
-// inverse deletes what add made (the same selectors and action), and
-// adds back, with its priority, the rule delete removes.
-func (c ruleChange) inverse(e *env) (command, error) {
-	if c.op == "add" {
-		return ruleDelExact{msg: c.msg}, nil
-	}
-	r, err := c.find(e)
-	if err != nil || r == nil {
-		return noop{}, err
-	}
-	return ruleChange{op: "add", msg: restorableRule(r)}, nil
-}
-
-// ruleDelExact deletes the rule an add made: the first one equal to msg
-// (canonRule), by its own priority. A plain "rule del" with msg's
-// selectors could remove an earlier rule that has those and more.
-type ruleDelExact struct{ msg rtnl.RuleMessage }
-
-func (c ruleDelExact) run(e *env) error {
-	conn, err := e.rtnl()
-	if err != nil {
-		return err
-	}
-	rules, err := conn.Rules(c.msg.Family)
-	if err != nil {
-		return err
-	}
-	want := canonRule(&c.msg, c.msg.Attrs.Priority != nil)
-	for i := range rules {
-		if reflect.DeepEqual(canonRule(&rules[i], c.msg.Attrs.Priority != nil), want) {
-			return conn.DeleteRule(&rules[i])
-		}
-	}
-	return notFound(fmt.Sprintf("no such rule (%s)", strings.Join(ruleChange{op: "delete", msg: c.msg}.words(), " ")))
-}
-
-// ruleDelExact has no words: up journals nothing for a rule add, and down
-// undoes it from the file (applied, then this inverse), since a "rule del"
-// line could not name the rule exactly without its priority.
-
-// restorableRule keeps what an add request may carry of a dumped rule:
-// the -1 "unset" suppressors and the kernel's flags go.
-func restorableRule(r *rtnl.RuleMessage) rtnl.RuleMessage {
-	m := *r
-	m.Flags &= rtnl.RuleInvert
-	a := &m.Attrs
-	if a.SuppressPrefixLen != nil && *a.SuppressPrefixLen == -1 {
-		a.SuppressPrefixLen = nil
-	}
-	if a.SuppressIfGroup != nil && *a.SuppressIfGroup == -1 {
-		a.SuppressIfGroup = nil
-	}
-	if a.L3MDev != nil && *a.L3MDev == 0 {
-		a.L3MDev = nil
-	}
-	if a.Protocol != nil && *a.Protocol == 0 {
-		a.Protocol = nil
-	}
-	return m
-}
-
-// words prints the rule back as the command line that sends msg.
-func (c ruleChange) words() []string {
-	m := &c.msg
-	a := &m.Attrs
-	w := []string{"rule", c.op}
-	if m.Family == rtnl.FamilyInet6 {
-		w = []string{"-6", "rule", c.op}
-	}
-	if m.Flags&rtnl.RuleInvert != 0 {
-		w = append(w, "not")
-	}
-	if m.Src.IsValid() && m.Src.Bits() > 0 {
-		w = append(w, "from", m.Src.String())
-	}
-	if m.Dst.IsValid() && m.Dst.Bits() > 0 {
-		w = append(w, "to", m.Dst.String())
-	}
-	if a.Priority != nil {
-		w = append(w, "pref", u32Word(*a.Priority))
-	}
-	if m.TOS != 0 {
-		w = append(w, "tos", fmt.Sprintf("0x%02x", m.TOS))
-	}
-	if a.FwMark != nil {
-		v := "0x" + strconv.FormatUint(uint64(*a.FwMark), 16)
-		if a.FwMask != nil {
-			v += "/0x" + strconv.FormatUint(uint64(*a.FwMask), 16)
-		}
-		w = append(w, "fwmark", v)
-	}
-	if a.IIFName != "" {
-		w = append(w, "iif", a.IIFName)
-	}
-	if a.OIFName != "" {
-		w = append(w, "oif", a.OIFName)
-	}
-	if a.L3MDev != nil && *a.L3MDev != 0 {
-		w = append(w, "l3mdev")
-	}
-	if r := a.UIDRange; r != nil {
-		w = append(w, "uidrange", fmt.Sprintf("%d-%d", r.Start, r.End))
-	}
-	if a.IPProto != nil {
-		w = append(w, "ipproto", u32Word(uint32(*a.IPProto)))
-	}
-	for _, p := range []struct {
-		k    string
-		r    *rtnl.RuleRange
-		mask *uint16
-	}{{"sport", a.SPort, a.SPortMask}, {"dport", a.DPort, a.DPortMask}} {
-		switch {
-		case p.r == nil:
-		case p.r.Start != p.r.End:
-			w = append(w, p.k, fmt.Sprintf("%d-%d", p.r.Start, p.r.End))
-		case p.mask != nil:
-			w = append(w, p.k, fmt.Sprintf("%d/%#x", p.r.Start, *p.mask))
-		default:
-			w = append(w, p.k, u32Word(p.r.Start))
-		}
-	}
-	if a.TunID != nil {
-		w = append(w, "tun_id", strconv.FormatUint(*a.TunID, 10))
-	}
-	if a.Flow != nil {
-		w = append(w, "realms", fmt.Sprintf("%d/%d", *a.Flow>>16, *a.Flow&0xffff))
-	}
-	l3mdev := a.L3MDev != nil && *a.L3MDev != 0
-	switch {
-	case m.Table != rtnl.TableUnspec:
-		w = append(w, "table", m.Table.String())
-	case c.op == "add" && m.Action == rtnl.RuleToTable && !l3mdev:
-		w = append(w, "table", "0") // else it would parse back as main
-	}
-	if a.SuppressPrefixLen != nil {
-		w = append(w, "suppress_prefixlength", strconv.Itoa(int(*a.SuppressPrefixLen)))
-	}
-	if a.SuppressIfGroup != nil {
-		w = append(w, "suppress_ifgroup", strconv.Itoa(int(*a.SuppressIfGroup)))
-	}
-	if a.Protocol != nil {
-		w = append(w, "protocol", a.Protocol.String())
-	}
-	// The action the parser gives a command without one: add looks up a
-	// table, del matches any.
-	def := rtnl.RuleUnspec
-	if c.op == "add" {
-		def = rtnl.RuleToTable
-	}
-	switch {
-	case m.Action == rtnl.RuleGoto && a.Goto != nil:
-		w = append(w, "goto", u32Word(*a.Goto))
-	case m.Action != def || w[len(w)-1] == c.op:
-		// (a rule command needs a word after add or del)
-		w = append(w, "type", strconv.Itoa(int(m.Action)))
-	}
-	return w
-}
+// inverse deletes exactly what add made, and adds back, with its
+// priority, the rule delete removes.
+func (c ruleChange) inverse(e *env) (command, error) { return inverseStep(e, c) }
 
 // ruleFilter is the selector of show and flush (ip's filter_nlmsg).
 type ruleFilter struct {

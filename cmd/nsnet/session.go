@@ -46,20 +46,6 @@ type session struct {
 	names linkNames
 }
 
-// openNS returns the namespace the session holds open under key (a name
-// or a path), if it still is what the name refers to; nil otherwise. A
-// nil session holds none.
-func (s *session) openNS(key string) *nsfs.NS {
-	if s == nil {
-		return nil
-	}
-	ref, err := nsfs.ParseKey(key)
-	if err != nil {
-		return nil
-	}
-	return s.ps.Cached(ref)
-}
-
 // usedLater reports whether a batch line after the current one acts in
 // namespace ns.
 func (s *session) usedLater(ns string) bool {

@@ -9,9 +9,7 @@ import (
 	"strings"
 
 	"github.com/nsnet/nsnet/journal"
-	"github.com/nsnet/nsnet/nsfs"
 	"github.com/nsnet/nsnet/plan"
-	"github.com/nsnet/nsnet/rtnl"
 )
 
 const upHelp = `Usage: nsnet up [--dry-run] FILE
@@ -136,261 +134,99 @@ func peerName(a linkAdd) string {
 	return ""
 }
 
-// stepKind names the kind of a step in its journal records.
-func stepKind(c command) string {
-	switch c.(type) {
-	case netnsAdd:
-		return "netns-add"
-	case linkAdd:
-		return "link-add"
-	case linkSet:
-		return "link-set"
-	case linkDel:
-		return "link-del"
-	case addrChange:
-		return "addr"
-	case routeChange:
-		return "route"
+// ownStep is the plan step of a line whose undo up journals: a planned
+// command's, sysctl -w's and netns add's (ok false for the others, which
+// down undoes from the file).
+func (st step) ownStep(e *env) (plan.Step, bool, error) {
+	sub := *e
+	sub.ns = st.l.ns
+	switch c := st.l.cmd.(type) {
+	case planned:
+		s, err := c.step(&sub)
+		return s, true, err
 	case sysctlSet:
-		return "sysctl"
-	case neighChange:
-		return "neigh"
-	case ruleChange:
-		return "rule"
-	case ethtoolFeatures:
-		return "ethtool-features"
-	case ethtoolChannels:
-		return "ethtool-channels"
-	case ethtoolRings:
-		return "ethtool-rings"
+		s, err := c.step(&sub)
+		return s, true, err
+	case netnsAdd:
+		return plan.NetnsAdd{Name: c.name}, true, nil
 	}
-	return "" // not journaled: undone from the file
+	return nil, false, nil
 }
 
-// record is the journal record of st's undo inv, when inv can be written
-// as words (ok false: down undoes the line from the file).
-func (st step) record(inv command) (journal.Record, bool) {
-	ns := st.l.ns
-	if in, ok := inv.(inNS); ok {
-		ns, inv = in.ns, in.cmd
+// undoStep is an undo command as the plan step the journal records.
+func (st step) undoStep(e *env, inv command) (plan.Step, bool) {
+	switch u := inv.(type) {
+	case stepCmd:
+		return u.st, true
+	case inNS:
+		if c, ok := u.cmd.(sysctlSet); ok {
+			sub := *e
+			sub.ns = u.ns
+			s, err := c.step(&sub)
+			return s, err == nil
+		}
+	case sysctlSet:
+		sub := *e
+		sub.ns = st.l.ns
+		s, err := u.step(&sub)
+		return s, err == nil
+	case netnsDel:
+		return plan.NetnsDel{Name: u.name}, !u.all
 	}
-	w, ok := inv.(worder)
-	kind := stepKind(st.l.cmd)
-	if !ok || kind == "" {
+	return nil, false
+}
+
+// undoCommand runs a journaled undo as the command line would run it.
+func undoCommand(u plan.Step) command {
+	switch s := u.(type) {
+	case plan.SysctlSet:
+		return inNS{ns: s.NS.Key(), cmd: sysctlFromStep(s)}
+	case plan.NetnsDel:
+		return netnsDel{name: s.Name}
+	}
+	return stepCmd{st: u}
+}
+
+// record is the journal record of st's undo inv: the plan step's kind and
+// fields (ok false when the line's undo is not journaled: down undoes it
+// from the file).
+func (st step) record(e *env, inv command) (journal.Record, bool) {
+	if _, ok, _ := st.ownStep(e); !ok {
 		return journal.Record{}, false
 	}
-	return journal.Record{Line: st.l.num, Hash: st.hash, Kind: kind, NS: ns, Undo: w.words()}, true
+	u, ok := st.undoStep(e, inv)
+	if !ok {
+		return journal.Record{}, false
+	}
+	kind, data, err := plan.EncodeStep(u)
+	if err != nil {
+		return journal.Record{}, false
+	}
+	return journal.Record{Line: st.l.num, Hash: st.hash, Kind: kind, Undo: []string{string(data)}}, true
 }
 
 // undoOf turns a journal record back into the undo of step st, refusing
-// anything that is not the typed undo of that very step: a record of
-// another kind, another object, another namespace, or any other command.
+// anything that is not a plan step undoing the line's own step
+// (plan.UndoFits): another kind, another object, another namespace.
 func (st step) undoOf(e *env, r journal.Record) (command, error) {
-	kind := stepKind(st.l.cmd)
-	if kind == "" || r.Kind != kind {
-		return nil, fmt.Errorf("a %.40q record for a %s line", r.Kind, orNone(kind))
-	}
-	for _, w := range r.Undo {
-		if strings.ContainsRune(w, 0) {
-			return nil, errors.New("a NUL byte in the undo")
-		}
-	}
-	if r.NS != "" {
-		if err := validNSRecord(r.NS); err != nil {
-			return nil, err
-		}
-	}
-	undo, err := parseCommand(r.Undo, st.l.opt)
+	own, ok, err := st.ownStep(e)
 	if err != nil {
-		return nil, fmt.Errorf("undo %.80q does not parse: %v", strings.Join(r.Undo, " "), err)
+		return nil, err
 	}
-	if err := undoFits(e, st.l.cmd, st.l.ns, r.NS, undo); err != nil {
-		return nil, fmt.Errorf("%.80q is not an undo of this line: %v", strings.Join(r.Undo, " "), err)
+	if !ok {
+		return nil, fmt.Errorf("a %.40q record for a line whose undo is not journaled", r.Kind)
 	}
-	return inNS{ns: r.NS, cmd: undo}, nil
-}
-
-func orNone(k string) string {
-	if k == "" {
-		return "not journaled"
+	if len(r.Undo) != 1 || r.NS != "" {
+		return nil, fmt.Errorf("a %.40q record that is not a typed undo", r.Kind)
 	}
-	return k
-}
-
-// validNSRecord checks the namespace of a record: a name, or a path of
-// the forms nsfs.Ref.Key writes (/proc/PID/ns/net, or an absolute path).
-func validNSRecord(ns string) error {
-	r, err := nsfs.ParseKey(ns)
+	u, err := plan.DecodeStep(r.Kind, []byte(r.Undo[0]))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if r.Kind == nsfs.RefPath && (!strings.HasPrefix(ns, "/") || strings.Contains(ns, "/../") || strings.HasSuffix(ns, "/..")) {
-		return fmt.Errorf("bad namespace %q", ns)
+	if err := plan.UndoFits(own, u); err != nil {
+		return nil, err
 	}
-	return nil
-}
-
-// undoFits checks that undo (run in namespace recNS) is an undo of step
-// (run in namespace ns): same kind of object, same object, and nothing the
-// step does not change.
-func undoFits(e *env, step command, ns, recNS string, undo command) error {
-	wrongNS := fmt.Errorf("acts in namespace %q", recNS)
-	switch s := step.(type) {
-	case netnsAdd:
-		u, ok := undo.(netnsDel)
-		if !ok || u.all || u.name != s.name {
-			return errors.New("not a delete of that namespace")
-		}
-		if recNS != ns {
-			return wrongNS
-		}
-	case linkAdd:
-		u, ok := undo.(linkDel)
-		if !ok || u.dev != s.spec.name {
-			return errors.New("not a delete of that link")
-		}
-		want := ns
-		if s.spec.netns != nil {
-			want = s.spec.netns.Key()
-		}
-		if recNS != want {
-			return wrongNS
-		}
-	case linkSet:
-		u, ok := undo.(linkSet)
-		if !ok {
-			return errors.New("not a link set")
-		}
-		now := s.dev
-		if s.spec.name != "" {
-			now = s.spec.name
-		}
-		if u.dev != now || u.spec.name != "" && u.spec.name != s.dev || now != s.dev && u.spec.name != s.dev {
-			return errors.New("not the same link")
-		}
-		want := ns
-		if s.spec.netns != nil {
-			want = s.spec.netns.Key()
-		}
-		if recNS != want {
-			return wrongNS
-		}
-		us, ss := u.spec, s.spec
-		if us.mtu != nil && ss.mtu == nil || us.address != nil && ss.address == nil || us.txqlen != nil && ss.txqlen == nil ||
-			us.alias != nil && ss.alias == nil || us.master != nil && ss.master == nil || us.lower != "" ||
-			us.up != nil && ss.up == nil && ss.netns == nil {
-			return errors.New("changes what the line does not")
-		}
-		if (us.netns == nil) != (ss.netns == nil) {
-			return errors.New("moves the link where the line does not")
-		}
-		if us.netns != nil {
-			sub := *e
-			sub.ns = ns
-			if us.netns.Key() != originRef(&sub).Key() {
-				return errors.New("moves the link somewhere else than back")
-			}
-		}
-	case linkDel:
-		u, ok := undo.(linkAdd)
-		if !ok || u.spec.name != s.dev || u.spec.netns != nil {
-			return errors.New("not a re-creation of that link")
-		}
-		if recNS != ns {
-			return wrongNS
-		}
-	case addrChange:
-		u, ok := undo.(addrChange)
-		if !ok || u.dev != s.dev || u.local.Addr() != s.local.Addr() || u.op == s.op && s.op != "replace" {
-			return errors.New("not the opposite change of that address")
-		}
-		if recNS != ns {
-			return wrongNS
-		}
-	case routeChange:
-		u, ok := undo.(routeChange)
-		if !ok || u.dst != s.dst || u.op == s.op && s.op != "replace" && s.op != "change" {
-			return errors.New("not the opposite change of that route")
-		}
-		if recNS != ns {
-			return wrongNS
-		}
-	case sysctlSet:
-		u, ok := undo.(sysctlSet)
-		if !ok || len(u.pairs) != len(s.pairs) {
-			return errors.New("not a write of the same keys")
-		}
-		keys := map[string]bool{}
-		for _, p := range s.pairs {
-			keys[p.key.Path] = true
-		}
-		for _, p := range u.pairs {
-			if !keys[p.key.Path] {
-				return fmt.Errorf("writes %s, which the line does not", p.key.Name)
-			}
-		}
-		if recNS != ns {
-			return wrongNS
-		}
-	case neighChange:
-		u, ok := undo.(neighChange)
-		if !ok || u.dst != s.dst || u.dev != s.dev || u.flags&rtnl.NeighProxy != s.flags&rtnl.NeighProxy {
-			return errors.New("not a change of that neighbour entry")
-		}
-		if s.op == "add" && u.op != "delete" || s.op == "delete" && u.op != "add" ||
-			(s.op == "replace" || s.op == "change") && u.op != "replace" && u.op != "delete" {
-			return errors.New("not the opposite change of that neighbour entry")
-		}
-		if recNS != ns {
-			return wrongNS
-		}
-	case ruleChange:
-		u, ok := undo.(ruleChange)
-		if !ok || s.op != "delete" || u.op != "add" || u.msg.Family != s.msg.Family ||
-			s.msg.Src.IsValid() && u.msg.Src != s.msg.Src || s.msg.Dst.IsValid() && u.msg.Dst != s.msg.Dst {
-			return errors.New("not a re-creation of the deleted rule")
-		}
-		if recNS != ns {
-			return wrongNS
-		}
-	case ethtoolFeatures:
-		u, ok := undo.(ethtoolFeatures)
-		if !ok || u.dev != s.dev || len(u.names) != len(u.on) {
-			return errors.New("not a change of that device's features")
-		}
-		if recNS != ns {
-			return wrongNS
-		}
-	case ethtoolChannels:
-		u, ok := undo.(ethtoolChannels)
-		if !ok || u.dev != s.dev || !subsetCounts([]*uint32{u.n.RX, u.n.TX, u.n.Other, u.n.Combined}, []*uint32{s.n.RX, s.n.TX, s.n.Other, s.n.Combined}) {
-			return errors.New("not a change of the channels the line sets")
-		}
-		if recNS != ns {
-			return wrongNS
-		}
-	case ethtoolRings:
-		u, ok := undo.(ethtoolRings)
-		if !ok || u.dev != s.dev || !subsetCounts([]*uint32{u.n.RX, u.n.RXMini, u.n.RXJumbo, u.n.TX}, []*uint32{s.n.RX, s.n.RXMini, s.n.RXJumbo, s.n.TX}) {
-			return errors.New("not a change of the rings the line sets")
-		}
-		if recNS != ns {
-			return wrongNS
-		}
-	default:
-		return errors.New("this kind of line has no journaled undo")
-	}
-	return nil
-}
-
-// subsetCounts reports whether undo sets only counts the step sets.
-func subsetCounts(undo, step []*uint32) bool {
-	for i := range undo {
-		if undo[i] != nil && step[i] == nil {
-			return false
-		}
-	}
-	return true
+	return undoCommand(u), nil
 }
 
 // openJournal locks and opens the journal of file, waiting for another up
@@ -398,6 +234,9 @@ func subsetCounts(undo, step []*uint32) bool {
 func openJournal(e *env, file string, create bool) (*journal.Journal, error) {
 	j, err := journal.Open(e.s.ctx, journalDir, file, create)
 	if err != nil {
+		if errors.Is(err, journal.ErrVersion) {
+			return nil, fmt.Errorf("%v: written by an older nsnet in another format; refused, nothing was changed: remove it (the older nsnet's down can still read it)", err)
+		}
 		if errors.Is(err, journal.ErrUnsafe) {
 			return nil, fmt.Errorf("%v: refused; nothing was changed (remove it if it is not nsnet's)", err)
 		}
@@ -429,7 +268,7 @@ func (c upCmd) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	err = plan.Up(e.s.ctx, e.s.ps, lineSteps(e.s, steps), upJournal{j: j, steps: steps})
+	err = plan.Up(e.s.ctx, e.s.ps, lineSteps(e.s, steps), upJournal{j: j, steps: steps, e: e})
 	var ue *plan.UpError
 	if !errors.As(err, &ue) {
 		if err != nil {
@@ -512,13 +351,14 @@ func lineSteps(s *session, steps []step) []plan.Step {
 type upJournal struct {
 	j     *journal.Journal
 	steps []step
+	e     *env
 }
 
 // errJournalDone wraps a failure to mark a record undone.
 var errJournalDone = errors.New("journal")
 
 func (u upJournal) Record(i int, undo plan.Step) (int, error) {
-	r, ok := u.steps[i].record(undo.(lineStep).cmd)
+	r, ok := u.steps[i].record(u.e, undo.(lineStep).cmd)
 	if !ok {
 		return 0, nil
 	}
@@ -571,7 +411,7 @@ func (c downCmd) run(e *env) error {
 		if !used[r.Seq] {
 			unmatched++
 			fmt.Fprintf(e.s.stderr, "nsnet: %s:%d: changed since up (no line of the file has the content the %s record was made for): its undo %s was not run\n",
-				c.file, r.Line, oneLine(fmt.Sprintf("%q", r.Kind)), oneLine(fmt.Sprintf("%q", strings.Join(r.Undo, " "))))
+				c.file, r.Line, oneLine(fmt.Sprintf("%q", r.Kind)), oneLine(fmt.Sprintf("%.200q", strings.Join(r.Undo, " "))))
 		}
 	}
 	refused := make([]bool, len(steps))
@@ -638,15 +478,11 @@ func markAll(j *journal.Journal, rs []journal.Record, ok bool) {
 	}
 }
 
-// The journal (package journal): up writes, before each step, the typed
-// undo of the step (when the inverse can print itself as words), so that
-// down, even after a kill -9 of up, restores what was there before (an old
-// sysctl value, a link's old name). Lines whose inverse cannot be written
-// are undone by down from the file itself.
-
-// worder is implemented by commands that can print themselves as the words
-// of an nsnet command line (inverses use it to be journaled).
-type worder interface{ words() []string }
+// The journal (package journal): up writes, before each step, the undo of
+// the step as a typed plan step (plan.EncodeStep), so that down, even
+// after a kill -9 of up, restores what was there before (an old sysctl
+// value, a link's old name, a neighbour entry the kernel had). Lines whose
+// undo is not journaled (nat, flushes) are undone by down from the file.
 
 // listLines joins line numbers, the first ten of them and a count.
 func listLines(nums []string) string {
