@@ -66,7 +66,15 @@ type batchFile struct {
 	// line's text (quoted words, very long lines), by line index and
 	// 0 (namespace) or 1 (name).
 	extra map[[2]int]string
+	// cmds holds the parsed commands of a file of at most keepParsed
+	// lines (nil for a larger one): parsing a line again costs more CPU
+	// than keeping it costs memory there.
+	cmds []command
 }
+
+// keepParsed is the most lines whose parsed commands a batch keeps (about
+// 4 MiB of them); a larger file's lines are parsed again when they run.
+const keepParsed = 16384
 
 // where is line i's FILE:LINE.
 func (b *batchFile) where(i int) string { return fmt.Sprintf("%s:%d", b.name, b.lines[i].num) }
@@ -115,6 +123,9 @@ func (b *batchFile) spanOf(i int, text, w string, which int) span {
 // check of the whole file parsed it once already).
 func (b *batchFile) parse(i int) (line, error) {
 	l := b.lines[i]
+	if b.cmds != nil {
+		return line{file: b.name, num: int(l.num), text: strings.TrimSpace(l.text), ns: b.ns(i), opt: b.opt(i), cmd: b.cmds[i]}, nil
+	}
 	return parseLine(b.g, b.name, int(l.num), l.text)
 }
 
@@ -210,7 +221,11 @@ func limitMemory(data string) func() {
 
 // parseBatch parses the text of a batch file read whole.
 func parseBatch(s *session, g globals, name, data string, force bool) (*batchFile, error) {
-	b := &batchFile{name: name, g: g, lines: make([]bline, 0, strings.Count(data, "\n")+1)}
+	n := strings.Count(data, "\n") + 1
+	b := &batchFile{name: name, g: g, lines: make([]bline, 0, n)}
+	if n <= keepParsed {
+		b.cmds = make([]command, 0, n)
+	}
 	optIdx := map[options]uint16{}
 	var bad error
 	num, start := 0, 0
@@ -263,6 +278,9 @@ func parseBatch(s *session, g globals, name, data string, force bool) (*batchFil
 		i := len(b.lines)
 		b.lines = append(b.lines, bline{text: text, num: int32(start), opt: oi, kind: kind,
 			ns: b.spanOf(i, text, l.ns, 0), name: b.spanOf(i, text, nsName, 1)})
+		if b.cmds != nil {
+			b.cmds = append(b.cmds, l.cmd)
+		}
 	}
 	if pending != "" {
 		return nil, usagef("%s:%d: the file ends inside a continued line", name, start)

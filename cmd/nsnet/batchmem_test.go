@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -103,6 +104,27 @@ func TestBatchFileNames(t *testing.T) {
 		}
 		if b.lines[i].num != wantNum[i] {
 			t.Errorf("line %d: number %d, want %d", i+1, b.lines[i].num, wantNum[i])
+		}
+	}
+}
+
+// TestBatchFileParseAgain: a line parsed again when it runs (a file of
+// more than keepParsed lines) is the line the check parsed (kept for a
+// smaller file).
+func TestBatchFileParseAgain(t *testing.T) {
+	p := benchFile(t, 20)
+	s := newSession(t.Context(), nil, io.Discard, io.Discard)
+	b, err := readBatch(s, globals{ns: "g0", opt: options{json: true}}, p, false)
+	if err != nil || b.cmds == nil {
+		t.Fatalf("%v; commands kept: %v", err, b.cmds != nil)
+	}
+	again := *b
+	again.cmds = nil
+	for i := range b.lines {
+		kept, err1 := b.parse(i)
+		parsed, err2 := again.parse(i)
+		if err1 != nil || err2 != nil || !reflect.DeepEqual(kept, parsed) {
+			t.Fatalf("line %d: kept %#v (%v), parsed again %#v (%v)", i+1, kept, err1, parsed, err2)
 		}
 	}
 }
