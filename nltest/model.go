@@ -11,8 +11,10 @@ import (
 )
 
 // Model is a small stateful rtnetlink kernel for unit tests of code above
-// rtnl (plan's steps, nsnet's commands): links by name (kind, flags, MTU,
-// master; a veth's peer is made and deleted with it), addresses and
+// rtnl (plan's steps, nsnet's commands): links by name (kind and kind
+// data, flags, MTU, master, lower link, address, alias, queue length,
+// group; renamed, or gone when moved to another namespace; a veth's peer
+// is made and deleted with it), addresses and
 // routes, neighbour entries and policy routing rules. It answers
 // RTM_{NEW,DEL,GET}{LINK,ADDR,ROUTE,NEIGH,RULE} as the kernel does in the
 // cases it models (EEXIST, ENODEV, EADDRNOTAVAIL, ESRCH, ENOENT) and
@@ -58,6 +60,34 @@ func (k *Model) AddLink(name, kind string, mtu uint32) *rtnl.LinkMessage {
 	k.next++
 	k.Links[name] = l
 	return l
+}
+
+// setAttrs changes link l as request m asks: flags, MTU, master, lower
+// link, address, alias, queue length and group.
+func (k *Model) setAttrs(l, m *rtnl.LinkMessage) {
+	l.Flags = l.Flags&^m.Change | m.Flags&m.Change
+	a := &m.Attrs
+	if a.MTU != nil {
+		l.Attrs.MTU = a.MTU
+	}
+	if a.Master != nil {
+		l.Attrs.Master = a.Master
+	}
+	if a.Link != nil {
+		l.Attrs.Link = a.Link
+	}
+	if a.Address != nil {
+		l.Attrs.Address = a.Address
+	}
+	if a.Alias != nil {
+		l.Attrs.Alias = a.Alias
+	}
+	if a.TxQueueLen != nil {
+		l.Attrs.TxQueueLen = a.TxQueueLen
+	}
+	if a.Group != nil {
+		l.Attrs.Group = a.Group
+	}
 }
 
 func (k *Model) byIndex(i uint32) *rtnl.LinkMessage {
@@ -141,23 +171,41 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 			if m.Attrs.MTU != nil {
 				mtu = *m.Attrs.MTU
 			}
-			k.AddLink(m.Attrs.Name, m.Attrs.Info.Kind, mtu)
+			nl := k.AddLink(m.Attrs.Name, m.Attrs.Info.Kind, mtu)
+			k.setAttrs(nl, &m)
 			if v, ok := m.Attrs.Info.Data.(*rtnl.Veth); ok && v.Peer != nil && v.Peer.Attrs.NetNSFD == nil {
-				k.AddLink(v.Peer.Attrs.Name, "veth", mtu)
+				if v.Peer.Attrs.MTU != nil {
+					mtu = *v.Peer.Attrs.MTU
+				}
+				p := k.AddLink(v.Peer.Attrs.Name, "veth", mtu)
+				k.setAttrs(p, v.Peer)
 				k.peer[m.Attrs.Name], k.peer[v.Peer.Attrs.Name] = v.Peer.Attrs.Name, m.Attrs.Name
+				nl.Attrs.Link, p.Attrs.Link = &p.Index, &nl.Index
+			} else if !ok && m.Attrs.Info.Data != nil {
+				nl.Attrs.Info.Data = m.Attrs.Info.Data
 			}
 			return ack, nil
+		}
+		if m.Attrs.NetNSFD != nil {
+			// Moved to another namespace: gone from this one.
+			delete(k.Links, l.Attrs.Name)
+			return ack, nil
+		}
+		if m.Index != 0 && m.Attrs.Name != "" && m.Attrs.Name != l.Attrs.Name {
+			if k.Links[m.Attrs.Name] != nil {
+				return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
+			}
+			delete(k.Links, l.Attrs.Name)
+			l.Attrs.Name = m.Attrs.Name
+			k.Links[l.Attrs.Name] = l
+		}
+		if m.Attrs.Info != nil && m.Attrs.Info.Data != nil && l.Attrs.Info != nil {
+			l.Attrs.Info.Data = m.Attrs.Info.Data
 		}
 		if l == nil {
 			return enodev, nil
 		}
-		l.Flags = l.Flags&^m.Change | m.Flags&m.Change
-		if m.Attrs.MTU != nil {
-			l.Attrs.MTU = m.Attrs.MTU
-		}
-		if m.Attrs.Master != nil {
-			l.Attrs.Master = m.Attrs.Master
-		}
+		k.setAttrs(l, &m)
 		return ack, nil
 	case unix.RTM_NEWADDR, unix.RTM_DELADDR, unix.RTM_GETADDR:
 		var m rtnl.AddrMessage

@@ -91,6 +91,3 @@ func (c BridgePortSet) Applied(ctx context.Context, s *Session) (bool, error) {
 func (c BridgePortSet) Inverse(ctx context.Context, s *Session) (Step, error) {
 	return c.state(s)
 }
-
-// eq reports whether want is unset or equal to have.
-func eq[T comparable](want, have *T) bool { return want == nil || have != nil && *want == *have }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -16,6 +17,7 @@ var schema = &nltrace.Schema{Family: "rtnetlink", Msg: traceMsg}
 
 func traceMsg(t uint16) (nltrace.Msg, bool) {
 	link := func(name string, k nltrace.MsgKind) nltrace.Msg {
+		linkSpaces.Do(fillLinkSpaces)
 		return nltrace.Msg{Name: name, Kind: k, Header: ifinfomsgLen, HeaderFmt: fmtIfinfomsg, Attrs: linkSpace}
 	}
 	addr := func(name string, k nltrace.MsgKind) nltrace.Msg {
@@ -302,14 +304,20 @@ func familyName(f byte) string {
 // The IFLA_* attribute spaces.
 
 // linkSpace is the IFLA_* attribute space of RTM_*LINK messages. It refers
-// to itself (through the veth peer), so it is filled in init.
+// to itself (through the veth peer), so it is filled by fillLinkSpaces, the
+// first time traceMsg names a link message: a process that does not trace
+// does not build it.
 var linkSpace = &nltrace.Space{Name: "ifla"}
 
 var linkInfoSpace = &nltrace.Space{Name: "ifla_info"}
 
 var vethSpace = &nltrace.Space{Name: "veth_info"}
 
-func init() {
+// linkSpaces guards fillLinkSpaces; linkInfoSpace and vethSpace are reached
+// only through linkSpace.
+var linkSpaces sync.Once
+
+func fillLinkSpaces() {
 	linkSpace.Attrs = []nltrace.Attr{
 		unix.IFLA_ADDRESS:             {Name: "IFLA_ADDRESS", Kind: nltrace.HWAddr},
 		unix.IFLA_BROADCAST:           {Name: "IFLA_BROADCAST", Kind: nltrace.HWAddr},

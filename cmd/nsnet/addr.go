@@ -2,10 +2,8 @@ package main
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"net/netip"
-	"os"
 	"strings"
 
 	"github.com/nsnet/nsnet/plan"
@@ -595,74 +593,27 @@ func parseAddrFlush(a *argv) (command, error) {
 	return c, nil
 }
 
-// addrs returns the addresses flush would remove.
-func (c addrFlush) addrs(e *env) (*rtnl.Conn, []rtnl.AddrMessage, error) {
-	conn, err := e.rtnl()
-	if err != nil {
-		return nil, nil, err
-	}
-	idx, err := linkIndex(conn, c.dev)
-	if err != nil {
-		return nil, nil, err
-	}
-	addrs, err := conn.Addrs(optFamily(e.opt), idx)
-	if err != nil || !c.f.active() {
-		return conn, addrs, err
-	}
-	kept := addrs[:0]
-	for i := range addrs {
-		if c.f.pass(&addrs[i]) {
-			kept = append(kept, addrs[i])
-		}
-	}
-	return conn, kept, nil
-}
-
-func (c addrFlush) run(e *env) error {
-	for round := 0; round < 3; round++ {
-		conn, addrs, err := c.addrs(e)
-		if err != nil || len(addrs) == 0 {
-			return err
-		}
-		// Secondaries first: deleting an IPv4 primary takes its
-		// secondaries with it (or promotes one).
-		for i := len(addrs) - 1; i >= 0; i-- {
-			a := &addrs[i]
-			d := &rtnl.AddrMessage{Family: a.Family, PrefixLen: a.PrefixLen, Index: a.Index,
-				Attrs: rtnl.AddrAttrs{Local: a.Attrs.Local, Address: a.Attrs.Address}}
-			if err := conn.DeleteAddr(d); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return named(err, fmt.Sprintf("%s/%d dev %s", addrLocal(a), a.PrefixLen, c.dev))
-			}
-		}
-	}
-	return nil
-}
-
-// applied: nothing left to flush.
-func (c addrFlush) applied(e *env) (bool, error) {
-	if nsAbsent(e) {
-		return true, nil
-	}
-	_, addrs, err := c.addrs(e)
-	return len(addrs) == 0, err
-}
-
-// inverse adds back every address the link has now.
-func (c addrFlush) inverse(e *env) (command, error) {
-	_, addrs, err := c.addrs(e)
-	if err != nil {
-		return nil, err
-	}
+// step is the command as a plan step.
+func (c addrFlush) step(e *env) (plan.Step, error) {
 	ref, err := e.ref()
 	if err != nil {
 		return nil, err
 	}
-	var s seq
-	for i := range addrs {
-		s = append(s, stepCmd{st: plan.AddrOf(ref, c.dev, &addrs[i])})
+	st := plan.AddrFlush{NS: ref, Dev: c.dev, Family: optFamily(e.opt)}
+	if c.f.active() {
+		f := c.f
+		st.Select = f.pass
 	}
-	return s, nil
+	return st, nil
 }
+
+func (c addrFlush) run(e *env) error { return runStep(e, c, "") }
+
+// applied: nothing left to flush.
+func (c addrFlush) applied(e *env) (bool, error) { return appliedStep(e, c) }
+
+// inverse adds back every address the link has now.
+func (c addrFlush) inverse(e *env) (command, error) { return inverseStep(e, c) }
 
 // addrValueWords are the addr keywords that take a value, by canonical name;
 // giving one twice is an error, as in iproute2.

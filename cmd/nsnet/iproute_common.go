@@ -152,31 +152,6 @@ func (n notFound) Error() string { return string(n) }
 // Is makes errors.Is(err, os.ErrNotExist) true.
 func (n notFound) Is(target error) bool { return target == os.ErrNotExist }
 
-// nsAbsent reports whether the command acts in a named namespace that
-// does not exist: nothing a command would make can be there, and nothing
-// it would remove. applied answers from that instead of failing, so that
-// down can skip the lines of a namespace that is already gone.
-func nsAbsent(e *env) bool {
-	if e.ns == "" {
-		return false
-	}
-	_, err := e.nsHandle()
-	return errors.Is(err, os.ErrNotExist)
-}
-
-// seq runs commands in order, stopping at the first failure: the inverse
-// of a command that did several things (addr flush).
-type seq []command
-
-func (s seq) run(e *env) error {
-	for _, c := range s {
-		if err := c.run(e); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // The commands that change state, checked to be reversible.
 var (
 	_ reversible = linkAdd{}

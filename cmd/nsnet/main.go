@@ -120,6 +120,19 @@ func (c *signalContext) Err() error { return c.get().Err() }
 // Value implements context.Context.
 func (c *signalContext) Value(key any) any { return c.get().Value(key) }
 
+// holdSignals makes the process ignore SIGINT and SIGTERM when ctx is its
+// signalContext and nothing asked for them yet: a command that runs to its
+// end whatever comes needs no goroutine and locked thread receiving them
+// (signal.Ignore only sets the handler). A later use of the context takes
+// them again (signal.Notify undoes Ignore).
+func holdSignals(ctx context.Context) {
+	c, ok := ctx.(*signalContext)
+	if !ok || c.ctx != nil {
+		return
+	}
+	signal.Ignore(os.Interrupt, syscall.SIGTERM)
+}
+
 // AfterFunc lets context.AfterFunc ask for the signals at once, instead of
 // from the goroutine it would otherwise start to wait on Done.
 func (c *signalContext) AfterFunc(f func()) func() bool { return context.AfterFunc(c.get(), f) }
@@ -167,10 +180,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case upCmd, downCmd:
 		ctx.Done() // as for a batch file
 	case netnsAdd, netnsAttach, netnsDel:
-		// Several steps each (a file under /run/netns, a mount): a
-		// signal is taken, so that the command runs to its end or rolls
-		// back instead of dying between two steps.
-		ctx.Done()
+		// Several steps each (a file under /run/netns, a mount): SIGINT
+		// and SIGTERM are ignored while they run, so that the command
+		// runs to its end or rolls back instead of dying between two
+		// steps. None of them waits on the context.
+		holdSignals(ctx)
 	}
 	return report(stderr, cmd.run(s.env(g.ns, g.opt)))
 }

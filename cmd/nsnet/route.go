@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
 	"strings"
-	"syscall"
 
 	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/rtnl"
@@ -535,50 +533,39 @@ func parseRouteFlush(a *argv, opt options) (command, error) {
 	return routeFlush{sel: sel}, nil
 }
 
-func (c routeFlush) run(e *env) error {
-	if c.sel.cache && c.sel.family != rtnl.FamilyInet6 {
-		// ip writes to the IPv4 cache's flush file; the cache has been
-		// gone since Linux 3.6, the file remains.
-		err := e.do(func() error {
-			return os.WriteFile("/proc/sys/net/ipv4/route/flush", []byte("-1"), 0)
-		})
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-		if c.sel.family == rtnl.FamilyInet || c.sel.family == rtnl.FamilyUnspec {
-			return nil
-		}
+// step is the command as a plan step: the selector lists the routes, and
+// -s prints ip's account of the rounds.
+func (c routeFlush) step(e *env) (plan.Step, error) {
+	ref, err := e.ref()
+	if err != nil {
+		return nil, err
 	}
-	for round := 0; round < 10; round++ {
-		conn, routes, err := c.sel.routes(e)
-		if err != nil {
-			var re *rtnl.Error
-			if errors.As(err, &re) && re.Kernel() {
-				return &flushError{err}
-			}
-			return err
+	st := plan.RouteFlush{NS: ref, Cache: c.sel.cache, Family: c.sel.family}
+	st.List = func() ([]rtnl.RouteMessage, error) {
+		_, routes, err := c.sel.routes(e)
+		var re *rtnl.Error
+		if errors.As(err, &re) && re.Kernel() {
+			return nil, &flushError{err}
 		}
-		if len(routes) == 0 {
-			// -s: ip's account of the flush.
-			if e.opt.stats && round == 0 {
+		return routes, err
+	}
+	if e.opt.stats {
+		st.Round = func(round, n int) error {
+			switch {
+			case n > 0:
+				fmt.Fprintf(e.out, "\n*** Round %d, deleting %d entries ***\n", round+1, n)
+			case round == 0:
 				fmt.Fprintln(e.out, "Nothing to flush.")
-			} else if e.opt.stats {
+			default:
 				fmt.Fprintf(e.out, "*** Flush is complete after %d round%s ***\n", round, map[bool]string{true: "s"}[round > 1])
 			}
 			return nil
 		}
-		if e.opt.stats {
-			fmt.Fprintf(e.out, "\n*** Round %d, deleting %d entries ***\n", round+1, len(routes))
-		}
-		for i := range routes {
-			m := plan.RestorableRoute(&routes[i])
-			if err := conn.DeleteRoute(&m); err != nil && !errors.Is(err, os.ErrNotExist) && !isESRCH(err) {
-				return err
-			}
-		}
 	}
-	return nil
+	return st, nil
 }
+
+func (c routeFlush) run(e *env) error { return runStep(e, c, "") }
 
 // flushError is a kernel refusal of the dump a flush starts with; ip
 // says "Flush terminated" after the kernel's answer.
@@ -587,46 +574,12 @@ type flushError struct{ err error }
 func (f *flushError) Error() string { return f.err.Error() }
 func (f *flushError) Unwrap() error { return f.err }
 
-// isESRCH says whether err is the kernel's "no such process" (a route
-// already gone).
-func isESRCH(err error) bool {
-	var re *rtnl.Error
-	if errors.As(err, &re) {
-		n, ok := re.Errno()
-		return ok && n == syscall.ESRCH
-	}
-	return false
-}
-
 // applied: nothing left to flush.
-func (c routeFlush) applied(e *env) (bool, error) {
-	if nsAbsent(e) || c.sel.cache {
-		return true, nil
-	}
-	_, routes, err := c.sel.routes(e)
-	return len(routes) == 0, err
-}
+func (c routeFlush) applied(e *env) (bool, error) { return appliedStep(e, c) }
 
 // inverse adds back every route the selector lists now; the route cache
 // is nobody's state and needs no undoing.
-func (c routeFlush) inverse(e *env) (command, error) {
-	if c.sel.cache {
-		return noop{}, nil
-	}
-	_, routes, err := c.sel.routes(e)
-	if err != nil {
-		return nil, err
-	}
-	ref, err := e.ref()
-	if err != nil {
-		return nil, err
-	}
-	var s seq
-	for i := range routes {
-		s = append(s, stepCmd{st: plan.RouteRaw{NS: ref, Op: "add", Route: plan.RestorableRoute(&routes[i])}})
-	}
-	return s, nil
-}
+func (c routeFlush) inverse(e *env) (command, error) { return inverseStep(e, c) }
 
 // routeGet is "route get ADDRESS".
 type routeGet struct {

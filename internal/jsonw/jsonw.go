@@ -13,7 +13,6 @@ package jsonw
 
 import (
 	"encoding"
-	"encoding/base64"
 	"errors"
 	"math"
 	"reflect"
@@ -185,7 +184,7 @@ func (e encoder) value(b []byte, v reflect.Value) ([]byte, error) {
 		}
 		if t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(appenderType) && !reflect.PointerTo(t.Elem()).Implements(textType) {
 			b = append(b, '"')
-			b = base64.StdEncoding.AppendEncode(b, v.Bytes())
+			b = appendBase64(b, v.Bytes())
 			return append(b, '"'), nil
 		}
 		return e.array(b, v)
@@ -392,4 +391,26 @@ func Indent(dst, src []byte, prefix, indent string) []byte {
 		}
 	}
 	return dst
+}
+
+// appendBase64 appends src in standard padded base64, as encoding/json
+// writes a []byte. It is written out here because package encoding/base64
+// builds its four encodings when the program starts, a cost every nsnet
+// process would pay for output that few commands print.
+func appendBase64(b, src []byte) []byte {
+	const enc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for len(src) >= 3 {
+		v := uint(src[0])<<16 | uint(src[1])<<8 | uint(src[2])
+		b = append(b, enc[v>>18&0x3f], enc[v>>12&0x3f], enc[v>>6&0x3f], enc[v&0x3f])
+		src = src[3:]
+	}
+	switch len(src) {
+	case 1:
+		v := uint(src[0]) << 16
+		b = append(b, enc[v>>18&0x3f], enc[v>>12&0x3f], '=', '=')
+	case 2:
+		v := uint(src[0])<<16 | uint(src[1])<<8
+		b = append(b, enc[v>>18&0x3f], enc[v>>12&0x3f], enc[v>>6&0x3f], '=')
+	}
+	return b
 }

@@ -2,6 +2,7 @@ package jsonw
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"math"
 	"net/netip"
@@ -142,4 +143,18 @@ func FuzzFloat(f *testing.F) {
 			t.Errorf("AppendFloat32(%v) = %s, want %s", float32(v), got, want32)
 		}
 	})
+}
+
+// appendBase64 is encoding/base64's StdEncoding for every length and byte.
+func TestAppendBase64(t *testing.T) {
+	src := make([]byte, 300)
+	for i := range src {
+		src[i] = byte(i*7 + i>>3)
+	}
+	for n := 0; n <= len(src); n++ {
+		want := base64.StdEncoding.EncodeToString(src[:n])
+		if got := string(appendBase64([]byte("x"), src[:n])); got != "x"+want {
+			t.Fatalf("appendBase64 of %d bytes = %q, want %q", n, got, "x"+want)
+		}
+	}
 }
