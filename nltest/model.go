@@ -165,9 +165,11 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 			if l == nil {
 				return enodev, nil
 			}
-			delete(k.Links, l.Attrs.Name)
+			k.unregister(l)
 			if p, ok := k.peer[l.Attrs.Name]; ok {
-				delete(k.Links, p)
+				if pl := k.Links[p]; pl != nil {
+					k.unregister(pl)
+				}
 				delete(k.peer, p)
 				delete(k.peer, l.Attrs.Name)
 			}
@@ -447,4 +449,20 @@ func ruleMatches(sel, r rtnl.RuleMessage) bool {
 		(!sel.Dst.IsValid() || sel.Dst == r.Dst) && (sel.Attrs.IIFName == "" || sel.Attrs.IIFName == r.Attrs.IIFName) &&
 		(sel.Attrs.OIFName == "" || sel.Attrs.OIFName == r.Attrs.OIFName) && eqPtr(sel.Attrs.FwMark, r.Attrs.FwMark) &&
 		eqPtr(sel.Attrs.Goto, r.Attrs.Goto) && sel.Flags&^r.Flags == 0
+}
+
+// unregister removes link l and what the kernel removes with a link: its
+// addresses, the routes through it, its neighbours, and its ports'
+// attachment to it.
+func (k *Model) unregister(l *rtnl.LinkMessage) {
+	delete(k.Links, l.Attrs.Name)
+	i := l.Index
+	k.Addrs = slices.DeleteFunc(k.Addrs, func(a rtnl.AddrMessage) bool { return a.Index == i })
+	k.Routes = slices.DeleteFunc(k.Routes, func(r rtnl.RouteMessage) bool { return r.Attrs.OIF != nil && *r.Attrs.OIF == i })
+	k.Neighs = slices.DeleteFunc(k.Neighs, func(n rtnl.NeighMessage) bool { return n.Index == i })
+	for _, p := range k.Links {
+		if p.Attrs.Master != nil && *p.Attrs.Master == i {
+			p.Attrs.Master = nil
+		}
+	}
 }

@@ -40,11 +40,17 @@ func newNatAhead(s *session) *natAhead {
 // nat table of namespace ns: rtnetlink changes of links, addresses and
 // routes, and creating another namespace.
 func natNeutral(b *batchFile, j int, ns string) bool {
-	switch b.lines[j].kind {
+	return kindNatNeutral(b.lines[j].kind, b.nsName(j), ns)
+}
+
+// kindNatNeutral is natNeutral for a line of kind k whose netns add (if
+// it is one) names name.
+func kindNatNeutral(k lineKind, name, ns string) bool {
+	switch k {
 	case kindLinkAdd, kindLinkChange, kindLinkSet, kindLinkSetOther, kindAddr, kindRoute:
 		return true
 	case kindNetnsAdd:
-		return b.nsName(j) != ns
+		return name != ns
 	}
 	return false
 }

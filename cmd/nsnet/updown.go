@@ -329,7 +329,7 @@ func (l lineStep) env() *env {
 // indexes, see linkNames) is forgotten before any command that could
 // rename, move or delete links, as in a batch.
 func (l lineStep) Apply(ctx context.Context, _ *plan.Session) error {
-	if !keepsLinkNames(line{cmd: l.cmd}) {
+	if k, _ := classify(line{cmd: l.cmd}); !keepsLinkNames(k) {
 		l.s.names.forget()
 	}
 	l.s.line = l.idx

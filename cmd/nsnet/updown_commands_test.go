@@ -95,15 +95,21 @@ func TestUpDown(t *testing.T) {
 		t.Fatalf("after up: links %v addrs %v routes %v neighs %v rules %d nft %v ip_forward %s", h.Links, h.Addrs, h.Routes,
 			h.Neighs, len(h.Rules), h.nft.Objs, h.sysctl(t, "net.ipv4.ip_forward"))
 	}
-	// The journal holds the undos computed before each line ran: the old
-	// MTU of v0 (1500), the old sysctl value (0), and the links to delete.
-	// (Records are checked by what they must name, whatever their
-	// encoding.)
+	// The journal holds the undos computed before each line ran: the links
+	// to delete and the old sysctl value (0). Lines 3 and 4 act inside
+	// links this up made (v0, br0): deleting those undoes them, so they
+	// have no record. (Records are checked by what they must name,
+	// whatever their encoding.)
 	recs, ok := h.records(t, f)
 	if !ok {
 		t.Fatal("up left no journal")
 	}
-	for line, words := range map[int][]string{1: {"br0"}, 2: {"v0"}, 3: {"v0", "1500"}, 4: {"10.1.0.1/24", "br0"}, 8: {"ip_forward", "0"}} {
+	for _, line := range []int{3, 4} {
+		if r, ok := recs[line]; ok {
+			t.Errorf("line %d, inside a link up made, has a record: %q", line, r)
+		}
+	}
+	for line, words := range map[int][]string{1: {"br0"}, 2: {"v0"}, 8: {"ip_forward", "0"}} {
 		r := recs[line]
 		for _, w := range words {
 			if !strings.Contains(r, w) {
@@ -223,4 +229,33 @@ func TestUpRefusesBadFiles(t *testing.T) {
 	wantErr(t, "up "+filepath.Join(t.TempDir(), "nosuch"), 1, "nosuch")
 	wantErr(t, "up", 255, "missing FILE")
 	wantErr(t, "down a b", 255, `"b"`)
+}
+
+// TestUpJournalsOldState: a line acting on a link up did not make is
+// checked and journaled with the state found before it ran, and down
+// puts that state back.
+func TestUpJournalsOldState(t *testing.T) {
+	h := onFakeHost(t)
+	h.AddLink("e0", "veth", 1500)
+	f := writeUpFile(t, "link set e0 mtu 1400", "addr add 10.5.0.1/24 dev e0")
+	if code, out, stderr := nsnet("", "up "+f); code != 0 || out != "" {
+		t.Fatalf("up: exit %d: %s%s", code, out, stderr)
+	}
+	if *h.Links["e0"].Attrs.MTU != 1400 || len(h.Addrs) != 1 {
+		t.Fatalf("after up: mtu %d addrs %v", *h.Links["e0"].Attrs.MTU, h.Addrs)
+	}
+	recs, _ := h.records(t, f)
+	for line, words := range map[int][]string{1: {"e0", "1500"}, 2: {"e0", "10.5.0.1/24"}} {
+		for _, w := range words {
+			if !strings.Contains(recs[line], w) {
+				t.Errorf("journal record of line %d %q does not name %q", line, recs[line], w)
+			}
+		}
+	}
+	if code, out, stderr := nsnet("", "down "+f); code != 0 || out != "" {
+		t.Fatalf("down: exit %d: %s%s", code, out, stderr)
+	}
+	if l := h.Links["e0"]; l == nil || *l.Attrs.MTU != 1500 || len(h.Addrs) != 0 {
+		t.Errorf("after down: e0 %v addrs %v, want e0 at mtu 1500 and no address", l, h.Addrs)
+	}
 }

@@ -203,7 +203,8 @@ func (l lineStep) Neutral(group string) bool {
 		return false
 	}
 	ns, _, _ := strings.Cut(rest, "\x00")
-	return natNeutral(l.st.l, ns)
+	k, name := classify(l.st.l)
+	return kindNatNeutral(k, name, ns)
 }
 
 // ApplyGroup adds the nat objects of steps (lines of l's group) in as few
