@@ -9,8 +9,14 @@ export CGO_ENABLED := 0
 
 all: build
 
+# Packages off every measured path (listing, -batch, CNI, topology, the
+# monitor): ping/capture, ethtool, generic netlink, the up/down journal and
+# the -d tracer are built without inlining, about 57 KB less binary.
+COLD_PKGS := pkt ethtool genl journal internal/nltrace
+GCFLAGS   := $(foreach p,$(COLD_PKGS),-gcflags=github.com/nsnet/nsnet/$(p)=-l)
+
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/nsnet ./cmd/nsnet
+	$(GO) build -trimpath $(GCFLAGS) -ldflags '$(LDFLAGS)' -o bin/nsnet ./cmd/nsnet
 
 # The README's test command: the oracle programs the integration tests
 # compare against (installed when missing, see tests/oracles.sh), lint, unit
@@ -52,7 +58,7 @@ clean:
 
 # The stripped release binary's size against the target (3.6 MB) and against
 # SIZE_REF (the newest tag, or the commit before HEAD when there is none),
-# built the same way.
+# each built by its own `make build`.
 SIZE_REF ?= $(shell git describe --tags --abbrev=0 2>/dev/null || echo HEAD~1)
 size: build
 	@sh tests/size.sh bin/nsnet "$(SIZE_REF)"

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/mdlayher/netlink"
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"golang.org/x/sys/unix"
 )
 
@@ -54,12 +54,9 @@ func DecodeBitset(b []byte, names []string) (Bitset, error) {
 		mask    []byte
 		verbose []bit
 	)
-	ad, err := netlink.NewAttributeDecoder(b)
-	if err != nil {
-		return bs, err
-	}
+	ad := nlattr.NewReader(b, binary.NativeEndian)
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.ETHTOOL_A_BITSET_NOMASK:
 			noMask = true
 		case unix.ETHTOOL_A_BITSET_SIZE:
@@ -69,15 +66,15 @@ func DecodeBitset(b []byte, names []string) (Bitset, error) {
 		case unix.ETHTOOL_A_BITSET_MASK:
 			mask = ad.Bytes()
 		case unix.ETHTOOL_A_BITSET_BITS:
-			ad.Nested(func(nad *netlink.AttributeDecoder) error {
+			ad.Walk(func(nad *nlattr.Reader) error {
 				for nad.Next() {
-					if nad.Type() != unix.ETHTOOL_A_BITSET_BITS_BIT {
+					if nad.Type != unix.ETHTOOL_A_BITSET_BITS_BIT {
 						continue
 					}
 					bt := bit{index: -1}
-					nad.Nested(func(bad *netlink.AttributeDecoder) error {
+					nad.Walk(func(bad *nlattr.Reader) error {
 						for bad.Next() {
-							switch bad.Type() {
+							switch bad.Type {
 							case unix.ETHTOOL_A_BITSET_BIT_INDEX:
 								bt.index = int(bad.Uint32())
 							case unix.ETHTOOL_A_BITSET_BIT_NAME:
@@ -148,18 +145,18 @@ func indexOf(names []string, name string) int {
 	return -1
 }
 
-// EncodeBits writes a verbose bitset with a mask into the nested
+// encodeBits writes a verbose bitset with a mask into the nested
 // attribute being built by ae: one ETHTOOL_A_BITSET_BITS_BIT per entry of
 // bits, by name, with ETHTOOL_A_BITSET_BIT_VALUE for the bits to set. The
 // kernel changes those bits and leaves the others (no NOMASK). Names are
 // written in the order given.
-func EncodeBits(ae *netlink.AttributeEncoder, names []string, values []bool) {
-	ae.Nested(unix.ETHTOOL_A_BITSET_BITS, func(nae *netlink.AttributeEncoder) error {
+func encodeBits(ae *nlattr.Encoder, names []string, values []bool) {
+	ae.Nested(unix.ETHTOOL_A_BITSET_BITS, func(nae *nlattr.Encoder) error {
 		for i, n := range names {
-			nae.Nested(unix.ETHTOOL_A_BITSET_BITS_BIT, func(bae *netlink.AttributeEncoder) error {
+			nae.Nested(unix.ETHTOOL_A_BITSET_BITS_BIT, func(bae *nlattr.Encoder) error {
 				bae.String(unix.ETHTOOL_A_BITSET_BIT_NAME, n)
 				if values[i] {
-					bae.Flag(unix.ETHTOOL_A_BITSET_BIT_VALUE, true)
+					bae.Flag(unix.ETHTOOL_A_BITSET_BIT_VALUE)
 				}
 				return nil
 			})

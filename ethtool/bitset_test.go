@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mdlayher/netlink"
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,9 +19,9 @@ func u32s(v ...uint32) []byte {
 	return b
 }
 
-func encode(t *testing.T, fn func(ae *netlink.AttributeEncoder)) []byte {
+func encode(t *testing.T, fn func(ae *nlattr.Encoder)) []byte {
 	t.Helper()
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(binary.NativeEndian)
 	fn(ae)
 	b, err := ae.Encode()
 	if err != nil {
@@ -33,7 +33,7 @@ func encode(t *testing.T, fn func(ae *netlink.AttributeEncoder)) []byte {
 // Compact bitsets, with and without a mask, as FEATURES_GET and
 // FEATURES_SET replies carry them.
 func TestDecodeBitsetCompact(t *testing.T) {
-	b := encode(t, func(ae *netlink.AttributeEncoder) {
+	b := encode(t, func(ae *nlattr.Encoder) {
 		ae.Uint32(unix.ETHTOOL_A_BITSET_SIZE, 40)
 		ae.Bytes(unix.ETHTOOL_A_BITSET_VALUE, u32s(0x80000001, 0x80))
 		ae.Bytes(unix.ETHTOOL_A_BITSET_MASK, u32s(0x1, 0x80))
@@ -51,8 +51,8 @@ func TestDecodeBitsetCompact(t *testing.T) {
 		t.Errorf("mask %x", bs.Mask)
 	}
 
-	list := encode(t, func(ae *netlink.AttributeEncoder) {
-		ae.Flag(unix.ETHTOOL_A_BITSET_NOMASK, true)
+	list := encode(t, func(ae *nlattr.Encoder) {
+		ae.Flag(unix.ETHTOOL_A_BITSET_NOMASK)
 		ae.Uint32(unix.ETHTOOL_A_BITSET_SIZE, 3)
 		ae.Bytes(unix.ETHTOOL_A_BITSET_VALUE, u32s(0b101))
 	})
@@ -68,15 +68,15 @@ func TestDecodeBitsetCompact(t *testing.T) {
 // A verbose bitset, by index or by name.
 func TestDecodeBitsetVerbose(t *testing.T) {
 	names := []string{"a", "b", "", "d"}
-	b := encode(t, func(ae *netlink.AttributeEncoder) {
+	b := encode(t, func(ae *nlattr.Encoder) {
 		ae.Uint32(unix.ETHTOOL_A_BITSET_SIZE, 4)
-		ae.Nested(unix.ETHTOOL_A_BITSET_BITS, func(nae *netlink.AttributeEncoder) error {
-			nae.Nested(unix.ETHTOOL_A_BITSET_BITS_BIT, func(bae *netlink.AttributeEncoder) error {
+		ae.Nested(unix.ETHTOOL_A_BITSET_BITS, func(nae *nlattr.Encoder) error {
+			nae.Nested(unix.ETHTOOL_A_BITSET_BITS_BIT, func(bae *nlattr.Encoder) error {
 				bae.Uint32(unix.ETHTOOL_A_BITSET_BIT_INDEX, 1)
-				bae.Flag(unix.ETHTOOL_A_BITSET_BIT_VALUE, true)
+				bae.Flag(unix.ETHTOOL_A_BITSET_BIT_VALUE)
 				return nil
 			})
-			nae.Nested(unix.ETHTOOL_A_BITSET_BITS_BIT, func(bae *netlink.AttributeEncoder) error {
+			nae.Nested(unix.ETHTOOL_A_BITSET_BITS_BIT, func(bae *nlattr.Encoder) error {
 				bae.String(unix.ETHTOOL_A_BITSET_BIT_NAME, "d")
 				return nil
 			})
@@ -91,10 +91,10 @@ func TestDecodeBitsetVerbose(t *testing.T) {
 		t.Errorf("verbose: %+v", bs)
 	}
 	// A name the device does not have is an error.
-	bad := encode(t, func(ae *netlink.AttributeEncoder) {
+	bad := encode(t, func(ae *nlattr.Encoder) {
 		ae.Uint32(unix.ETHTOOL_A_BITSET_SIZE, 4)
-		ae.Nested(unix.ETHTOOL_A_BITSET_BITS, func(nae *netlink.AttributeEncoder) error {
-			nae.Nested(unix.ETHTOOL_A_BITSET_BITS_BIT, func(bae *netlink.AttributeEncoder) error {
+		ae.Nested(unix.ETHTOOL_A_BITSET_BITS, func(nae *nlattr.Encoder) error {
+			nae.Nested(unix.ETHTOOL_A_BITSET_BITS_BIT, func(bae *nlattr.Encoder) error {
 				bae.String(unix.ETHTOOL_A_BITSET_BIT_NAME, "zz")
 				return nil
 			})
@@ -109,12 +109,12 @@ func TestDecodeBitsetVerbose(t *testing.T) {
 // Malformed sets are errors, never panics.
 func TestDecodeBitsetMalformed(t *testing.T) {
 	for name, b := range map[string][]byte{
-		"short value": encode(t, func(ae *netlink.AttributeEncoder) {
+		"short value": encode(t, func(ae *nlattr.Encoder) {
 			ae.Uint32(unix.ETHTOOL_A_BITSET_SIZE, 64)
 			ae.Bytes(unix.ETHTOOL_A_BITSET_VALUE, u32s(1))
 			ae.Bytes(unix.ETHTOOL_A_BITSET_MASK, u32s(1, 1))
 		}),
-		"huge size": encode(t, func(ae *netlink.AttributeEncoder) {
+		"huge size": encode(t, func(ae *nlattr.Encoder) {
 			ae.Uint32(unix.ETHTOOL_A_BITSET_SIZE, 1<<30)
 		}),
 		"truncated": {8, 0, 2, 0, 1},
@@ -125,11 +125,11 @@ func TestDecodeBitsetMalformed(t *testing.T) {
 	}
 }
 
-// EncodeBits writes the request ethtool -K sends, byte for byte, and it
+// encodeBits writes the request ethtool -K sends, byte for byte, and it
 // decodes back to the same bits.
-func TestEncodeBits(t *testing.T) {
-	b := encode(t, func(ae *netlink.AttributeEncoder) {
-		EncodeBits(ae, []string{"rx-gro", "tx-checksum-sctp"}, []bool{true, false})
+func TestEncodeBitsVerbose(t *testing.T) {
+	b := encode(t, func(ae *nlattr.Encoder) {
+		encodeBits(ae, []string{"rx-gro", "tx-checksum-sctp"}, []bool{true, false})
 	})
 	want := []byte{
 		0x34, 0, 3, 0x80, // ETHTOOL_A_BITSET_BITS, nested, 52 bytes
@@ -143,7 +143,7 @@ func TestEncodeBits(t *testing.T) {
 		t.Fatalf("encoded\n% x\nwant\n% x", b, want)
 	}
 	names := []string{"tx-checksum-sctp", "x", "rx-gro"}
-	full := encode(t, func(ae *netlink.AttributeEncoder) { ae.Uint32(unix.ETHTOOL_A_BITSET_SIZE, 3) })
+	full := encode(t, func(ae *nlattr.Encoder) { ae.Uint32(unix.ETHTOOL_A_BITSET_SIZE, 3) })
 	bs, err := DecodeBitset(append(full, b...), names)
 	if err != nil {
 		t.Fatal(err)
@@ -243,13 +243,13 @@ func TestFeatureChangeString(t *testing.T) {
 
 // A STRSET_GET reply's strings come back by index; other sets are skipped.
 func TestDecodeStrset(t *testing.T) {
-	set := func(ae *netlink.AttributeEncoder, id uint32, strs ...string) {
-		ae.Nested(unix.ETHTOOL_A_STRINGSETS_STRINGSET, func(s *netlink.AttributeEncoder) error {
+	set := func(ae *nlattr.Encoder, id uint32, strs ...string) {
+		ae.Nested(unix.ETHTOOL_A_STRINGSETS_STRINGSET, func(s *nlattr.Encoder) error {
 			s.Uint32(unix.ETHTOOL_A_STRINGSET_ID, id)
 			s.Uint32(unix.ETHTOOL_A_STRINGSET_COUNT, uint32(len(strs)))
-			s.Nested(unix.ETHTOOL_A_STRINGSET_STRINGS, func(x *netlink.AttributeEncoder) error {
+			s.Nested(unix.ETHTOOL_A_STRINGSET_STRINGS, func(x *nlattr.Encoder) error {
 				for i := len(strs) - 1; i >= 0; i-- { // any order
-					x.Nested(unix.ETHTOOL_A_STRINGS_STRING, func(y *netlink.AttributeEncoder) error {
+					x.Nested(unix.ETHTOOL_A_STRINGS_STRING, func(y *nlattr.Encoder) error {
 						y.Uint32(unix.ETHTOOL_A_STRING_INDEX, uint32(i))
 						y.String(unix.ETHTOOL_A_STRING_VALUE, strs[i])
 						return nil
@@ -260,8 +260,8 @@ func TestDecodeStrset(t *testing.T) {
 			return nil
 		})
 	}
-	b := encode(t, func(ae *netlink.AttributeEncoder) {
-		ae.Nested(unix.ETHTOOL_A_STRSET_STRINGSETS, func(sae *netlink.AttributeEncoder) error {
+	b := encode(t, func(ae *nlattr.Encoder) {
+		ae.Nested(unix.ETHTOOL_A_STRSET_STRINGSETS, func(sae *nlattr.Encoder) error {
 			set(sae, 1, "stat")
 			set(sae, ethSSFeatures, "a", "", "c")
 			return nil

@@ -1,9 +1,10 @@
 package ethtool
 
 import (
+	"encoding/binary"
 	"fmt"
 
-	"github.com/mdlayher/netlink"
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"golang.org/x/sys/unix"
 )
 
@@ -45,7 +46,7 @@ func (c *Conn) Channels(dev string) (Channels, error) {
 
 // SetChannels changes dev's channel counts.
 func (c *Conn) SetChannels(dev string, n ChannelCounts) error {
-	_, err := c.request("set channels", dev, unix.ETHTOOL_MSG_CHANNELS_SET, 0, func(ae *netlink.AttributeEncoder) {
+	_, err := c.request("set channels", dev, unix.ETHTOOL_MSG_CHANNELS_SET, 0, func(ae *nlattr.Encoder) {
 		putU32s(ae, []u32Attr{
 			{unix.ETHTOOL_A_CHANNELS_RX_COUNT, n.RX}, {unix.ETHTOOL_A_CHANNELS_TX_COUNT, n.TX},
 			{unix.ETHTOOL_A_CHANNELS_OTHER_COUNT, n.Other}, {unix.ETHTOOL_A_CHANNELS_COMBINED_COUNT, n.Combined},
@@ -91,7 +92,7 @@ func (c *Conn) Rings(dev string) (Rings, error) {
 
 // SetRings changes dev's ring sizes.
 func (c *Conn) SetRings(dev string, n RingCounts) error {
-	_, err := c.request("set rings", dev, unix.ETHTOOL_MSG_RINGS_SET, 0, func(ae *netlink.AttributeEncoder) {
+	_, err := c.request("set rings", dev, unix.ETHTOOL_MSG_RINGS_SET, 0, func(ae *nlattr.Encoder) {
 		putU32s(ae, []u32Attr{
 			{unix.ETHTOOL_A_RINGS_RX, n.RX}, {unix.ETHTOOL_A_RINGS_RX_MINI, n.RXMini},
 			{unix.ETHTOOL_A_RINGS_RX_JUMBO, n.RXJumbo}, {unix.ETHTOOL_A_RINGS_TX, n.TX},
@@ -106,7 +107,7 @@ type u32Attr struct {
 }
 
 // putU32s encodes the attributes whose values are set, in order.
-func putU32s(ae *netlink.AttributeEncoder, attrs []u32Attr) {
+func putU32s(ae *nlattr.Encoder, attrs []u32Attr) {
 	for _, a := range attrs {
 		if a.v != nil {
 			ae.Uint32(a.typ, *a.v)
@@ -116,12 +117,9 @@ func putU32s(ae *netlink.AttributeEncoder, attrs []u32Attr) {
 
 // decodeU32s sets *fields[t] for every 32-bit attribute t in b.
 func decodeU32s(b []byte, fields map[uint16]**uint32) error {
-	ad, err := netlink.NewAttributeDecoder(b)
-	if err != nil {
-		return err
-	}
+	ad := nlattr.NewReader(b, binary.NativeEndian)
 	for ad.Next() {
-		if p, ok := fields[ad.Type()]; ok {
+		if p, ok := fields[ad.Type]; ok {
 			v := ad.Uint32()
 			*p = &v
 		}

@@ -1,6 +1,7 @@
 package ethtool
 
 import (
+	"encoding/binary"
 	"errors"
 	"sync"
 	"syscall"
@@ -12,6 +13,7 @@ import (
 	"github.com/nsnet/nsnet/genl"
 	"github.com/nsnet/nsnet/internal/fakeconn"
 	"github.com/nsnet/nsnet/internal/nl"
+	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
 // Conn is a connection to the ethtool generic netlink family. It is safe
@@ -67,9 +69,9 @@ func init() {
 
 // request sends an ethtool message: cmd with its attributes and header
 // attribute 1 naming dev, with flags (ETHTOOL_FLAG_*) in the header.
-func (c *Conn) request(op, dev string, cmd uint8, hdrFlags uint32, attrs func(ae *netlink.AttributeEncoder)) ([]genetlink.Message, error) {
-	ae := netlink.NewAttributeEncoder()
-	ae.Nested(1, func(hae *netlink.AttributeEncoder) error { // ETHTOOL_A_*_HEADER
+func (c *Conn) request(op, dev string, cmd uint8, hdrFlags uint32, attrs func(ae *nlattr.Encoder)) ([]genetlink.Message, error) {
+	ae := nlattr.NewEncoder(binary.NativeEndian)
+	ae.Nested(1, func(hae *nlattr.Encoder) error { // ETHTOOL_A_*_HEADER
 		hae.String(unix.ETHTOOL_A_HEADER_DEV_NAME, dev)
 		if hdrFlags != 0 {
 			hae.Uint32(unix.ETHTOOL_A_HEADER_FLAGS, hdrFlags)

@@ -1,10 +1,11 @@
 package ethtool
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 
-	"github.com/mdlayher/netlink"
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"golang.org/x/sys/unix"
 )
 
@@ -28,9 +29,9 @@ func (c *Conn) FeatureNames(dev string) ([]string, error) {
 	if c.names != nil {
 		return c.names, nil
 	}
-	msgs, err := c.request("get feature names", dev, unix.ETHTOOL_MSG_STRSET_GET, 0, func(ae *netlink.AttributeEncoder) {
-		ae.Nested(unix.ETHTOOL_A_STRSET_STRINGSETS, func(sae *netlink.AttributeEncoder) error {
-			sae.Nested(unix.ETHTOOL_A_STRINGSETS_STRINGSET, func(s *netlink.AttributeEncoder) error {
+	msgs, err := c.request("get feature names", dev, unix.ETHTOOL_MSG_STRSET_GET, 0, func(ae *nlattr.Encoder) {
+		ae.Nested(unix.ETHTOOL_A_STRSET_STRINGSETS, func(sae *nlattr.Encoder) error {
+			sae.Nested(unix.ETHTOOL_A_STRINGSETS_STRINGSET, func(s *nlattr.Encoder) error {
 				s.Uint32(unix.ETHTOOL_A_STRINGSET_ID, ethSSFeatures)
 				return nil
 			})
@@ -60,39 +61,36 @@ const ethSSFeatures = 4
 // index; nil when the reply does not carry the set.
 func decodeStrset(b []byte, id uint32) ([]string, error) {
 	var out []string
-	ad, err := netlink.NewAttributeDecoder(b)
-	if err != nil {
-		return nil, err
-	}
+	ad := nlattr.NewReader(b, binary.NativeEndian)
 	for ad.Next() {
-		if ad.Type() != unix.ETHTOOL_A_STRSET_STRINGSETS {
+		if ad.Type != unix.ETHTOOL_A_STRSET_STRINGSETS {
 			continue
 		}
-		ad.Nested(func(sad *netlink.AttributeDecoder) error {
+		ad.Walk(func(sad *nlattr.Reader) error {
 			for sad.Next() {
-				if sad.Type() != unix.ETHTOOL_A_STRINGSETS_STRINGSET {
+				if sad.Type != unix.ETHTOOL_A_STRINGSETS_STRINGSET {
 					continue
 				}
-				sad.Nested(func(s *netlink.AttributeDecoder) error {
+				sad.Walk(func(s *nlattr.Reader) error {
 					var (
 						setID   uint32
 						count   uint32
 						strings = map[uint32]string{}
 					)
 					for s.Next() {
-						switch s.Type() {
+						switch s.Type {
 						case unix.ETHTOOL_A_STRINGSET_ID:
 							setID = s.Uint32()
 						case unix.ETHTOOL_A_STRINGSET_COUNT:
 							count = s.Uint32()
 						case unix.ETHTOOL_A_STRINGSET_STRINGS:
-							s.Nested(func(x *netlink.AttributeDecoder) error {
+							s.Walk(func(x *nlattr.Reader) error {
 								for x.Next() {
 									var idx uint32
 									var val string
-									x.Nested(func(y *netlink.AttributeDecoder) error {
+									x.Walk(func(y *nlattr.Reader) error {
 										for y.Next() {
-											switch y.Type() {
+											switch y.Type {
 											case unix.ETHTOOL_A_STRING_INDEX:
 												idx = y.Uint32()
 											case unix.ETHTOOL_A_STRING_VALUE:
@@ -157,12 +155,9 @@ func (c *Conn) Features(dev string) ([]Feature, error) {
 // the two of a FEATURES_SET reply), keyed by attribute type.
 func decodeFeatureSets(b []byte, names []string) (map[uint16]Bitset, error) {
 	sets := map[uint16]Bitset{}
-	ad, err := netlink.NewAttributeDecoder(b)
-	if err != nil {
-		return nil, err
-	}
+	ad := nlattr.NewReader(b, binary.NativeEndian)
 	for ad.Next() {
-		switch t := ad.Type(); t {
+		switch t := ad.Type; t {
 		case unix.ETHTOOL_A_FEATURES_HW, unix.ETHTOOL_A_FEATURES_WANTED,
 			unix.ETHTOOL_A_FEATURES_ACTIVE, unix.ETHTOOL_A_FEATURES_NOCHANGE:
 			bs, err := DecodeBitset(ad.Bytes(), names)
@@ -252,9 +247,9 @@ func (c *Conn) SetFeatures(dev string, req []FeatureRequest) ([]FeatureChange, e
 	if len(reqNames) == 0 {
 		return nil, nil
 	}
-	msgs, err := c.request("set features", dev, unix.ETHTOOL_MSG_FEATURES_SET, unix.ETHTOOL_FLAG_COMPACT_BITSETS, func(ae *netlink.AttributeEncoder) {
-		ae.Nested(unix.ETHTOOL_A_FEATURES_WANTED, func(wae *netlink.AttributeEncoder) error {
-			EncodeBits(wae, reqNames, reqVals)
+	msgs, err := c.request("set features", dev, unix.ETHTOOL_MSG_FEATURES_SET, unix.ETHTOOL_FLAG_COMPACT_BITSETS, func(ae *nlattr.Encoder) {
+		ae.Nested(unix.ETHTOOL_A_FEATURES_WANTED, func(wae *nlattr.Encoder) error {
+			encodeBits(wae, reqNames, reqVals)
 			return nil
 		})
 	})

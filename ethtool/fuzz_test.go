@@ -1,24 +1,25 @@
 package ethtool
 
 import (
+	"encoding/binary"
 	"testing"
 
-	"github.com/mdlayher/netlink"
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"golang.org/x/sys/unix"
 )
 
 // FuzzDecodeBitset: any bytes decode to a bitset or an error; a decoded
 // set's words cover its size.
 func FuzzDecodeBitset(f *testing.F) {
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(binary.NativeEndian)
 	ae.Uint32(unix.ETHTOOL_A_BITSET_SIZE, 40)
 	ae.Bytes(unix.ETHTOOL_A_BITSET_VALUE, make([]byte, 8))
 	ae.Bytes(unix.ETHTOOL_A_BITSET_MASK, make([]byte, 8))
 	b, _ := ae.Encode()
 	f.Add(b)
-	ae = netlink.NewAttributeEncoder()
+	ae = nlattr.NewEncoder(binary.NativeEndian)
 	ae.Uint32(unix.ETHTOOL_A_BITSET_SIZE, 3)
-	EncodeBits(ae, []string{"a", "c"}, []bool{true, false})
+	encodeBits(ae, []string{"a", "c"}, []bool{true, false})
 	b, _ = ae.Encode()
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -1,12 +1,14 @@
 package genl
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/mdlayher/genetlink"
 	"github.com/mdlayher/netlink"
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"golang.org/x/sys/unix"
 )
 
@@ -88,7 +90,7 @@ func (c *Conn) Families() ([]Family, error) {
 // Family asks the controller for the family called name. An unknown name
 // is an error that answers errors.Is(err, os.ErrNotExist).
 func (c *Conn) Family(name string) (Family, error) {
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(binary.NativeEndian)
 	ae.String(unix.CTRL_ATTR_FAMILY_NAME, name)
 	attrs, err := ae.Encode()
 	if err != nil {
@@ -115,12 +117,9 @@ var errNoFamilyID = errors.New("controller reply without a family id or name")
 // parseFamily decodes the attributes of a CTRL_CMD_NEWFAMILY reply.
 func parseFamily(b []byte) (Family, error) {
 	var f Family
-	ad, err := netlink.NewAttributeDecoder(b)
-	if err != nil {
-		return f, err
-	}
+	ad := nlattr.NewReader(b, binary.NativeEndian)
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.CTRL_ATTR_FAMILY_ID:
 			f.ID = ad.Uint16()
 		case unix.CTRL_ATTR_FAMILY_NAME:
@@ -132,12 +131,12 @@ func parseFamily(b []byte) (Family, error) {
 		case unix.CTRL_ATTR_MAXATTR:
 			f.MaxAttr = ad.Uint32()
 		case unix.CTRL_ATTR_OPS:
-			ad.Nested(func(nad *netlink.AttributeDecoder) error {
+			ad.Walk(func(nad *nlattr.Reader) error {
 				for nad.Next() {
 					var op Op
-					nad.Nested(func(oad *netlink.AttributeDecoder) error {
+					nad.Walk(func(oad *nlattr.Reader) error {
 						for oad.Next() {
-							switch oad.Type() {
+							switch oad.Type {
 							case unix.CTRL_ATTR_OP_ID:
 								op.ID = oad.Uint32()
 							case unix.CTRL_ATTR_OP_FLAGS:
@@ -151,12 +150,12 @@ func parseFamily(b []byte) (Family, error) {
 				return nil
 			})
 		case unix.CTRL_ATTR_MCAST_GROUPS:
-			ad.Nested(func(nad *netlink.AttributeDecoder) error {
+			ad.Walk(func(nad *nlattr.Reader) error {
 				for nad.Next() {
 					var g genetlink.MulticastGroup
-					nad.Nested(func(gad *netlink.AttributeDecoder) error {
+					nad.Walk(func(gad *nlattr.Reader) error {
 						for gad.Next() {
-							switch gad.Type() {
+							switch gad.Type {
 							case unix.CTRL_ATTR_MCAST_GRP_ID:
 								g.ID = gad.Uint32()
 							case unix.CTRL_ATTR_MCAST_GRP_NAME:

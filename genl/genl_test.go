@@ -8,15 +8,15 @@ import (
 	"testing"
 
 	"github.com/mdlayher/genetlink"
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"github.com/nsnet/nsnet/internal/nltrace"
 )
 
-func encode(t *testing.T, fn func(ae *netlink.AttributeEncoder)) []byte {
+func encode(t *testing.T, fn func(ae *nlattr.Encoder)) []byte {
 	t.Helper()
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(binary.NativeEndian)
 	fn(ae)
 	b, err := ae.Encode()
 	if err != nil {
@@ -28,15 +28,15 @@ func encode(t *testing.T, fn func(ae *netlink.AttributeEncoder)) []byte {
 // A controller reply as the kernel builds it: ops and groups are arrays
 // of nested attributes indexed from 1.
 func ctrlReply(t *testing.T) []byte {
-	return encode(t, func(ae *netlink.AttributeEncoder) {
+	return encode(t, func(ae *nlattr.Encoder) {
 		ae.String(unix.CTRL_ATTR_FAMILY_NAME, "ethtool")
 		ae.Uint16(unix.CTRL_ATTR_FAMILY_ID, 21)
 		ae.Uint32(unix.CTRL_ATTR_VERSION, 1)
 		ae.Uint32(unix.CTRL_ATTR_HDRSIZE, 0)
 		ae.Uint32(unix.CTRL_ATTR_MAXATTR, 0)
-		ae.Nested(unix.CTRL_ATTR_OPS, func(nae *netlink.AttributeEncoder) error {
+		ae.Nested(unix.CTRL_ATTR_OPS, func(nae *nlattr.Encoder) error {
 			for i, op := range [][2]uint32{{1, 0xe}, {12, 0x1a}} {
-				nae.Nested(uint16(i+1), func(o *netlink.AttributeEncoder) error {
+				nae.Nested(uint16(i+1), func(o *nlattr.Encoder) error {
 					o.Uint32(unix.CTRL_ATTR_OP_ID, op[0])
 					o.Uint32(unix.CTRL_ATTR_OP_FLAGS, op[1])
 					return nil
@@ -44,8 +44,8 @@ func ctrlReply(t *testing.T) []byte {
 			}
 			return nil
 		})
-		ae.Nested(unix.CTRL_ATTR_MCAST_GROUPS, func(nae *netlink.AttributeEncoder) error {
-			nae.Nested(1, func(g *netlink.AttributeEncoder) error {
+		ae.Nested(unix.CTRL_ATTR_MCAST_GROUPS, func(nae *nlattr.Encoder) error {
+			nae.Nested(1, func(g *nlattr.Encoder) error {
 				g.Uint32(unix.CTRL_ATTR_MCAST_GRP_ID, 6)
 				g.String(unix.CTRL_ATTR_MCAST_GRP_NAME, "monitor")
 				return nil
@@ -76,7 +76,7 @@ func TestParseFamily(t *testing.T) {
 		t.Errorf("unknown flag bits: %q", s)
 	}
 	// Without an id, or garbage: an error, not a zero family.
-	if _, err := parseFamily(encode(t, func(ae *netlink.AttributeEncoder) { ae.String(unix.CTRL_ATTR_FAMILY_NAME, "x") })); !errors.Is(err, errNoFamilyID) {
+	if _, err := parseFamily(encode(t, func(ae *nlattr.Encoder) { ae.String(unix.CTRL_ATTR_FAMILY_NAME, "x") })); !errors.Is(err, errNoFamilyID) {
 		t.Errorf("no id: %v", err)
 	}
 	if _, err := parseFamily([]byte{9, 0, 1}); err == nil {
@@ -97,14 +97,14 @@ func TestTraceGenl(t *testing.T) {
 	p := nltrace.New(&out, names.schema(), false)
 
 	req, _ := genetlink.Message{Header: genetlink.Header{Command: unix.CTRL_CMD_GETFAMILY, Version: 1},
-		Data: encode(t, func(ae *netlink.AttributeEncoder) { ae.String(unix.CTRL_ATTR_FAMILY_NAME, "ethtool") })}.MarshalBinary()
+		Data: encode(t, func(ae *nlattr.Encoder) { ae.String(unix.CTRL_ATTR_FAMILY_NAME, "ethtool") })}.MarshalBinary()
 	p.Print(nltrace.Sent, header(unix.GENL_ID_CTRL, 1, len(req)), req)
 	rep, _ := genetlink.Message{Header: genetlink.Header{Command: unix.CTRL_CMD_NEWFAMILY, Version: 2}, Data: ctrlReply(t)}.MarshalBinary()
 	p.Print(nltrace.Received, header(unix.GENL_ID_CTRL, 0, len(rep)), rep)
 
 	// Before the family is known: by id.
-	feat := encode(t, func(ae *netlink.AttributeEncoder) {
-		ae.Nested(unix.ETHTOOL_A_FEATURES_HEADER, func(h *netlink.AttributeEncoder) error {
+	feat := encode(t, func(ae *nlattr.Encoder) {
+		ae.Nested(unix.ETHTOOL_A_FEATURES_HEADER, func(h *nlattr.Encoder) error {
 			h.String(unix.ETHTOOL_A_HEADER_DEV_NAME, "veth0")
 			return nil
 		})

@@ -93,29 +93,29 @@ var ctrlCmds = [...]string{
 
 func ctrlCmd(_ nltrace.Direction, c uint8) (string, *nltrace.Space) {
 	if int(c) < len(ctrlCmds) {
-		return ctrlCmds[c], ctrlSpace
+		return ctrlCmds[c], &ctrlSpace
 	}
-	return "", ctrlSpace
+	return "", &ctrlSpace
 }
 
-var ctrlOpSpace = &nltrace.Space{Name: "ctrl_attr_op", Attrs: []nltrace.Attr{
+var ctrlOpSpace = nltrace.Space{Name: "ctrl_attr_op", Attrs: []nltrace.Attr{
 	unix.CTRL_ATTR_OP_ID:    {Name: "CTRL_ATTR_OP_ID", Kind: nltrace.U32},
 	unix.CTRL_ATTR_OP_FLAGS: {Name: "CTRL_ATTR_OP_FLAGS", Kind: nltrace.U32, Format: func(b []byte) string { return fmtOpFlags(b) }},
 }}
 
-var ctrlGrpSpace = &nltrace.Space{Name: "ctrl_attr_mcast_grp", Attrs: []nltrace.Attr{
+var ctrlGrpSpace = nltrace.Space{Name: "ctrl_attr_mcast_grp", Attrs: []nltrace.Attr{
 	unix.CTRL_ATTR_MCAST_GRP_NAME: {Name: "CTRL_ATTR_MCAST_GRP_NAME", Kind: nltrace.String},
 	unix.CTRL_ATTR_MCAST_GRP_ID:   {Name: "CTRL_ATTR_MCAST_GRP_ID", Kind: nltrace.U32},
 }}
 
-var ctrlSpace = &nltrace.Space{Name: "ctrl_attr", Attrs: []nltrace.Attr{
+var ctrlSpace = nltrace.Space{Name: "ctrl_attr", Attrs: []nltrace.Attr{
 	unix.CTRL_ATTR_FAMILY_ID:    {Name: "CTRL_ATTR_FAMILY_ID", Kind: nltrace.U16},
 	unix.CTRL_ATTR_FAMILY_NAME:  {Name: "CTRL_ATTR_FAMILY_NAME", Kind: nltrace.String},
 	unix.CTRL_ATTR_VERSION:      {Name: "CTRL_ATTR_VERSION", Kind: nltrace.U32},
 	unix.CTRL_ATTR_HDRSIZE:      {Name: "CTRL_ATTR_HDRSIZE", Kind: nltrace.U32},
 	unix.CTRL_ATTR_MAXATTR:      {Name: "CTRL_ATTR_MAXATTR", Kind: nltrace.U32},
-	unix.CTRL_ATTR_OPS:          {Name: "CTRL_ATTR_OPS", Kind: nltrace.Array, Elem: &nltrace.Attr{Name: "CTRL_ATTR_OP", Kind: nltrace.Nested, Nest: ctrlOpSpace}},
-	unix.CTRL_ATTR_MCAST_GROUPS: {Name: "CTRL_ATTR_MCAST_GROUPS", Kind: nltrace.Array, Elem: &nltrace.Attr{Name: "CTRL_ATTR_MCAST_GRP", Kind: nltrace.Nested, Nest: ctrlGrpSpace}},
+	unix.CTRL_ATTR_OPS:          {Name: "CTRL_ATTR_OPS", Kind: nltrace.Array, Elem: &nltrace.Attr{Name: "CTRL_ATTR_OP", Kind: nltrace.Nested, Nest: &ctrlOpSpace}},
+	unix.CTRL_ATTR_MCAST_GROUPS: {Name: "CTRL_ATTR_MCAST_GROUPS", Kind: nltrace.Array, Elem: &nltrace.Attr{Name: "CTRL_ATTR_MCAST_GRP", Kind: nltrace.Nested, Nest: &ctrlGrpSpace}},
 	unix.CTRL_ATTR_POLICY:       {Name: "CTRL_ATTR_POLICY", Kind: nltrace.Bytes},
 	unix.CTRL_ATTR_OP_POLICY:    {Name: "CTRL_ATTR_OP_POLICY", Kind: nltrace.Bytes},
 	unix.CTRL_ATTR_OP:           {Name: "CTRL_ATTR_OP", Kind: nltrace.U32},

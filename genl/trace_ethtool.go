@@ -18,60 +18,60 @@ type ethtoolMsg struct {
 }
 
 var ethtoolRequests = [...]ethtoolMsg{
-	unix.ETHTOOL_MSG_STRSET_GET:    {"ETHTOOL_MSG_STRSET_GET", ethStrsetSpace},
-	unix.ETHTOOL_MSG_LINKINFO_GET:  {"ETHTOOL_MSG_LINKINFO_GET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_LINKINFO_SET:  {"ETHTOOL_MSG_LINKINFO_SET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_LINKMODES_GET: {"ETHTOOL_MSG_LINKMODES_GET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_LINKMODES_SET: {"ETHTOOL_MSG_LINKMODES_SET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_LINKSTATE_GET: {"ETHTOOL_MSG_LINKSTATE_GET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_DEBUG_GET:     {"ETHTOOL_MSG_DEBUG_GET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_DEBUG_SET:     {"ETHTOOL_MSG_DEBUG_SET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_WOL_GET:       {"ETHTOOL_MSG_WOL_GET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_WOL_SET:       {"ETHTOOL_MSG_WOL_SET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_FEATURES_GET:  {"ETHTOOL_MSG_FEATURES_GET", ethFeaturesSpace},
-	unix.ETHTOOL_MSG_FEATURES_SET:  {"ETHTOOL_MSG_FEATURES_SET", ethFeaturesSpace},
-	unix.ETHTOOL_MSG_PRIVFLAGS_GET: {"ETHTOOL_MSG_PRIVFLAGS_GET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_PRIVFLAGS_SET: {"ETHTOOL_MSG_PRIVFLAGS_SET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_RINGS_GET:     {"ETHTOOL_MSG_RINGS_GET", ethRingsSpace},
-	unix.ETHTOOL_MSG_RINGS_SET:     {"ETHTOOL_MSG_RINGS_SET", ethRingsSpace},
-	unix.ETHTOOL_MSG_CHANNELS_GET:  {"ETHTOOL_MSG_CHANNELS_GET", ethChannelsSpace},
-	unix.ETHTOOL_MSG_CHANNELS_SET:  {"ETHTOOL_MSG_CHANNELS_SET", ethChannelsSpace},
-	unix.ETHTOOL_MSG_COALESCE_GET:  {"ETHTOOL_MSG_COALESCE_GET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_COALESCE_SET:  {"ETHTOOL_MSG_COALESCE_SET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_PAUSE_GET:     {"ETHTOOL_MSG_PAUSE_GET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_PAUSE_SET:     {"ETHTOOL_MSG_PAUSE_SET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_EEE_GET:       {"ETHTOOL_MSG_EEE_GET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_EEE_SET:       {"ETHTOOL_MSG_EEE_SET", ethHeaderOnly},
-	unix.ETHTOOL_MSG_TSINFO_GET:    {"ETHTOOL_MSG_TSINFO_GET", ethHeaderOnly},
+	unix.ETHTOOL_MSG_STRSET_GET:    {"ETHTOOL_MSG_STRSET_GET", &ethStrsetSpace},
+	unix.ETHTOOL_MSG_LINKINFO_GET:  {"ETHTOOL_MSG_LINKINFO_GET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_LINKINFO_SET:  {"ETHTOOL_MSG_LINKINFO_SET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_LINKMODES_GET: {"ETHTOOL_MSG_LINKMODES_GET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_LINKMODES_SET: {"ETHTOOL_MSG_LINKMODES_SET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_LINKSTATE_GET: {"ETHTOOL_MSG_LINKSTATE_GET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_DEBUG_GET:     {"ETHTOOL_MSG_DEBUG_GET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_DEBUG_SET:     {"ETHTOOL_MSG_DEBUG_SET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_WOL_GET:       {"ETHTOOL_MSG_WOL_GET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_WOL_SET:       {"ETHTOOL_MSG_WOL_SET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_FEATURES_GET:  {"ETHTOOL_MSG_FEATURES_GET", &ethFeaturesSpace},
+	unix.ETHTOOL_MSG_FEATURES_SET:  {"ETHTOOL_MSG_FEATURES_SET", &ethFeaturesSpace},
+	unix.ETHTOOL_MSG_PRIVFLAGS_GET: {"ETHTOOL_MSG_PRIVFLAGS_GET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_PRIVFLAGS_SET: {"ETHTOOL_MSG_PRIVFLAGS_SET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_RINGS_GET:     {"ETHTOOL_MSG_RINGS_GET", &ethRingsSpace},
+	unix.ETHTOOL_MSG_RINGS_SET:     {"ETHTOOL_MSG_RINGS_SET", &ethRingsSpace},
+	unix.ETHTOOL_MSG_CHANNELS_GET:  {"ETHTOOL_MSG_CHANNELS_GET", &ethChannelsSpace},
+	unix.ETHTOOL_MSG_CHANNELS_SET:  {"ETHTOOL_MSG_CHANNELS_SET", &ethChannelsSpace},
+	unix.ETHTOOL_MSG_COALESCE_GET:  {"ETHTOOL_MSG_COALESCE_GET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_COALESCE_SET:  {"ETHTOOL_MSG_COALESCE_SET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_PAUSE_GET:     {"ETHTOOL_MSG_PAUSE_GET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_PAUSE_SET:     {"ETHTOOL_MSG_PAUSE_SET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_EEE_GET:       {"ETHTOOL_MSG_EEE_GET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_EEE_SET:       {"ETHTOOL_MSG_EEE_SET", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_TSINFO_GET:    {"ETHTOOL_MSG_TSINFO_GET", &ethHeaderOnly},
 }
 
 var ethtoolReplies = [...]ethtoolMsg{
-	unix.ETHTOOL_MSG_STRSET_GET_REPLY:    {"ETHTOOL_MSG_STRSET_GET_REPLY", ethStrsetSpace},
-	unix.ETHTOOL_MSG_LINKINFO_GET_REPLY:  {"ETHTOOL_MSG_LINKINFO_GET_REPLY", ethHeaderOnly},
-	unix.ETHTOOL_MSG_LINKINFO_NTF:        {"ETHTOOL_MSG_LINKINFO_NTF", ethHeaderOnly},
-	unix.ETHTOOL_MSG_LINKMODES_GET_REPLY: {"ETHTOOL_MSG_LINKMODES_GET_REPLY", ethHeaderOnly},
-	unix.ETHTOOL_MSG_LINKMODES_NTF:       {"ETHTOOL_MSG_LINKMODES_NTF", ethHeaderOnly},
-	unix.ETHTOOL_MSG_LINKSTATE_GET_REPLY: {"ETHTOOL_MSG_LINKSTATE_GET_REPLY", ethHeaderOnly},
-	unix.ETHTOOL_MSG_DEBUG_GET_REPLY:     {"ETHTOOL_MSG_DEBUG_GET_REPLY", ethHeaderOnly},
-	unix.ETHTOOL_MSG_DEBUG_NTF:           {"ETHTOOL_MSG_DEBUG_NTF", ethHeaderOnly},
-	unix.ETHTOOL_MSG_WOL_GET_REPLY:       {"ETHTOOL_MSG_WOL_GET_REPLY", ethHeaderOnly},
-	unix.ETHTOOL_MSG_WOL_NTF:             {"ETHTOOL_MSG_WOL_NTF", ethHeaderOnly},
-	unix.ETHTOOL_MSG_FEATURES_GET_REPLY:  {"ETHTOOL_MSG_FEATURES_GET_REPLY", ethFeaturesSpace},
-	unix.ETHTOOL_MSG_FEATURES_SET_REPLY:  {"ETHTOOL_MSG_FEATURES_SET_REPLY", ethFeaturesSpace},
-	unix.ETHTOOL_MSG_FEATURES_NTF:        {"ETHTOOL_MSG_FEATURES_NTF", ethFeaturesSpace},
-	unix.ETHTOOL_MSG_PRIVFLAGS_GET_REPLY: {"ETHTOOL_MSG_PRIVFLAGS_GET_REPLY", ethHeaderOnly},
-	unix.ETHTOOL_MSG_PRIVFLAGS_NTF:       {"ETHTOOL_MSG_PRIVFLAGS_NTF", ethHeaderOnly},
-	unix.ETHTOOL_MSG_RINGS_GET_REPLY:     {"ETHTOOL_MSG_RINGS_GET_REPLY", ethRingsSpace},
-	unix.ETHTOOL_MSG_RINGS_NTF:           {"ETHTOOL_MSG_RINGS_NTF", ethRingsSpace},
-	unix.ETHTOOL_MSG_CHANNELS_GET_REPLY:  {"ETHTOOL_MSG_CHANNELS_GET_REPLY", ethChannelsSpace},
-	unix.ETHTOOL_MSG_CHANNELS_NTF:        {"ETHTOOL_MSG_CHANNELS_NTF", ethChannelsSpace},
-	unix.ETHTOOL_MSG_COALESCE_GET_REPLY:  {"ETHTOOL_MSG_COALESCE_GET_REPLY", ethHeaderOnly},
-	unix.ETHTOOL_MSG_COALESCE_NTF:        {"ETHTOOL_MSG_COALESCE_NTF", ethHeaderOnly},
-	unix.ETHTOOL_MSG_PAUSE_GET_REPLY:     {"ETHTOOL_MSG_PAUSE_GET_REPLY", ethHeaderOnly},
-	unix.ETHTOOL_MSG_PAUSE_NTF:           {"ETHTOOL_MSG_PAUSE_NTF", ethHeaderOnly},
-	unix.ETHTOOL_MSG_EEE_GET_REPLY:       {"ETHTOOL_MSG_EEE_GET_REPLY", ethHeaderOnly},
-	unix.ETHTOOL_MSG_EEE_NTF:             {"ETHTOOL_MSG_EEE_NTF", ethHeaderOnly},
-	unix.ETHTOOL_MSG_TSINFO_GET_REPLY:    {"ETHTOOL_MSG_TSINFO_GET_REPLY", ethHeaderOnly},
+	unix.ETHTOOL_MSG_STRSET_GET_REPLY:    {"ETHTOOL_MSG_STRSET_GET_REPLY", &ethStrsetSpace},
+	unix.ETHTOOL_MSG_LINKINFO_GET_REPLY:  {"ETHTOOL_MSG_LINKINFO_GET_REPLY", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_LINKINFO_NTF:        {"ETHTOOL_MSG_LINKINFO_NTF", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_LINKMODES_GET_REPLY: {"ETHTOOL_MSG_LINKMODES_GET_REPLY", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_LINKMODES_NTF:       {"ETHTOOL_MSG_LINKMODES_NTF", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_LINKSTATE_GET_REPLY: {"ETHTOOL_MSG_LINKSTATE_GET_REPLY", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_DEBUG_GET_REPLY:     {"ETHTOOL_MSG_DEBUG_GET_REPLY", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_DEBUG_NTF:           {"ETHTOOL_MSG_DEBUG_NTF", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_WOL_GET_REPLY:       {"ETHTOOL_MSG_WOL_GET_REPLY", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_WOL_NTF:             {"ETHTOOL_MSG_WOL_NTF", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_FEATURES_GET_REPLY:  {"ETHTOOL_MSG_FEATURES_GET_REPLY", &ethFeaturesSpace},
+	unix.ETHTOOL_MSG_FEATURES_SET_REPLY:  {"ETHTOOL_MSG_FEATURES_SET_REPLY", &ethFeaturesSpace},
+	unix.ETHTOOL_MSG_FEATURES_NTF:        {"ETHTOOL_MSG_FEATURES_NTF", &ethFeaturesSpace},
+	unix.ETHTOOL_MSG_PRIVFLAGS_GET_REPLY: {"ETHTOOL_MSG_PRIVFLAGS_GET_REPLY", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_PRIVFLAGS_NTF:       {"ETHTOOL_MSG_PRIVFLAGS_NTF", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_RINGS_GET_REPLY:     {"ETHTOOL_MSG_RINGS_GET_REPLY", &ethRingsSpace},
+	unix.ETHTOOL_MSG_RINGS_NTF:           {"ETHTOOL_MSG_RINGS_NTF", &ethRingsSpace},
+	unix.ETHTOOL_MSG_CHANNELS_GET_REPLY:  {"ETHTOOL_MSG_CHANNELS_GET_REPLY", &ethChannelsSpace},
+	unix.ETHTOOL_MSG_CHANNELS_NTF:        {"ETHTOOL_MSG_CHANNELS_NTF", &ethChannelsSpace},
+	unix.ETHTOOL_MSG_COALESCE_GET_REPLY:  {"ETHTOOL_MSG_COALESCE_GET_REPLY", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_COALESCE_NTF:        {"ETHTOOL_MSG_COALESCE_NTF", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_PAUSE_GET_REPLY:     {"ETHTOOL_MSG_PAUSE_GET_REPLY", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_PAUSE_NTF:           {"ETHTOOL_MSG_PAUSE_NTF", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_EEE_GET_REPLY:       {"ETHTOOL_MSG_EEE_GET_REPLY", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_EEE_NTF:             {"ETHTOOL_MSG_EEE_NTF", &ethHeaderOnly},
+	unix.ETHTOOL_MSG_TSINFO_GET_REPLY:    {"ETHTOOL_MSG_TSINFO_GET_REPLY", &ethHeaderOnly},
 }
 
 func ethtoolCmd(dir nltrace.Direction, c uint8) (string, *nltrace.Space) {
@@ -80,73 +80,73 @@ func ethtoolCmd(dir nltrace.Direction, c uint8) (string, *nltrace.Space) {
 		table = ethtoolRequests[:]
 	}
 	if int(c) >= len(table) || table[c].name == "" {
-		return "", ethHeaderOnly
+		return "", &ethHeaderOnly
 	}
 	m := table[c]
 	return m.name, m.space
 }
 
-// ethHeaderSpace is the request header every ethtool message starts with
+// &ethHeaderSpace is the request header every ethtool message starts with
 // (attribute 1 of each message's space).
-var ethHeaderSpace = &nltrace.Space{Name: "ethtool_a_header", Attrs: []nltrace.Attr{
+var ethHeaderSpace = nltrace.Space{Name: "ethtool_a_header", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_HEADER_DEV_INDEX: {Name: "ETHTOOL_A_HEADER_DEV_INDEX", Kind: nltrace.U32},
 	unix.ETHTOOL_A_HEADER_DEV_NAME:  {Name: "ETHTOOL_A_HEADER_DEV_NAME", Kind: nltrace.String},
 	unix.ETHTOOL_A_HEADER_FLAGS:     {Name: "ETHTOOL_A_HEADER_FLAGS", Kind: nltrace.U32},
 	4:                               {Name: "ETHTOOL_A_HEADER_PHY_INDEX", Kind: nltrace.U32},
 }}
 
-var ethHeaderOnly = &nltrace.Space{Name: "ethtool_a", Attrs: []nltrace.Attr{
-	1: {Name: "ETHTOOL_A_HEADER", Kind: nltrace.Nested, Nest: ethHeaderSpace},
+var ethHeaderOnly = nltrace.Space{Name: "ethtool_a", Attrs: []nltrace.Attr{
+	1: {Name: "ETHTOOL_A_HEADER", Kind: nltrace.Nested, Nest: &ethHeaderSpace},
 }}
 
-var ethBitSpace = &nltrace.Space{Name: "ethtool_a_bitset_bit", Attrs: []nltrace.Attr{
+var ethBitSpace = nltrace.Space{Name: "ethtool_a_bitset_bit", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_BITSET_BIT_INDEX: {Name: "ETHTOOL_A_BITSET_BIT_INDEX", Kind: nltrace.U32},
 	unix.ETHTOOL_A_BITSET_BIT_NAME:  {Name: "ETHTOOL_A_BITSET_BIT_NAME", Kind: nltrace.String},
 	unix.ETHTOOL_A_BITSET_BIT_VALUE: {Name: "ETHTOOL_A_BITSET_BIT_VALUE", Kind: nltrace.Flag},
 }}
 
-var ethBitsSpace = &nltrace.Space{Name: "ethtool_a_bitset_bits", Attrs: []nltrace.Attr{
-	unix.ETHTOOL_A_BITSET_BITS_BIT: {Name: "ETHTOOL_A_BITSET_BITS_BIT", Kind: nltrace.Nested, Nest: ethBitSpace},
+var ethBitsSpace = nltrace.Space{Name: "ethtool_a_bitset_bits", Attrs: []nltrace.Attr{
+	unix.ETHTOOL_A_BITSET_BITS_BIT: {Name: "ETHTOOL_A_BITSET_BITS_BIT", Kind: nltrace.Nested, Nest: &ethBitSpace},
 }}
 
-var ethBitsetSpace = &nltrace.Space{Name: "ethtool_a_bitset", Attrs: []nltrace.Attr{
+var ethBitsetSpace = nltrace.Space{Name: "ethtool_a_bitset", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_BITSET_NOMASK: {Name: "ETHTOOL_A_BITSET_NOMASK", Kind: nltrace.Flag},
 	unix.ETHTOOL_A_BITSET_SIZE:   {Name: "ETHTOOL_A_BITSET_SIZE", Kind: nltrace.U32},
-	unix.ETHTOOL_A_BITSET_BITS:   {Name: "ETHTOOL_A_BITSET_BITS", Kind: nltrace.Nested, Nest: ethBitsSpace},
+	unix.ETHTOOL_A_BITSET_BITS:   {Name: "ETHTOOL_A_BITSET_BITS", Kind: nltrace.Nested, Nest: &ethBitsSpace},
 	unix.ETHTOOL_A_BITSET_VALUE:  {Name: "ETHTOOL_A_BITSET_VALUE", Kind: nltrace.Bytes},
 	unix.ETHTOOL_A_BITSET_MASK:   {Name: "ETHTOOL_A_BITSET_MASK", Kind: nltrace.Bytes},
 }}
 
-var ethFeaturesSpace = &nltrace.Space{Name: "ethtool_a_features", Attrs: []nltrace.Attr{
-	unix.ETHTOOL_A_FEATURES_HEADER:   {Name: "ETHTOOL_A_FEATURES_HEADER", Kind: nltrace.Nested, Nest: ethHeaderSpace},
-	unix.ETHTOOL_A_FEATURES_HW:       {Name: "ETHTOOL_A_FEATURES_HW", Kind: nltrace.Nested, Nest: ethBitsetSpace},
-	unix.ETHTOOL_A_FEATURES_WANTED:   {Name: "ETHTOOL_A_FEATURES_WANTED", Kind: nltrace.Nested, Nest: ethBitsetSpace},
-	unix.ETHTOOL_A_FEATURES_ACTIVE:   {Name: "ETHTOOL_A_FEATURES_ACTIVE", Kind: nltrace.Nested, Nest: ethBitsetSpace},
-	unix.ETHTOOL_A_FEATURES_NOCHANGE: {Name: "ETHTOOL_A_FEATURES_NOCHANGE", Kind: nltrace.Nested, Nest: ethBitsetSpace},
+var ethFeaturesSpace = nltrace.Space{Name: "ethtool_a_features", Attrs: []nltrace.Attr{
+	unix.ETHTOOL_A_FEATURES_HEADER:   {Name: "ETHTOOL_A_FEATURES_HEADER", Kind: nltrace.Nested, Nest: &ethHeaderSpace},
+	unix.ETHTOOL_A_FEATURES_HW:       {Name: "ETHTOOL_A_FEATURES_HW", Kind: nltrace.Nested, Nest: &ethBitsetSpace},
+	unix.ETHTOOL_A_FEATURES_WANTED:   {Name: "ETHTOOL_A_FEATURES_WANTED", Kind: nltrace.Nested, Nest: &ethBitsetSpace},
+	unix.ETHTOOL_A_FEATURES_ACTIVE:   {Name: "ETHTOOL_A_FEATURES_ACTIVE", Kind: nltrace.Nested, Nest: &ethBitsetSpace},
+	unix.ETHTOOL_A_FEATURES_NOCHANGE: {Name: "ETHTOOL_A_FEATURES_NOCHANGE", Kind: nltrace.Nested, Nest: &ethBitsetSpace},
 }}
 
-var ethStringSpace = &nltrace.Space{Name: "ethtool_a_string", Attrs: []nltrace.Attr{
+var ethStringSpace = nltrace.Space{Name: "ethtool_a_string", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_STRING_INDEX: {Name: "ETHTOOL_A_STRING_INDEX", Kind: nltrace.U32},
 	unix.ETHTOOL_A_STRING_VALUE: {Name: "ETHTOOL_A_STRING_VALUE", Kind: nltrace.String},
 }}
 
-var ethStringsSpace = &nltrace.Space{Name: "ethtool_a_strings", Attrs: []nltrace.Attr{
-	unix.ETHTOOL_A_STRINGS_STRING: {Name: "ETHTOOL_A_STRINGS_STRING", Kind: nltrace.Nested, Nest: ethStringSpace},
+var ethStringsSpace = nltrace.Space{Name: "ethtool_a_strings", Attrs: []nltrace.Attr{
+	unix.ETHTOOL_A_STRINGS_STRING: {Name: "ETHTOOL_A_STRINGS_STRING", Kind: nltrace.Nested, Nest: &ethStringSpace},
 }}
 
-var ethStringsetSpace = &nltrace.Space{Name: "ethtool_a_stringset", Attrs: []nltrace.Attr{
+var ethStringsetSpace = nltrace.Space{Name: "ethtool_a_stringset", Attrs: []nltrace.Attr{
 	unix.ETHTOOL_A_STRINGSET_ID:      {Name: "ETHTOOL_A_STRINGSET_ID", Kind: nltrace.U32, Enum: ethStringsetName},
 	unix.ETHTOOL_A_STRINGSET_COUNT:   {Name: "ETHTOOL_A_STRINGSET_COUNT", Kind: nltrace.U32},
-	unix.ETHTOOL_A_STRINGSET_STRINGS: {Name: "ETHTOOL_A_STRINGSET_STRINGS", Kind: nltrace.Nested, Nest: ethStringsSpace},
+	unix.ETHTOOL_A_STRINGSET_STRINGS: {Name: "ETHTOOL_A_STRINGSET_STRINGS", Kind: nltrace.Nested, Nest: &ethStringsSpace},
 }}
 
-var ethStringsetsSpace = &nltrace.Space{Name: "ethtool_a_stringsets", Attrs: []nltrace.Attr{
-	unix.ETHTOOL_A_STRINGSETS_STRINGSET: {Name: "ETHTOOL_A_STRINGSETS_STRINGSET", Kind: nltrace.Nested, Nest: ethStringsetSpace},
+var ethStringsetsSpace = nltrace.Space{Name: "ethtool_a_stringsets", Attrs: []nltrace.Attr{
+	unix.ETHTOOL_A_STRINGSETS_STRINGSET: {Name: "ETHTOOL_A_STRINGSETS_STRINGSET", Kind: nltrace.Nested, Nest: &ethStringsetSpace},
 }}
 
-var ethStrsetSpace = &nltrace.Space{Name: "ethtool_a_strset", Attrs: []nltrace.Attr{
-	unix.ETHTOOL_A_STRSET_HEADER:      {Name: "ETHTOOL_A_STRSET_HEADER", Kind: nltrace.Nested, Nest: ethHeaderSpace},
-	unix.ETHTOOL_A_STRSET_STRINGSETS:  {Name: "ETHTOOL_A_STRSET_STRINGSETS", Kind: nltrace.Nested, Nest: ethStringsetsSpace},
+var ethStrsetSpace = nltrace.Space{Name: "ethtool_a_strset", Attrs: []nltrace.Attr{
+	unix.ETHTOOL_A_STRSET_HEADER:      {Name: "ETHTOOL_A_STRSET_HEADER", Kind: nltrace.Nested, Nest: &ethHeaderSpace},
+	unix.ETHTOOL_A_STRSET_STRINGSETS:  {Name: "ETHTOOL_A_STRSET_STRINGSETS", Kind: nltrace.Nested, Nest: &ethStringsetsSpace},
 	unix.ETHTOOL_A_STRSET_COUNTS_ONLY: {Name: "ETHTOOL_A_STRSET_COUNTS_ONLY", Kind: nltrace.Flag},
 }}
 
@@ -159,8 +159,8 @@ func ethStringsetName(v uint64) string {
 	return ""
 }
 
-var ethChannelsSpace = &nltrace.Space{Name: "ethtool_a_channels", Attrs: []nltrace.Attr{
-	unix.ETHTOOL_A_CHANNELS_HEADER:         {Name: "ETHTOOL_A_CHANNELS_HEADER", Kind: nltrace.Nested, Nest: ethHeaderSpace},
+var ethChannelsSpace = nltrace.Space{Name: "ethtool_a_channels", Attrs: []nltrace.Attr{
+	unix.ETHTOOL_A_CHANNELS_HEADER:         {Name: "ETHTOOL_A_CHANNELS_HEADER", Kind: nltrace.Nested, Nest: &ethHeaderSpace},
 	unix.ETHTOOL_A_CHANNELS_RX_MAX:         {Name: "ETHTOOL_A_CHANNELS_RX_MAX", Kind: nltrace.U32},
 	unix.ETHTOOL_A_CHANNELS_TX_MAX:         {Name: "ETHTOOL_A_CHANNELS_TX_MAX", Kind: nltrace.U32},
 	unix.ETHTOOL_A_CHANNELS_OTHER_MAX:      {Name: "ETHTOOL_A_CHANNELS_OTHER_MAX", Kind: nltrace.U32},
@@ -171,8 +171,8 @@ var ethChannelsSpace = &nltrace.Space{Name: "ethtool_a_channels", Attrs: []nltra
 	unix.ETHTOOL_A_CHANNELS_COMBINED_COUNT: {Name: "ETHTOOL_A_CHANNELS_COMBINED_COUNT", Kind: nltrace.U32},
 }}
 
-var ethRingsSpace = &nltrace.Space{Name: "ethtool_a_rings", Attrs: []nltrace.Attr{
-	unix.ETHTOOL_A_RINGS_HEADER:              {Name: "ETHTOOL_A_RINGS_HEADER", Kind: nltrace.Nested, Nest: ethHeaderSpace},
+var ethRingsSpace = nltrace.Space{Name: "ethtool_a_rings", Attrs: []nltrace.Attr{
+	unix.ETHTOOL_A_RINGS_HEADER:              {Name: "ETHTOOL_A_RINGS_HEADER", Kind: nltrace.Nested, Nest: &ethHeaderSpace},
 	unix.ETHTOOL_A_RINGS_RX_MAX:              {Name: "ETHTOOL_A_RINGS_RX_MAX", Kind: nltrace.U32},
 	unix.ETHTOOL_A_RINGS_RX_MINI_MAX:         {Name: "ETHTOOL_A_RINGS_RX_MINI_MAX", Kind: nltrace.U32},
 	unix.ETHTOOL_A_RINGS_RX_JUMBO_MAX:        {Name: "ETHTOOL_A_RINGS_RX_JUMBO_MAX", Kind: nltrace.U32},

@@ -1,7 +1,6 @@
 package nat
 
 import (
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -74,10 +73,7 @@ func (c *Chain) UnmarshalBinary(b []byte) error {
 		return err
 	}
 	*c = Chain{Family: f}
-	ad, err := newDecoder(attrs)
-	if err != nil {
-		return err
-	}
+	ad := newDecoder(attrs)
 	base := func() *BaseChain {
 		if c.Base == nil {
 			// The kernel's default policy is accept.
@@ -86,7 +82,7 @@ func (c *Chain) UnmarshalBinary(b []byte) error {
 		return c.Base
 	}
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_CHAIN_TABLE:
 			c.Table = ad.String()
 		case unix.NFTA_CHAIN_NAME:
@@ -95,9 +91,9 @@ func (c *Chain) UnmarshalBinary(b []byte) error {
 			c.Handle = ad.Uint64()
 		case unix.NFTA_CHAIN_HOOK:
 			bc := base()
-			ad.Nested(func(nad *netlink.AttributeDecoder) error {
+			ad.Walk(func(nad *decoder) error {
 				for nad.Next() {
-					switch nad.Type() {
+					switch nad.Type {
 					case unix.NFTA_HOOK_HOOKNUM:
 						bc.Hook = Hook(nad.Uint32())
 					case unix.NFTA_HOOK_PRIORITY:

@@ -197,12 +197,9 @@ func decodeGen(b []byte) (uint32, error) {
 	if err != nil {
 		return 0, err
 	}
-	ad, err := newDecoder(attrs)
-	if err != nil {
-		return 0, err
-	}
+	ad := newDecoder(attrs)
 	for ad.Next() {
-		if ad.Type() == unix.NFTA_GEN_ID {
+		if ad.Type == unix.NFTA_GEN_ID {
 			id := ad.Uint32()
 			return id, ad.Err()
 		}

@@ -63,13 +63,10 @@ func (o *CounterObject) UnmarshalBinary(b []byte) error {
 		return err
 	}
 	*o = CounterObject{Family: f}
-	ad, err := newDecoder(attrs)
-	if err != nil {
-		return err
-	}
+	ad := newDecoder(attrs)
 	typ := uint32(0)
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_OBJ_TABLE:
 			o.Table = ad.String()
 		case unix.NFTA_OBJ_NAME:
@@ -77,7 +74,7 @@ func (o *CounterObject) UnmarshalBinary(b []byte) error {
 		case unix.NFTA_OBJ_TYPE:
 			typ = ad.Uint32()
 		case unix.NFTA_OBJ_DATA:
-			ad.Nested(o.Counter.unmarshal)
+			ad.Walk(o.Counter.unmarshal)
 		case unix.NFTA_OBJ_USE:
 			o.Use = ad.Uint32()
 		case nftaObjHandle:

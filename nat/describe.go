@@ -237,15 +237,12 @@ func (d *describer) expr(e Expr) {
 // lookup renders a set lookup ("tcp dport @name", "... != @name") from
 // the expression's attributes; false when they do not decode.
 func (d *describer) lookup(data []byte) (string, bool) {
-	ad, err := newDecoder(data)
-	if err != nil {
-		return "", false
-	}
+	ad := newDecoder(data)
 	var set string
 	var sreg Register
 	var flags uint32
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_LOOKUP_SET:
 			set = ad.String()
 		case unix.NFTA_LOOKUP_SREG:
@@ -378,7 +375,7 @@ func (d *describer) cmp(ri *regInfo, e *Cmp) string {
 	case kindCtStatus:
 		// ct status dnat: the bit masked, compared not equal to zero.
 		if len(e.Data) == 4 && len(ri.mask) == 4 && e.Op == CmpNeq && allZero(e.Data) {
-			if name := ctStatusNames[binary.NativeEndian.Uint32(ri.mask)]; name != "" {
+			if name := ctStatusName(binary.NativeEndian.Uint32(ri.mask)); name != "" {
 				return ri.left + " " + name
 			}
 		}
@@ -511,6 +508,24 @@ func sameExprs(a, b []Expr) bool {
 	return reflect.DeepEqual(normalize(a), normalize(b))
 }
 
-// ctStatusNames are nft's names of the conntrack status bits (IPS_*).
-var ctStatusNames = map[uint32]string{0x1: "expected", 0x2: "seen-reply", 0x4: "assured", 0x8: "confirmed",
-	0x10: "snat", 0x20: "dnat", 0x200: "dying"}
+// ctStatusName is nft's name of a conntrack status bit (IPS_*), "" for
+// other masks.
+func ctStatusName(bit uint32) string {
+	switch bit {
+	case 0x1:
+		return "expected"
+	case 0x2:
+		return "seen-reply"
+	case 0x4:
+		return "assured"
+	case 0x8:
+		return "confirmed"
+	case 0x10:
+		return "snat"
+	case 0x20:
+		return "dnat"
+	case 0x200:
+		return "dying"
+	}
+	return ""
+}

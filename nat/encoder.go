@@ -13,3 +13,12 @@ type encoder = nlattr.Encoder
 
 // newEncoder returns an empty encoder.
 func newEncoder() *encoder { return nlattr.NewEncoder(binary.BigEndian) }
+
+// decoder walks netlink attributes in nf_tables' byte order.
+type decoder = nlattr.Reader
+
+// newDecoder returns a decoder of the attributes in b.
+func newDecoder(b []byte) *decoder {
+	r := nlattr.NewReader(b, binary.BigEndian)
+	return &r
+}

@@ -1,11 +1,10 @@
 package nat
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
-	"github.com/mdlayher/netlink"
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"golang.org/x/sys/unix"
 )
 
@@ -18,17 +17,7 @@ type Expr interface {
 	// Name returns the kernel's name for the expression ("payload").
 	Name() string
 	marshal(ae *encoder)
-	unmarshal(ad *netlink.AttributeDecoder) error
-}
-
-// newDecoder returns an attribute decoder in nf_tables' byte order.
-func newDecoder(b []byte) (*netlink.AttributeDecoder, error) {
-	ad, err := netlink.NewAttributeDecoder(b)
-	if err != nil {
-		return nil, err
-	}
-	ad.ByteOrder = binary.BigEndian
-	return ad, nil
+	unmarshal(ad *decoder) error
 }
 
 // newExpr returns an empty expression of the given kernel name.
@@ -73,7 +62,7 @@ func marshalExprs(ae *encoder, exprs []Expr) {
 			nae.String(unix.NFTA_EXPR_NAME, e.Name())
 			if u, ok := e.(*Unknown); ok {
 				// Kept as it came: the nest's content, byte for byte.
-				nae.Bytes(netlink.Nested|unix.NFTA_EXPR_DATA, u.Data)
+				nae.Bytes(nlattr.FlagNested|unix.NFTA_EXPR_DATA, u.Data)
 				return nil
 			}
 			nae.Nested(unix.NFTA_EXPR_DATA, func(dae *encoder) error {
@@ -86,17 +75,17 @@ func marshalExprs(ae *encoder, exprs []Expr) {
 }
 
 // unmarshalExprs decodes the content of NFTA_RULE_EXPRESSIONS.
-func unmarshalExprs(ad *netlink.AttributeDecoder) ([]Expr, error) {
+func unmarshalExprs(ad *decoder) ([]Expr, error) {
 	var exprs []Expr
 	for ad.Next() {
-		if ad.Type() != unix.NFTA_LIST_ELEM {
+		if ad.Type != unix.NFTA_LIST_ELEM {
 			continue
 		}
 		var name string
 		var data []byte
-		ad.Nested(func(nad *netlink.AttributeDecoder) error {
+		ad.Walk(func(nad *decoder) error {
 			for nad.Next() {
-				switch nad.Type() {
+				switch nad.Type {
 				case unix.NFTA_EXPR_NAME:
 					name = nad.String()
 				case unix.NFTA_EXPR_DATA:
@@ -130,11 +119,8 @@ func unmarshalExpr(name string, data []byte) (Expr, error) {
 		u.Data = data
 		return u, nil
 	}
-	ad, err := newDecoder(data)
-	if err != nil {
-		return nil, fmt.Errorf("expression %s: %w", name, err)
-	}
-	err = e.unmarshal(ad)
+	ad := newDecoder(data)
+	err := e.unmarshal(ad)
 	if err == nil {
 		err = ad.Err()
 	}
@@ -162,10 +148,7 @@ func EncodeExprs(exprs []Expr) ([]byte, error) {
 
 // DecodeExprs decodes the content of NFTA_RULE_EXPRESSIONS.
 func DecodeExprs(b []byte) ([]Expr, error) {
-	ad, err := newDecoder(b)
-	if err != nil {
-		return nil, err
-	}
+	ad := newDecoder(b)
 	return unmarshalExprs(ad)
 }
 
@@ -181,11 +164,11 @@ func marshalValue(ae *encoder, typ uint16, v []byte) {
 	})
 }
 
-func unmarshalValue(ad *netlink.AttributeDecoder) []byte {
+func unmarshalValue(ad *decoder) []byte {
 	var v []byte
-	ad.Nested(func(nad *netlink.AttributeDecoder) error {
+	ad.Walk(func(nad *decoder) error {
 		for nad.Next() {
-			if nad.Type() == unix.NFTA_DATA_VALUE {
+			if nad.Type == unix.NFTA_DATA_VALUE {
 				v = nad.Bytes()
 			}
 		}
@@ -210,4 +193,4 @@ func (e *Unknown) Name() string { return e.Kind }
 // marshal is unused: marshalExprs writes Data as it is.
 func (e *Unknown) marshal(ae *encoder) {}
 
-func (e *Unknown) unmarshal(ad *netlink.AttributeDecoder) error { return nil }
+func (e *Unknown) unmarshal(ad *decoder) error { return nil }

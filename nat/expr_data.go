@@ -1,7 +1,6 @@
 package nat
 
 import (
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -42,9 +41,9 @@ func (e *Bitwise) marshal(ae *encoder) {
 	}
 }
 
-func (e *Bitwise) unmarshal(ad *netlink.AttributeDecoder) error {
+func (e *Bitwise) unmarshal(ad *decoder) error {
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_BITWISE_SREG:
 			e.SReg = Register(ad.Uint32())
 		case unix.NFTA_BITWISE_DREG:
@@ -88,9 +87,9 @@ func (e *Cmp) marshal(ae *encoder) {
 	marshalValue(ae, unix.NFTA_CMP_DATA, e.Data)
 }
 
-func (e *Cmp) unmarshal(ad *netlink.AttributeDecoder) error {
+func (e *Cmp) unmarshal(ad *decoder) error {
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_CMP_SREG:
 			e.SReg = Register(ad.Uint32())
 		case unix.NFTA_CMP_OP:
@@ -144,23 +143,23 @@ func (e *Immediate) marshal(ae *encoder) {
 	})
 }
 
-func (e *Immediate) unmarshal(ad *netlink.AttributeDecoder) error {
+func (e *Immediate) unmarshal(ad *decoder) error {
 	seen := false
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_IMMEDIATE_DREG:
 			e.DReg = Register(ad.Uint32())
 		case unix.NFTA_IMMEDIATE_DATA:
 			seen = true
-			ad.Nested(func(nad *netlink.AttributeDecoder) error {
+			ad.Walk(func(nad *decoder) error {
 				for nad.Next() {
-					switch nad.Type() {
+					switch nad.Type {
 					case unix.NFTA_DATA_VALUE:
 						e.Data = nad.Bytes()
 					case unix.NFTA_DATA_VERDICT:
-						nad.Nested(func(vad *netlink.AttributeDecoder) error {
+						nad.Walk(func(vad *decoder) error {
 							for vad.Next() {
-								switch vad.Type() {
+								switch vad.Type {
 								case unix.NFTA_VERDICT_CODE:
 									e.Verdict = VerdictCode(vad.Int32())
 								case unix.NFTA_VERDICT_CHAIN:

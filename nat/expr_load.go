@@ -1,7 +1,6 @@
 package nat
 
 import (
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -29,9 +28,9 @@ func (e *Payload) marshal(ae *encoder) {
 	ae.Uint32(unix.NFTA_PAYLOAD_LEN, e.Len)
 }
 
-func (e *Payload) unmarshal(ad *netlink.AttributeDecoder) error {
+func (e *Payload) unmarshal(ad *decoder) error {
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_PAYLOAD_DREG:
 			e.DReg = Register(ad.Uint32())
 		case unix.NFTA_PAYLOAD_BASE:
@@ -71,9 +70,9 @@ func (e *Meta) marshal(ae *encoder) {
 	}
 }
 
-func (e *Meta) unmarshal(ad *netlink.AttributeDecoder) error {
+func (e *Meta) unmarshal(ad *decoder) error {
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_META_DREG:
 			e.DReg = Register(ad.Uint32())
 		case unix.NFTA_META_KEY:
@@ -112,9 +111,9 @@ func (e *Ct) marshal(ae *encoder) {
 	}
 }
 
-func (e *Ct) unmarshal(ad *netlink.AttributeDecoder) error {
+func (e *Ct) unmarshal(ad *decoder) error {
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_CT_DREG:
 			e.DReg = Register(ad.Uint32())
 		case unix.NFTA_CT_KEY:
@@ -150,9 +149,9 @@ func (e *Fib) marshal(ae *encoder) {
 	ae.Uint32(unix.NFTA_FIB_DREG, uint32(e.DReg))
 }
 
-func (e *Fib) unmarshal(ad *netlink.AttributeDecoder) error {
+func (e *Fib) unmarshal(ad *decoder) error {
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_FIB_DREG:
 			e.DReg = Register(ad.Uint32())
 		case unix.NFTA_FIB_RESULT:

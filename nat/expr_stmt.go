@@ -1,7 +1,6 @@
 package nat
 
 import (
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -29,9 +28,9 @@ func (e *Counter) marshal(ae *encoder) {
 	}
 }
 
-func (e *Counter) unmarshal(ad *netlink.AttributeDecoder) error {
+func (e *Counter) unmarshal(ad *decoder) error {
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_COUNTER_BYTES:
 			e.Bytes = ad.Uint64()
 		case unix.NFTA_COUNTER_PACKETS:
@@ -73,9 +72,9 @@ func (e *Masq) marshal(ae *encoder) {
 	}
 }
 
-func (e *Masq) unmarshal(ad *netlink.AttributeDecoder) error {
+func (e *Masq) unmarshal(ad *decoder) error {
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_MASQ_FLAGS:
 			e.Flags = RangeFlags(ad.Uint32())
 		case unix.NFTA_MASQ_REG_PROTO_MIN:
@@ -132,9 +131,9 @@ func (e *NAT) marshal(ae *encoder) {
 	}
 }
 
-func (e *NAT) unmarshal(ad *netlink.AttributeDecoder) error {
+func (e *NAT) unmarshal(ad *decoder) error {
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_NAT_TYPE:
 			e.Type = NATType(ad.Uint32())
 		case unix.NFTA_NAT_FAMILY:
@@ -181,9 +180,9 @@ func (e *Objref) marshal(ae *encoder) {
 	ae.Bytes(unix.NFTA_OBJREF_IMM_NAME, []byte(e.Object))
 }
 
-func (e *Objref) unmarshal(ad *netlink.AttributeDecoder) error {
+func (e *Objref) unmarshal(ad *decoder) error {
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_OBJREF_IMM_TYPE:
 			e.Type = ad.Uint32()
 		case unix.NFTA_OBJREF_IMM_NAME:

@@ -54,7 +54,7 @@ func FuzzExprs(f *testing.F) {
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var sb strings.Builder
-		nltrace.FormatAttrs(&sb, b, ruleSpace, 0)
+		nltrace.FormatAttrs(&sb, b, &ruleSpace, 0)
 		exprs, err := DecodeExprs(b)
 		if err != nil {
 			return

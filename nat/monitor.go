@@ -226,12 +226,9 @@ func decodeSet(b []byte) (*SetInfo, error) {
 		return nil, err
 	}
 	s := &SetInfo{Family: f}
-	ad, err := newDecoder(attrs)
-	if err != nil {
-		return nil, err
-	}
+	ad := newDecoder(attrs)
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_SET_TABLE:
 			s.Table = ad.String()
 		case unix.NFTA_SET_NAME:
@@ -255,25 +252,22 @@ func (m *Monitor) decodeElems(b []byte) (*SetInfo, []string, error) {
 	}
 	s := &SetInfo{Family: f}
 	var keys [][]byte
-	ad, err := newDecoder(attrs)
-	if err != nil {
-		return nil, nil, err
-	}
+	ad := newDecoder(attrs)
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_SET_ELEM_LIST_TABLE:
 			s.Table = ad.String()
 		case unix.NFTA_SET_ELEM_LIST_SET:
 			s.Name = ad.String()
 		case unix.NFTA_SET_ELEM_LIST_ELEMENTS:
-			ad.Nested(func(lad *netlink.AttributeDecoder) error {
+			ad.Walk(func(lad *decoder) error {
 				for lad.Next() {
-					lad.Nested(func(ead *netlink.AttributeDecoder) error {
+					lad.Walk(func(ead *decoder) error {
 						for ead.Next() {
-							if ead.Type() == unix.NFTA_SET_ELEM_KEY {
-								ead.Nested(func(kad *netlink.AttributeDecoder) error {
+							if ead.Type == unix.NFTA_SET_ELEM_KEY {
+								ead.Walk(func(kad *decoder) error {
 									for kad.Next() {
-										if kad.Type() == unix.NFTA_DATA_VALUE {
+										if kad.Type == unix.NFTA_DATA_VALUE {
 											keys = append(keys, kad.Bytes())
 										}
 									}
@@ -361,13 +355,10 @@ func decodeObject(b []byte) (*ObjectInfo, error) {
 		return nil, err
 	}
 	o := &ObjectInfo{Family: f}
-	ad, err := newDecoder(attrs)
-	if err != nil {
-		return nil, err
-	}
+	ad := newDecoder(attrs)
 	var data []byte
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_OBJ_TABLE:
 			o.Table = ad.String()
 		case unix.NFTA_OBJ_NAME:
@@ -385,8 +376,8 @@ func decodeObject(b []byte) (*ObjectInfo, error) {
 	}
 	if o.Type == unix.NFT_OBJECT_COUNTER && data != nil {
 		var c Counter
-		cad, err := newDecoder(data)
-		if err == nil && c.unmarshal(cad) == nil {
+		cad := newDecoder(data)
+		if c.unmarshal(cad) == nil && cad.Err() == nil {
 			o.Counter = &c
 		}
 	}
@@ -420,12 +411,9 @@ func decodeGen2(b []byte) (*GenInfo, error) {
 		return nil, err
 	}
 	g := &GenInfo{}
-	ad, err := newDecoder(attrs)
-	if err != nil {
-		return nil, err
-	}
+	ad := newDecoder(attrs)
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_GEN_ID:
 			g.ID = ad.Uint32()
 		case unix.NFTA_GEN_PROC_PID:

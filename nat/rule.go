@@ -3,7 +3,6 @@ package nat
 import (
 	"fmt"
 
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -56,12 +55,9 @@ func (r *Rule) UnmarshalBinary(b []byte) error {
 		return err
 	}
 	*r = Rule{Family: f}
-	ad, err := newDecoder(attrs)
-	if err != nil {
-		return err
-	}
+	ad := newDecoder(attrs)
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_RULE_TABLE:
 			r.Table = ad.String()
 		case unix.NFTA_RULE_CHAIN:
@@ -69,7 +65,7 @@ func (r *Rule) UnmarshalBinary(b []byte) error {
 		case unix.NFTA_RULE_HANDLE:
 			r.Handle = ad.Uint64()
 		case unix.NFTA_RULE_EXPRESSIONS:
-			ad.Nested(func(nad *netlink.AttributeDecoder) error {
+			ad.Walk(func(nad *decoder) error {
 				exprs, err := unmarshalExprs(nad)
 				r.Exprs = exprs
 				return err

@@ -46,12 +46,9 @@ func (t *Table) UnmarshalBinary(b []byte) error {
 		return err
 	}
 	*t = Table{Family: f}
-	ad, err := newDecoder(attrs)
-	if err != nil {
-		return err
-	}
+	ad := newDecoder(attrs)
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NFTA_TABLE_NAME:
 			t.Name = ad.String()
 		case unix.NFTA_TABLE_FLAGS:

@@ -331,34 +331,8 @@ func Delete(name string) error {
 		return err
 	}
 	defer unlock()
-	path := filepath.Join(RunDir, name)
-	var st unix.Stat_t
-	if err := unix.Lstat(path, &st); err != nil {
-		if err == unix.ENOENT {
-			return fmt.Errorf("netns %q: %w", name, os.ErrNotExist)
-		}
-		return &os.PathError{Op: "stat", Path: path, Err: err}
-	}
-	// Check the name can be removed before the mount is detached: on a
-	// read-only RunDir the unmount would succeed and leave a stale file.
-	if err := unix.Access(RunDir, unix.W_OK); err != nil {
-		return explainRunDir(&os.PathError{Op: "remove", Path: path, Err: err})
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
-		// As in iproute2, a failure is no reason to stop: a stale file has
-		// no mount (EINVAL) and is simply removed below. A missing
-		// CAP_SYS_ADMIN is, as the unlink would then only say "busy".
-		if err := unix.Unmount(path, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW); err == unix.EPERM {
-			return explainRunDir(&os.PathError{Op: "unmount", Path: path, Err: err})
-		}
-	}
-	if err := unix.Unlink(path); err != nil {
-		if err == unix.EBUSY {
-			return fmt.Errorf("netns %q: %s is busy: another mount namespace still holds its mount (stop the container or process that holds it, then try again)", name, path)
-		}
-		return explainRunDir(&os.PathError{Op: "remove", Path: path, Err: err})
-	}
-	return nil
+	_, err = deleteLocked(name, false)
+	return err
 }
 
 // Entry is one name in RunDir.

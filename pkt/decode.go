@@ -64,7 +64,15 @@ type tcpConv struct {
 type tcpISN struct{ a, b uint32 }
 
 // SLL packet types (sll_pkttype) and how tcpdump names the direction.
-var pktTypeNames = map[uint16]string{0: "In", 1: "B", 2: "M", 3: "P", 4: "Out"}
+var pktTypeNames = [...]string{0: "In", 1: "B", 2: "M", 3: "P", 4: "Out"}
+
+// pktTypeName is the direction's name, "?" for a type tcpdump does not name.
+func pktTypeName(t uint16) string {
+	if int(t) < len(pktTypeNames) {
+		return pktTypeNames[t]
+	}
+	return "?"
+}
 
 func be16(b []byte) uint16 { return binary.BigEndian.Uint16(b) }
 func be32(b []byte) uint32 { return binary.BigEndian.Uint32(b) }
@@ -93,11 +101,7 @@ func (f *Formatter) Format(p Packet) string {
 			break
 		}
 		if p.Iface != "" {
-			dirName, ok := pktTypeNames[be16(d)]
-			if !ok {
-				dirName = "?"
-			}
-			fmt.Fprintf(&b, "%-5s %-3s ", p.Iface, dirName)
+			fmt.Fprintf(&b, "%-5s %-3s ", p.Iface, pktTypeName(be16(d)))
 		}
 		f.etherType(&b, be16(d[14:]), d[16:], wire-16)
 	case LinkTypeLinuxSLL2:
@@ -109,10 +113,7 @@ func (f *Formatter) Format(p Packet) string {
 		if name == "" {
 			name = fmt.Sprintf("ifindex %d", be32(d[4:]))
 		}
-		dirName, ok := pktTypeNames[uint16(d[10])]
-		if !ok {
-			dirName = "?"
-		}
+		dirName := pktTypeName(uint16(d[10]))
 		fmt.Fprintf(&b, "%-5s %-3s ", name, dirName)
 		f.etherType(&b, be16(d), d[20:], wire-20)
 	case LinkTypeRaw:
@@ -627,7 +628,7 @@ func tcpOptions(b *strings.Builder, o []byte, peerSeq uint32) {
 	}
 }
 
-var icmpUnreach = map[uint8]string{
+var icmpUnreach = [...]string{
 	5:  "%s unreachable - source route failed",
 	6:  "net %s unreachable - unknown",
 	7:  "host %s unreachable - unknown",
@@ -641,10 +642,18 @@ var icmpUnreach = map[uint8]string{
 	15: "host %s unreachable - precedence cutoff",
 }
 
-var icmpTypes = map[uint8]string{
+var icmpTypes = [...]string{
 	0: "echo reply", 4: "source quench", 8: "echo request", 10: "router solicitation",
 	13: "time stamp request", 14: "time stamp reply", 15: "information request",
 	16: "information reply", 17: "address mask request", 18: "address mask reply",
+}
+
+// tableName is t[i], or "" beyond t.
+func tableName(t []string, i uint8) string {
+	if int(i) < len(t) {
+		return t[i]
+	}
+	return ""
 }
 
 func icmp4(b *strings.Builder, d []byte, length int) {
@@ -712,7 +721,7 @@ func icmp4(b *strings.Builder, d []byte, length int) {
 				fmt.Fprintf(b, "%s unreachable - need to frag", innerDst)
 			}
 		default:
-			if format, ok := icmpUnreach[code]; ok {
+			if format := tableName(icmpUnreach[:], code); format != "" {
 				fmt.Fprintf(b, format, innerDst)
 			} else {
 				fmt.Fprintf(b, "#%d %s unreachable", code, innerDst)
@@ -750,7 +759,7 @@ func icmp4(b *strings.Builder, d []byte, length int) {
 			fmt.Fprintf(b, "parameter problem - octet %d", d[4])
 		}
 	default:
-		if s, ok := icmpTypes[typ]; ok {
+		if s := tableName(icmpTypes[:], typ); s != "" {
 			b.WriteString(s)
 		} else {
 			fmt.Fprintf(b, "type-#%d", typ)
@@ -759,16 +768,29 @@ func icmp4(b *strings.Builder, d []byte, length int) {
 	fmt.Fprintf(b, ", length %d", length)
 }
 
-var icmp6Types = map[uint8]string{
-	1: "destination unreachable", 2: "packet too big", 3: "time exceeded", 4: "parameter problem",
-	128: "echo request", 129: "echo reply", 130: "multicast listener query", 131: "multicast listener report",
-	132: "multicast listener done", 133: "router solicitation", 134: "router advertisement",
-	135: "neighbor solicitation", 136: "neighbor advertisement", 137: "redirect", 138: "router renumbering",
-	139: "node information query", 140: "node information reply", 141: "inverse neighbor solicitation",
-	142: "inverse neighbor advertisement", 143: "multicast listener report v2",
+// icmp6TypeName is tcpdump's name of an ICMPv6 type, "" for none.
+func icmp6TypeName(typ uint8) string {
+	switch {
+	case typ >= 128:
+		return tableName(icmp6Types[:], typ-128+5)
+	case typ < 5:
+		return icmp6Types[typ]
+	}
+	return ""
 }
 
-var icmp6Unreach = map[uint8]string{
+// icmp6Types names the ICMPv6 error types 1 to 4 at their number and the
+// informational types 128 to 143 at 5 + (type - 128).
+var icmp6Types = [...]string{
+	1: "destination unreachable", 2: "packet too big", 3: "time exceeded", 4: "parameter problem",
+	5 + 0: "echo request", 5 + 1: "echo reply", 5 + 2: "multicast listener query", 5 + 3: "multicast listener report",
+	5 + 4: "multicast listener done", 5 + 5: "router solicitation", 5 + 6: "router advertisement",
+	5 + 7: "neighbor solicitation", 5 + 8: "neighbor advertisement", 5 + 9: "redirect", 5 + 10: "router renumbering",
+	5 + 11: "node information query", 5 + 12: "node information reply", 5 + 13: "inverse neighbor solicitation",
+	5 + 14: "inverse neighbor advertisement", 5 + 15: "multicast listener report v2",
+}
+
+var icmp6Unreach = [...]string{
 	0: "unreachable route", 1: " unreachable prohibited", 2: "beyond scope",
 	3: "unreachable address", 4: "unreachable port",
 }
@@ -780,8 +802,8 @@ func icmp6(b *strings.Builder, d []byte, length int) {
 		return
 	}
 	typ, code := d[0], d[1]
-	name, ok := icmp6Types[typ]
-	if !ok {
+	name := icmp6TypeName(typ)
+	if name == "" {
 		fmt.Fprintf(b, "unknown icmp6 type (%d), length %d", typ, length)
 		return
 	}
@@ -795,8 +817,8 @@ func icmp6(b *strings.Builder, d []byte, length int) {
 	}
 	switch typ {
 	case 1:
-		cs, ok := icmp6Unreach[code]
-		if !ok {
+		cs := tableName(icmp6Unreach[:], code)
+		if cs == "" {
 			cs = fmt.Sprintf("unknown unreach code (%d)", code)
 		}
 		b.WriteString(", " + cs)

@@ -379,12 +379,19 @@ func (p *parser) unary(depth int) (node, error) {
 	return p.primitive()
 }
 
-var protoWords = map[string]bool{"ip": true, "ip6": true, "arp": true, "tcp": true, "udp": true, "icmp": true, "icmp6": true}
+// isProtoWord reports whether w names a protocol qualifier.
+func isProtoWord(w string) bool {
+	switch w {
+	case "ip", "ip6", "arp", "tcp", "udp", "icmp", "icmp6":
+		return true
+	}
+	return false
+}
 
 func (p *parser) primitive() (node, error) {
 	var q quals
 	hasProto, hasDir, hasType := false, false, false
-	if w := p.peek(); protoWords[w] {
+	if w := p.peek(); isProtoWord(w) {
 		q.proto, hasProto = w, true
 		p.i++
 	}

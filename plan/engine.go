@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nsnet/nsnet/nsfs"
 )
@@ -88,23 +90,107 @@ func indexes(errs []StepError) string {
 	return strings.Join(n, ", ")
 }
 
+// A Scoped step says what its undo depends on, so that Up and Down can
+// skip the work that deleting a whole object does for them. Keys are
+// opaque strings the caller chooses; Up and Down only match them.
+//
+// in is the key of an object that a step before this one creates (a
+// namespace, a link) and whose deletion undoes this step entirely: an
+// address, a route, a link or a link's settings inside a namespace die
+// with it; a veth pair dies with either end's namespace. "" means the
+// step's effect outlives every object of the plan (a nat rule in the
+// host's table, a sysctl, a link moved to another namespace).
+//
+// creates is the key of the object this step creates ("" for none), the
+// one later steps name as their in.
+type Scoped interface {
+	Scope() (in, creates string)
+}
+
+// A Grouped step can be applied ahead of its turn, together with the
+// later steps of its group, in fewer requests (nat objects in one
+// nf_tables transaction). Up groups the steps of a group up to the first
+// step that is neither in the group nor Neutral to it.
+type Grouped interface {
+	// Group returns the key of the steps it can be applied with ("" for
+	// none).
+	Group() string
+	// ApplyGroup applies steps (this one first, all of its group, in
+	// plan order) and returns how many of them, from the first, were
+	// applied; the others were not (err says why).
+	ApplyGroup(ctx context.Context, s *Session, steps []Step) (int, error)
+}
+
+// A Neutral step neither sees nor changes what the steps of group act
+// on, so that they can be applied before it with the same outcome.
+type Neutral interface {
+	Neutral(group string) bool
+}
+
+// A GroupUndoer is a Grouped step whose group Down can undo together:
+// UndoGroup undoes steps (all of one group, each applied, in the order
+// Down undoes them) as their inverses would, and returns how many of
+// them, from the first, it undid; the others are undone one by one.
+type GroupUndoer interface {
+	UndoGroup(ctx context.Context, s *Session, steps []Step) (int, error)
+}
+
+// groupOf returns st's group key, "" when it has none.
+func groupOf(st Step) string {
+	if g, ok := st.(Grouped); ok {
+		return g.Group()
+	}
+	return ""
+}
+
+// scopeOf returns st's scope keys, "" when it has none.
+func scopeOf(st Step) (in, creates string) {
+	if sc, ok := st.(Scoped); ok {
+		return sc.Scope()
+	}
+	return "", ""
+}
+
 // Up applies steps in order as a unit. Steps already applied are skipped.
 // Before each step runs, its inverse is computed and recorded in j. When a
 // step fails, or ctx is cancelled before a step, what this Up applied is
 // undone in reverse order and the error is an *UpError. Undos that fail
 // stay recorded (not marked done) and are listed in UpError.Failed; an
 // undo finding its object already gone counts as done.
+//
+// A step inside an object this Up created (Scoped: its in was created by
+// an earlier step of this very run, not found there) cannot have been
+// there before, and deleting that object undoes it: Up applies it without
+// asking first whether it is applied, computes no inverse for it and
+// journals nothing for it (the object's own record covers it), except
+// for a step that creates an object itself, whose undo is journaled so
+// that Down knows the object was made. When such a step fails, Up asks
+// then whether its state is there (made by an earlier step, such as a
+// route the kernel adds with an address), and skips it if so, as it would
+// have skipped it before: the outcome of every step is today's.
+//
+// The steps of a group (Grouped, not inside an object) are checked,
+// journaled and applied together at the first of them, when the steps
+// between are Neutral to the group; each still counts in its own place.
+// When the group is refused, its steps are applied one by one in their
+// places, each with its own error. When Up stops before steps applied
+// ahead of their turn, it undoes them first.
 func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
-	type done struct {
-		i   int
-		inv Step
-		id  int
-	}
+	type done = upDone
 	var applied []done
+	// ahead holds the steps applied ahead of their turn with their
+	// group, skip those found applied then, solo those to apply alone.
+	ahead := map[int]done{}
+	skip, solo := map[int]bool{}, map[int]bool{}
 	fail := func(i int, err error) error {
 		ue := &UpError{Index: i, Err: err, RolledBack: len(applied)}
-		for k := len(applied) - 1; k >= 0; k-- {
-			d := applied[k]
+		var later []int
+		for k := range ahead {
+			later = append(later, k)
+		}
+		slices.Sort(later)
+		for k := len(later) - 1; k >= 0; k-- {
+			d := ahead[later[k]]
 			if d.inv == nil {
 				continue
 			}
@@ -113,7 +199,29 @@ func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
 				ue.Failed = append(ue.Failed, StepError{Index: d.i, Err: err})
 				continue
 			}
-			if j != nil {
+			if j != nil && d.id != 0 {
+				if err := j.Done(d.id); err != nil {
+					ue.Failed = append(ue.Failed, StepError{Index: d.i, Err: err})
+				}
+			}
+		}
+		for k := len(applied) - 1; k >= 0; k-- {
+			d := applied[k]
+			if d.inv == nil && d.id == 0 {
+				continue
+			}
+			if !d.inside || d.inv != nil {
+				// A made object is deleted by its own undo even inside
+				// another: once Up returns, nothing of it may be left,
+				// and the kernel deletes what a namespace held only
+				// some time after the namespace is removed.
+				s.Begin()
+				if err := d.inv.Apply(ctx, s); err != nil && !Gone(err) {
+					ue.Failed = append(ue.Failed, StepError{Index: d.i, Err: err})
+					continue
+				}
+			}
+			if j != nil && d.id != 0 {
 				if err := j.Done(d.id); err != nil {
 					ue.Failed = append(ue.Failed, StepError{Index: d.i, Err: err})
 				}
@@ -121,11 +229,63 @@ func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
 		}
 		return ue
 	}
+	// made holds the objects this run created (Scoped creates keys).
+	made := map[string]bool{}
 	for i, st := range steps {
 		if err := ctx.Err(); err != nil {
 			return fail(i, err)
 		}
 		s.Begin()
+		if d, ok := ahead[i]; ok {
+			delete(ahead, i)
+			applied = append(applied, d)
+			continue
+		}
+		if skip[i] {
+			continue
+		}
+		in, creates := scopeOf(st)
+		if g := groupOf(st); g != "" && in == "" && !solo[i] {
+			upGroup(ctx, s, steps, i, g, j, ahead, skip, solo)
+			if d, ok := ahead[i]; ok {
+				delete(ahead, i)
+				applied = append(applied, d)
+				continue
+			}
+			if skip[i] {
+				continue
+			}
+		}
+		if in != "" && made[in] {
+			id := 0
+			var inv Step
+			if creates != "" {
+				var err error
+				if inv, err = st.Inverse(ctx, s); err != nil {
+					return fail(i, err)
+				}
+				if j != nil && inv != nil {
+					if id, err = j.Record(i, inv); err != nil {
+						return fail(i, err)
+					}
+				}
+			}
+			if err := st.Apply(ctx, s); err != nil {
+				if id != 0 {
+					j.Done(id)
+				}
+				s.Begin()
+				if ok, aerr := st.Applied(ctx, s); aerr == nil && ok {
+					continue // there before this step: skipped, as by the check
+				}
+				return fail(i, err)
+			}
+			applied = append(applied, done{i: i, inv: inv, id: id, inside: true})
+			if creates != "" {
+				made[creates] = true
+			}
+			continue
+		}
 		ok, err := st.Applied(ctx, s)
 		if err != nil {
 			return fail(i, err)
@@ -151,8 +311,110 @@ func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
 			return fail(i, err)
 		}
 		applied = append(applied, done{i: i, inv: inv, id: id})
+		if creates != "" {
+			made[creates] = true
+		}
 	}
 	return nil
+}
+
+// upDone is a step Up applied, with what undoes it.
+type upDone struct {
+	i   int
+	inv Step
+	id  int // its journal record, 0 for none
+	// inside: the undo is done by deleting the object the step lives in,
+	// which an earlier step of this run made.
+	inside bool
+}
+
+// upGroup applies the group g that starts at steps[i] ahead of the
+// later steps' turns (see Up): it checks each, records the undos of those
+// not applied, and applies them together. What it applied goes to ahead,
+// what it found applied to skip; what the kernel refused goes to solo, to
+// be applied one by one in its place. A check or an inverse that fails
+// leaves the whole group to its places, where it reports the failure; so
+// does a group of one step.
+func upGroup(ctx context.Context, s *Session, steps []Step, i int, g string, j Journal, ahead map[int]upDone, skip, solo map[int]bool) {
+	members := []int{i}
+	for k := i + 1; k < len(steps); k++ {
+		st := steps[k]
+		if groupOf(st) == g {
+			if in, _ := scopeOf(st); in != "" || solo[k] {
+				break
+			}
+			members = append(members, k)
+			continue
+		}
+		if n, ok := st.(Neutral); !ok || !n.Neutral(g) {
+			break
+		}
+	}
+	alone := func() {
+		for _, k := range members {
+			solo[k] = true
+		}
+	}
+	if len(members) < 2 {
+		solo[i] = true
+		return
+	}
+	var todo, there []int
+	for _, k := range members {
+		s.Begin()
+		ok, err := steps[k].Applied(ctx, s)
+		switch {
+		case err != nil:
+			alone()
+			return
+		case ok:
+			there = append(there, k)
+		default:
+			todo = append(todo, k)
+		}
+	}
+	recs := make([]upDone, len(todo))
+	for n, k := range todo {
+		inv, err := steps[k].Inverse(ctx, s)
+		id := 0
+		if err == nil && j != nil && inv != nil {
+			id, err = j.Record(k, inv)
+		}
+		if err != nil {
+			for _, d := range recs[:n] {
+				if d.id != 0 {
+					j.Done(d.id)
+				}
+			}
+			alone()
+			return
+		}
+		recs[n] = upDone{i: k, inv: inv, id: id}
+	}
+	for _, k := range there {
+		skip[k] = true
+	}
+	if len(todo) == 0 {
+		return
+	}
+	group := make([]Step, len(todo))
+	for n, k := range todo {
+		group[n] = steps[k]
+	}
+	s.Begin()
+	// The steps not applied are applied alone in their places, where each
+	// reports its own error.
+	applied, _ := steps[todo[0]].(Grouped).ApplyGroup(ctx, s, group)
+	for n, k := range todo {
+		if n < applied {
+			ahead[k] = recs[n]
+			continue
+		}
+		if recs[n].id != 0 {
+			j.Done(recs[n].id)
+		}
+		solo[k] = true
+	}
 }
 
 // DownOptions are what Down needs besides the steps; the zero value
@@ -191,6 +453,16 @@ func (e *DownError) Unwrap() error { return e.Err }
 // when it is applied now, by its inverse computed now. Down goes on after
 // a failed undo and returns a *DownError listing them; cancellation stops
 // it before the next step (what is left stays in the journal).
+//
+// A step inside an object (Scoped) whose creating step has a journaled
+// undo is not undone by itself: deleting the object, which the creating
+// step's undo does later (it comes first in the plan), undoes it. Its own
+// records, if any, are still handed to opt.Undo (to be checked) and
+// reported done. Without opt.Undo, every step is undone by itself.
+//
+// The steps of a group (GroupUndoer) are undone together at the last of
+// them, when the steps between are Neutral to the group; what the group
+// could not undo is undone one by one in its turn.
 func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error {
 	de := &DownError{Stopped: -1}
 	failed := func(i int, err error) {
@@ -199,6 +471,104 @@ func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error 
 			opt.Report(i, err)
 		}
 	}
+	// Which objects a journaled step made, and so which steps their
+	// deletion undoes. A creating step's undo is asked for once, here.
+	type undo struct {
+		inv Step
+		ok  bool
+	}
+	asked := map[int]undo{}
+	inside := make([]bool, len(steps))
+	if opt.Undo != nil {
+		made := map[string]bool{}
+		for i, st := range steps {
+			in, creates := scopeOf(st)
+			inside[i] = in != "" && made[in]
+			if creates != "" {
+				inv, ok := opt.Undo(i)
+				asked[i] = undo{inv, ok}
+				made[creates] = ok
+			}
+		}
+	}
+	// undoOf asks opt.Undo for the journaled undo of step i, once.
+	undoOf := func(i int) (Step, bool) {
+		u, ok := asked[i]
+		if !ok {
+			if opt.Undo != nil {
+				u.inv, u.ok = opt.Undo(i)
+			}
+			asked[i] = u
+		}
+		return u.inv, u.ok
+	}
+	// grouped are the steps undone with their group ahead of their turn,
+	// none those of a group found not applied, solo those to undo alone.
+	grouped, none, solo := map[int]bool{}, map[int]bool{}, map[int]bool{}
+	downGroup := func(i int, g string, gu GroupUndoer) {
+		members := []int{i}
+		for k := i - 1; k >= 0; k-- {
+			if groupOf(steps[k]) == g {
+				if inside[k] || solo[k] {
+					break
+				}
+				members = append(members, k)
+				continue
+			}
+			if n, ok := steps[k].(Neutral); !ok || !n.Neutral(g) {
+				break
+			}
+		}
+		if len(members) < 2 {
+			solo[i] = true
+			return
+		}
+		var todo, absent []int
+		for _, k := range members {
+			if _, journaled := undoOf(k); journaled {
+				todo = append(todo, k)
+				continue
+			}
+			s.Begin()
+			ok, err := steps[k].Applied(ctx, s)
+			switch {
+			case Gone(err) || err == nil && !ok:
+				absent = append(absent, k)
+			case err != nil:
+				for _, m := range members {
+					solo[m] = true // each reports its error in its turn
+				}
+				return
+			default:
+				todo = append(todo, k)
+			}
+		}
+		for _, k := range absent {
+			none[k] = true
+		}
+		if len(todo) == 0 {
+			return
+		}
+		group := make([]Step, len(todo))
+		for n, k := range todo {
+			group[n] = steps[k]
+		}
+		s.Begin()
+		n, _ := gu.UndoGroup(ctx, s, group)
+		for m, k := range todo {
+			if m >= n {
+				solo[k] = true // undone alone in its turn, with its own error
+				continue
+			}
+			grouped[k] = true
+			if opt.Done != nil {
+				opt.Done(k)
+			}
+		}
+	}
+	// linger are the made objects left to the deletion of the object
+	// they are in: Down waits for them to be gone.
+	var linger []int
 	for i := len(steps) - 1; i >= 0; i-- {
 		if err := ctx.Err(); err != nil {
 			de.Stopped, de.Err = i, err
@@ -206,10 +576,26 @@ func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error 
 		}
 		s.Begin()
 		st := steps[i]
-		var inv Step
-		journaled := false
-		if opt.Undo != nil {
-			inv, journaled = opt.Undo(i)
+		if g := groupOf(st); g != "" && !inside[i] && !grouped[i] && !none[i] && !solo[i] {
+			if gu, ok := st.(GroupUndoer); ok {
+				downGroup(i, g, gu)
+			}
+		}
+		if grouped[i] || none[i] {
+			continue
+		}
+		inv, journaled := undoOf(i)
+		if inside[i] {
+			if _, creates := scopeOf(st); creates != "" {
+				// Done once it is gone: a Down killed before that
+				// finds its record, and deletes it by its own undo.
+				linger = append(linger, i)
+				continue
+			}
+			if opt.Done != nil {
+				opt.Done(i)
+			}
+			continue
 		}
 		if !journaled {
 			ok, err := st.Applied(ctx, s)
@@ -233,10 +619,50 @@ func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error 
 			opt.Done(i)
 		}
 	}
+	for k := len(linger) - 1; k >= 0; k-- {
+		i := linger[k]
+		if err := awaitGone(ctx, s, steps[i], asked[i].inv); err != nil && !Gone(err) {
+			failed(i, err)
+			continue
+		}
+		if opt.Done != nil {
+			opt.Done(i)
+		}
+	}
 	if len(de.Failed) > 0 {
 		return de
 	}
 	return nil
+}
+
+// LingerWait bounds how long Down waits for an object made inside a
+// deleted one (a veth whose peer was in a deleted namespace) to be gone
+// before it deletes it by its own undo.
+var LingerWait = 10 * time.Second
+
+// awaitGone waits until made object st is not there any more (Applied
+// false): the kernel deletes a namespace's links, and the other end of
+// their veth pairs, only after the namespace is removed, on a work
+// queue of its own. One still there after LingerWait (cancellation
+// included) is deleted by undo.
+func awaitGone(ctx context.Context, s *Session, st, undo Step) error {
+	deadline := time.Now().Add(LingerWait)
+	for wait := 100 * time.Microsecond; ; wait = min(2*wait, 10*time.Millisecond) {
+		s.Begin()
+		ok, err := st.Applied(ctx, s)
+		if err != nil || !ok {
+			return nil
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(wait)
+	}
+	if undo == nil {
+		return nil
+	}
+	s.Begin()
+	return undo.Apply(ctx, s)
 }
 
 // MemoryJournal is a Journal kept in memory, for a program that runs Up

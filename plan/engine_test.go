@@ -15,7 +15,9 @@ type world struct {
 	v map[string]string
 	// failSet and failDel make setting or deleting a key fail.
 	failSet, failDel map[string]error
-	log              []string
+	// failGroup makes a group step's ApplyGroup stop at a key.
+	failGroup map[string]error
+	log       []string
 }
 
 func newWorld() *world {

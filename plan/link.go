@@ -2,13 +2,13 @@ package plan
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 
-	"github.com/mdlayher/netlink"
-
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"github.com/nsnet/nsnet/nsfs"
 	"github.com/nsnet/nsnet/rtnl"
 )
@@ -207,7 +207,7 @@ func (c LinkAdd) message(s *Session, conn *rtnl.Conn) (*rtnl.LinkMessage, error)
 
 // encodeKindAttrs encodes attrs, resolving device names on conn.
 func encodeKindAttrs(attrs []KindAttr, conn *rtnl.Conn) ([]byte, error) {
-	ae := netlink.NewAttributeEncoder()
+	ae := nlattr.NewEncoder(binary.NativeEndian)
 	for _, a := range attrs {
 		switch {
 		case a.Dev != "":
@@ -217,7 +217,7 @@ func encodeKindAttrs(attrs []KindAttr, conn *rtnl.Conn) ([]byte, error) {
 			}
 			ae.Uint32(a.Type, i)
 		case a.Data == nil:
-			ae.Flag(a.Type, true)
+			ae.Flag(a.Type)
 		default:
 			ae.Bytes(a.Type, a.Data)
 		}

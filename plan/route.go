@@ -7,9 +7,9 @@ import (
 	"net/netip"
 	"os"
 
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"github.com/nsnet/nsnet/nsfs"
 	"github.com/nsnet/nsnet/rtnl"
 )
@@ -148,7 +148,7 @@ func encodeMultipath(nhs []Nexthop, conn *rtnl.Conn) ([]byte, error) {
 		}
 		var attrs []byte
 		if nh.Via.IsValid() {
-			ae := netlink.NewAttributeEncoder()
+			ae := nlattr.NewEncoder(binary.NativeEndian)
 			ae.Bytes(unix.RTA_GATEWAY, nh.Via.AsSlice())
 			var err error
 			if attrs, err = ae.Encode(); err != nil {

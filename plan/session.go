@@ -79,6 +79,7 @@ type nsEntry struct {
 	h        *nsfs.NS
 	dev, ino uint64
 	used     uint64 // Session.tick of its last use
+	checked  uint64 // Session.tick of its last check against its name (0: never)
 }
 
 // NewSession returns an empty session; nil options mean the zero Options.
@@ -200,7 +201,7 @@ func (s *Session) Open(ref nsfs.Ref) (*nsfs.NS, error) {
 	if err != nil {
 		return nil, err
 	}
-	ent.used = s.tick
+	ent.used, ent.checked = s.tick, s.tick // opened by its name in this step
 	s.nss[key] = ent
 	return h, nil
 }
@@ -251,14 +252,17 @@ func newNSEntry(h *nsfs.NS) (*nsEntry, error) {
 // fresh drops what is cached for a named namespace whose name no longer
 // refers to it (another process deleted or replaced RunDir/NAME), so that a
 // later step fails as "no such namespace" instead of acting on a namespace
-// nobody can reach. A path names its namespace by the file itself.
+// nobody can reach. A path names its namespace by the file itself. The
+// check is made once per step (Begin): a step that asks for the handle and
+// then a connection looks at the name once.
 func (s *Session) fresh(ref nsfs.Ref, key string) {
 	ent, ok := s.nss[key]
-	if !ok || ref.Kind != nsfs.RefName {
+	if !ok || ref.Kind != nsfs.RefName || (ent.checked == s.tick && s.tick != 0) {
 		return
 	}
 	var st syscall.Stat_t
 	if syscall.Lstat(filepath.Join(nsfs.RunDir, ref.Name), &st) == nil && uint64(st.Dev) == ent.dev && st.Ino == ent.ino {
+		ent.checked = s.tick
 		return
 	}
 	s.forget(key)

@@ -183,16 +183,7 @@ func natEntry(s *Session, ns nsfs.Ref, o nat.Object) (*nat.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	entries, err := conn.Entries()
-	if err != nil {
-		return nil, err
-	}
-	for i := range entries {
-		if entries[i].Object != nil && SameNAT(entries[i].Object, o) {
-			return &entries[i], nil
-		}
-	}
-	return nil, nil
+	return conn.Entry(o)
 }
 
 // SameNAT reports whether two NAT objects are the same object:

@@ -612,11 +612,8 @@ func (li *LinkInfo) decode(r *attrReader, depth int) error {
 		li.Data = raw
 		return nil
 	}
-	dd, err := netlink.NewAttributeDecoder(data)
-	if err != nil {
-		return err
-	}
-	if err := d.decode(dd, depth); err != nil {
+	dd := newAttrReader(data)
+	if err := d.decode(&dd, depth); err != nil {
 		return fmt.Errorf("%s info data: %w", li.Kind, err)
 	}
 	li.Data = d

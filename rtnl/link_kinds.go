@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"strconv"
 
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
 	"github.com/nsnet/nsnet/internal/nlattr"
@@ -17,7 +16,7 @@ import (
 // implemented by *Veth, *Bridge, *Vxlan, *Macvlan, *Tun and *RawLinkData.
 type LinkData interface {
 	encode(ae *nlattr.Encoder) error
-	decode(ad *netlink.AttributeDecoder, depth int) error
+	decode(ad *attrReader, depth int) error
 }
 
 // newLinkData returns an empty LinkData for kind.
@@ -44,7 +43,7 @@ type RawLinkData struct {
 
 func (r *RawLinkData) encode(ae *nlattr.Encoder) error { return nil }
 
-func (r *RawLinkData) decode(ad *netlink.AttributeDecoder, depth int) error { return nil }
+func (r *RawLinkData) decode(ad *attrReader, depth int) error { return nil }
 
 // Veth is the data of a veth link. On a request that creates one, Peer
 // describes the other end: its name, and optionally NetNSFD (create it in
@@ -61,9 +60,9 @@ func (v *Veth) encode(ae *nlattr.Encoder) error {
 	return nil
 }
 
-func (v *Veth) decode(ad *netlink.AttributeDecoder, depth int) error {
+func (v *Veth) decode(ad *attrReader, depth int) error {
 	for ad.Next() {
-		if ad.Type() != vethInfoPeer {
+		if ad.Type != vethInfoPeer {
 			continue
 		}
 		if depth >= maxNest {
@@ -190,10 +189,10 @@ func (br *Bridge) encode(ae *nlattr.Encoder) error {
 	return nil
 }
 
-func (br *Bridge) decode(ad *netlink.AttributeDecoder, depth int) error {
+func (br *Bridge) decode(ad *attrReader, depth int) error {
 	fields := br.fields()
 	for ad.Next() {
-		switch t := ad.Type(); t {
+		switch t := ad.Type; t {
 		case unix.IFLA_BR_VLAN_PROTOCOL:
 			ad.Do(func(b []byte) error {
 				if len(b) != 2 {
@@ -248,7 +247,7 @@ func (f attrField) put(ae *nlattr.Encoder) {
 	}
 }
 
-func (f attrField) get(ad *netlink.AttributeDecoder) {
+func (f attrField) get(ad *attrReader) {
 	switch p := f.ptr.(type) {
 	case **uint8:
 		*p = getU8(ad)
@@ -324,9 +323,9 @@ func (v *Vxlan) encode(ae *nlattr.Encoder) error {
 	return nil
 }
 
-func (v *Vxlan) decode(ad *netlink.AttributeDecoder, depth int) error {
+func (v *Vxlan) decode(ad *attrReader, depth int) error {
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.IFLA_VXLAN_ID:
 			v.ID = getU32(ad)
 		case unix.IFLA_VXLAN_GROUP, unix.IFLA_VXLAN_GROUP6:
@@ -432,9 +431,9 @@ func (m *Macvlan) encode(ae *nlattr.Encoder) error {
 	return nil
 }
 
-func (m *Macvlan) decode(ad *netlink.AttributeDecoder, depth int) error {
+func (m *Macvlan) decode(ad *attrReader, depth int) error {
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.IFLA_MACVLAN_MODE:
 			mode := MacvlanMode(ad.Uint32())
 			m.Mode = &mode
@@ -472,9 +471,9 @@ func (t *Tun) encode(ae *nlattr.Encoder) error {
 	return nil
 }
 
-func (t *Tun) decode(ad *netlink.AttributeDecoder, depth int) error {
+func (t *Tun) decode(ad *attrReader, depth int) error {
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.IFLA_TUN_OWNER:
 			t.Owner = getU32(ad)
 		case unix.IFLA_TUN_GROUP:

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-
-	"github.com/mdlayher/netlink"
 )
 
 // This file decodes the neighbour, rule and nsid notifications a Monitor
@@ -83,12 +81,9 @@ func (n *NeighEvent) UnmarshalBinary(b []byte) error {
 		Flags:  b[10],
 		Type:   b[11],
 	}
-	ad, err := netlink.NewAttributeDecoder(b[evNdmsgLen:])
-	if err != nil {
-		return err
-	}
+	ad := newAttrReader(b[evNdmsgLen:])
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case 1: // NDA_DST
 			n.Dst, _ = netip.AddrFromSlice(ad.Bytes())
 		case 2: // NDA_LLADDR
@@ -156,10 +151,7 @@ func (r *RuleEvent) UnmarshalBinary(b []byte) error {
 		Family: Family(b[0]), DstLen: b[1], SrcLen: b[2], TOS: b[3], Table: Table(b[4]),
 		Action: b[7], Flags: native.Uint32(b[8:]),
 	}
-	ad, err := netlink.NewAttributeDecoder(b[evFibRuleHdrLen:])
-	if err != nil {
-		return err
-	}
+	ad := newAttrReader(b[evFibRuleHdrLen:])
 	u32 := func() *uint32 { v := ad.Uint32(); return &v }
 	i32 := func() *int32 { v := ad.Int32(); return &v }
 	ports := func() *[2]uint16 {
@@ -170,7 +162,7 @@ func (r *RuleEvent) UnmarshalBinary(b []byte) error {
 		return &[2]uint16{native.Uint16(p), native.Uint16(p[2:])}
 	}
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case 1: // FRA_DST
 			r.Dst, _ = netip.AddrFromSlice(ad.Bytes())
 		case 2: // FRA_SRC
@@ -235,13 +227,10 @@ func (n *NSIDEvent) UnmarshalBinary(b []byte) error {
 		return errShortEvent
 	}
 	*n = NSIDEvent{NSID: NSIDNone}
-	ad, err := netlink.NewAttributeDecoder(b[4:])
-	if err != nil {
-		return err
-	}
+	ad := newAttrReader(b[4:])
 	seen := false
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case netnsaNSID:
 			n.NSID = ad.Int32()
 			seen = true

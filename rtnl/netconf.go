@@ -3,7 +3,6 @@ package rtnl
 import (
 	"fmt"
 
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
 	"github.com/nsnet/nsnet/internal/nlattr"
@@ -62,12 +61,9 @@ func decodeForwarding(b []byte) (on, ok bool, err error) {
 	if len(b) < 4 {
 		return false, false, errShort
 	}
-	ad, err := netlink.NewAttributeDecoder(b[4:])
-	if err != nil {
-		return false, false, err
-	}
+	ad := newAttrReader(b[4:])
 	for ad.Next() {
-		if ad.Type() == netconfaForwarding {
+		if ad.Type == netconfaForwarding {
 			on, ok = ad.Int32() != 0, true
 		}
 	}

@@ -103,13 +103,10 @@ func decodeNSID(b []byte) (int, bool, error) {
 	if len(b) < 4 {
 		return 0, false, fmt.Errorf("short nsid message")
 	}
-	ad, err := netlink.NewAttributeDecoder(b[4:])
-	if err != nil {
-		return 0, false, err
-	}
+	ad := newAttrReader(b[4:])
 	id, ok := NSIDNone, false
 	for ad.Next() {
-		if ad.Type() == netnsaNSID {
+		if ad.Type == netnsaNSID {
 			id, ok = int(ad.Int32()), true
 		}
 	}

@@ -71,27 +71,34 @@ const (
 	ProtoDHCP     RouteProtocol = unix.RTPROT_DHCP     // RTPROT_DHCP
 )
 
-var protoNames = map[RouteProtocol]string{
-	0: "unspec", 1: "redirect", 2: "kernel", 3: "boot", 4: "static", 8: "gated", 9: "ra",
-	10: "mrt", 11: "zebra", 12: "bird", 13: "dnrouted", 14: "xorp", 15: "ntk", 16: "dhcp",
-	17: "mrouted", 18: "keepalived", 42: "babel", 84: "ovn", 99: "openr", 186: "bgp", 187: "isis",
-	188: "ospf", 189: "rip", 192: "eigrp",
+// protoNames are iproute2's names of route protocols (rt_protos), as
+// static data.
+var protoNames = [...]struct {
+	p    RouteProtocol
+	name string
+}{
+	{0, "unspec"}, {1, "redirect"}, {2, "kernel"}, {3, "boot"}, {4, "static"}, {8, "gated"}, {9, "ra"},
+	{10, "mrt"}, {11, "zebra"}, {12, "bird"}, {13, "dnrouted"}, {14, "xorp"}, {15, "ntk"}, {16, "dhcp"},
+	{17, "mrouted"}, {18, "keepalived"}, {42, "babel"}, {84, "ovn"}, {99, "openr"}, {186, "bgp"}, {187, "isis"},
+	{188, "ospf"}, {189, "rip"}, {192, "eigrp"},
 }
 
 // String returns iproute2's name of the protocol ("kernel", "boot") or
 // its number.
 func (p RouteProtocol) String() string {
-	if n, ok := protoNames[p]; ok {
-		return n
+	for _, n := range &protoNames {
+		if n.p == p {
+			return n.name
+		}
 	}
 	return strconv.Itoa(int(p))
 }
 
 // ParseRouteProtocol parses a protocol name or number.
 func ParseRouteProtocol(s string) (RouteProtocol, error) {
-	for p, n := range protoNames {
-		if n == s {
-			return p, nil
+	for _, n := range &protoNames {
+		if n.name == s {
+			return n.p, nil
 		}
 	}
 	n, err := strconv.ParseUint(s, 0, 8)
@@ -365,13 +372,11 @@ func (m *RouteMessage) UnmarshalBinary(b []byte) error {
 	}
 	dstLen, srcLen := int(b[1]), int(b[2])
 	var dst, src netip.Addr
-	ad, err := netlink.NewAttributeDecoder(b[rtmsgLen:])
-	if err != nil {
-		return err
-	}
+	r := newAttrReader(b[rtmsgLen:])
+	ad := &r
 	a := &m.Attrs
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.RTA_DST:
 			dst = getAddr(ad)
 		case unix.RTA_SRC:
@@ -401,10 +406,10 @@ func (m *RouteMessage) UnmarshalBinary(b []byte) error {
 			a.Multipath = getBytes(ad)
 		case unix.RTA_METRICS:
 			a.Metrics = &RouteMetrics{}
-			ad.Nested(func(n *netlink.AttributeDecoder) error {
+			ad.Walk(func(n *attrReader) error {
 				mx := a.Metrics
 				for n.Next() {
-					switch n.Type() {
+					switch n.Type {
 					case unix.RTAX_LOCK:
 						mx.Lock = getU32(n)
 					case unix.RTAX_MTU:
@@ -433,7 +438,8 @@ func (m *RouteMessage) UnmarshalBinary(b []byte) error {
 			})
 		}
 	}
-	if err := ad.Err(); err != nil {
+	err := ad.Err()
+	if err != nil {
 		return err
 	}
 	if m.Dst, err = routePrefix(m.Family, dst, dstLen); err != nil {

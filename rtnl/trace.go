@@ -18,13 +18,13 @@ var schema = &nltrace.Schema{Family: "rtnetlink", Msg: traceMsg}
 func traceMsg(t uint16) (nltrace.Msg, bool) {
 	link := func(name string, k nltrace.MsgKind) nltrace.Msg {
 		linkSpaces.Do(fillLinkSpaces)
-		return nltrace.Msg{Name: name, Kind: k, Header: ifinfomsgLen, HeaderFmt: fmtIfinfomsg, Attrs: linkSpace}
+		return nltrace.Msg{Name: name, Kind: k, Header: ifinfomsgLen, HeaderFmt: fmtIfinfomsg, Attrs: &linkSpace}
 	}
 	addr := func(name string, k nltrace.MsgKind) nltrace.Msg {
-		return nltrace.Msg{Name: name, Kind: k, Header: ifaddrmsgLen, HeaderFmt: fmtIfaddrmsg, Attrs: addrSpace}
+		return nltrace.Msg{Name: name, Kind: k, Header: ifaddrmsgLen, HeaderFmt: fmtIfaddrmsg, Attrs: &addrSpace}
 	}
 	route := func(name string, k nltrace.MsgKind) nltrace.Msg {
-		return nltrace.Msg{Name: name, Kind: k, Header: rtmsgLen, HeaderFmt: fmtRtmsg, Attrs: routeSpace}
+		return nltrace.Msg{Name: name, Kind: k, Header: rtmsgLen, HeaderFmt: fmtRtmsg, Attrs: &routeSpace}
 	}
 	switch t {
 	case unix.RTM_NEWLINK:
@@ -48,22 +48,22 @@ func traceMsg(t uint16) (nltrace.Msg, bool) {
 	case unix.RTM_GETROUTE:
 		return route("RTM_GETROUTE", nltrace.KindGet), true
 	case unix.RTM_NEWNSID:
-		return nltrace.Msg{Name: "RTM_NEWNSID", Kind: nltrace.KindNew, Header: 4, HeaderFmt: fmtRtgenmsg, Attrs: nsidSpace}, true
+		return nltrace.Msg{Name: "RTM_NEWNSID", Kind: nltrace.KindNew, Header: 4, HeaderFmt: fmtRtgenmsg, Attrs: &nsidSpace}, true
 	case unix.RTM_DELNSID:
-		return nltrace.Msg{Name: "RTM_DELNSID", Kind: nltrace.KindDel, Header: 4, HeaderFmt: fmtRtgenmsg, Attrs: nsidSpace}, true
+		return nltrace.Msg{Name: "RTM_DELNSID", Kind: nltrace.KindDel, Header: 4, HeaderFmt: fmtRtgenmsg, Attrs: &nsidSpace}, true
 	case unix.RTM_GETNSID:
-		return nltrace.Msg{Name: "RTM_GETNSID", Kind: nltrace.KindGet, Header: 4, HeaderFmt: fmtRtgenmsg, Attrs: nsidSpace}, true
+		return nltrace.Msg{Name: "RTM_GETNSID", Kind: nltrace.KindGet, Header: 4, HeaderFmt: fmtRtgenmsg, Attrs: &nsidSpace}, true
 	case unix.RTM_NEWNETCONF:
-		return nltrace.Msg{Name: "RTM_NEWNETCONF", Kind: nltrace.KindNew, Header: 4, HeaderFmt: fmtNetconfmsg, Attrs: netconfSpace}, true
+		return nltrace.Msg{Name: "RTM_NEWNETCONF", Kind: nltrace.KindNew, Header: 4, HeaderFmt: fmtNetconfmsg, Attrs: &netconfSpace}, true
 	case unix.RTM_GETNETCONF:
-		return nltrace.Msg{Name: "RTM_GETNETCONF", Kind: nltrace.KindGet, Header: 4, HeaderFmt: fmtNetconfmsg, Attrs: netconfSpace}, true
+		return nltrace.Msg{Name: "RTM_GETNETCONF", Kind: nltrace.KindGet, Header: 4, HeaderFmt: fmtNetconfmsg, Attrs: &netconfSpace}, true
 	}
 	return traceNeighRuleMsg(t)
 }
 
-// netconfSpace is linux/netconf.h's NETCONFA_* (the ones Forwarding
+// &netconfSpace is linux/netconf.h's NETCONFA_* (the ones Forwarding
 // reads and the kernel sends with them).
-var netconfSpace = &nltrace.Space{Name: "netconfa", Attrs: []nltrace.Attr{
+var netconfSpace = nltrace.Space{Name: "netconfa", Attrs: []nltrace.Attr{
 	netconfaIfindex:    {Name: "NETCONFA_IFINDEX", Kind: nltrace.S32},
 	netconfaForwarding: {Name: "NETCONFA_FORWARDING", Kind: nltrace.S32},
 	3:                  {Name: "NETCONFA_RP_FILTER", Kind: nltrace.S32},
@@ -77,7 +77,7 @@ var netconfSpace = &nltrace.Space{Name: "netconfa", Attrs: []nltrace.Attr{
 // fmtNetconfmsg formats struct netconfmsg (one byte of family, padded).
 func fmtNetconfmsg(b []byte) string { return "netconfmsg family=" + familyName(b[0]) }
 
-var nsidSpace = &nltrace.Space{Name: "netnsa", Attrs: []nltrace.Attr{
+var nsidSpace = nltrace.Space{Name: "netnsa", Attrs: []nltrace.Attr{
 	netnsaNSID:        {Name: "NETNSA_NSID", Kind: nltrace.S32},
 	netnsaPID:         {Name: "NETNSA_PID", Kind: nltrace.U32},
 	netnsaFD:          {Name: "NETNSA_FD", Kind: nltrace.U32},
@@ -307,11 +307,11 @@ func familyName(f byte) string {
 // to itself (through the veth peer), so it is filled by fillLinkSpaces, the
 // first time traceMsg names a link message: a process that does not trace
 // does not build it.
-var linkSpace = &nltrace.Space{Name: "ifla"}
+var linkSpace = nltrace.Space{Name: "ifla"}
 
-var linkInfoSpace = &nltrace.Space{Name: "ifla_info"}
+var linkInfoSpace = nltrace.Space{Name: "ifla_info"}
 
-var vethSpace = &nltrace.Space{Name: "veth_info"}
+var vethSpace = nltrace.Space{Name: "veth_info"}
 
 // linkSpaces guards fillLinkSpaces; linkInfoSpace and vethSpace are reached
 // only through linkSpace.
@@ -336,7 +336,7 @@ func fillLinkSpaces() {
 		unix.IFLA_WEIGHT:              {Name: "IFLA_WEIGHT", Kind: nltrace.U32},
 		unix.IFLA_OPERSTATE:           {Name: "IFLA_OPERSTATE", Kind: nltrace.U8, Enum: enumOperState},
 		unix.IFLA_LINKMODE:            {Name: "IFLA_LINKMODE", Kind: nltrace.U8, Enum: enumLinkMode},
-		unix.IFLA_LINKINFO:            {Name: "IFLA_LINKINFO", Kind: nltrace.Nested, Nest: linkInfoSpace},
+		unix.IFLA_LINKINFO:            {Name: "IFLA_LINKINFO", Kind: nltrace.Nested, Nest: &linkInfoSpace},
 		unix.IFLA_NET_NS_PID:          {Name: "IFLA_NET_NS_PID", Kind: nltrace.U32},
 		unix.IFLA_IFALIAS:             {Name: "IFLA_IFALIAS", Kind: nltrace.String},
 		unix.IFLA_NUM_VF:              {Name: "IFLA_NUM_VF", Kind: nltrace.U32},
@@ -344,7 +344,7 @@ func fillLinkSpaces() {
 		unix.IFLA_STATS64:             {Name: "IFLA_STATS64", Format: fmtStats64},
 		unix.IFLA_VF_PORTS:            {Name: "IFLA_VF_PORTS", Kind: nltrace.Bytes},
 		unix.IFLA_PORT_SELF:           {Name: "IFLA_PORT_SELF", Kind: nltrace.Bytes},
-		unix.IFLA_AF_SPEC:             {Name: "IFLA_AF_SPEC", Kind: nltrace.Nested, Nest: afSpecSpace},
+		unix.IFLA_AF_SPEC:             {Name: "IFLA_AF_SPEC", Kind: nltrace.Nested, Nest: &afSpecSpace},
 		unix.IFLA_GROUP:               {Name: "IFLA_GROUP", Kind: nltrace.U32},
 		unix.IFLA_NET_NS_FD:           {Name: "IFLA_NET_NS_FD", Kind: nltrace.U32},
 		unix.IFLA_EXT_MASK:            {Name: "IFLA_EXT_MASK", Kind: nltrace.U32, Format: fmtExtMask},
@@ -361,7 +361,7 @@ func fillLinkSpaces() {
 		unix.IFLA_GSO_MAX_SEGS:        {Name: "IFLA_GSO_MAX_SEGS", Kind: nltrace.U32},
 		unix.IFLA_GSO_MAX_SIZE:        {Name: "IFLA_GSO_MAX_SIZE", Kind: nltrace.U32},
 		unix.IFLA_PAD:                 {Name: "IFLA_PAD", Kind: nltrace.Bytes},
-		unix.IFLA_XDP:                 {Name: "IFLA_XDP", Kind: nltrace.Nested, Nest: xdpSpace},
+		unix.IFLA_XDP:                 {Name: "IFLA_XDP", Kind: nltrace.Nested, Nest: &xdpSpace},
 		unix.IFLA_EVENT:               {Name: "IFLA_EVENT", Kind: nltrace.U32},
 		unix.IFLA_NEW_NETNSID:         {Name: "IFLA_NEW_NETNSID", Kind: nltrace.S32},
 		unix.IFLA_IF_NETNSID:          {Name: "IFLA_TARGET_NETNSID", Kind: nltrace.S32},
@@ -370,7 +370,7 @@ func fillLinkSpaces() {
 		unix.IFLA_NEW_IFINDEX:         {Name: "IFLA_NEW_IFINDEX", Kind: nltrace.S32},
 		unix.IFLA_MIN_MTU:             {Name: "IFLA_MIN_MTU", Kind: nltrace.U32},
 		unix.IFLA_MAX_MTU:             {Name: "IFLA_MAX_MTU", Kind: nltrace.U32},
-		unix.IFLA_PROP_LIST:           {Name: "IFLA_PROP_LIST", Kind: nltrace.Nested, Nest: propSpace},
+		unix.IFLA_PROP_LIST:           {Name: "IFLA_PROP_LIST", Kind: nltrace.Nested, Nest: &propSpace},
 		unix.IFLA_ALT_IFNAME:          {Name: "IFLA_ALT_IFNAME", Kind: nltrace.String},
 		unix.IFLA_PERM_ADDRESS:        {Name: "IFLA_PERM_ADDRESS", Kind: nltrace.HWAddr},
 		unix.IFLA_PROTO_DOWN_REASON:   {Name: "IFLA_PROTO_DOWN_REASON", Kind: nltrace.Bytes},
@@ -398,13 +398,13 @@ func fillLinkSpaces() {
 		unix.IFLA_INFO_SLAVE_KIND: {Name: "IFLA_INFO_SLAVE_KIND", Kind: nltrace.String},
 		unix.IFLA_INFO_SLAVE_DATA: {Name: "IFLA_INFO_SLAVE_DATA", Kind: nltrace.Nested, Resolve: func(sib nltrace.Siblings) *nltrace.Space {
 			if sib.String(unix.IFLA_INFO_SLAVE_KIND) == "bridge" {
-				return brportSpace
+				return &brportSpace
 			}
 			return nil
 		}},
 	}
 	vethSpace.Attrs = []nltrace.Attr{
-		vethInfoPeer: {Name: "VETH_INFO_PEER", Kind: nltrace.Nested, Nest: linkSpace,
+		vethInfoPeer: {Name: "VETH_INFO_PEER", Kind: nltrace.Nested, Nest: &linkSpace,
 			Header: ifinfomsgLen, HeaderFmt: fmtIfinfomsg},
 	}
 }
@@ -442,24 +442,24 @@ func fmtExtMask(b []byte) string {
 func infoDataSpace(kind string) *nltrace.Space {
 	switch kind {
 	case "veth":
-		return vethSpace
+		return &vethSpace
 	case "bridge":
-		return bridgeSpace
+		return &bridgeSpace
 	case "vxlan":
-		return vxlanSpace
+		return &vxlanSpace
 	case "macvlan", "macvtap":
-		return macvlanSpace
+		return &macvlanSpace
 	case "tun":
-		return tunSpace
+		return &tunSpace
 	}
 	return nil
 }
 
-var propSpace = &nltrace.Space{Name: "ifla_prop", Attrs: []nltrace.Attr{
+var propSpace = nltrace.Space{Name: "ifla_prop", Attrs: []nltrace.Attr{
 	unix.IFLA_ALT_IFNAME: {Name: "IFLA_ALT_IFNAME", Kind: nltrace.String},
 }}
 
-var xdpSpace = &nltrace.Space{Name: "ifla_xdp", Attrs: []nltrace.Attr{
+var xdpSpace = nltrace.Space{Name: "ifla_xdp", Attrs: []nltrace.Attr{
 	unix.IFLA_XDP_FD:          {Name: "IFLA_XDP_FD", Kind: nltrace.S32},
 	unix.IFLA_XDP_ATTACHED:    {Name: "IFLA_XDP_ATTACHED", Kind: nltrace.U8},
 	unix.IFLA_XDP_FLAGS:       {Name: "IFLA_XDP_FLAGS", Kind: nltrace.U32},
@@ -469,19 +469,19 @@ var xdpSpace = &nltrace.Space{Name: "ifla_xdp", Attrs: []nltrace.Attr{
 	unix.IFLA_XDP_HW_PROG_ID:  {Name: "IFLA_XDP_HW_PROG_ID", Kind: nltrace.U32},
 }}
 
-// afSpecSpace is IFLA_AF_SPEC: one nested attribute per address family.
-var afSpecSpace = &nltrace.Space{Name: "ifla_af_spec", Attrs: []nltrace.Attr{
-	unix.AF_INET:   {Name: "AF_INET", Kind: nltrace.Nested, Nest: inetSpace},
-	unix.AF_INET6:  {Name: "AF_INET6", Kind: nltrace.Nested, Nest: inet6Space},
+// &afSpecSpace is IFLA_AF_SPEC: one nested attribute per address family.
+var afSpecSpace = nltrace.Space{Name: "ifla_af_spec", Attrs: []nltrace.Attr{
+	unix.AF_INET:   {Name: "AF_INET", Kind: nltrace.Nested, Nest: &inetSpace},
+	unix.AF_INET6:  {Name: "AF_INET6", Kind: nltrace.Nested, Nest: &inet6Space},
 	unix.AF_BRIDGE: {Name: "AF_BRIDGE", Kind: nltrace.Bytes},
 	unix.AF_MPLS:   {Name: "AF_MPLS", Kind: nltrace.Bytes},
 }}
 
-var inetSpace = &nltrace.Space{Name: "ifla_inet", Attrs: []nltrace.Attr{
+var inetSpace = nltrace.Space{Name: "ifla_inet", Attrs: []nltrace.Attr{
 	unix.IFLA_INET_CONF: {Name: "IFLA_INET_CONF", Format: func(b []byte) string { return fmt.Sprintf("(%d values)", len(b)/4) }},
 }}
 
-var inet6Space = &nltrace.Space{Name: "ifla_inet6", Attrs: []nltrace.Attr{
+var inet6Space = nltrace.Space{Name: "ifla_inet6", Attrs: []nltrace.Attr{
 	unix.IFLA_INET6_FLAGS:         {Name: "IFLA_INET6_FLAGS", Format: fmtHex32},
 	unix.IFLA_INET6_CONF:          {Name: "IFLA_INET6_CONF", Format: func(b []byte) string { return fmt.Sprintf("(%d values)", len(b)/4) }},
 	unix.IFLA_INET6_STATS:         {Name: "IFLA_INET6_STATS", Format: func(b []byte) string { return fmt.Sprintf("(%d counters)", len(b)/8) }},
@@ -493,7 +493,7 @@ var inet6Space = &nltrace.Space{Name: "ifla_inet6", Attrs: []nltrace.Attr{
 	unix.IFLA_INET6_RA_MTU:        {Name: "IFLA_INET6_RA_MTU", Kind: nltrace.U32},
 }}
 
-var bridgeSpace = &nltrace.Space{Name: "ifla_br", Attrs: []nltrace.Attr{
+var bridgeSpace = nltrace.Space{Name: "ifla_br", Attrs: []nltrace.Attr{
 	unix.IFLA_BR_FORWARD_DELAY:              {Name: "IFLA_BR_FORWARD_DELAY", Kind: nltrace.U32},
 	unix.IFLA_BR_HELLO_TIME:                 {Name: "IFLA_BR_HELLO_TIME", Kind: nltrace.U32},
 	unix.IFLA_BR_MAX_AGE:                    {Name: "IFLA_BR_MAX_AGE", Kind: nltrace.U32},
@@ -545,7 +545,7 @@ var bridgeSpace = &nltrace.Space{Name: "ifla_br", Attrs: []nltrace.Attr{
 	unix.IFLA_BR_FDB_MAX_LEARNED:            {Name: "IFLA_BR_FDB_MAX_LEARNED", Kind: nltrace.U32},
 }}
 
-var brportSpace = &nltrace.Space{Name: "ifla_brport", Attrs: []nltrace.Attr{
+var brportSpace = nltrace.Space{Name: "ifla_brport", Attrs: []nltrace.Attr{
 	unix.IFLA_BRPORT_STATE:                 {Name: "IFLA_BRPORT_STATE", Kind: nltrace.U8, Enum: enumBrportState},
 	unix.IFLA_BRPORT_PRIORITY:              {Name: "IFLA_BRPORT_PRIORITY", Kind: nltrace.U16},
 	unix.IFLA_BRPORT_COST:                  {Name: "IFLA_BRPORT_COST", Kind: nltrace.U32},
@@ -592,7 +592,7 @@ var brportSpace = &nltrace.Space{Name: "ifla_brport", Attrs: []nltrace.Attr{
 	unix.IFLA_BRPORT_BACKUP_NHID:           {Name: "IFLA_BRPORT_BACKUP_NHID", Kind: nltrace.U32},
 }}
 
-var vxlanSpace = &nltrace.Space{Name: "ifla_vxlan", Attrs: []nltrace.Attr{
+var vxlanSpace = nltrace.Space{Name: "ifla_vxlan", Attrs: []nltrace.Attr{
 	unix.IFLA_VXLAN_ID:                {Name: "IFLA_VXLAN_ID", Kind: nltrace.U32},
 	unix.IFLA_VXLAN_GROUP:             {Name: "IFLA_VXLAN_GROUP", Kind: nltrace.Addr},
 	unix.IFLA_VXLAN_LINK:              {Name: "IFLA_VXLAN_LINK", Kind: nltrace.U32},
@@ -629,7 +629,7 @@ var vxlanSpace = &nltrace.Space{Name: "ifla_vxlan", Attrs: []nltrace.Attr{
 	unix.IFLA_VXLAN_LABEL_POLICY: {Name: "IFLA_VXLAN_LABEL_POLICY", Kind: nltrace.U32},
 }}
 
-var macvlanSpace = &nltrace.Space{Name: "ifla_macvlan", Attrs: []nltrace.Attr{
+var macvlanSpace = nltrace.Space{Name: "ifla_macvlan", Attrs: []nltrace.Attr{
 	unix.IFLA_MACVLAN_MODE:              {Name: "IFLA_MACVLAN_MODE", Kind: nltrace.U32, Enum: enumMacvlanMode},
 	unix.IFLA_MACVLAN_FLAGS:             {Name: "IFLA_MACVLAN_FLAGS", Kind: nltrace.U16},
 	unix.IFLA_MACVLAN_MACADDR_MODE:      {Name: "IFLA_MACVLAN_MACADDR_MODE", Kind: nltrace.U32},
@@ -641,7 +641,7 @@ var macvlanSpace = &nltrace.Space{Name: "ifla_macvlan", Attrs: []nltrace.Attr{
 	unix.IFLA_MACVLAN_BC_CUTOFF:         {Name: "IFLA_MACVLAN_BC_CUTOFF", Kind: nltrace.S32},
 }}
 
-var tunSpace = &nltrace.Space{Name: "ifla_tun", Attrs: []nltrace.Attr{
+var tunSpace = nltrace.Space{Name: "ifla_tun", Attrs: []nltrace.Attr{
 	unix.IFLA_TUN_OWNER:               {Name: "IFLA_TUN_OWNER", Kind: nltrace.U32},
 	unix.IFLA_TUN_GROUP:               {Name: "IFLA_TUN_GROUP", Kind: nltrace.U32},
 	unix.IFLA_TUN_TYPE:                {Name: "IFLA_TUN_TYPE", Kind: nltrace.U8, Enum: enumTunType},
@@ -653,8 +653,8 @@ var tunSpace = &nltrace.Space{Name: "ifla_tun", Attrs: []nltrace.Attr{
 	unix.IFLA_TUN_NUM_DISABLED_QUEUES: {Name: "IFLA_TUN_NUM_DISABLED_QUEUES", Kind: nltrace.U32},
 }}
 
-// addrSpace is the IFA_* attribute space of RTM_*ADDR messages.
-var addrSpace = &nltrace.Space{Name: "ifa", Attrs: []nltrace.Attr{
+// &addrSpace is the IFA_* attribute space of RTM_*ADDR messages.
+var addrSpace = nltrace.Space{Name: "ifa", Attrs: []nltrace.Attr{
 	unix.IFA_ADDRESS:            {Name: "IFA_ADDRESS", Kind: nltrace.Addr},
 	unix.IFA_LOCAL:              {Name: "IFA_LOCAL", Kind: nltrace.Addr},
 	unix.IFA_LABEL:              {Name: "IFA_LABEL", Kind: nltrace.String},
@@ -668,8 +668,8 @@ var addrSpace = &nltrace.Space{Name: "ifa", Attrs: []nltrace.Attr{
 	unix.IFA_TARGET_NETNSID + 1: {Name: "IFA_PROTO", Kind: nltrace.U8},
 }}
 
-// routeSpace is the RTA_* attribute space of RTM_*ROUTE messages.
-var routeSpace = &nltrace.Space{Name: "rta", Attrs: []nltrace.Attr{
+// &routeSpace is the RTA_* attribute space of RTM_*ROUTE messages.
+var routeSpace = nltrace.Space{Name: "rta", Attrs: []nltrace.Attr{
 	unix.RTA_DST:           {Name: "RTA_DST", Kind: nltrace.Addr},
 	unix.RTA_SRC:           {Name: "RTA_SRC", Kind: nltrace.Addr},
 	unix.RTA_IIF:           {Name: "RTA_IIF", Kind: nltrace.U32},
@@ -677,7 +677,7 @@ var routeSpace = &nltrace.Space{Name: "rta", Attrs: []nltrace.Attr{
 	unix.RTA_GATEWAY:       {Name: "RTA_GATEWAY", Kind: nltrace.Addr},
 	unix.RTA_PRIORITY:      {Name: "RTA_PRIORITY", Kind: nltrace.U32},
 	unix.RTA_PREFSRC:       {Name: "RTA_PREFSRC", Kind: nltrace.Addr},
-	unix.RTA_METRICS:       {Name: "RTA_METRICS", Kind: nltrace.Nested, Nest: metricsSpace},
+	unix.RTA_METRICS:       {Name: "RTA_METRICS", Kind: nltrace.Nested, Nest: &metricsSpace},
 	unix.RTA_MULTIPATH:     {Name: "RTA_MULTIPATH", Kind: nltrace.Bytes},
 	unix.RTA_FLOW:          {Name: "RTA_FLOW", Kind: nltrace.U32},
 	unix.RTA_CACHEINFO:     {Name: "RTA_CACHEINFO", Format: fmtRtaCacheinfo},
@@ -699,7 +699,7 @@ var routeSpace = &nltrace.Space{Name: "rta", Attrs: []nltrace.Attr{
 	unix.RTA_DPORT + 1:     {Name: "RTA_NH_ID", Kind: nltrace.U32},
 }}
 
-var metricsSpace = &nltrace.Space{Name: "rtax", Attrs: []nltrace.Attr{
+var metricsSpace = nltrace.Space{Name: "rtax", Attrs: []nltrace.Attr{
 	unix.RTAX_LOCK:               {Name: "RTAX_LOCK", Kind: nltrace.U32},
 	unix.RTAX_MTU:                {Name: "RTAX_MTU", Kind: nltrace.U32},
 	unix.RTAX_WINDOW:             {Name: "RTAX_WINDOW", Kind: nltrace.U32},

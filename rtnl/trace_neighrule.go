@@ -14,10 +14,10 @@ import (
 // --trace.
 func traceNeighRuleMsg(t uint16) (nltrace.Msg, bool) {
 	neigh := func(name string, k nltrace.MsgKind) nltrace.Msg {
-		return nltrace.Msg{Name: name, Kind: k, Header: ndmsgLen, HeaderFmt: fmtNdmsg, Attrs: neighSpace}
+		return nltrace.Msg{Name: name, Kind: k, Header: ndmsgLen, HeaderFmt: fmtNdmsg, Attrs: &neighSpace}
 	}
 	rule := func(name string, k nltrace.MsgKind) nltrace.Msg {
-		return nltrace.Msg{Name: name, Kind: k, Header: fibRuleHdrLen, HeaderFmt: fmtFibRuleHdr, Attrs: ruleSpace}
+		return nltrace.Msg{Name: name, Kind: k, Header: fibRuleHdrLen, HeaderFmt: fmtFibRuleHdr, Attrs: &ruleSpace}
 	}
 	switch t {
 	case unix.RTM_NEWNEIGH:
@@ -113,8 +113,8 @@ func fmtBEHex32(b []byte) string {
 
 func enumProto(v uint64) string { return RouteProtocol(v).String() }
 
-// neighSpace is the NDA_* attribute space of RTM_*NEIGH messages.
-var neighSpace = &nltrace.Space{Name: "nda", Attrs: []nltrace.Attr{
+// &neighSpace is the NDA_* attribute space of RTM_*NEIGH messages.
+var neighSpace = nltrace.Space{Name: "nda", Attrs: []nltrace.Attr{
 	unix.NDA_DST:          {Name: "NDA_DST", Kind: nltrace.Addr},
 	unix.NDA_LLADDR:       {Name: "NDA_LLADDR", Kind: nltrace.HWAddr},
 	unix.NDA_CACHEINFO:    {Name: "NDA_CACHEINFO", Format: fmtNdaCacheinfo},
@@ -134,8 +134,8 @@ var neighSpace = &nltrace.Space{Name: "nda", Attrs: []nltrace.Attr{
 	ndaNDMFlagsMask:       {Name: "NDA_NDM_FLAGS_MASK", Kind: nltrace.U8},
 }}
 
-// ruleSpace is the FRA_* attribute space of RTM_*RULE messages.
-var ruleSpace = &nltrace.Space{Name: "fra", Attrs: []nltrace.Attr{
+// &ruleSpace is the FRA_* attribute space of RTM_*RULE messages.
+var ruleSpace = nltrace.Space{Name: "fra", Attrs: []nltrace.Attr{
 	unix.FRA_DST:                {Name: "FRA_DST", Kind: nltrace.Addr},
 	unix.FRA_SRC:                {Name: "FRA_SRC", Kind: nltrace.Addr},
 	unix.FRA_IIFNAME:            {Name: "FRA_IIFNAME", Kind: nltrace.String},

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"strconv"
 
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
 	"github.com/nsnet/nsnet/internal/nlattr"
@@ -177,22 +176,22 @@ func nest(ae *nlattr.Encoder, typ uint16, fn func(*nlattr.Encoder) error) {
 // Decoding helpers: each reads the current attribute of ad into a new
 // value; a wrong length makes ad.Err() fail.
 
-func getU8(ad *netlink.AttributeDecoder) *uint8 {
+func getU8(ad *attrReader) *uint8 {
 	v := ad.Uint8()
 	return &v
 }
 
-func getU16(ad *netlink.AttributeDecoder) *uint16 {
+func getU16(ad *attrReader) *uint16 {
 	v := ad.Uint16()
 	return &v
 }
 
-func getU32(ad *netlink.AttributeDecoder) *uint32 {
+func getU32(ad *attrReader) *uint32 {
 	v := ad.Uint32()
 	return &v
 }
 
-func getBytes(ad *netlink.AttributeDecoder) []byte {
+func getBytes(ad *attrReader) []byte {
 	return ad.Bytes() // a copy, never nil
 }
 
@@ -221,17 +220,7 @@ func commonStr(b []byte) string {
 	return string(b)
 }
 
-func getAddr(ad *netlink.AttributeDecoder) netip.Addr {
-	var a netip.Addr
-	ad.Do(func(b []byte) error {
-		var ok bool
-		if a, ok = netip.AddrFromSlice(b); !ok {
-			return fmt.Errorf("attribute %d: address of %d bytes", ad.Type(), len(b))
-		}
-		return nil
-	})
-	return a
-}
+func getAddr(ad *attrReader) netip.Addr { return ad.Addr() }
 
 // native is the byte order of fixed family headers.
 var native = binary.NativeEndian

@@ -1,7 +1,7 @@
 #!/bin/sh
-# Prints the size of a built nsnet binary ($1) beside the same build of git
-# ref $2 and the target of 3.6 MB (3,600,000 bytes). Informational: the exit
-# status is 0 unless a build fails.
+# Prints the size of a built nsnet binary ($1) beside git ref $2 built by
+# its own `make build`, and against the target of 3.6 MB (3,600,000 bytes).
+# Informational: the exit status is 0 unless a build fails.
 set -eu
 bin=$1 ref=$2 target=3600000
 new=$(wc -c <"$bin")
@@ -9,7 +9,8 @@ tmp=$(mktemp -d)
 trap 'git worktree remove --force "$tmp/src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 old=
 if git worktree add -q --detach "$tmp/src" "$ref" >/dev/null 2>&1; then
-	(cd "$tmp/src" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$tmp/nsnet" ./cmd/nsnet) && old=$(wc -c <"$tmp/nsnet")
+	# The ref's own `make build` (its flags), so a release compares as shipped.
+	make -s -C "$tmp/src" build VERSION=size >/dev/null 2>&1 && old=$(wc -c <"$tmp/src/bin/nsnet")
 fi
 mb() { awk -v n="$1" 'BEGIN { printf "%.2f MB", n / 1e6 }'; }
 printf '%-24s %10d bytes  %s\n' "$bin" "$new" "$(mb "$new")"

@@ -207,8 +207,17 @@ func splitQuoted(s string) ([]string, error) {
 // splitPlain splits s at blanks (space, tab, CR), as splitWords does when
 // s holds no quote, backslash or '#'.
 func splitPlain(s string) []string {
-	var words []string
 	blank := func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !blank(s[i]) && (i == 0 || blank(s[i-1])) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	words := make([]string, 0, n)
 	for i := 0; i < len(s); {
 		for i < len(s) && blank(s[i]) {
 			i++
@@ -234,47 +243,64 @@ var errInterrupted = errors.New("interrupted by a signal before this line")
 // unless -force, which goes on and fails at the end if any line failed.
 func runBatch(s *session, g globals, file string) error {
 	s.batch = true
-	lines, err := readLines(s, g, file, g.opt.force)
+	name, data, err := readBatchData(s, file)
+	if err != nil {
+		return err
+	}
+	defer limitMemory(data)()
+	b, err := parseBatch(s, g, name, data, g.opt.force)
 	if err != nil && !g.opt.force {
 		return err
 	}
 	failed := err != nil
+	lines := b.lines
 	// Close a namespace's sockets after its last line: a batch that builds
 	// a thousand namespaces then holds one socket at a time, not a thousand.
 	last := map[string]int{}
-	for i, l := range lines {
-		last[l.ns] = i
+	for i := range lines {
+		last[b.ns(i)] = i
 	}
 	s.last = last
 	s.names = linkNames{}
 	defer func() { s.last, s.names = nil, nil }()
 	ahead := newNatAhead(s)
-	nsa := newNSAhead(s, lines)
+	nsa := newNSAhead(s, b)
 	defer nsa.stop(false)
+	dla := newDelAhead(s, b)
+	defer dla.stop(false)
 	for i := 0; i < len(lines); i++ {
-		l := lines[i]
+		l := &lines[i]
 		s.line = i
 		if s.ctx.Err() != nil {
 			ahead.undo()
 			nsa.stop(true)
-			return &lineError{where: l.where(), err: errInterrupted}
+			dla.stop(true)
+			return &lineError{where: b.where(i), err: errInterrupted}
 		}
 		nsa.schedule(i)
-		if !keepsLinkNames(l) {
+		dla.schedule(i)
+		if !keepsLinkNames(l.kind) {
 			s.names.forget()
 		}
 		done, err := nsa.take(i)
-		if !done && !ahead.run(lines, i) {
-			err = l.cmd.run(s.env(l.ns, l.opt))
+		if !done {
+			done, err = dla.take(i)
 		}
-		if l.ns != "" && last[l.ns] == i {
-			s.forget(l.ns)
+		if !done && !ahead.run(b, i) {
+			var pl line
+			if pl, err = b.parse(i); err == nil {
+				err = pl.cmd.run(s.env(pl.ns, pl.opt))
+			}
+		}
+		if ns := b.ns(i); ns != "" && last[ns] == i {
+			s.forget(ns)
 		}
 		if err != nil {
-			err = &lineError{where: l.where(), err: err}
+			err = &lineError{where: b.where(i), err: err}
 			if !g.opt.force {
 				ahead.undo()
 				nsa.stop(true)
+				dla.stop(true)
 				return err
 			}
 			reportLine(s.stderr, err)

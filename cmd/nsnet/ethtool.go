@@ -28,11 +28,26 @@ In up/down and -batch files, -K, -L and -G are undone by setting the old
 values back.
 `
 
-// Long options of ethtool that nsnet takes, by their short letter.
-var ethtoolLong = map[string]string{
-	"--show-features": "-k", "--show-offload": "-k", "--features": "-K", "--offload": "-K",
-	"--show-channels": "-l", "--set-channels": "-L", "--show-ring": "-g", "--set-ring": "-G",
-	"--driver": "-i",
+// ethtoolShort is the short option of a long option of ethtool that
+// nsnet takes, or flag itself.
+func ethtoolShort(flag string) string {
+	switch flag {
+	case "--show-features", "--show-offload":
+		return "-k"
+	case "--features", "--offload":
+		return "-K"
+	case "--show-channels":
+		return "-l"
+	case "--set-channels":
+		return "-L"
+	case "--show-ring":
+		return "-g"
+	case "--set-ring":
+		return "-G"
+	case "--driver":
+		return "-i"
+	}
+	return flag
 }
 
 type ethtoolShow struct {
@@ -62,10 +77,7 @@ func parseEthtool(args []string, opt options) (command, error) {
 	if len(args) == 0 {
 		return nil, usagef("ethtool: missing option (try \"nsnet ethtool help\")")
 	}
-	flag := args[0]
-	if l, ok := ethtoolLong[flag]; ok {
-		flag = l
-	}
+	flag := ethtoolShort(args[0])
 	if len(flag) != 2 || flag[0] != '-' || !strings.ContainsRune("kKlLgGi", rune(flag[1])) {
 		return nil, usagef("ethtool: unknown option %q (try \"nsnet ethtool help\")", args[0])
 	}

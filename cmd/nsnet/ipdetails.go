@@ -9,9 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mdlayher/netlink"
-
 	"github.com/nsnet/nsnet/internal/jsonw"
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -26,9 +25,7 @@ func kindText(b *strings.Builder, p *linkPrinter, li *rtnl.LinkInfo) bool {
 		bridgeJSON(o, d)
 		for i, k := range o.keys {
 			v := o.vals[i]
-			if name, ok := bridgeTextNames[k]; ok {
-				k = name
-			}
+			k = bridgeTextName(k)
 			if raw, ok := v.(jsonw.Raw); ok { // a timer
 				f, _ := strconv.ParseFloat(string(raw), 64)
 				fmt.Fprintf(b, "%s %7.2f ", k, f)
@@ -42,13 +39,32 @@ func kindText(b *strings.Builder, p *linkPrinter, li *rtnl.LinkInfo) bool {
 	return true
 }
 
-// bridgeTextNames are the bridge keys whose text name is not the JSON one.
-var bridgeTextNames = map[string]string{
-	"root_id": "designated_root", "group_addr": "group_address",
-	"mcast_last_member_cnt": "mcast_last_member_count", "mcast_startup_query_cnt": "mcast_startup_query_count",
-	"mcast_last_member_intvl": "mcast_last_member_interval", "mcast_membership_intvl": "mcast_membership_interval",
-	"mcast_querier_intvl": "mcast_querier_interval", "mcast_query_intvl": "mcast_query_interval",
-	"mcast_query_response_intvl": "mcast_query_response_interval", "mcast_startup_query_intvl": "mcast_startup_query_interval",
+// bridgeTextName is the -d text name of a bridge's JSON key: the key,
+// but for these few.
+func bridgeTextName(k string) string {
+	switch k {
+	case "root_id":
+		return "designated_root"
+	case "group_addr":
+		return "group_address"
+	case "mcast_last_member_cnt":
+		return "mcast_last_member_count"
+	case "mcast_startup_query_cnt":
+		return "mcast_startup_query_count"
+	case "mcast_last_member_intvl":
+		return "mcast_last_member_interval"
+	case "mcast_membership_intvl":
+		return "mcast_membership_interval"
+	case "mcast_querier_intvl":
+		return "mcast_querier_interval"
+	case "mcast_query_intvl":
+		return "mcast_query_interval"
+	case "mcast_query_response_intvl":
+		return "mcast_query_response_interval"
+	case "mcast_startup_query_intvl":
+		return "mcast_startup_query_interval"
+	}
+	return k
 }
 
 // vxlanText is vxlan_print_opt's text.
@@ -123,129 +139,178 @@ type brPortField struct {
 	text string
 }
 
+// How a bridge port attribute is printed (brPortSpec.kind).
+const (
+	bpNum       = iota // a number
+	bpOnOff            // on/off (JSON: a boolean)
+	bpHex              // 0x... (0 as "0")
+	bpID               // a bridge id, prio.mac
+	bpTimer            // hundredths as seconds (JSON: a raw number)
+	bpState            // the STP state's name
+	bpFastLeave        // mcast_fast_leave: text only
+	bpFwdMask          // group_fwd_mask and its names
+	bpBackup           // the backup port's name
+)
+
+// brPortSpec is one field bridge_slave_print_opt prints: the IFLA_BRPORT_*
+// type, how, its JSON key and its text name ("" when the key).
+type brPortSpec struct {
+	t         uint16
+	kind      uint8
+	key, text string
+}
+
+// brPortSpecs are the fields in bridge_slave_print_opt's order.
+var brPortSpecs = [...]brPortSpec{
+	{1, bpState, "state", ""},
+	{2, bpNum, "priority", ""},
+	{3, bpNum, "cost", ""},
+	{4, bpOnOff, "hairpin", ""},
+	{5, bpOnOff, "guard", ""},
+	{6, bpOnOff, "root_block", ""},
+	{7, bpOnOff, "fastleave", ""},
+	{8, bpOnOff, "learning", ""},
+	{9, bpOnOff, "flood", ""},
+	{17, bpHex, "id", "port_id"},
+	{18, bpHex, "no", "port_no"},
+	{15, bpNum, "designated_port", ""},
+	{16, bpNum, "designated_cost", ""},
+	{14, bpID, "bridge_id", "designated_bridge"},
+	{13, bpID, "root_id", "designated_root"},
+	{23, bpTimer, "hold_timer", ""},
+	{21, bpTimer, "message_age_timer", ""},
+	{22, bpTimer, "forward_delay_timer", ""},
+	{19, bpNum, "topology_change_ack", ""},
+	{20, bpNum, "config_pending", ""},
+	{10, bpOnOff, "proxy_arp", ""},
+	{12, bpOnOff, "proxy_arp_wifi", ""},
+	{25, bpNum, "multicast_router", "mcast_router"},
+	{7, bpFastLeave, "", "mcast_fast_leave"},
+	{27, bpOnOff, "mcast_flood", ""},
+	{30, bpOnOff, "bcast_flood", ""},
+	{28, bpOnOff, "mcast_to_unicast", ""},
+	{32, bpOnOff, "neigh_suppress", ""},
+	{31, bpFwdMask, "group_fwd_mask", ""},
+	{29, bpOnOff, "vlan_tunnel", ""},
+	{33, bpOnOff, "isolated", ""},
+	{39, bpOnOff, "locked", ""},
+	{34, bpBackup, "backup_port", ""},
+}
+
+// brPortValue is attribute t of tb as a number of its kernel width.
+func brPortValue(tb *[40][]byte, t uint16) (uint64, bool) {
+	v := tb[t]
+	switch {
+	case v == nil:
+		return 0, false
+	case len(v) >= 8 && (t == 21 || t == 22 || t == 23):
+		return binary.NativeEndian.Uint64(v), true
+	case len(v) >= 4 && (t == 3 || t == 34):
+		return uint64(binary.NativeEndian.Uint32(v)), true
+	case len(v) >= 2 && (t == 2 || t == 15 || t == 16 || t == 17 || t == 18 || t == 31):
+		return uint64(binary.NativeEndian.Uint16(v)), true
+	case len(v) >= 1:
+		return uint64(v[0]), true
+	}
+	return 0, false
+}
+
+// onOff is iproute2's word for a boolean.
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
 // brPortFields decodes IFLA_INFO_SLAVE_DATA of a bridge port into what
 // bridge_slave_print_opt prints, in its order.
 func brPortFields(p *linkPrinter, data []byte) []brPortField {
-	ad, err := netlink.NewAttributeDecoder(data)
-	if err != nil {
-		return nil
+	var tb [40][]byte
+	r := nlattr.NewReader(data, binary.NativeEndian)
+	for r.Next() {
+		if int(r.Type) < len(tb) {
+			tb[r.Type] = r.Data
+		}
 	}
-	tb := map[uint16][]byte{}
-	for ad.Next() {
-		tb[ad.Type()] = ad.Bytes()
-	}
+	// A truncated attribute ends the walk; the fields before it print.
 	var out []brPortField
-	u := func(t uint16) (uint64, bool) {
-		v, ok := tb[t]
-		switch {
-		case !ok:
-			return 0, false
-		case len(v) >= 8 && (t == 21 || t == 22 || t == 23):
-			return binary.NativeEndian.Uint64(v), true
-		case len(v) >= 4 && (t == 3 || t == 34):
-			return uint64(binary.NativeEndian.Uint32(v)), true
-		case len(v) >= 2 && (t == 2 || t == 15 || t == 16 || t == 17 || t == 18 || t == 31):
-			return uint64(binary.NativeEndian.Uint16(v)), true
-		case len(v) >= 1:
-			return uint64(v[0]), true
-		}
-		return 0, false
+	add := func(key string, val any, text string) {
+		out = append(out, brPortField{key, val, text})
 	}
-	onoff := func(t uint16, key string) {
-		if v, ok := u(t); ok {
-			out = append(out, brPortField{key, v != 0, fmt.Sprintf("%s %s ", key, map[bool]string{true: "on", false: "off"}[v != 0])})
+	for _, f := range &brPortSpecs {
+		text := f.text
+		if text == "" {
+			text = f.key
 		}
-	}
-	num := func(t uint16, key, text string) {
-		if v, ok := u(t); ok {
-			out = append(out, brPortField{key, v, fmt.Sprintf("%s %d ", text, v)})
+		if f.kind == bpID {
+			if v := tb[f.t]; len(v) >= 8 {
+				s := fmt.Sprintf("%.2x%.2x.%x:%x:%x:%x:%x:%x", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
+				add(f.key, s, text+" "+s+" ")
+			}
+			continue
 		}
-	}
-	hex := func(t uint16, key, text string) {
-		if v, ok := u(t); ok {
+		v, ok := brPortValue(&tb, f.t)
+		if !ok {
+			continue
+		}
+		switch f.kind {
+		case bpNum:
+			add(f.key, v, text+" "+strconv.FormatUint(v, 10)+" ")
+		case bpOnOff:
+			add(f.key, v != 0, text+" "+onOff(v != 0)+" ")
+		case bpFastLeave:
+			add("", nil, text+" "+onOff(v != 0)+" ")
+		case bpHex, bpFwdMask:
 			s := "0"
 			if v != 0 {
-				s = fmt.Sprintf("%#x", v)
+				s = "0x" + strconv.FormatUint(v, 16)
 			}
-			out = append(out, brPortField{key, s, fmt.Sprintf("%s %s ", text, s)})
-		}
-	}
-	bridgeID := func(t uint16, key, text string) {
-		if v, ok := tb[t]; ok && len(v) >= 8 {
-			s := fmt.Sprintf("%.2x%.2x.%x:%x:%x:%x:%x:%x", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
-			out = append(out, brPortField{key, s, fmt.Sprintf("%s %s ", text, s)})
-		}
-	}
-	timer := func(t uint16, key string) {
-		if v, ok := u(t); ok {
-			s := fmt.Sprintf("%d.%.2d", v/100, v%100)
-			out = append(out, brPortField{key, jsonw.Raw(s), fmt.Sprintf("%s %4d.%.2d ", key, v/100, v%100)})
-		}
-	}
-	if v, ok := u(1); ok {
-		states := []string{"disabled", "listening", "learning", "forwarding", "blocking"}
-		if v < uint64(len(states)) {
-			out = append(out, brPortField{"state", states[v], "state " + states[v] + " "})
-		} else {
-			out = append(out, brPortField{"state_index", v, fmt.Sprintf("state (%d) ", v)})
-		}
-	}
-	num(2, "priority", "priority")
-	num(3, "cost", "cost")
-	onoff(4, "hairpin")
-	onoff(5, "guard")
-	onoff(6, "root_block")
-	onoff(7, "fastleave")
-	onoff(8, "learning")
-	onoff(9, "flood")
-	hex(17, "id", "port_id")
-	hex(18, "no", "port_no")
-	num(15, "designated_port", "designated_port")
-	num(16, "designated_cost", "designated_cost")
-	bridgeID(14, "bridge_id", "designated_bridge")
-	bridgeID(13, "root_id", "designated_root")
-	timer(23, "hold_timer")
-	timer(21, "message_age_timer")
-	timer(22, "forward_delay_timer")
-	num(19, "topology_change_ack", "topology_change_ack")
-	num(20, "config_pending", "config_pending")
-	onoff(10, "proxy_arp")
-	onoff(12, "proxy_arp_wifi")
-	num(25, "multicast_router", "mcast_router")
-	if v, ok := u(7); ok {
-		out = append(out, brPortField{"", nil, fmt.Sprintf("mcast_fast_leave %s ", map[bool]string{true: "on", false: "off"}[v != 0])})
-	}
-	onoff(27, "mcast_flood")
-	onoff(30, "bcast_flood")
-	onoff(28, "mcast_to_unicast")
-	onoff(32, "neigh_suppress")
-	if v, ok := u(31); ok {
-		hex(31, "group_fwd_mask", "group_fwd_mask")
-		names := map[int]string{0: "stp", 2: "lacp", 14: "lldp"}
-		var parts []string
-		for i := 0; v>>i != 0; i++ {
-			if v>>i&1 != 0 {
-				if n, ok := names[i]; ok {
-					parts = append(parts, n)
-				} else {
-					parts = append(parts, fmt.Sprintf("0x%x", 1<<i))
-				}
+			add(f.key, s, text+" "+s+" ")
+			if f.kind == bpFwdMask {
+				s = groupFwdMaskNames(v)
+				add("group_fwd_mask_str", s, "group_fwd_mask_str "+s+" ")
 			}
+		case bpTimer:
+			add(f.key, jsonw.Raw(fmt.Sprintf("%d.%.2d", v/100, v%100)), fmt.Sprintf("%s %4d.%.2d ", text, v/100, v%100))
+		case bpState:
+			states := [...]string{"disabled", "listening", "learning", "forwarding", "blocking"}
+			if v < uint64(len(states)) {
+				add("state", states[v], "state "+states[v]+" ")
+			} else {
+				add("state_index", v, "state ("+strconv.FormatUint(v, 10)+") ")
+			}
+		case bpBackup:
+			n := p.tab.name(uint32(v))
+			add(f.key, n, text+" "+n+" ")
 		}
-		s := "0x0"
-		if len(parts) > 0 {
-			s = strings.Join(parts, ",")
-		}
-		out = append(out, brPortField{"group_fwd_mask_str", s, "group_fwd_mask_str " + s + " "})
-	}
-	onoff(29, "vlan_tunnel")
-	onoff(33, "isolated")
-	onoff(39, "locked")
-	if v, ok := u(34); ok {
-		n := p.tab.name(uint32(v))
-		out = append(out, brPortField{"backup_port", n, "backup_port " + n + " "})
 	}
 	return out
+}
+
+// groupFwdMaskNames names the bits of a port's group_fwd_mask ("stp",
+// "lacp", "lldp", others in hex), "0x0" for none.
+func groupFwdMaskNames(v uint64) string {
+	var parts []string
+	for i := 0; v>>i != 0; i++ {
+		if v>>i&1 == 0 {
+			continue
+		}
+		switch i {
+		case 0:
+			parts = append(parts, "stp")
+		case 2:
+			parts = append(parts, "lacp")
+		case 14:
+			parts = append(parts, "lldp")
+		default:
+			parts = append(parts, "0x"+strconv.FormatUint(1<<i, 16))
+		}
+	}
+	if len(parts) == 0 {
+		return "0x0"
+	}
+	return strings.Join(parts, ",")
 }
 
 // slaveJSON is a port's info_slave_data, or nil for kinds not decoded.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/nsnet/nsnet/rtnl"
@@ -15,11 +16,8 @@ func statsTable(b *strings.Builder, s *rtnl.LinkStats, carrierChanges *uint32, l
 	cols := []int{len("*X errors:"), len("packets"), len("errors"), len("dropped"), len("heartbt"),
 		len("overrun"), len("compressed"), len("otherhost")}
 	size := func(vals ...uint64) {
-		if human {
-			return
-		}
-		for i, v := range vals {
-			cols[i] = max(cols[i], len(fmt.Sprint(v)))
+		if !human {
+			widen(cols, vals)
 		}
 	}
 	var cc uint64
@@ -35,7 +33,7 @@ func statsTable(b *strings.Builder, s *rtnl.LinkStats, carrierChanges *uint32, l
 	if level > 1 {
 		size(0, 0, s.TxAbortedErrors, s.TxFIFOErrors, s.TxWindowErrors, s.TxHeartbeatErrors, cc, 0)
 	}
-	num := func(w int, v uint64) { b.WriteString(humanNum(w, v, human, iec)) }
+	num := func(w int, v uint64) { writeHumanNum(b, w, v, human, iec) }
 	cond := func(ok bool, s string) string {
 		if ok {
 			return s
@@ -101,6 +99,23 @@ func statsTable(b *strings.Builder, s *rtnl.LinkStats, carrierChanges *uint32, l
 	b.WriteString("\n")
 }
 
+// widen makes each column at least as wide as its number.
+//
+//go:noinline
+func widen(cols []int, vals []uint64) {
+	for i, v := range vals {
+		cols[i] = max(cols[i], len(strconv.FormatUint(v, 10)))
+	}
+}
+
+// writeHumanNum writes humanNum's text; out of line, as statsTable has
+// twenty calls.
+//
+//go:noinline
+func writeHumanNum(b *strings.Builder, width int, count uint64, human, iec bool) {
+	b.WriteString(humanNum(width, count, human, iec))
+}
+
 // humanNum is ip's print_num: count right-aligned in width, with a k, M,
 // G... suffix under -human (powers of 1024 and "Ki" under -iec), and a
 // space after.
@@ -140,10 +155,7 @@ func humanNum(width int, count uint64, human, iec bool) string {
 // statsJSONExtra writes what ip adds to the "rx" (rx) or "tx" object:
 // compressed when not zero, and the error counters under -s -s.
 func statsJSONExtra(w *jsonWriter, level int, rx bool, s *rtnl.LinkStats, cc *uint32) {
-	kv := func(k string, v uint64) {
-		w.key(k)
-		w.uint(v)
-	}
+	kv := w.keyUint
 	if rx {
 		if s.RxCompressed != 0 {
 			kv("compressed", s.RxCompressed)
@@ -175,4 +187,13 @@ func statsJSONExtra(w *jsonWriter, level int, rx bool, s *rtnl.LinkStats, cc *ui
 			kv("carrier_changes", uint64(*cc))
 		}
 	}
+}
+
+// keyUint writes the member k with the number v; out of line for the
+// cold printers (the listings' own calls to key and uint stay inlined).
+//
+//go:noinline
+func (w *jsonWriter) keyUint(k string, v uint64) {
+	w.key(k)
+	w.uint(v)
 }

@@ -41,17 +41,14 @@ func (n linkNames) forget() {
 	}
 }
 
-// keepsLinkNames reports whether batch line l leaves the links the batch
-// knows as they are: a link add, an address or route change, a link set
-// that neither renames nor moves the link, a nat add or a netns add.
-func keepsLinkNames(l line) bool {
-	switch c := l.cmd.(type) {
-	case linkAdd:
-		return !c.change
-	case addrChange, routeChange, natAdd, netnsAdd:
+// keepsLinkNames reports whether a batch line of kind k leaves the links
+// the batch knows as they are: a link add, an address or route change, a
+// link set that neither renames nor moves the link, a nat add or a netns
+// add.
+func keepsLinkNames(k lineKind) bool {
+	switch k {
+	case kindLinkAdd, kindAddr, kindRoute, kindNatAdd, kindNetnsAdd, kindLinkSet:
 		return true
-	case linkSet:
-		return c.spec.name == "" && c.spec.netns == nil && c.kind == nil
 	}
 	return false
 }

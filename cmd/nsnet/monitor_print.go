@@ -85,9 +85,17 @@ type monRuleField struct {
 	text string // what the text shows
 }
 
-func monRuleFields(r *rtnl.RuleEvent) []monRuleField {
-	var f []monRuleField
-	add := func(k string, v any, t string) { f = append(f, monRuleField{k, v, t}) }
+// monRuleList collects a rule's fields.
+type monRuleList []monRuleField
+
+// add appends a field; kept out of line (monRuleFields calls it forty
+// times, and the monitor's printing is not a hot path).
+//
+//go:noinline
+func (l *monRuleList) add(k string, v any, t string) { *l = append(*l, monRuleField{k, v, t}) }
+
+func monRuleFields(r *rtnl.RuleEvent) monRuleList {
+	var f monRuleList
 	bits := 32
 	if r.Family == rtnl.FamilyInet6 {
 		bits = 128
@@ -96,67 +104,67 @@ func monRuleFields(r *rtnl.RuleEvent) []monRuleField {
 	if r.Priority != nil {
 		prio = *r.Priority
 	}
-	add("priority", prio, fmt.Sprintf("%d:\t", prio))
+	f.add("priority", prio, fmt.Sprintf("%d:\t", prio))
 	if r.Flags&rtnl.RuleFlagInvert != 0 {
-		add("not", nil, "not ")
+		f.add("not", nil, "not ")
 	}
 	switch {
 	case r.Src.IsValid():
-		add("src", r.Src.String(), "from "+r.Src.String())
+		f.add("src", r.Src.String(), "from "+r.Src.String())
 		if int(r.SrcLen) != bits {
-			add("srclen", r.SrcLen, fmt.Sprintf("/%d", r.SrcLen))
+			f.add("srclen", r.SrcLen, fmt.Sprintf("/%d", r.SrcLen))
 		}
 	case r.SrcLen != 0:
-		add("src", "0", "from 0")
-		add("srclen", r.SrcLen, fmt.Sprintf("/%d", r.SrcLen))
+		f.add("src", "0", "from 0")
+		f.add("srclen", r.SrcLen, fmt.Sprintf("/%d", r.SrcLen))
 	default:
-		add("src", "all", "from all")
+		f.add("src", "all", "from all")
 	}
 	switch {
 	case r.Dst.IsValid():
-		add("dst", r.Dst.String(), " to "+r.Dst.String())
+		f.add("dst", r.Dst.String(), " to "+r.Dst.String())
 		if int(r.DstLen) != bits {
-			add("dstlen", r.DstLen, fmt.Sprintf("/%d", r.DstLen))
+			f.add("dstlen", r.DstLen, fmt.Sprintf("/%d", r.DstLen))
 		}
 	case r.DstLen != 0:
-		add("dst", "0", " to 0")
-		add("dstlen", r.DstLen, fmt.Sprintf("/%d", r.DstLen))
+		f.add("dst", "0", " to 0")
+		f.add("dstlen", r.DstLen, fmt.Sprintf("/%d", r.DstLen))
 	}
 	if r.TOS != 0 {
-		add("tos", fmt.Sprintf("0x%02x", r.TOS), fmt.Sprintf(" tos 0x%02x", r.TOS))
+		f.add("tos", fmt.Sprintf("0x%02x", r.TOS), fmt.Sprintf(" tos 0x%02x", r.TOS))
 	}
 	if r.FwMark != nil || r.FwMask != nil {
 		var mark uint32
 		if r.FwMark != nil {
 			mark = *r.FwMark
 		}
-		add("fwmark", monHex32(mark), " fwmark "+monHex32(mark))
+		f.add("fwmark", monHex32(mark), " fwmark "+monHex32(mark))
 		if r.FwMask != nil && *r.FwMask != 0xffffffff {
-			add("fwmask", monHex32(*r.FwMask), "/"+monHex32(*r.FwMask))
+			f.add("fwmask", monHex32(*r.FwMask), "/"+monHex32(*r.FwMask))
 		}
 	}
 	if r.IIFName != "" {
-		add("iif", r.IIFName, " iif "+r.IIFName)
+		f.add("iif", r.IIFName, " iif "+r.IIFName)
 		if r.Flags&rtnl.RuleFlagIIFDet != 0 {
-			add("iif_detached", nil, " [detached]")
+			f.add("iif_detached", nil, " [detached]")
 		}
 	}
 	if r.OIFName != "" {
-		add("oif", r.OIFName, " oif "+r.OIFName)
+		f.add("oif", r.OIFName, " oif "+r.OIFName)
 		if r.Flags&rtnl.RuleFlagOIFDet != 0 {
-			add("oif_detached", nil, " [detached]")
+			f.add("oif_detached", nil, " [detached]")
 		}
 	}
 	if r.L3MDev != 0 {
-		add("l3mdev", nil, " lookup [l3mdev-table]")
+		f.add("l3mdev", nil, " lookup [l3mdev-table]")
 	}
 	if u := r.UIDRange; u != nil {
-		add("uid_start", u[0], fmt.Sprintf(" uidrange %d", u[0]))
-		add("uid_end", u[1], fmt.Sprintf("-%d", u[1]))
+		f.add("uid_start", u[0], fmt.Sprintf(" uidrange %d", u[0]))
+		f.add("uid_end", u[1], fmt.Sprintf("-%d", u[1]))
 	}
 	if p := r.IPProto; p != nil {
 		name := monIPProtoName(*p)
-		add("ipproto", name, " ipproto "+name)
+		f.add("ipproto", name, " ipproto "+name)
 	}
 	for _, pr := range []struct {
 		k string
@@ -166,57 +174,57 @@ func monRuleFields(r *rtnl.RuleEvent) []monRuleField {
 			continue
 		}
 		if pr.v[0] == pr.v[1] {
-			add(pr.k, pr.v[0], fmt.Sprintf(" %s %d", pr.k, pr.v[0]))
+			f.add(pr.k, pr.v[0], fmt.Sprintf(" %s %d", pr.k, pr.v[0]))
 		} else {
-			add(pr.k+"_start", pr.v[0], fmt.Sprintf(" %s %d", pr.k, pr.v[0]))
-			add(pr.k+"_end", pr.v[1], fmt.Sprintf("-%d", pr.v[1]))
+			f.add(pr.k+"_start", pr.v[0], fmt.Sprintf(" %s %d", pr.k, pr.v[0]))
+			f.add(pr.k+"_end", pr.v[1], fmt.Sprintf("-%d", pr.v[1]))
 		}
 	}
 	if r.TunID != nil {
-		add("tun_id", *r.TunID, fmt.Sprintf(" tun_id %d", *r.TunID))
+		f.add("tun_id", *r.TunID, fmt.Sprintf(" tun_id %d", *r.TunID))
 	}
 	if r.Table != 0 {
 		t := r.Table.String()
-		add("table", t, " lookup "+t)
+		f.add("table", t, " lookup "+t)
 		if p := r.SuppressPrefixLen; p != nil && *p != -1 {
-			add("suppress_prefixlen", *p, fmt.Sprintf(" suppress_prefixlength %d", *p))
+			f.add("suppress_prefixlen", *p, fmt.Sprintf(" suppress_prefixlength %d", *p))
 		}
 		if g := r.SuppressIfGroup; g != nil && *g != -1 {
 			gn := groupName(new(uint32(*g)))
-			add("suppress_ifgroup", gn, " suppress_ifgroup "+gn)
+			f.add("suppress_ifgroup", gn, " suppress_ifgroup "+gn)
 		}
 	}
 	if r.Flow != nil {
 		to, from := *r.Flow&0xffff, *r.Flow>>16
 		if from != 0 {
-			add("flow_from", fmt.Sprint(from), fmt.Sprintf(" realms %d/", from))
+			f.add("flow_from", fmt.Sprint(from), fmt.Sprintf(" realms %d/", from))
 		} else {
-			add("", nil, " realms ")
+			f.add("", nil, " realms ")
 		}
-		add("flow_to", fmt.Sprint(to), fmt.Sprint(to))
+		f.add("flow_to", fmt.Sprint(to), fmt.Sprint(to))
 	}
 	switch r.Action {
 	case rtnl.RuleActToTable:
 	case rtnl.RuleActGoto:
 		if r.Goto != nil {
-			add("goto", *r.Goto, fmt.Sprintf(" goto %d", *r.Goto))
+			f.add("goto", *r.Goto, fmt.Sprintf(" goto %d", *r.Goto))
 		} else {
-			add("goto", "none", " goto none")
+			f.add("goto", "none", " goto none")
 		}
 		if r.Flags&rtnl.RuleFlagUnres != 0 {
-			add("unresolved", nil, " [unresolved]")
+			f.add("unresolved", nil, " [unresolved]")
 		}
 	case rtnl.RuleActNop:
-		add("nop", nil, " nop")
+		f.add("nop", nil, " nop")
 	case rtnl.RuleActNAT:
-		add("masquerade", nil, " masquerade")
+		f.add("masquerade", nil, " masquerade")
 	default:
 		a := rtnl.RouteType(r.Action).String()
-		add("action", a, " "+a)
+		f.add("action", a, " "+a)
 	}
 	if p := r.Protocol; p != nil && *p != 0 && *p != uint8(rtnl.ProtoKernel) {
 		name := rtnl.RouteProtocol(*p).String()
-		add("protocol", name, " proto "+name)
+		f.add("protocol", name, " proto "+name)
 	}
 	return f
 }

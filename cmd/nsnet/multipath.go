@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/mdlayher/netlink"
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"github.com/nsnet/nsnet/rtnl"
 	"golang.org/x/sys/unix"
 )
@@ -102,14 +102,12 @@ func decodeMultipath(b []byte) []nexthop {
 			break
 		}
 		nh := nexthop{flags: b[2], weight: int(b[3]) + 1, ifindex: binary.NativeEndian.Uint32(b[4:])}
-		if ad, err := netlink.NewAttributeDecoder(b[8:l]); err == nil {
-			for ad.Next() {
-				if ad.Type() == unix.RTA_GATEWAY {
-					if a, ok := netip.AddrFromSlice(ad.Bytes()); ok {
-						nh.gateway = a.Unmap()
-						if len(ad.Bytes()) == 16 {
-							nh.gateway = a
-						}
+		for r := nlattr.NewReader(b[8:l], binary.NativeEndian); r.Next(); {
+			if r.Type == unix.RTA_GATEWAY {
+				if a, ok := netip.AddrFromSlice(r.Data); ok {
+					nh.gateway = a.Unmap()
+					if len(r.Data) == 16 {
+						nh.gateway = a
 					}
 				}
 			}

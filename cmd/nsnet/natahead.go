@@ -39,29 +39,36 @@ func newNatAhead(s *session) *natAhead {
 // natNeutral reports whether batch line l neither reads nor changes the
 // nat table of namespace ns: rtnetlink changes of links, addresses and
 // routes, and creating another namespace.
-func natNeutral(l line, ns string) bool {
-	switch c := l.cmd.(type) {
-	case linkAdd, linkSet, addrChange, routeChange:
+func natNeutral(b *batchFile, j int, ns string) bool {
+	switch b.lines[j].kind {
+	case kindLinkAdd, kindLinkChange, kindLinkSet, kindLinkSetOther, kindAddr, kindRoute:
 		return true
-	case netnsAdd:
-		return c.name != ns
+	case kindNetnsAdd:
+		return b.nsName(j) != ns
 	}
 	return false
 }
 
+// natGroupMax is the most nat lines one group holds (its objects stay in
+// memory until their lines are reached); the next line starts the next.
+const natGroupMax = 1024
+
 // group returns the indices of the nat add lines that can run with line
 // i, a nat add: those of the same namespace and options up to the first
-// line that is neither one of them nor neutral.
-func (a *natAhead) group(lines []line, i int) []int {
-	first := lines[i]
+// line that is neither one of them nor neutral, at most natGroupMax.
+func (a *natAhead) group(b *batchFile, i int) []int {
+	first, ns := &b.lines[i], b.ns(i)
 	var idx []int
-	for j := i; j < len(lines); j++ {
-		l := lines[j]
-		if _, ok := l.cmd.(natAdd); ok && l.ns == first.ns && l.opt == first.opt && !a.solo[j] {
+	for j := i; j < len(b.lines); j++ {
+		l := &b.lines[j]
+		if l.kind == kindNatAdd && l.opt == first.opt && !a.solo[j] && b.ns(j) == ns {
 			idx = append(idx, j)
+			if len(idx) == natGroupMax {
+				break
+			}
 			continue
 		}
-		if !natNeutral(l, first.ns) {
+		if !natNeutral(b, j, ns) {
 			break
 		}
 	}
@@ -71,27 +78,31 @@ func (a *natAhead) group(lines []line, i int) []int {
 // run is called at line i before it runs. It reports whether line i has
 // been done already: as part of a group that ran at an earlier line, or
 // of the group that starts at it.
-func (a *natAhead) run(lines []line, i int) bool {
+func (a *natAhead) run(b *batchFile, i int) bool {
 	if _, ok := a.ran[i]; ok {
 		delete(a.ran, i)
 		return true
 	}
-	if _, ok := lines[i].cmd.(natAdd); !ok || a.solo[i] {
+	if b.lines[i].kind != kindNatAdd || a.solo[i] {
 		return false
 	}
-	idx := a.group(lines, i)
+	idx := a.group(b, i)
 	if len(idx) < 2 {
 		return false
 	}
-	l := lines[i]
-	e := a.s.env(l.ns, l.opt)
+	e := a.s.env(b.ns(i), b.opt(i))
 	conn, err := e.nat()
 	if err != nil {
 		return false // the line runs alone and reports the error
 	}
 	objs := make([]nat.Object, len(idx))
 	for k, j := range idx {
-		objs[k] = lines[j].cmd.(natAdd).obj
+		l, err := b.parse(j)
+		c, ok := l.cmd.(natAdd)
+		if err != nil || !ok {
+			return false // cannot be: the file was checked
+		}
+		objs[k] = c.obj
 	}
 	done, err := conn.AddAll(objs)
 	if err != nil {
@@ -99,10 +110,20 @@ func (a *natAhead) run(lines []line, i int) bool {
 			a.solo[j] = true
 		}
 	}
-	warned := map[string]bool{}
 	for k, j := range idx[:done] {
 		a.ran[j] = aheadObj{e: e, obj: objs[k]}
-		o := objs[k]
+	}
+	natWarnAll(e, conn, objs[:done])
+	_, ok := a.ran[i]
+	delete(a.ran, i)
+	return ok
+}
+
+// natWarnAll says what natWarn says of objects added together, once per
+// kind of object and address family.
+func natWarnAll(e *env, conn *nat.Conn, objs []nat.Object) {
+	warned := map[string]bool{}
+	for _, o := range objs {
 		kind := fmt.Sprintf("%T", o)
 		switch o := o.(type) {
 		case nat.Masquerade:
@@ -115,9 +136,6 @@ func (a *natAhead) run(lines []line, i int) bool {
 			natWarn(e, conn, o)
 		}
 	}
-	_, ok := a.ran[i]
-	delete(a.ran, i)
-	return ok
 }
 
 // undo deletes what ran ahead of lines the batch did not reach. A failure

@@ -187,14 +187,19 @@ type netnsDel struct {
 	all  bool
 }
 
+// netnsDelErr is the error of `netns del NAME` for nsfs.Delete's err, in
+// ip's words for a missing name.
+func netnsDelErr(name string, err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return &ipErr{ip: fmt.Sprintf("Cannot remove namespace file \"%s/%s\": No such file or directory", nsfs.RunDir, name), code: 1, err: err}
+	}
+	return err
+}
+
 func (c netnsDel) run(e *env) error {
 	if !c.all {
 		e.s.forget(c.name)
-		err := nsfs.Delete(c.name)
-		if errors.Is(err, os.ErrNotExist) {
-			return &ipErr{ip: fmt.Sprintf("Cannot remove namespace file \"%s/%s\": No such file or directory", nsfs.RunDir, c.name), code: 1, err: err}
-		}
-		return err
+		return netnsDelErr(c.name, nsfs.Delete(c.name))
 	}
 	entries, err := nsfs.ListDirOrder()
 	if err != nil {

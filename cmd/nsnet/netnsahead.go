@@ -28,7 +28,7 @@ import (
 // the batch leaves what the lines before the stop made, and nothing more.
 type nsAhead struct {
 	s      *session
-	lines  []line
+	b      *batchFile
 	window int
 	c      *nsfs.Creator
 	// pending holds the lines whose namespace is being (or was) made,
@@ -48,7 +48,7 @@ type nsPending struct {
 
 // newNSAhead starts the look-ahead of a batch, or returns nil when it
 // does not apply (a traced file, one processor).
-func newNSAhead(s *session, lines []line) *nsAhead {
+func newNSAhead(s *session, b *batchFile) *nsAhead {
 	if s.trace != nil || s.capture != nil || runtime.GOMAXPROCS(0) < 2 {
 		return nil
 	}
@@ -61,16 +61,16 @@ func newNSAhead(s *session, lines []line) *nsAhead {
 		return nil
 	}
 	s.ps.SetMaxNS(s.ps.MaxNS() - window)
-	return &nsAhead{s: s, lines: lines, window: window, c: nsfs.NewCreator(window),
+	return &nsAhead{s: s, b: b, window: window, c: nsfs.NewCreator(window),
 		pending: map[int]nsPending{}, blocked: -1}
 }
 
-// aheadNeutral reports whether batch line l can run after a namespace of
-// a later `netns add` line was made, with the same outcome, when l does
-// not name that namespace.
-func aheadNeutral(l line) bool {
-	switch l.cmd.(type) {
-	case linkAdd, linkSet, addrChange, routeChange, natAdd, netnsAdd:
+// aheadNeutral reports whether a batch line of kind k can run after a
+// namespace of a later `netns add` line was made, with the same outcome,
+// when it does not name that namespace.
+func aheadNeutral(k lineKind) bool {
+	switch k {
+	case kindLinkAdd, kindLinkChange, kindLinkSet, kindLinkSetOther, kindAddr, kindRoute, kindNatAdd, kindNetnsAdd:
 		return true
 	}
 	return false
@@ -91,20 +91,21 @@ func (a *nsAhead) schedule(i int) {
 	if a.next <= i {
 		a.next = i + 1
 	}
-	for ; a.next < len(a.lines) && len(a.order) < a.window; a.next++ {
+	lines := a.b.lines
+	for ; a.next < len(lines) && len(a.order) < a.window; a.next++ {
 		k := a.next
-		l := a.lines[k]
-		if !aheadNeutral(l) {
+		l := &lines[k]
+		if !aheadNeutral(l.kind) {
 			a.blocked = k
 			return
 		}
-		add, ok := l.cmd.(netnsAdd)
-		if !ok || l.ns != "" {
+		if l.kind != kindNetnsAdd || a.b.ns(k) != "" {
 			continue
 		}
+		add := netnsAdd{name: a.b.nsName(k)}
 		named := -1
 		for j := i; j < k; j++ {
-			if m := a.lines[j]; m.ns == add.name || strings.Contains(m.text, add.name) {
+			if a.b.ns(j) == add.name || strings.Contains(lines[j].text, add.name) {
 				named = j
 			}
 		}
@@ -143,7 +144,7 @@ func (a *nsAhead) take(i int) (done bool, err error) {
 	a.order = a.order[1:]
 	a.s.ps.Begin() // a command of its own, as env counts one (see plan.Session)
 	r := <-p.res
-	name := a.lines[i].cmd.(netnsAdd).name
+	name := a.b.nsName(i)
 	if r.Err != nil {
 		return true, netnsAddErr(name, r.Err)
 	}
@@ -176,7 +177,7 @@ func (a *nsAhead) stop(undo bool) {
 			(*p.conn).Close()
 		}
 		r.NS.Close()
-		name := a.lines[k].cmd.(netnsAdd).name
+		name := a.b.nsName(k)
 		if undo {
 			if err := nsfs.Delete(name); err != nil {
 				a.s.env("", options{}).warnf("netns %s (made ahead of a line not reached) stays: %v", name, err)

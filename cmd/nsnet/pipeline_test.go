@@ -1,22 +1,21 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
 )
 
-func parseFile(t *testing.T, text string) []line {
+func parseFile(t *testing.T, text string) *batchFile {
 	t.Helper()
-	var ls []line
-	for i, s := range strings.Split(strings.TrimSpace(text), "\n") {
-		l, err := parseLine(globals{}, "f", i+1, s)
-		if err != nil {
-			t.Fatalf("line %d: %v", i+1, err)
-		}
-		ls = append(ls, l)
+	s := newSession(t.Context(), strings.NewReader(strings.TrimSpace(text)), io.Discard, io.Discard)
+	b, err := readBatch(s, globals{}, "-", false)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ls
+	return b
 }
 
 // A nat group reaches over link, address, route and netns add lines, and
@@ -71,11 +70,11 @@ netns add ns2
 link show`)
 	keeps := []bool{true, true, true, true, false, false, false, false, false, true, true, false}
 	ahead := []bool{true, true, true, true, true, true, false, false, false, true, true, false}
-	for i, l := range ls {
-		if got := keepsLinkNames(l); got != keeps[i] {
+	for i, l := range ls.lines {
+		if got := keepsLinkNames(l.kind); got != keeps[i] {
 			t.Errorf("keepsLinkNames(%q) = %v", l.text, got)
 		}
-		if got := aheadNeutral(l); got != ahead[i] {
+		if got := aheadNeutral(l.kind); got != ahead[i] {
 			t.Errorf("aheadNeutral(%q) = %v", l.text, got)
 		}
 	}
@@ -96,5 +95,21 @@ link show`)
 	none.remember("", "h0", 1) // outside a batch: nothing kept, no panic
 	if _, ok := none.index("", "h0"); ok {
 		t.Error("a nil linkNames knows h0")
+	}
+}
+
+// A nat group holds at most natGroupMax lines; the line after them starts
+// the next.
+func TestNatAheadGroupMax(t *testing.T) {
+	var b strings.Builder
+	for i := range natGroupMax + 10 {
+		fmt.Fprintf(&b, "nat forward add up0 h%d\nlink set lo up\n", i)
+	}
+	ls := parseFile(t, b.String())
+	if got := newNatAhead(nil).group(ls, 0); len(got) != natGroupMax || got[natGroupMax-1] != 2*(natGroupMax-1) {
+		t.Errorf("group of %d lines ending at %d, want %d ending at line index %d", len(got), got[len(got)-1], natGroupMax, 2*(natGroupMax-1))
+	}
+	if got := newNatAhead(nil).group(ls, 2*natGroupMax); len(got) != 10 {
+		t.Errorf("the next group holds %d lines, want 10", len(got))
 	}
 }

@@ -269,7 +269,14 @@ func (c upCmd) run(e *env) error {
 	if err != nil {
 		return err
 	}
+	// As in a batch: up knows the links it made, and a netns add opens
+	// the socket of the lines after it that act there (session.last).
+	e.s.names, e.s.last = linkNames{}, map[string]int{}
+	for i, st := range steps {
+		e.s.last[st.l.ns] = i
+	}
 	err = plan.Up(e.s.ctx, e.s.ps, lineSteps(e.s, steps), upJournal{j: j, steps: steps, e: e})
+	e.s.names, e.s.last = nil, nil
 	var ue *plan.UpError
 	if !errors.As(err, &ue) {
 		if err != nil {
@@ -309,14 +316,25 @@ type lineStep struct {
 	s   *session
 	st  step
 	cmd command // what Apply runs: the line's command, or an undo of it
+	sc  upScope // the line's own (see upScopes); none for an undo
+	own bool    // cmd is the line's own command, not an undo
+	idx int     // the line's index in the file's steps
 }
 
 func (l lineStep) env() *env {
 	return &env{s: l.s, ns: l.st.l.ns, opt: l.st.l.opt, out: l.s.stdout, ctx: l.s.ctx}
 }
 
-// Apply runs the command.
-func (l lineStep) Apply(ctx context.Context, _ *plan.Session) error { return l.cmd.run(l.env()) }
+// Apply runs the command. What up knows of the links it made (their
+// indexes, see linkNames) is forgotten before any command that could
+// rename, move or delete links, as in a batch.
+func (l lineStep) Apply(ctx context.Context, _ *plan.Session) error {
+	if !keepsLinkNames(line{cmd: l.cmd}) {
+		l.s.names.forget()
+	}
+	l.s.line = l.idx
+	return l.cmd.run(l.env())
+}
 
 // Applied asks the line's command; a read-only line never is.
 func (l lineStep) Applied(ctx context.Context, _ *plan.Session) (bool, error) {
@@ -335,14 +353,15 @@ func (l lineStep) Inverse(ctx context.Context, _ *plan.Session) (plan.Step, erro
 	if err != nil {
 		return nil, err
 	}
-	return lineStep{s: l.s, st: l.st, cmd: inv}, nil
+	return lineStep{s: l.s, st: l.st, cmd: inv, idx: l.idx}, nil
 }
 
 // lineSteps turns the lines of an up file into plan steps.
 func lineSteps(s *session, steps []step) []plan.Step {
 	out := make([]plan.Step, len(steps))
+	sc := upScopes(steps)
 	for i, st := range steps {
-		out[i] = lineStep{s: s, st: st, cmd: st.l.cmd}
+		out[i] = lineStep{s: s, st: st, cmd: st.l.cmd, sc: sc[i], own: true, idx: i}
 	}
 	return out
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"github.com/nsnet/nsnet/internal/nltrace"
 )
 
@@ -384,12 +385,9 @@ func checkMessage(m netlink.Message) error {
 			return &netlink.OpError{Op: "receive", Err: errShortError}
 		}
 	}
-	ad, err := netlink.NewAttributeDecoder(m.Data[off:])
-	if err != nil {
-		return oerr
-	}
+	ad := nlattr.NewReader(m.Data[off:], binary.NativeEndian)
 	for ad.Next() {
-		switch ad.Type() {
+		switch ad.Type {
 		case unix.NLMSGERR_ATTR_MSG:
 			oerr.Message = ad.String()
 		case unix.NLMSGERR_ATTR_OFFS:

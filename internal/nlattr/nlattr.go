@@ -221,6 +221,24 @@ func (r *Reader) Err() error { return r.err }
 // byte order; pass its Err to Fail when done.
 func (r *Reader) Nested() Reader { return Reader{b: r.Data, big: r.big} }
 
+// Walk runs fn on a reader of the current attribute's payload (same
+// byte order); an error fn returns, or else the nested walk's, fails r.
+func (r *Reader) Walk(fn func(nr *Reader) error) {
+	nr := r.Nested()
+	if err := fn(&nr); err != nil {
+		r.Fail(err)
+		return
+	}
+	r.Fail(nr.err)
+}
+
+// Do runs fn on the payload (not a copy); its error fails the walk.
+func (r *Reader) Do(fn func(b []byte) error) { r.Fail(fn(r.Data)) }
+
+// Bytes returns a copy of the payload, safe to keep after the buffer is
+// reused.
+func (r *Reader) Bytes() []byte { return append([]byte{}, r.Data...) }
+
 // Fail records err unless an error is already recorded; nil is ignored.
 func (r *Reader) Fail(err error) {
 	if r.err == nil {

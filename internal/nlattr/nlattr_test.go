@@ -199,3 +199,70 @@ func TestDo(t *testing.T) {
 		t.Errorf("got %v, want the first function's error", err)
 	}
 }
+
+// Walk reads a nest, and its function's error or the nest's own error
+// ends the outer walk; Bytes is a copy that outlives the buffer.
+func TestWalkAndBytes(t *testing.T) {
+	e := NewEncoder(binary.NativeEndian)
+	e.Nested(1, func(ne *Encoder) error { ne.Bytes(2, []byte{9, 8}); return nil })
+	e.Uint32(3, 7)
+	b, _ := e.Encode()
+	r := NewReader(b, binary.NativeEndian)
+	var kept []byte
+	for r.Next() {
+		if r.Type == 1 {
+			r.Walk(func(nr *Reader) error {
+				for nr.Next() {
+					kept = nr.Bytes()
+				}
+				return nil
+			})
+		}
+	}
+	if r.Err() != nil || !bytes.Equal(kept, []byte{9, 8}) {
+		t.Fatalf("got %x, %v", kept, r.Err())
+	}
+	clear(b)
+	if !bytes.Equal(kept, []byte{9, 8}) {
+		t.Errorf("Bytes aliases the buffer: %x", kept)
+	}
+	if r = NewReader([]byte{4, 0, 1, 0}, binary.NativeEndian); !r.Next() || r.Bytes() == nil {
+		t.Error("Bytes of an empty payload is nil, want empty")
+	}
+
+	boom := errors.New("boom")
+	b, _ = func() ([]byte, error) {
+		e := NewEncoder(binary.NativeEndian)
+		e.Nested(1, func(ne *Encoder) error { ne.Uint8(2, 1); return nil })
+		e.Uint8(3, 1)
+		return e.Encode()
+	}()
+	r = NewReader(b, binary.NativeEndian)
+	r.Next()
+	r.Walk(func(*Reader) error { return boom })
+	if r.Err() != boom || r.Next() {
+		t.Errorf("fn's error: got %v", r.Err())
+	}
+	r = NewReader(b, binary.NativeEndian)
+	r.Next()
+	var seen []byte
+	r.Do(func(p []byte) error { seen = p; return nil })
+	if r.Err() != nil || !bytes.Equal(seen, r.Data) {
+		t.Errorf("Do: got %x, %v", seen, r.Err())
+	}
+	r.Do(func([]byte) error { return boom })
+	if r.Err() != boom {
+		t.Errorf("Do's error: got %v", r.Err())
+	}
+	// A nest whose content is malformed fails the outer walk.
+	r = NewReader([]byte{8, 0, 1, 0x80, 9, 0, 1, 0}, binary.NativeEndian)
+	r.Next()
+	r.Walk(func(nr *Reader) error {
+		for nr.Next() {
+		}
+		return nil
+	})
+	if !errors.Is(r.Err(), ErrBadAttribute) {
+		t.Errorf("malformed nest: got %v", r.Err())
+	}
+}

@@ -1,0 +1,41 @@
+package nat
+
+import "slices"
+
+// Entry returns the entry of object o in nsnet's table (nil when o is not
+// there), as Entries would list it, without copying the others: checking
+// each of many objects reads the table once per ruleset generation and
+// costs no copy of it.
+func (c *Conn) Entry(o Object) (*Entry, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	gen, err := c.Generation()
+	if err != nil {
+		st, err := c.load()
+		if err != nil {
+			return nil, err
+		}
+		return st.entry(o), nil
+	}
+	st := c.cache
+	if st == nil || st.gen != gen {
+		c.cache = nil
+		if st, err = c.read(); err != nil {
+			return nil, err
+		}
+		st.gen = gen
+		c.cache = st
+	}
+	return st.entry(o), nil
+}
+
+// entry is a copy of o's entry in st, or nil.
+func (st *state) entry(o Object) *Entry {
+	e := st.find(o)
+	if e == nil || e.Object == nil {
+		return nil
+	}
+	c := *e
+	c.Rules = slices.Clone(e.Rules)
+	return &c
+}
