@@ -92,6 +92,12 @@ func TestDecodeRefusals(t *testing.T) {
 		{"sysctl-set", `{"sysctl":[[1,"a"]]}`, `"sysctl" holds a key that is not a string`},
 		{"nat-add", `{"nat":"masquerade nonsense"}`, ""},
 		{"exec", `{}`, `unknown step kind "exec"`},
+		// Typed records: each field of its own type.
+		{"addr-add", `{"Dev":"v0","Prefix":7}`, `a "addr-add" record: "Prefix" is not a string`},
+		{"route-add", `{"Dst":"10.0.0.0/8","Onlink":"yes"}`, `"Onlink" is not a boolean`},
+		{"route-add", `{"Dst":"10.0.0.0/8","Nexthops":[{"Via":"10.0.0.1","Weight":"1"}]}`, "is not a number"},
+		{"route-add", `{"Dst":"10.0.0.0/8","Nexthops":[{"Via":"10.0.0.1","Dev":7}]}`, `"Dev" is not a string`},
+		{"link-set", `{"Dev":"v0","MTU":null,"Address":7}`, `"Address" is not a base64 string`},
 	} {
 		st, err := DecodeStep(c.kind, []byte(c.data))
 		if err == nil {
