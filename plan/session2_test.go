@@ -175,3 +175,21 @@ func TestSessionAdoptAndLimits(t *testing.T) {
 		t.Fatal("the stale entry's connection still works")
 	}
 }
+
+// TestMemoryJournalKeepsOldest: a second Record of a step keeps the first
+// undo (the state before the first Up), under the same id.
+func TestMemoryJournalKeepsOldest(t *testing.T) {
+	j := &MemoryJournal{}
+	first, second := LinkDel{Name: "a"}, LinkDel{Name: "b"}
+	id1, _ := j.Record(3, first)
+	id2, _ := j.Record(3, second)
+	if u, ok := j.Undo(3); id1 != id2 || !ok || u != first || j.Len() != 1 {
+		t.Fatalf("ids %d %d, undo %v %v, len %d", id1, id2, u, ok, j.Len())
+	}
+	if err := j.Done(id1); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := j.Undo(3); ok || j.Len() != 0 {
+		t.Fatal("undo kept after Done")
+	}
+}
