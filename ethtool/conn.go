@@ -11,6 +11,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nsnet/nsnet/genl"
+	"github.com/nsnet/nsnet/internal/fakeconn"
+	"github.com/nsnet/nsnet/internal/nl"
 	"github.com/nsnet/nsnet/internal/nlattr"
 )
 
@@ -50,6 +52,20 @@ func Dial(cfg *genl.Config) (*Conn, error) {
 
 // Close closes the socket.
 func (c *Conn) Close() error { return c.g.Close() }
+
+// A Conn over a fake kernel, for unit tests (cfg.Kernel is set): the
+// fake kernel answers the lookup of the family as the controller does.
+func init() {
+	fakeconn.Ethtool = func(cfg nl.Config) (any, error) {
+		g := fakeconn.Genl(cfg).(*genl.Conn)
+		f, err := g.Family(unix.ETHTOOL_GENL_NAME)
+		if err != nil {
+			g.Close()
+			return nil, err
+		}
+		return &Conn{g: g, family: f}, nil
+	}
+}
 
 // request sends an ethtool message: cmd with its attributes and header
 // attribute 1 naming dev, with flags (ETHTOOL_FLAG_*) in the header.

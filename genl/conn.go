@@ -8,6 +8,7 @@ import (
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/nsnet/nsnet/internal/fakeconn"
 	"github.com/nsnet/nsnet/internal/nl"
 )
 
@@ -62,6 +63,17 @@ func Dial(cfg *Config) (*Conn, error) {
 
 // Close closes the socket.
 func (c *Conn) Close() error { return c.nl.Close() }
+
+// A Conn over a fake kernel, for unit tests: cfg.Kernel is set, so no
+// socket is opened and nl.Dial cannot fail.
+func init() {
+	fakeconn.Genl = func(cfg nl.Config) any {
+		names := newFamilyNames()
+		cfg.Schema = names.schema()
+		c, _ := nl.Dial(unix.NETLINK_GENERIC, cfg)
+		return &Conn{nl: c, names: names}
+	}
+}
 
 // Execute sends m to the family with id family, with flags added to
 // NLM_F_REQUEST, and returns the replies (without the acknowledgement).

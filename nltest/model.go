@@ -295,6 +295,10 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 		if typ == unix.RTM_DELROUTE {
 			return []netlink.Message{Error(req, unix.ESRCH, "")}, nil
 		}
+		if req.Header.Flags&netlink.Create == 0 {
+			// A change (NLM_F_REPLACE alone) of a route that is not there.
+			return []netlink.Message{Error(req, unix.ENOENT, "")}, nil
+		}
 		k.Routes = append(k.Routes, m)
 		return ack, nil
 	case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH, unix.RTM_GETNEIGH:

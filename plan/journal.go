@@ -23,21 +23,14 @@ import (
 // references, NAT objects), so a record planted in a journal cannot make
 // Down act outside what a step may do.
 
-// stepRecord is the JSON of a step.
+// stepRecord is the JSON of a step that is not written whole (netns,
+// nat, sysctl, neighbour and rule steps).
 type stepRecord struct {
-	NS      string      `json:"ns,omitempty"` // nsfs.Ref.Key
-	Name    string      `json:"name,omitempty"`
-	Kind    string      `json:"kind,omitempty"`
-	Peer    string      `json:"peer,omitempty"`
-	PeerNS  *string     `json:"peer_ns,omitempty"`
-	MTU     *uint32     `json:"mtu,omitempty"`
-	Up      *bool       `json:"up,omitempty"`
-	Master  *string     `json:"master,omitempty"`
-	Prefix  string      `json:"prefix,omitempty"`
-	Gateway string      `json:"gateway,omitempty"`
-	Dev     string      `json:"dev,omitempty"`
-	NAT     string      `json:"nat,omitempty"` // nat.Object.String()
-	Sysctl  []jsonw.Raw `json:"sysctl,omitempty"`
+	NS     string      `json:"ns,omitempty"` // nsfs.Ref.Key
+	Name   string      `json:"name,omitempty"`
+	Dev    string      `json:"dev,omitempty"`
+	NAT    string      `json:"nat,omitempty"` // nat.Object.String()
+	Sysctl []jsonw.Raw `json:"sysctl,omitempty"`
 	// Neighbour entries.
 	Dst      string  `json:"dst,omitempty"`
 	LLAddr   *string `json:"lladdr,omitempty"`
@@ -537,14 +530,6 @@ func parseRecord(data []byte) (stepRecord, error) {
 			r.NS, err = str(k, x)
 		case "name":
 			r.Name, err = str(k, x)
-		case "kind":
-			r.Kind, err = str(k, x)
-		case "peer":
-			r.Peer, err = str(k, x)
-		case "prefix":
-			r.Prefix, err = str(k, x)
-		case "gateway":
-			r.Gateway, err = str(k, x)
 		case "dev":
 			r.Dev, err = str(k, x)
 		case "nat":
@@ -580,26 +565,6 @@ func parseRecord(data []byte) (stepRecord, error) {
 			} else {
 				r.Exact = &b
 			}
-		case "peer_ns", "master":
-			var s string
-			if s, err = str(k, x); err == nil {
-				if k == "peer_ns" {
-					r.PeerNS = &s
-				} else {
-					r.Master = &s
-				}
-			}
-		case "mtu":
-			var m uint32
-			if m, err = u32(k, x); err == nil {
-				r.MTU = &m
-			}
-		case "up":
-			b, ok := x.(bool)
-			if !ok {
-				return r, fmt.Errorf("%q is not a boolean", k)
-			}
-			r.Up = &b
 		case "sysctl":
 			list, ok := x.([]any)
 			if !ok {

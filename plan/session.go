@@ -42,8 +42,10 @@ type Options struct {
 	// Kernel, when not nil and Dial is nil, is the fake kernel of a
 	// family's connections in unit tests (package nltest's Model.Func or
 	// NFT.Func; nil for a family without one): the session makes real
-	// rtnl and nat Conns whose socket it stands for, traced and captured
-	// as Trace and Capture say. A family it has no fake for fails.
+	// rtnl, nat, genl and ethtool Conns whose socket it stands for,
+	// traced and captured as Trace and Capture say (an ethtool Conn looks
+	// its family up first: the fake answers CTRL_CMD_GETFAMILY). A family
+	// it has no fake for fails.
 	Kernel func(family string) func(req []netlink.Message) ([]netlink.Message, error)
 }
 
@@ -317,7 +319,12 @@ func (s *Session) Conn(ref nsfs.Ref, family string, dial func(nsFD int) (io.Clos
 // traced (when trace is true) and captured as the options say.
 func (s *Session) fake(ref nsfs.Ref, family string, trace bool) (io.Closer, error) {
 	fn := s.opt.Kernel(family)
-	mk := map[string]func(nl.Config) any{"rtnl": fakeconn.Rtnl, "nat": fakeconn.NAT}[family]
+	mk := map[string]func(nl.Config) (any, error){
+		"rtnl":    func(cfg nl.Config) (any, error) { return fakeconn.Rtnl(cfg), nil },
+		"nat":     func(cfg nl.Config) (any, error) { return fakeconn.NAT(cfg), nil },
+		"genl":    func(cfg nl.Config) (any, error) { return fakeconn.Genl(cfg), nil },
+		"ethtool": fakeconn.Ethtool,
+	}[family]
 	if fn == nil || mk == nil {
 		return nil, fmt.Errorf("plan: Options.Kernel has no fake kernel for family %q", family)
 	}
@@ -325,7 +332,11 @@ func (s *Session) fake(ref nsfs.Ref, family string, trace bool) (io.Closer, erro
 	if trace {
 		cfg.Trace, cfg.TraceHex = s.opt.Trace, s.opt.TraceHex
 	}
-	return mk(cfg).(io.Closer), nil
+	c, err := mk(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return c.(io.Closer), nil
 }
 
 // errFamily is the error of a Dial hook that returned a connection of
