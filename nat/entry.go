@@ -9,22 +9,9 @@ import "slices"
 func (c *Conn) Entry(o Object) (*Entry, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	gen, err := c.Generation()
+	st, err := c.current()
 	if err != nil {
-		st, err := c.load()
-		if err != nil {
-			return nil, err
-		}
-		return st.entry(o), nil
-	}
-	st := c.cache
-	if st == nil || st.gen != gen {
-		c.cache = nil
-		if st, err = c.read(); err != nil {
-			return nil, err
-		}
-		st.gen = gen
-		c.cache = st
+		return nil, err
 	}
 	return st.entry(o), nil
 }

@@ -256,14 +256,22 @@ func (c *Conn) List() ([]Entry, error) {
 func (c *Conn) Entries() ([]Entry, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	st, err := c.current()
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(st.entries), nil
+}
+
+// current returns the table as of the ruleset's generation now: the cache
+// when it is of that generation, else a fresh read that becomes the
+// cache. Without a generation to keep it by, the table is read and not
+// cached, as List does. The caller holds c.mu and must not change the
+// state returned.
+func (c *Conn) current() (*state, error) {
 	gen, err := c.Generation()
 	if err != nil {
-		// No generation to keep the table by: read it, as List does.
-		st, err := c.load()
-		if err != nil {
-			return nil, err
-		}
-		return st.entries, nil
+		return c.load()
 	}
 	st := c.cache
 	if st == nil || st.gen != gen {
@@ -277,7 +285,7 @@ func (c *Conn) Entries() ([]Entry, error) {
 		st.gen = gen
 		c.cache = st
 	}
-	return slices.Clone(st.entries), nil
+	return st, nil
 }
 
 // transact runs one read-decide-write change: it reads the generation,

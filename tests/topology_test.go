@@ -591,6 +591,20 @@ for i in $(seq 1 50); do
 	ip link add $h type veth peer name eth0 netns $n
 	ip addr add 10.50.$i.1/24 dev $h; ip link set $h up
 	ip -n $n addr add 10.50.$i.2/24 dev eth0; ip -n $n link set eth0 up
+done
+# Carrier and the IPv6 link-local addresses come asynchronously after
+# "up": wait for them, so that nsnet and ip below see one state.
+for try in $(seq 100); do
+	settled=1
+	for i in $(seq 1 50); do
+		n=$(printf t%02d $i); h=$(printf h%02d $i)
+		for c in "ip -n $n -6 addr show dev eth0" "ip -6 addr show dev $h"; do
+			out=$($c)
+			case $out in *tentative*) settled=0 ;; *LOWER_UP*fe80::*) ;; *) settled=0 ;; esac
+		done
+	done
+	[ $settled = 1 ] && break
+	sleep 0.1
 done`)
 	d := parseTopo(t, sb.MustNSNet("-j", "topology"))
 	if len(d.Namespaces) != 51 {

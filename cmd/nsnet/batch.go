@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 )
 
@@ -30,62 +27,24 @@ type lineError struct {
 func (e *lineError) Error() string { return e.where + ": " + e.err.Error() }
 func (e *lineError) Unwrap() error { return e.err }
 
-// readLines reads and parses a batch file ("-" is stdin). Every line is
-// parsed before anything runs, so a typo on line 10 changes nothing. With
-// force, lines that do not parse are reported and skipped.
+// readLines reads and parses a batch file ("-" is stdin) as readBatch
+// does, and returns its lines parsed: every line is parsed before anything
+// runs, so a typo on line 10 changes nothing. With force, lines that do
+// not parse are reported and skipped.
 func readLines(s *session, g globals, file string, force bool) ([]line, error) {
-	var r io.Reader
-	name := file
-	if file == "-" {
-		r, name = s.stdin, "<stdin>"
-	} else {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
+	b, err := readBatch(s, g, file, force)
+	if b == nil {
+		return nil, err
 	}
-	var out []line
-	var bad error
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	num, start := 0, 0
-	var pending string
-	for sc.Scan() {
-		num++
-		text := sc.Text()
-		if pending == "" {
-			start = num
+	out := make([]line, 0, len(b.lines))
+	for i := range b.lines {
+		l, perr := b.parse(i)
+		if perr != nil {
+			return nil, perr
 		}
-		// A backslash at the end continues the line, unless it is itself
-		// escaped: as in the shell, an odd number of them continues.
-		if continues(text) {
-			pending += strings.TrimSuffix(text, "\\") + " "
-			continue
-		}
-		text, pending = pending+text, ""
-		l, err := parseLine(g, name, start, text)
-		if err != nil {
-			err = &lineError{where: fmt.Sprintf("%s:%d", name, start), err: err}
-			if !force {
-				return nil, err
-			}
-			reportLine(s.stderr, err)
-			bad = err
-			continue
-		}
-		if l.cmd != nil {
-			out = append(out, l)
-		}
+		out = append(out, l)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if pending != "" {
-		return nil, usagef("%s:%d: the file ends inside a continued line", name, start)
-	}
-	return out, bad
+	return out, err
 }
 
 // continues reports whether a line ends in an odd number of backslashes.
