@@ -2,7 +2,6 @@ package plan
 
 import (
 	"encoding"
-	"encoding/base64"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -91,7 +90,7 @@ func decodeValue(x any, v reflect.Value, path string) error {
 			if !ok {
 				return bad("a base64 string")
 			}
-			b, err := base64.StdEncoding.DecodeString(s)
+			b, err := jsonv.DecodeBase64(s)
 			if err != nil {
 				return fmt.Errorf("%s: %v", orRecord(path), err)
 			}

@@ -297,3 +297,66 @@ func (p *parser) hex4() (rune, error) {
 	p.i += 4
 	return rune(v), nil
 }
+
+// DecodeBase64 decodes s, standard padded base64 as encoding/json writes a
+// []byte, and refuses anything else (wrong length, a character outside
+// the alphabet, padding in the middle, non-zero bits after the last
+// byte). It is written out here because package encoding/base64 builds
+// its encodings when the program starts, a cost every nsnet process would
+// pay.
+func DecodeBase64(s string) ([]byte, error) {
+	if len(s)%4 != 0 {
+		return nil, fmt.Errorf("illegal base64 data: length %d", len(s))
+	}
+	val := func(c byte) int {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			return int(c - 'A')
+		case 'a' <= c && c <= 'z':
+			return int(c-'a') + 26
+		case '0' <= c && c <= '9':
+			return int(c-'0') + 52
+		case c == '+':
+			return 62
+		case c == '/':
+			return 63
+		}
+		return -1
+	}
+	out := make([]byte, 0, len(s)/4*3)
+	for i := 0; i < len(s); i += 4 {
+		q := s[i : i+4]
+		pad := 0
+		if i+4 == len(s) {
+			switch {
+			case q[2] == '=' && q[3] == '=':
+				pad = 2
+			case q[3] == '=':
+				pad = 1
+			}
+		}
+		var v uint
+		for k := 0; k < 4-pad; k++ {
+			d := val(q[k])
+			if d < 0 {
+				return nil, fmt.Errorf("illegal base64 data at input byte %d", i+k)
+			}
+			v |= uint(d) << (18 - 6*k)
+		}
+		switch pad {
+		case 0:
+			out = append(out, byte(v>>16), byte(v>>8), byte(v))
+		case 1:
+			if v&0xff != 0 {
+				return nil, fmt.Errorf("illegal base64 data at input byte %d", i+2)
+			}
+			out = append(out, byte(v>>16), byte(v>>8))
+		case 2:
+			if v&0xffff != 0 {
+				return nil, fmt.Errorf("illegal base64 data at input byte %d", i+1)
+			}
+			out = append(out, byte(v>>16))
+		}
+	}
+	return out, nil
+}

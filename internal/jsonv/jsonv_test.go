@@ -2,6 +2,7 @@ package jsonv
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -63,5 +64,27 @@ func TestDepth(t *testing.T) {
 	}
 	if _, err := Parse([]byte(strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth))); err != nil {
 		t.Errorf("nesting of MaxDepth refused: %v", err)
+	}
+}
+
+// TestDecodeBase64 checks DecodeBase64 against encoding/base64's strict
+// standard encoding on every length up to 300 and on malformed input.
+func TestDecodeBase64(t *testing.T) {
+	src := make([]byte, 300)
+	for i := range src {
+		src[i] = byte(i*7 + 3)
+	}
+	for n := 0; n <= len(src); n++ {
+		s := base64.StdEncoding.EncodeToString(src[:n])
+		got, err := DecodeBase64(s)
+		if err != nil || !bytes.Equal(got, src[:n]) {
+			t.Fatalf("length %d: %x, %v", n, got, err)
+		}
+	}
+	for _, s := range []string{"A", "AB=", "AB=A", "A===", "====", "AB*=", "ABC-", "AB==AAAA", "AB c", "AR==", "ABD="} {
+		_, want := base64.StdEncoding.Strict().DecodeString(s)
+		if _, err := DecodeBase64(s); (err == nil) != (want == nil) {
+			t.Errorf("%q: error %v, encoding/base64 says %v", s, err, want)
+		}
 	}
 }
