@@ -22,7 +22,7 @@ build:
 # compare against (installed when missing, see tests/oracles.sh), lint, unit
 # tests, then the root-only integration tests (each in its own sandbox; the
 # host is compared before and after).
-test: oracles lint unit integration
+test: oracles lint unit cover integration
 
 oracles:
 	@sh tests/oracles.sh
