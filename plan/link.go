@@ -422,7 +422,7 @@ func vethPeer(s *Session, ns nsfs.Ref, conn *rtnl.Conn, l *rtnl.LinkMessage) (*V
 	peer := &Veth{}
 	pc := conn
 	if l.Attrs.LinkNetNSID != nil {
-		name, ok := nsidNames(conn)[*l.Attrs.LinkNetNSID]
+		name, ok := NSIDNames(conn)[*l.Attrs.LinkNetNSID]
 		if !ok {
 			return nil, fmt.Errorf("the peer of %s is in a namespace without a name (nsid %d)", l.Attrs.Name, *l.Attrs.LinkNetNSID)
 		}
@@ -442,9 +442,10 @@ func vethPeer(s *Session, ns nsfs.Ref, conn *rtnl.Conn, l *rtnl.LinkMessage) (*V
 	return peer, nil
 }
 
-// nsidNames maps the ids conn's namespace gave to named namespaces back
-// to their names.
-func nsidNames(conn *rtnl.Conn) map[int32]string {
+// NSIDNames maps the ids conn's namespace gave to named namespaces (those
+// under nsfs.RunDir) back to their names; a namespace it cannot open or
+// that has no id there is left out.
+func NSIDNames(conn *rtnl.Conn) map[int32]string {
 	m := map[int32]string{}
 	entries, err := nsfs.List()
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -227,22 +228,13 @@ func (t *linkTable) name(i uint32) string {
 }
 
 // nsidNames maps the ids this namespace gave to named namespaces back to
-// their names, for "link-netns NAME".
+// their names, for "link-netns NAME" (plan.NSIDNames).
 func nsidNames(e *env) map[int32]string {
-	m := map[int32]string{}
-	entries, err := nsfs.List()
+	c, err := e.rtnl()
 	if err != nil {
-		return m
+		return map[int32]string{}
 	}
-	for _, ent := range entries {
-		if ent.Stale {
-			continue
-		}
-		if id, err := nsidOf(e, ent.Name); err == nil && id >= 0 {
-			m[int32(id)] = ent.Name
-		}
-	}
-	return m
+	return plan.NSIDNames(c)
 }
 
 // optFamily is the rtnl family of the -4/-6 option (FamilyUnspec without).
