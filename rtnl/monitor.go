@@ -101,7 +101,7 @@ type Event struct {
 	Addr  *AddrMessage
 	Route *RouteMessage
 	Neigh *NeighEvent
-	Rule  *RuleEvent
+	Rule  *RuleMessage
 	NetNS *NSIDEvent
 	Raw   []byte
 }
@@ -175,7 +175,7 @@ func DecodeEvent(typ netlink.HeaderType, b []byte) (*Event, error) {
 		e.Neigh = new(NeighEvent)
 		err = e.Neigh.UnmarshalBinary(b)
 	case unix.RTM_NEWRULE, unix.RTM_DELRULE:
-		e.Rule = new(RuleEvent)
+		e.Rule = new(RuleMessage)
 		err = e.Rule.UnmarshalBinary(b)
 	case unix.RTM_NEWNSID, unix.RTM_DELNSID:
 		e.NetNS = new(NSIDEvent)
@@ -229,7 +229,7 @@ var dumpRequests = [...]struct {
 	KindAddr:  {unix.RTM_GETADDR, 8, "dump addresses"},
 	KindRoute: {unix.RTM_GETROUTE, rtmsgLen, "dump routes"},
 	KindNeigh: {unix.RTM_GETNEIGH, evNdmsgLen, "dump neighbours"},
-	KindRule:  {unix.RTM_GETRULE, evFibRuleHdrLen, "dump rules"},
+	KindRule:  {unix.RTM_GETRULE, fibRuleHdrLen, "dump rules"},
 	KindNSID:  {unix.RTM_GETNSID, 4, "dump nsids"},
 }
 

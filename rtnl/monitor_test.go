@@ -55,9 +55,10 @@ func TestDecodeRuleEvent(t *testing.T) {
 	if r == nil || !e.Deleted() {
 		t.Fatalf("event %+v", e)
 	}
-	if r.Family != FamilyInet || r.DstLen != 16 || r.Dst != netip.MustParseAddr("10.12.0.0") || r.Table != 100 ||
-		r.Action != RuleActToTable || r.Flags&RuleFlagInvert == 0 || r.IIFName != "v0" ||
-		*r.Priority != 1001 || *r.FwMark != 0x10 || *r.FwMask != 0xff || *r.SuppressPrefixLen != -1 || *r.Protocol != 0 {
+	a := &r.Attrs
+	if r.Family != FamilyInet || r.Dst != netip.MustParsePrefix("10.12.0.0/16") || r.Table != 100 ||
+		r.Action != RuleToTable || r.Flags&RuleInvert == 0 || a.IIFName != "v0" ||
+		*a.Priority != 1001 || *a.FwMark != 0x10 || *a.FwMask != 0xff || *a.SuppressPrefixLen != -1 || *a.Protocol != 0 {
 		t.Fatalf("rule %+v", r)
 	}
 }

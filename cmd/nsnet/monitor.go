@@ -510,7 +510,7 @@ func (m *monitor) eventText(b []byte, ev *rtnl.Event) []byte {
 		}
 		neighEventText(&sb, &n, lp.tab)
 	case ev.Rule != nil:
-		ruleEventText(&sb, ev.Rule)
+		ruleFields(ev.Rule, false).text(&sb)
 	case ev.NetNS != nil:
 		m.nsidText(&sb, ev)
 	}
@@ -543,7 +543,7 @@ func (m *monitor) eventJSON(b []byte, ev *rtnl.Event) []byte {
 	case ev.Neigh != nil:
 		inner, _ = appendJSON(nil, neighEventJSON(ev.Neigh, lp.tab))
 	case ev.Rule != nil:
-		inner, _ = appendJSON(nil, ruleEventJSON(ev.Rule))
+		inner, _ = appendJSON(nil, ruleFields(ev.Rule, false).json())
 	case ev.NetNS != nil:
 		inner, _ = appendJSON(nil, m.nsidJSON(ev))
 	}

@@ -38,11 +38,11 @@ func TestMonitorNeighRuleText(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Reset()
-	ruleEventText(&b, e.Rule)
+	ruleFields(e.Rule, false).text(&b)
 	if want := "1001:\tnot from all to 10.12.0.0/16 fwmark 0x10/0xff iif v0 lookup 100\n"; b.String() != want {
 		t.Fatalf("rule %q, want %q", b.String(), want)
 	}
-	j, _ = appendJSON(nil, ruleEventJSON(e.Rule))
+	j, _ = appendJSON(nil, ruleFields(e.Rule, false).json())
 	if want := `{"priority":1001,"not":null,"src":"all","dst":"10.12.0.0","dstlen":16,"fwmark":"0x10","fwmask":"0xff","iif":"v0","table":"100"}`; string(j) != want {
 		t.Fatalf("rule JSON %s", j)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -713,6 +714,7 @@ func (f *fieldList) textOnly(text string) { f.add("", nil, text) }
 // jsonOnly adds a JSON field that prints no text.
 func (f *fieldList) jsonOnly(key string, val any) { f.add(key, val, "") }
 
+// json is the object of the fields that have a key.
 func (f *fieldList) json() *obj {
 	o := &obj{}
 	for i, k := range f.keys {
@@ -723,11 +725,12 @@ func (f *fieldList) json() *obj {
 	return o
 }
 
-func (f *fieldList) text(b *bytes.Buffer) {
+// text writes the fields' texts and a newline.
+func (f *fieldList) text(b io.StringWriter) {
 	for _, t := range f.texts {
 		b.WriteString(t)
 	}
-	b.WriteByte('\n')
+	b.WriteString("\n")
 }
 
 var _ reversible = neighChange{}
