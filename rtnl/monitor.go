@@ -100,7 +100,7 @@ type Event struct {
 	Link  *LinkMessage
 	Addr  *AddrMessage
 	Route *RouteMessage
-	Neigh *NeighEvent
+	Neigh *NeighMessage
 	Rule  *RuleMessage
 	NetNS *NSIDEvent
 	Raw   []byte
@@ -172,7 +172,7 @@ func DecodeEvent(typ netlink.HeaderType, b []byte) (*Event, error) {
 		e.Route = new(RouteMessage)
 		err = e.Route.UnmarshalBinary(b)
 	case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH, unix.RTM_GETNEIGH:
-		e.Neigh = new(NeighEvent)
+		e.Neigh = new(NeighMessage)
 		err = e.Neigh.UnmarshalBinary(b)
 	case unix.RTM_NEWRULE, unix.RTM_DELRULE:
 		e.Rule = new(RuleMessage)
@@ -228,7 +228,7 @@ var dumpRequests = [...]struct {
 	KindLink:  {unix.RTM_GETLINK, 16, "dump links"},
 	KindAddr:  {unix.RTM_GETADDR, 8, "dump addresses"},
 	KindRoute: {unix.RTM_GETROUTE, rtmsgLen, "dump routes"},
-	KindNeigh: {unix.RTM_GETNEIGH, evNdmsgLen, "dump neighbours"},
+	KindNeigh: {unix.RTM_GETNEIGH, ndmsgLen, "dump neighbours"},
 	KindRule:  {unix.RTM_GETRULE, fibRuleHdrLen, "dump rules"},
 	KindNSID:  {unix.RTM_GETNSID, 4, "dump nsids"},
 }

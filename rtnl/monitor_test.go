@@ -37,11 +37,11 @@ func TestDecodeNeighEvent(t *testing.T) {
 	if n == nil || e.Deleted() {
 		t.Fatalf("event %+v", e)
 	}
-	if n.Family != FamilyInet || n.Index != 3 || n.Dst != netip.MustParseAddr("10.9.0.7") ||
-		n.LLAddr.String() != "02:00:00:00:00:07" || n.Probes == nil || *n.Probes != 0 {
+	if n.Family != FamilyInet || n.Index != 3 || n.Attrs.Dst != netip.MustParseAddr("10.9.0.7") ||
+		n.Attrs.LLAddr.String() != "02:00:00:00:00:07" || n.Attrs.Probes == nil || *n.Attrs.Probes != 0 {
 		t.Fatalf("neigh %+v", n)
 	}
-	if s := n.StateNames(); len(s) != 1 || s[0] != "PERMANENT" {
+	if s := n.State.Names(); len(s) != 1 || s[0] != "PERMANENT" {
 		t.Fatalf("states %v", s)
 	}
 }

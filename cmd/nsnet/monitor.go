@@ -504,11 +504,9 @@ func (m *monitor) eventText(b []byte, ev *rtnl.Event) []byte {
 	case ev.Route != nil:
 		rp.text(&sb, ev.Route)
 	case ev.Neigh != nil:
-		n := *ev.Neigh
-		if m.devIndex != 0 {
-			n.Index = 0 // ip leaves out the dev it filters by
-		}
-		neighEventText(&sb, &n, lp.tab)
+		// ip leaves out the dev it filters by.
+		p := neighPrinter{tab: lp.tab, showDev: m.devIndex == 0}
+		p.fields(ev.Neigh).text(&sb)
 	case ev.Rule != nil:
 		ruleFields(ev.Rule, false).text(&sb)
 	case ev.NetNS != nil:
@@ -541,7 +539,8 @@ func (m *monitor) eventJSON(b []byte, ev *rtnl.Event) []byte {
 	case ev.Route != nil:
 		inner, _ = appendJSON(nil, rp.json(ev.Route))
 	case ev.Neigh != nil:
-		inner, _ = appendJSON(nil, neighEventJSON(ev.Neigh, lp.tab))
+		p := neighPrinter{tab: lp.tab, showDev: true}
+		inner, _ = appendJSON(nil, p.fields(ev.Neigh).json())
 	case ev.Rule != nil:
 		inner, _ = appendJSON(nil, ruleFields(ev.Rule, false).json())
 	case ev.NetNS != nil:

@@ -25,11 +25,12 @@ func TestMonitorNeighRuleText(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	neighEventText(&b, e.Neigh, tab)
+	np := neighPrinter{tab: tab, showDev: true}
+	np.fields(e.Neigh).text(&b)
 	if want := "10.9.0.7 dev v0 lladdr 02:00:00:00:00:07 PERMANENT \n"; b.String() != want {
 		t.Fatalf("neigh %q, want %q", b.String(), want)
 	}
-	j, _ := appendJSON(nil, neighEventJSON(e.Neigh, tab))
+	j, _ := appendJSON(nil, np.fields(e.Neigh).json())
 	if want := `{"dst":"10.9.0.7","dev":"v0","lladdr":"02:00:00:00:00:07","state":["PERMANENT"]}`; string(j) != want {
 		t.Fatalf("neigh JSON %s", j)
 	}
