@@ -92,6 +92,9 @@ type Journal struct {
 	recs       []Record
 	undone     map[int]bool
 	seq        int
+	// size is the file's length: only the holder of the lock writes it,
+	// so Append bounds it without asking the kernel.
+	size int64
 }
 
 // Path returns the journal file's path.
@@ -252,9 +255,11 @@ func (j *Journal) load() error {
 		return fmt.Errorf("journal %s: %w: over %d bytes", j.path, ErrUnsafe, MaxSize)
 	}
 	if len(b) == 0 {
-		_, err := j.f.WriteString(header(j.plan))
+		n, err := j.f.WriteString(header(j.plan))
+		j.size = int64(n)
 		return err
 	}
+	j.size = int64(len(b))
 	recs, undone, complete, err := Parse(b, j.plan)
 	if err != nil {
 		return fmt.Errorf("journal %s: %w", j.path, err)
@@ -265,6 +270,7 @@ func (j *Journal) load() error {
 		if err := j.f.Truncate(int64(complete)); err != nil {
 			return fmt.Errorf("journal: %w", err)
 		}
+		j.size = int64(complete)
 	}
 	j.recs, j.undone = recs, undone
 	for _, r := range recs {
@@ -439,10 +445,12 @@ func (j *Journal) Append(r Record) (int, error) {
 	if len(line) > MaxRecord {
 		return 0, fmt.Errorf("journal: the undo of line %d is longer than %d bytes", r.Line, MaxRecord)
 	}
-	if st, err := j.f.Stat(); err == nil && st.Size()+int64(len(line)) > MaxSize {
+	if j.size+int64(len(line)) > MaxSize {
 		return 0, fmt.Errorf("journal %s: full (%d bytes)", j.path, MaxSize)
 	}
-	if _, err := j.f.WriteString(line); err != nil {
+	n, err := j.f.WriteString(line)
+	j.size += int64(n)
+	if err != nil {
 		return 0, fmt.Errorf("journal: %w", err)
 	}
 	j.seq = r.Seq
@@ -455,7 +463,9 @@ func (j *Journal) MarkUndone(seq int) error {
 	if j.f == nil || seq < 1 {
 		return nil
 	}
-	if _, err := j.f.WriteString("U " + strconv.Itoa(seq) + "\n"); err != nil {
+	n, err := j.f.WriteString("U " + strconv.Itoa(seq) + "\n")
+	j.size += int64(n)
+	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
 	j.undone[seq] = true

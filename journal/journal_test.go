@@ -269,3 +269,56 @@ func TestRefusesOtherVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAppendRefusesPastMaxSize fills a journal up to MaxSize: the record
+// that would pass it is refused and not written, before and after a
+// reopen (the size is counted from what was read and written, not asked
+// of the file on each append).
+func TestAppendRefusesPastMaxSize(t *testing.T) {
+	dir := t.TempDir()
+	plan := filepath.Join(dir, "plan")
+	j, err := Open(context.Background(), dir, plan, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", MaxRecord-200)
+	n := 0
+	for {
+		if _, err := j.Append(rec(1, big)); err != nil {
+			if !strings.Contains(err.Error(), "full") {
+				t.Fatal(err)
+			}
+			break
+		}
+		n++
+	}
+	st, err := os.Stat(j.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() > MaxSize || st.Size()+int64(len(Format(rec(1, big)))) <= MaxSize {
+		t.Fatalf("refused at %d bytes after %d records: the next would fit in %d", st.Size(), n, MaxSize)
+	}
+	j.Close()
+	j, err = Open(context.Background(), dir, plan, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if len(j.Records()) != n {
+		t.Fatalf("%d records after reopen, want %d", len(j.Records()), n)
+	}
+	if _, err := j.Append(rec(2, big)); err == nil || !strings.Contains(err.Error(), "full") {
+		t.Fatalf("append after reopen of a full journal: %v", err)
+	}
+	if st2, _ := os.Stat(j.Path()); st2.Size() != st.Size() {
+		t.Fatalf("a refused record was written: %d -> %d bytes", st.Size(), st2.Size())
+	}
+	// What fits still goes in.
+	if room := MaxSize - st.Size(); room > 200 {
+		small := strings.Repeat("y", int(room)-150)
+		if _, err := j.Append(rec(3, small)); err != nil && int64(len(Format(rec(3, small)))) <= room {
+			t.Fatalf("a record of %d bytes in %d bytes of room: %v", len(Format(rec(3, small))), room, err)
+		}
+	}
+}
