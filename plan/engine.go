@@ -135,6 +135,83 @@ type GroupUndoer interface {
 	UndoGroup(ctx context.Context, s *Session, steps []Step) (int, error)
 }
 
+// An Early step can be started ahead of its turn, while the steps before
+// it run: Up starts the work of Apply (making a namespace: an unshare and
+// a bind mount, on a thread of their own) a few steps ahead, so that it
+// overlaps the netlink work of the steps before it on another processor.
+//
+// Up starts step k early, while step i is next, only when every step from
+// i to k-1 is Neutral to k's EarlyKey (it neither sees nor changes what k
+// makes, so that k's check gives the same answer then as in its turn), k
+// is not inside an object (Scoped in is ""), and k's check says it is not
+// applied. It records k's undo in the journal before it starts k, as it
+// does before any Apply, so a crash at any point leaves the record of
+// everything started; at k's turn it takes the outcome there, in order
+// (an error is k's, and rolls back as in k's turn). When Up stops before
+// k's turn (a failing step, cancellation), it waits for k's outcome and
+// undoes it if k was applied. Up keeps at most EarlyMax steps started
+// ahead, and looks at most earlyScan steps ahead.
+type Early interface {
+	// EarlyKey returns the key the steps before it must be Neutral to
+	// ("" when it cannot start ahead).
+	EarlyKey() string
+	// StartEarly starts the work of Apply and returns what waits for
+	// its outcome (Apply's error), called once, on Up's goroutine.
+	StartEarly(ctx context.Context, s *Session) (wait func() error)
+}
+
+// EarlyMax is how many Early steps Up keeps started ahead of their turn.
+const EarlyMax = 4
+
+// earlyScan bounds how far ahead of the next step Up looks for an Early
+// step.
+const earlyScan = 64
+
+// earlyRun is an Early step started ahead: its undo, record and outcome.
+type earlyRun struct {
+	wait func() error
+	inv  Step
+	id   int
+}
+
+// upEarly starts the Early steps after steps[i] that can start now (see
+// Early), from *next on; *next is left at the first step it has not
+// looked at for good.
+func upEarly(ctx context.Context, s *Session, steps []Step, i int, j Journal, early map[int]earlyRun, next *int) {
+	*next = max(*next, i+1)
+	for ; *next < len(steps) && *next < i+1+earlyScan && len(early) < EarlyMax; *next++ {
+		k := *next
+		e, ok := steps[k].(Early)
+		if !ok {
+			continue
+		}
+		key := e.EarlyKey()
+		if in, _ := scopeOf(steps[k]); key == "" || in != "" {
+			continue
+		}
+		for m := i; m < k; m++ {
+			if n, ok := steps[m].(Neutral); !ok || !n.Neutral(key) {
+				return // try again once steps[m] has run
+			}
+		}
+		s.Begin()
+		if ok, err := steps[k].Applied(ctx, s); err != nil || ok {
+			continue // its turn checks again, and reports or skips it
+		}
+		inv, err := steps[k].Inverse(ctx, s)
+		if err != nil {
+			continue
+		}
+		id := 0
+		if j != nil && inv != nil {
+			if id, err = j.Record(k, inv); err != nil {
+				continue
+			}
+		}
+		early[k] = earlyRun{wait: e.StartEarly(ctx, s), inv: inv, id: id}
+	}
+}
+
 // groupOf returns st's group key, "" when it has none.
 func groupOf(st Step) string {
 	if g, ok := st.(Grouped); ok {
@@ -182,8 +259,34 @@ func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
 	// group, skip those found applied then, solo those to apply alone.
 	ahead := map[int]done{}
 	skip, solo := map[int]bool{}, map[int]bool{}
+	early := map[int]earlyRun{}
+	earlyNext := 0
 	fail := func(i int, err error) error {
 		ue := &UpError{Index: i, Err: err, RolledBack: len(applied)}
+		// The steps started ahead of turns not reached: their outcome is
+		// taken, and what they made undone, latest first.
+		var started []int
+		for k := range early {
+			started = append(started, k)
+		}
+		slices.Sort(started)
+		for k := len(started) - 1; k >= 0; k-- {
+			r := early[started[k]]
+			delete(early, started[k])
+			s.Begin()
+			if r.wait() == nil && r.inv != nil {
+				s.Begin()
+				if err := r.inv.Apply(ctx, s); err != nil && !Gone(err) {
+					ue.Failed = append(ue.Failed, StepError{Index: started[k], Err: err})
+					continue
+				}
+			}
+			if j != nil && r.id != 0 {
+				if err := j.Done(r.id); err != nil {
+					ue.Failed = append(ue.Failed, StepError{Index: started[k], Err: err})
+				}
+			}
+		}
 		var later []int
 		for k := range ahead {
 			later = append(later, k)
@@ -245,6 +348,23 @@ func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
 			continue
 		}
 		in, creates := scopeOf(st)
+		if r, ok := early[i]; ok {
+			// Started ahead: its outcome is this step's.
+			delete(early, i)
+			if err := r.wait(); err != nil {
+				if j != nil && r.id != 0 {
+					j.Done(r.id) // it did not happen: nothing to undo
+				}
+				return fail(i, err)
+			}
+			applied = append(applied, done{i: i, inv: r.inv, id: r.id})
+			if creates != "" {
+				made[creates] = true
+			}
+			continue
+		}
+		upEarly(ctx, s, steps, i, j, early, &earlyNext)
+		s.Begin()
 		if g := groupOf(st); g != "" && in == "" && !solo[i] {
 			upGroup(ctx, s, steps, i, g, j, ahead, skip, solo)
 			if d, ok := ahead[i]; ok {

@@ -44,6 +44,9 @@ type session struct {
 	// names is what a batch knows of the links it made (nil outside
 	// runBatch; see linkNames).
 	names linkNames
+	// early makes the namespaces of an up file ahead (nil outside up;
+	// see upEarly).
+	early *upEarly
 }
 
 // usedLater reports whether a batch line after the current one acts in

@@ -275,8 +275,10 @@ func (c upCmd) run(e *env) error {
 	for i, st := range steps {
 		e.s.last[st.l.ns] = i
 	}
+	e.s.early = startUpEarly(e.s)
 	err = plan.Up(e.s.ctx, e.s.ps, lineSteps(e.s, steps), upJournal{j: j, steps: steps, e: e})
-	e.s.names, e.s.last = nil, nil
+	e.s.early.stop(e.s)
+	e.s.names, e.s.last, e.s.early = nil, nil, nil
 	var ue *plan.UpError
 	if !errors.As(err, &ue) {
 		if err != nil {

@@ -196,8 +196,13 @@ func (l lineStep) Group() string {
 }
 
 // Neutral reports whether the line leaves the nat table of group's
-// namespace as it is and does not read it (natNeutral).
+// namespace as it is and does not read it (natNeutral), or, for the key
+// of a later `netns add` line (EarlyKey), whether the line can run after
+// that namespace was made (earlyNeutral).
 func (l lineStep) Neutral(group string) bool {
+	if name, ok := strings.CutPrefix(group, earlyKey); ok {
+		return l.own && earlyNeutral(l.st.l, name)
+	}
 	rest, ok := strings.CutPrefix(group, "nat\x00")
 	if !ok || !l.own {
 		return false
