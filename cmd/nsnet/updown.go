@@ -329,13 +329,22 @@ func (l lineStep) env() *env {
 
 // Apply runs the command. What up knows of the links it made (their
 // indexes, see linkNames) is forgotten before any command that could
-// rename, move or delete links, as in a batch.
+// rename, move or delete links, as in a batch; and, as in a batch, the
+// namespace of the last line acting in it is closed after it (a rollback
+// opens it again by name): up of a thousand namespaces holds a few open,
+// not a thousand.
 func (l lineStep) Apply(ctx context.Context, _ *plan.Session) error {
 	if k, _ := classify(line{cmd: l.cmd}); !keepsLinkNames(k) {
 		l.s.names.forget()
 	}
 	l.s.line = l.idx
-	return l.cmd.run(l.env())
+	err := l.cmd.run(l.env())
+	if ns := l.st.l.ns; l.own && ns != "" {
+		if last, ok := l.s.last[ns]; ok && last == l.idx {
+			l.s.forget(ns)
+		}
+	}
+	return err
 }
 
 // Applied asks the line's command; a read-only line never is.

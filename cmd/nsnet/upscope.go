@@ -39,15 +39,18 @@ type upScope struct{ in, creates string }
 // a device may be a physical one moved in, which outlives the namespace.
 func upScopes(steps []step) []upScope {
 	out := make([]upScope, len(steps))
-	ns := map[string]string{}       // namespace name -> key
-	links := map[[2]string]string{} // (namespace, link name) -> key
+	ns := map[string]string{}               // namespace name -> key
+	links := map[string]map[string]string{} // namespace -> link name -> key
+	setLink := func(n, name, key string) {
+		if links[n] == nil {
+			links[n] = map[string]string{}
+		}
+		links[n][name] = key
+	}
+	delLink := func(n, name string) { delete(links[n], name) }
 	forgetNS := func(name string) {
 		delete(ns, name)
-		for k := range links {
-			if k[0] == name {
-				delete(links, k)
-			}
-		}
+		delete(links, name)
 	}
 	// nsOf is the namespace of a line as the keys spell it: "" for
 	// nsnet's own, the name of a named one, and "?" for one given any
@@ -75,10 +78,7 @@ func upScopes(steps []step) []upScope {
 		n := nsOf(st.l.ns)
 		here := ns[n] // the key of the line's namespace, if made by the file
 		dev := func(name string) string {
-			if k := links[[2]string{n, name}]; k != "" {
-				return k
-			}
-			return ""
+			return links[n][name]
 		}
 		inNSOrDev := func(name string) string {
 			if here != "" {
@@ -112,13 +112,13 @@ func upScopes(steps []step) []upScope {
 			if k := ns[t]; k != "" && dies {
 				out[i].in = k
 			}
-			links[[2]string{t, c.spec.name}] = key
+			setLink(t, c.spec.name, key)
 			if c.peer != nil && c.peer.name != "" {
 				p := refNS(c.peer.netns, n)
 				if k := ns[p]; k != "" && out[i].in == "" {
 					out[i].in = k
 				}
-				links[[2]string{p, c.peer.name}] = key
+				setLink(p, c.peer.name, key)
 			}
 			out[i].creates = key
 		case linkSet:
@@ -134,8 +134,8 @@ func upScopes(steps []step) []upScope {
 				if c.spec.name != "" {
 					name = c.spec.name
 				}
-				delete(links, [2]string{n, c.dev})
-				delete(links, [2]string{t, name})
+				delLink(n, c.dev)
+				delLink(t, name)
 			case c.kind != nil:
 				// Its undo is refused: up must find that out as before.
 			default:
@@ -143,23 +143,25 @@ func upScopes(steps []step) []upScope {
 				if c.spec.name != "" && c.spec.name != c.dev {
 					// The link's own key goes with its new name.
 					lk := dev(c.dev)
-					delete(links, [2]string{n, c.dev})
+					delLink(n, c.dev)
 					if lk != "" {
-						links[[2]string{n, c.spec.name}] = lk
+						setLink(n, c.spec.name, lk)
 					} else {
-						delete(links, [2]string{n, c.spec.name})
+						delLink(n, c.spec.name)
 					}
 				}
 			}
 		case linkDel:
 			if k := dev(c.dev); k != "" {
-				for name, v := range links {
-					if v == k {
-						delete(links, name)
+				for _, names := range links {
+					for name, v := range names {
+						if v == k {
+							delete(names, name)
+						}
 					}
 				}
 			}
-			delete(links, [2]string{n, c.dev})
+			delLink(n, c.dev)
 		case addrChange:
 			out[i].in = inNSOrDev(c.dev)
 		case routeChange:
