@@ -26,3 +26,20 @@ func (st *state) entry(o Object) *Entry {
 	c.Rules = slices.Clone(e.Rules)
 	return &c
 }
+
+// EntryEach returns the entry of each of objs (nil for one not there), as
+// Entry returns it, all as of one generation of the ruleset: one GETGEN,
+// and one read of the table when it changed, for all of them.
+func (c *Conn) EntryEach(objs []Object) ([]*Entry, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, err := c.current()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Entry, len(objs))
+	for i, o := range objs {
+		out[i] = st.entry(o)
+	}
+	return out, nil
+}

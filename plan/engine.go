@@ -121,6 +121,14 @@ type Grouped interface {
 	ApplyGroup(ctx context.Context, s *Session, steps []Step) (int, error)
 }
 
+// A GroupChecker is a Grouped step that checks the steps of its group
+// together: AppliedGroup reports for each of steps (this one first, all
+// of its group) what its Applied would report, reading what they act on
+// once (nat objects: one generation of the ruleset) instead of once each.
+type GroupChecker interface {
+	AppliedGroup(ctx context.Context, s *Session, steps []Step) ([]bool, error)
+}
+
 // A Neutral step neither sees nor changes what the steps of group act
 // on, so that they can be applied before it with the same outcome.
 type Neutral interface {
@@ -480,16 +488,33 @@ func upGroup(ctx context.Context, s *Session, steps []Step, i int, g string, j J
 		return
 	}
 	var todo, there []int
-	for _, k := range members {
+	var checked []bool
+	if gc, ok := steps[i].(GroupChecker); ok {
+		group := make([]Step, len(members))
+		for n, k := range members {
+			group[n] = steps[k]
+		}
 		s.Begin()
-		ok, err := steps[k].Applied(ctx, s)
-		switch {
-		case err != nil:
+		res, err := gc.AppliedGroup(ctx, s, group)
+		if err != nil || len(res) != len(members) {
 			alone()
 			return
-		case ok:
+		}
+		checked = res
+	}
+	for n, k := range members {
+		ok := checked != nil && checked[n]
+		if checked == nil {
+			s.Begin()
+			var err error
+			if ok, err = steps[k].Applied(ctx, s); err != nil {
+				alone()
+				return
+			}
+		}
+		if ok {
 			there = append(there, k)
-		default:
+		} else {
 			todo = append(todo, k)
 		}
 	}

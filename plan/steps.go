@@ -150,6 +150,27 @@ func (c NATAdd) Applied(ctx context.Context, s *Session) (bool, error) {
 	return ent != nil && ent.Intact, err
 }
 
+// NATAppliedEach reports for each of objs what NATAdd{NS: ns, Object: o}.Applied
+// reports, reading the table once for all of them (nat.Conn.EntryEach).
+func NATAppliedEach(ctx context.Context, s *Session, ns nsfs.Ref, objs []nat.Object) ([]bool, error) {
+	out := make([]bool, len(objs))
+	if s.Absent(ns) {
+		return out, nil
+	}
+	conn, err := s.NAT(ns)
+	if err != nil {
+		return nil, err
+	}
+	ents, err := conn.EntryEach(objs)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range ents {
+		out[i] = e != nil && e.Intact
+	}
+	return out, nil
+}
+
 // Inverse deletes the object.
 func (c NATAdd) Inverse(ctx context.Context, s *Session) (Step, error) { return NATDel(c), nil }
 

@@ -231,6 +231,21 @@ func (l lineStep) ApplyGroup(ctx context.Context, _ *plan.Session, steps []plan.
 	return done, err
 }
 
+// AppliedGroup checks the nat objects of steps (lines of l's group) as
+// their applied would, reading the table once (plan.NATAppliedEach).
+func (l lineStep) AppliedGroup(ctx context.Context, _ *plan.Session, steps []plan.Step) ([]bool, error) {
+	e := l.env()
+	ref, err := e.ref()
+	if err != nil {
+		return nil, err
+	}
+	objs := make([]nat.Object, len(steps))
+	for i, st := range steps {
+		objs[i] = st.(lineStep).cmd.(natAdd).obj
+	}
+	return plan.NATAppliedEach(e.ctx, e.s.ps, ref, objs)
+}
+
 // UndoGroup deletes the nat objects of steps (lines of l's group, each
 // there) in as few transactions as it can (nat.Conn.DeleteAll).
 func (l lineStep) UndoGroup(ctx context.Context, _ *plan.Session, steps []plan.Step) (int, error) {
