@@ -103,7 +103,7 @@ func (a *natAhead) run(b *batchFile, i int) bool {
 	}
 	objs := make([]nat.Object, len(idx))
 	for k, j := range idx {
-		l, err := b.parse(j)
+		l, err := b.parseOne(j)
 		c, ok := l.cmd.(natAdd)
 		if err != nil || !ok {
 			return false // cannot be: the file was checked
