@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"testing"
 
 	"github.com/nsnet/nsnet/plan"
@@ -122,4 +123,38 @@ func TestBatchSpareP(t *testing.T) {
 	if got := runtime.GOMAXPROCS(0); got != 2 {
 		t.Errorf("GOMAXPROCS %d after the look-ahead, want 2", got)
 	}
+}
+
+// TestBatchGCPercent: a batch runs with GOGC=200 under its memory limit,
+// and both are given back after it; GOGC set by the user wins.
+func TestBatchGCPercent(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	t.Setenv("GOMEMLIMIT", "")
+	t.Setenv("GOGC", "")
+	oldLimit := debug.SetMemoryLimit(-1)
+	restore := limitMemory("netns add a\n")
+	if got := debug.SetGCPercent(-1); got != batchGCPercent {
+		t.Errorf("GOGC %d while the batch runs, want %d", got, batchGCPercent)
+	}
+	debug.SetGCPercent(batchGCPercent)
+	if got := debug.SetMemoryLimit(-1); got != 20<<20 {
+		t.Errorf("memory limit %d while the batch runs, want 20 MiB", got)
+	}
+	restore()
+	if got := debug.SetGCPercent(-1); got != 100 {
+		t.Errorf("GOGC %d after the batch, want 100 back", got)
+	}
+	debug.SetGCPercent(100)
+	if got := debug.SetMemoryLimit(-1); got != oldLimit {
+		t.Errorf("memory limit %d after the batch, want %d back", got, oldLimit)
+	}
+
+	t.Setenv("GOGC", "50")
+	debug.SetGCPercent(50)
+	restore = limitMemory("netns add a\n")
+	if got := debug.SetGCPercent(-1); got != 50 {
+		t.Errorf("GOGC %d with GOGC=50 set, want 50", got)
+	}
+	debug.SetGCPercent(50)
+	restore()
 }
