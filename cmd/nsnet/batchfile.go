@@ -263,9 +263,9 @@ func readBatchData(s *session, file string) (name, data string, err error) {
 // what was live after the last collection (GOGC=200; GOGC, when set,
 // wins), not once: a batch's live heap is small (2 MiB at 1000
 // namespaces) and each collection costs about the same, so a batch of
-// 1000 namespaces makes 6 collections instead of 14 and spends half the
-// user CPU on them, for about 3 MB more of peak memory. A large file's
-// heap meets the limit first, which bounds it as before.
+// 1000 namespaces makes 6 collections instead of 14, for about 3 MiB
+// more of peak memory. A large file's heap meets the limit first, which
+// bounds it as before.
 func limitMemory(data string) func() {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
