@@ -49,6 +49,8 @@ type sock struct {
 	// every datagram written and read.
 	family int
 	tap    Tap
+	// rcvbuf is SO_RCVBUF once read (recvBuffer), else 0.
+	rcvbuf int
 
 	// fake, when not nil, is the kernel of a Conn dialed with
 	// Config.Kernel; f and rc are then nil.
