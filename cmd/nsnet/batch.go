@@ -227,10 +227,11 @@ func runBatch(s *session, g globals, file string) error {
 	defer nsa.stop(false)
 	dla := newDelAhead(s, b)
 	defer dla.stop(false)
+	pipe := newPipeAhead(s, b, g.opt.force)
 	for i := 0; i < len(lines); i++ {
 		l := &lines[i]
 		s.line = i
-		if s.ctx.Err() != nil {
+		if s.ctx.Err() != nil && !pipe.holds(i) {
 			ahead.undo()
 			nsa.stop(true)
 			dla.stop(true)
@@ -244,6 +245,9 @@ func runBatch(s *session, g globals, file string) error {
 		done, err := nsa.take(i)
 		if !done {
 			done, err = dla.take(i)
+		}
+		if !done {
+			done, err = pipe.take(i)
 		}
 		if !done && !ahead.run(b, i) {
 			var pl line

@@ -292,7 +292,9 @@ func (c *Conn) Release() []Call {
 // keep is Execute while c holds (c.mu held).
 func (c *Conn) keep(m netlink.Message) error {
 	f := m.Header.Flags
-	if f&netlink.Acknowledge == 0 || f&netlink.Echo != 0 || f&netlink.Dump != 0 {
+	// NLM_F_DUMP is two bits that a change request uses for other
+	// things (NLM_F_EXCL is NLM_F_MATCH): a dump has both.
+	if f&netlink.Acknowledge == 0 || f&netlink.Echo != 0 || f&netlink.Dump == netlink.Dump {
 		c.held.refused = true
 		return ErrHeld
 	}
