@@ -54,9 +54,13 @@ type pipeAhead struct {
 // writes by the socket's buffers).
 const maxRun = 256
 
+// pipelineBatches turns pipeAhead on; tests turn it off to compare with
+// the serial path.
+var pipelineBatches = true
+
 // newPipeAhead returns the pipeline of a batch, or nil without -force.
 func newPipeAhead(s *session, b *batchFile, force bool) *pipeAhead {
-	if !force {
+	if !force || !pipelineBatches {
 		return nil
 	}
 	return &pipeAhead{s: s, b: b, done: map[int]error{}}

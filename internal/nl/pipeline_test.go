@@ -243,7 +243,12 @@ func TestHoldReplay(t *testing.T) {
 	}, nil)
 	c.Hold()
 	for i := uint32(1); i <= 2; i++ {
-		if msgs, err := c.Execute(setLink(i).Msg); err != nil || msgs != nil {
+		m := setLink(i).Msg
+		if i == 2 {
+			// NLM_F_EXCL shares its bit with NLM_F_MATCH: not a dump.
+			m.Header.Flags |= netlink.Create | netlink.Excl
+		}
+		if msgs, err := c.Execute(m); err != nil || msgs != nil {
 			t.Fatalf("held request: %v %v", msgs, err)
 		}
 	}
