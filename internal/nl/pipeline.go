@@ -124,7 +124,11 @@ func (c *Conn) ExecuteAll(calls []Call) error {
 
 // writeCalls writes the requests of calls in one datagram and traces them.
 func (c *Conn) writeCalls(calls []Call) error {
-	b := make([]byte, 0, maxWriteBytes)
+	n := 0
+	for _, call := range calls {
+		n += unix.NLMSG_HDRLEN + align(len(call.Msg.Data))
+	}
+	b := make([]byte, 0, n)
 	for _, call := range calls {
 		b = appendMessage(b, call.Msg)
 	}
@@ -158,40 +162,77 @@ func (c *Conn) readCalls(calls []Call) error {
 		}
 		return err
 	}
+	slot := replySlot(calls)
 	for len(waiting) > 0 {
-		b, err := c.s.readInto(*bp)
+		var dgrams [][]byte
+		var err error
+		if slot > 0 {
+			dgrams, err = c.s.readMany(*bp, slot, len(waiting))
+		} else {
+			var b []byte
+			b, err = c.s.readInto(*bp)
+			dgrams = [][]byte{b}
+		}
+		for _, b := range dgrams {
+			if err := c.readReplies(calls, waiting, b); err != nil {
+				return fail(err)
+			}
+		}
 		if err != nil {
 			return fail(&netlink.OpError{Op: "receive", Err: err})
 		}
-		for len(b) >= unix.NLMSG_HDRLEN {
-			var r netlink.Message
-			if r, b, err = nextMessage(b); err != nil {
-				return fail(&netlink.OpError{Op: "receive", Err: err})
-			}
-			i, ok := waiting[r.Header.Sequence]
-			if !ok {
-				return fail(&netlink.OpError{Op: "receive", Sequence: r.Header.Sequence,
-					Err: fmt.Errorf("%w (sequence %d, type %d)", errUnknownSequence, r.Header.Sequence, r.Header.Type)})
-			}
-			if err := netlink.Validate(calls[i].Msg, []netlink.Message{r}); err != nil {
-				return fail(err)
-			}
-			if r.Header.Type != netlink.Error {
-				if c.trace != nil {
-					c.printMsg(nltrace.Received, r)
-				}
-				r.Data = bytes.Clone(r.Data)
-				calls[i].Replies = append(calls[i].Replies, r)
-				continue
-			}
-			delete(waiting, r.Header.Sequence)
-			calls[i].Err = checkMessage(r)
+	}
+	return nil
+}
+
+// replySlot is the room each reply to calls needs, for readMany: an
+// acknowledgement, or a refusal carrying its request back with the
+// kernel's extended acknowledgement (its text, offset and the policy of
+// an attribute, well under 2 KiB). It is 0 when a request asks for its
+// echo, whose size is the object's: then one datagram is read at a time.
+func replySlot(calls []Call) int {
+	n := 0
+	for _, call := range calls {
+		if call.Msg.Header.Flags&netlink.Echo != 0 {
+			return 0
+		}
+		n = max(n, len(call.Msg.Data))
+	}
+	return align(unix.NLMSG_HDRLEN+4+unix.NLMSG_HDRLEN+n) + 2048
+}
+
+// readReplies matches the replies of datagram b to the calls waiting for
+// them, by sequence number.
+func (c *Conn) readReplies(calls []Call, waiting map[uint32]int, b []byte) error {
+	for len(b) >= unix.NLMSG_HDRLEN {
+		var r netlink.Message
+		var err error
+		if r, b, err = nextMessage(b); err != nil {
+			return &netlink.OpError{Op: "receive", Err: err}
+		}
+		i, ok := waiting[r.Header.Sequence]
+		if !ok {
+			return &netlink.OpError{Op: "receive", Sequence: r.Header.Sequence,
+				Err: fmt.Errorf("%w (sequence %d, type %d)", errUnknownSequence, r.Header.Sequence, r.Header.Type)}
+		}
+		if err := netlink.Validate(calls[i].Msg, []netlink.Message{r}); err != nil {
+			return err
+		}
+		if r.Header.Type != netlink.Error {
 			if c.trace != nil {
-				if calls[i].Err != nil {
-					c.printError(calls[i].Err)
-				} else {
-					c.printMsg(nltrace.Received, r)
-				}
+				c.printMsg(nltrace.Received, r)
+			}
+			r.Data = bytes.Clone(r.Data)
+			calls[i].Replies = append(calls[i].Replies, r)
+			continue
+		}
+		delete(waiting, r.Header.Sequence)
+		calls[i].Err = checkMessage(r)
+		if c.trace != nil {
+			if calls[i].Err != nil {
+				c.printError(calls[i].Err)
+			} else {
+				c.printMsg(nltrace.Received, r)
 			}
 		}
 	}

@@ -296,3 +296,50 @@ func TestHoldReplay(t *testing.T) {
 		t.Fatalf("a different request was not sent (%d)", sent)
 	}
 }
+
+// The replies of a write are read several to a system call, each in a
+// slot sized for an acknowledgement or a refusal with its request; a
+// reply longer than its slot is a local failure, not a wrong answer.
+func TestExecuteAllTruncatedReply(t *testing.T) {
+	c := dial(t, func(req []netlink.Message) ([]netlink.Message, error) {
+		return []netlink.Message{nltest.Ack(req[0]), nltest.Error(req[1], unix.EINVAL, strings.Repeat("x", 4096))}, nil
+	}, nil)
+	calls := setLinks(2)
+	err := c.ExecuteAll(calls)
+	if err == nil || !strings.Contains(err.Error(), "truncated") || calls[0].Err != nil || calls[1].Err == nil {
+		t.Fatalf("err %v, calls %v %v", err, calls[0].Err, calls[1].Err)
+	}
+}
+
+// Every datagram the kernel queued for a write reaches the capture tap,
+// as one read each would.
+func TestExecuteAllCapture(t *testing.T) {
+	var tap countTap
+	c, err := nl.Dial(unix.NETLINK_ROUTE, nl.Config{Capture: &tap, Kernel: func(req []netlink.Message) ([]netlink.Message, error) {
+		var out []netlink.Message
+		for _, m := range req {
+			out = append(out, nltest.Ack(m))
+		}
+		return out, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.ExecuteAll(setLinks(5)); err != nil {
+		t.Fatal(err)
+	}
+	if tap.sent != 1 || tap.received != 5 {
+		t.Fatalf("tap saw %d sent and %d received datagrams, want 1 and 5", tap.sent, tap.received)
+	}
+}
+
+type countTap struct{ sent, received int }
+
+func (c *countTap) WriteNetlink(family int, sent bool, b []byte) {
+	if sent {
+		c.sent++
+	} else {
+		c.received++
+	}
+}
