@@ -10,7 +10,7 @@ import (
 )
 
 // lineKind is what the look-aheads of a batch (natAhead, nsAhead,
-// delAhead, linkNames) need to know of a line's command.
+// delRun, linkNames) need to know of a line's command.
 type lineKind uint8
 
 const (
