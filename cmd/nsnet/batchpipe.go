@@ -48,6 +48,7 @@ type pipeAhead struct {
 	s    *session
 	b    *batchFile
 	done map[int]error // the outcomes of lines run ahead, by index
+	held []heldLine    // the lines of the run being made, reused
 }
 
 // maxRun bounds the lines held for one run (ExecuteAll splits it into
@@ -127,7 +128,8 @@ func (p *pipeAhead) run(i int) {
 	if err != nil {
 		return
 	}
-	var run []heldLine
+	run := p.held[:0]
+	defer func() { clear(run); p.held = run[:0] }()
 	conn.Hold()
 	for k := i; k < len(p.b.lines) && k < i+maxRun; k++ {
 		if !pipeable(p.b.lines[k].kind) || p.b.ns(k) != ns {
