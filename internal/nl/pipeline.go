@@ -81,6 +81,9 @@ func replyCost(m netlink.Message) int {
 func (c *Conn) ExecuteAll(calls []Call) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.refuse(); err != nil {
+		return err
+	}
 	for i := range calls {
 		m := &calls[i].Msg
 		if m.Header.Flags&netlink.Acknowledge == 0 || m.Header.Flags&netlink.Dump == netlink.Dump {
@@ -188,8 +191,9 @@ func (c *Conn) readCalls(calls []Call) error {
 // replySlot is the room each reply to calls needs, for readMany: an
 // acknowledgement, or a refusal carrying its request back with the
 // kernel's extended acknowledgement (its text, offset and the policy of
-// an attribute, well under 2 KiB). It is 0 when a request asks for its
-// echo, whose size is the object's: then one datagram is read at a time.
+// an attribute, well under 2 KiB). It is 0, and one datagram is read at a
+// time, when a request asks for its echo (whose size is the object's) or
+// when two slots would not fit the receive buffer.
 func replySlot(calls []Call) int {
 	n := 0
 	for _, call := range calls {
@@ -198,7 +202,11 @@ func replySlot(calls []Call) int {
 		}
 		n = max(n, len(call.Msg.Data))
 	}
-	return align(unix.NLMSG_HDRLEN+4+unix.NLMSG_HDRLEN+n) + 2048
+	slot := align(unix.NLMSG_HDRLEN+4+unix.NLMSG_HDRLEN+n) + 2048
+	if slot > recvBufferSize/2 {
+		return 0 // a large request: its replies one at a time
+	}
+	return slot
 }
 
 // readReplies matches the replies of datagram b to the calls waiting for

@@ -343,3 +343,27 @@ func (c *countTap) WriteNetlink(family int, sent bool, b []byte) {
 		c.received++
 	}
 }
+
+// Requests too large for two reply slots in the receive buffer have
+// their replies read one at a time, a refusal carrying its request whole.
+func TestExecuteAllLargeRequests(t *testing.T) {
+	c := dial(t, func(req []netlink.Message) ([]netlink.Message, error) {
+		var out []netlink.Message
+		for _, m := range req {
+			out = append(out, nltest.Error(m, unix.EINVAL, "too big"))
+		}
+		return out, nil
+	}, nil)
+	calls := setLinks(2)
+	for i := range calls {
+		calls[i].Msg.Data = append(calls[i].Msg.Data, make([]byte, 20000)...)
+	}
+	if err := c.ExecuteAll(calls); err != nil {
+		t.Fatal(err)
+	}
+	for i, call := range calls {
+		if !errors.Is(call.Err, unix.EINVAL) {
+			t.Fatalf("call %d: %v", i+1, call.Err)
+		}
+	}
+}

@@ -254,6 +254,7 @@ func (s *sock) readInto(buf []byte) ([]byte, error) {
 // returned with the datagrams before it: the caller sizes slot by the
 // replies it expects.
 func (s *sock) readMany(buf []byte, slot, n int) ([][]byte, error) {
+	slot = min(slot, len(buf))
 	n = max(1, min(n, len(buf)/slot))
 	if s.fake != nil {
 		ds, err := s.fake.readMany(buf, slot, n)
