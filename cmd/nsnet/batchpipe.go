@@ -36,7 +36,9 @@ import (
 // named it by its recorded index comes after the rest of its run instead
 // of before the next line; serially, a later line of the run that needs
 // the retried line's effect (a route via its address) would succeed, and
-// here it fails.
+// here it fails. A signal that comes while a run is in flight stops the
+// batch after the run's lines, which happened (holds), as if it had come
+// after the last of them.
 //
 // Without -force there is no run: the batch stops at the first failing
 // line, and the lines after it must not have happened. Every request can
@@ -104,7 +106,7 @@ func (p *pipeAhead) take(i int) (done bool, err error) {
 	return false, nil
 }
 
-// held is a line of a run: its parsed command, and the index of its
+// heldLine is a line of a run: its parsed command, and the index of its
 // request among the held ones (-1: it made none, and err is its outcome).
 type heldLine struct {
 	i    int
