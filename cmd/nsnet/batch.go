@@ -227,10 +227,11 @@ func runBatch(s *session, g globals, file string) error {
 	defer nsa.stop(false)
 	dlr := newDelRun(s, b)
 	defer dlr.close()
+	pipe := newPipeAhead(s, b, g.opt.force)
 	for i := 0; i < len(lines); i++ {
 		l := &lines[i]
 		s.line = i
-		if s.ctx.Err() != nil {
+		if s.ctx.Err() != nil && !pipe.holds(i) {
 			ahead.undo()
 			nsa.stop(true)
 			return &lineError{where: b.where(i), err: errInterrupted}
@@ -242,6 +243,9 @@ func runBatch(s *session, g globals, file string) error {
 		done, err := nsa.take(i)
 		if !done {
 			done, err = dlr.take(i)
+		}
+		if !done {
+			done, err = pipe.take(i)
 		}
 		if !done && !ahead.run(b, i) {
 			var pl line
