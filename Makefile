@@ -15,8 +15,15 @@ all: build
 COLD_PKGS := pkt ethtool genl journal internal/nltrace
 GCFLAGS   := $(foreach p,$(COLD_PKGS),-gcflags=github.com/nsnet/nsnet/$(p)=-l)
 
+# The linker writes its output through a shared memory mapping, which leaves
+# the file in the page cache as 4 KB pages; a copy written with write(2)
+# sits there in large folios, and every start of the binary maps its text
+# by fault-around faster (0.3 ms a process on the bench VM; see "Issue 12:
+# per-process cost, third pass" in docs/BENCHMARKS.md). So bin/nsnet is a
+# copy of the linked file, as an installed binary would be.
 build:
-	$(GO) build -trimpath $(GCFLAGS) -ldflags '$(LDFLAGS)' -o bin/nsnet ./cmd/nsnet
+	$(GO) build -trimpath $(GCFLAGS) -ldflags '$(LDFLAGS)' -o bin/.nsnet.link ./cmd/nsnet
+	cp bin/.nsnet.link bin/.nsnet.copy && mv -f bin/.nsnet.copy bin/nsnet && rm -f bin/.nsnet.link
 
 # The README's test command: the oracle programs the integration tests
 # compare against (installed when missing, see tests/oracles.sh), lint, unit

@@ -123,8 +123,21 @@ func reply(req netlink.Message, typ netlink.HeaderType, v interface{ MarshalBina
 // Func returns the Model as the Func of a fake Conn (Rtnl).
 func (k *Model) Func() Func { return k.serve }
 
+// serve answers each message of a datagram in turn, as the kernel's
+// netlink_rcv_skb does: a refusal does not stop the ones after it.
 func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
-	req := reqs[0]
+	var out []netlink.Message
+	for _, req := range reqs {
+		r, err := k.serveOne(req)
+		out = append(out, r...)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (k *Model) serveOne(req netlink.Message) ([]netlink.Message, error) {
 	k.Requests++
 	typ := req.Header.Type
 	if errno, ok := k.Fail[typ]; ok && k.Skip[typ] > 0 {
@@ -200,6 +213,11 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 			} else if !veth && info.Data != nil && nl.Attrs.Info != nil {
 				nl.Attrs.Info.Data = info.Data
 			}
+			if req.Header.Flags&netlink.Echo != 0 {
+				// NLM_F_ECHO: the new link, then the acknowledgement.
+				e, err := reply(req, unix.RTM_NEWLINK, nl)
+				return []netlink.Message{e, Ack(req)}, err
+			}
 			return ack, nil
 		}
 		if l == nil {
@@ -244,6 +262,9 @@ func (k *Model) serve(reqs []netlink.Message) ([]netlink.Message, error) {
 				}
 			}
 			return Dump(req, out...), nil
+		}
+		if typ == unix.RTM_NEWADDR && k.byIndex(m.Index) == nil {
+			return enodev, nil
 		}
 		for i, a := range k.Addrs {
 			if a.Index == m.Index && a.Attrs.Local == m.Attrs.Local && a.PrefixLen == m.PrefixLen {

@@ -331,7 +331,7 @@ func Delete(name string) error {
 		return err
 	}
 	defer unlock()
-	_, err = deleteLocked(name, false)
+	err = deleteLocked(name)
 	return err
 }
 

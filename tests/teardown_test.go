@@ -7,14 +7,14 @@ import (
 	"testing"
 )
 
-// TestBatchTeardownAhead: a batch's `netns del` lines run several at once
-// and keep the outcome of running one by one. A missing name stops the
-// batch naming its line; the namespaces of the lines after it, removed
-// ahead, are named again and are the same namespaces (their veth and
-// address still there, the link in the sandbox's root still up). A
-// namespace in use by a process, a stale file and a repeated name go as
-// in order; with -force every line is tried and each failure named.
-func TestBatchTeardownAhead(t *testing.T) {
+// TestBatchTeardown: a batch's `netns del` lines run under one hold of
+// RunDir's lock and keep the outcome of running one by one. A missing name
+// stops the batch naming its line; the namespaces of the lines after it
+// are untouched (the same namespaces, their veth and address still there,
+// the link in the sandbox's root still up). A namespace in use by a
+// process, a stale file and a repeated name go as in order; with -force
+// every line is tried and each failure named.
+func TestBatchTeardown(t *testing.T) {
 	sb := NewSandbox(t)
 	var mk strings.Builder
 	for i := range 12 {

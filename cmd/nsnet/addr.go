@@ -222,7 +222,7 @@ func (c addrChange) object() string {
 func (c addrChange) run(e *env) error {
 	idx, cached := e.s.names.index(e.ns, c.dev)
 	if !cached {
-		return runStep(e, c, c.object())
+		return runNamedStep(e, c)
 	}
 	// A link the batch made: its index is known.
 	st, err := stepOf(e, c)
@@ -234,6 +234,9 @@ func (c addrChange) run(e *env) error {
 		// The link the batch made is gone: look the name up now.
 		e.s.names.forget()
 		err = st.Apply(e.ctx, e.s.ps)
+	}
+	if err == nil {
+		return nil
 	}
 	return stepErr(err, c.object())
 }

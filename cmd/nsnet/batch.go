@@ -225,25 +225,27 @@ func runBatch(s *session, g globals, file string) error {
 	ahead := newNatAhead(s)
 	nsa := newNSAhead(s, b)
 	defer nsa.stop(false)
-	dla := newDelAhead(s, b)
-	defer dla.stop(false)
+	dlr := newDelRun(s, b)
+	defer dlr.close()
+	pipe := newPipeAhead(s, b, g.opt.force)
 	for i := 0; i < len(lines); i++ {
 		l := &lines[i]
 		s.line = i
-		if s.ctx.Err() != nil {
+		if s.ctx.Err() != nil && !pipe.holds(i) {
 			ahead.undo()
 			nsa.stop(true)
-			dla.stop(true)
 			return &lineError{where: b.where(i), err: errInterrupted}
 		}
 		nsa.schedule(i)
-		dla.schedule(i)
 		if !keepsLinkNames(l.kind) {
 			s.names.forget()
 		}
 		done, err := nsa.take(i)
 		if !done {
-			done, err = dla.take(i)
+			done, err = dlr.take(i)
+		}
+		if !done {
+			done, err = pipe.take(i)
 		}
 		if !done && !ahead.run(b, i) {
 			var pl line
@@ -259,7 +261,6 @@ func runBatch(s *session, g globals, file string) error {
 			if !g.opt.force {
 				ahead.undo()
 				nsa.stop(true)
-				dla.stop(true)
 				return err
 			}
 			reportLine(s.stderr, err)

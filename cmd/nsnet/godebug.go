@@ -11,3 +11,7 @@
 //go:debug decoratemappings=0
 
 package main
+
+// The main goroutine's stack is grown once, before any package's
+// initialisation, to the size every command fits in (internal/mainstack).
+import _ "github.com/nsnet/nsnet/internal/mainstack"

@@ -101,6 +101,9 @@ func errDeviceNotExist(name string, err error) error {
 
 // noDevice says whether err is the kernel's answer for a missing link.
 func noDevice(err error) bool {
+	if err == nil {
+		return false // before errors.As's target, which escapes
+	}
 	var re *rtnl.Error
 	if !errors.As(err, &re) {
 		return false

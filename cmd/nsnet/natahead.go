@@ -85,11 +85,14 @@ func (a *natAhead) group(b *batchFile, i int) []int {
 // been done already: as part of a group that ran at an earlier line, or
 // of the group that starts at it.
 func (a *natAhead) run(b *batchFile, i int) bool {
+	if b.lines[i].kind != kindNatAdd {
+		return false // only nat add lines run ahead: no map lookup for the others
+	}
 	if _, ok := a.ran[i]; ok {
 		delete(a.ran, i)
 		return true
 	}
-	if b.lines[i].kind != kindNatAdd || a.solo[i] {
+	if a.solo[i] {
 		return false
 	}
 	idx := a.group(b, i)
@@ -103,7 +106,7 @@ func (a *natAhead) run(b *batchFile, i int) bool {
 	}
 	objs := make([]nat.Object, len(idx))
 	for k, j := range idx {
-		l, err := b.parse(j)
+		l, err := b.parseOne(j)
 		c, ok := l.cmd.(natAdd)
 		if err != nil || !ok {
 			return false // cannot be: the file was checked

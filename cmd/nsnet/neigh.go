@@ -277,7 +277,7 @@ func (c neighChange) object() string {
 	return s
 }
 
-func (c neighChange) run(e *env) error { return runStep(e, c, c.object()) }
+func (c neighChange) run(e *env) error { return runNamedStep(e, c) }
 
 // applied: a deleted entry is not there; an added, replaced or changed
 // one is, with the state, link-layer address and router flag the command

@@ -194,9 +194,13 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 				return nil, err
 			}
 		default:
-			if t, err := rtnl.ParseRouteType(word); err == nil && c.typ == nil && !c.dst.IsValid() && !isDefault {
-				c.typ = &t
-				continue
+			// "default", the usual word here, names no type: no error is
+			// built for it.
+			if c.typ == nil && !c.dst.IsValid() && !isDefault && word != "default" {
+				if t, err := rtnl.ParseRouteType(word); err == nil {
+					c.typ = &t
+					continue
+				}
 			}
 			if c.dst.IsValid() || isDefault {
 				return nil, errGarbage("to", word, usagef("route %s: unexpected argument %q", op, word))
@@ -301,7 +305,7 @@ func (c routeChange) run(e *env) error {
 	if c.op == "add" && c.dev != "" {
 		if idx, ok := e.s.names.index(e.ns, c.dev); ok {
 			c.devIndex = idx
-			err := runStep(e, c, c.object())
+			err := runNamedStep(e, c)
 			if !noDevice(err) {
 				return err
 			}
@@ -310,7 +314,7 @@ func (c routeChange) run(e *env) error {
 			c.devIndex = 0
 		}
 	}
-	return runStep(e, c, c.object())
+	return runNamedStep(e, c)
 }
 
 // applied: an added route is there, a deleted one is not, a replaced or

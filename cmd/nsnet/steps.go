@@ -37,6 +37,26 @@ func runStep(e *env, c planned, obj string) error {
 	return stepErr(st.Apply(e.ctx, e.s.ps), obj)
 }
 
+// namedPlanned is a planned command whose kernel refusals name an object
+// (an address, a route, a neighbour).
+type namedPlanned interface {
+	planned
+	// object is what a refusal names; it is built only for an error.
+	object() string
+}
+
+// runNamedStep is runStep naming c.object(), built only on a refusal.
+func runNamedStep(e *env, c namedPlanned) error {
+	st, err := stepOf(e, c)
+	if err != nil {
+		return err
+	}
+	if err := st.Apply(e.ctx, e.s.ps); err != nil {
+		return stepErr(err, c.object())
+	}
+	return nil
+}
+
 // appliedStep asks c's step whether it is applied.
 func appliedStep(e *env, c planned) (bool, error) {
 	ref, err := e.ref()
@@ -82,6 +102,9 @@ func (c stepCmd) run(e *env) error { return stepErr(c.st.Apply(e.ctx, e.s.ps), "
 // step names that is missing is ip's "Cannot find device" (a missing
 // master: ip's invalid argument), and a kernel refusal names obj.
 func stepErr(err error, obj string) error {
+	if err == nil {
+		return nil // before the targets of errors.As, which escape: no allocation per step done
+	}
 	var de *plan.DeviceError
 	var ne *plan.NSError
 	switch {

@@ -137,6 +137,23 @@ func (k *fakeKernel) readInto(buf []byte) ([]byte, error) {
 	return buf[:copy(buf, d.b)], nil
 }
 
+// readMany reads up to n queued datagrams as sock.readMany does: the
+// first as readInto, then those queued before the next error.
+func (k *fakeKernel) readMany(buf []byte, slot, n int) ([][]byte, error) {
+	var out [][]byte
+	for i := 0; i < n; i++ {
+		if i > 0 && (len(k.queue) == 0 || k.queue[0].err != nil) {
+			break
+		}
+		b, err := k.readInto(buf[i*slot : (i+1)*slot])
+		if err != nil {
+			return out, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
 // drain drops the queued datagrams up to the next error, which a real
 // socket's non-blocking reads stop at.
 func (k *fakeKernel) drain() {

@@ -76,6 +76,10 @@ type Conn struct {
 	seq   atomic.Uint32 // the last sequence number used
 	mu    sync.Mutex    // held for a request and its replies
 	trace *nltrace.Printer
+	// held, when not nil, keeps the requests given instead of sending
+	// them (Hold); replay answers the next request (Replay).
+	held   *held
+	replay *replayed
 }
 
 // Dial opens a netlink socket of the given family (unix.NETLINK_ROUTE, ...)
@@ -139,6 +143,14 @@ func (c *Conn) fix(m *netlink.Message) {
 func (c *Conn) Execute(m netlink.Message) ([]netlink.Message, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.held != nil {
+		return nil, c.keep(m)
+	}
+	if c.replay != nil {
+		if replies, err, ok := c.replayFor(m); ok {
+			return replies, err
+		}
+	}
 	c.fix(&m)
 	if err := c.s.Send(m); err != nil {
 		return nil, &netlink.OpError{Op: "send", Err: err}
@@ -207,6 +219,9 @@ func (c *Conn) Dump(m netlink.Message, retries int) ([]netlink.Message, error) {
 func (c *Conn) DumpFunc(m netlink.Message, fn func(netlink.Message) error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.refuse(); err != nil {
+		return err
+	}
 	c.fix(&m)
 	if err := c.s.Send(m); err != nil {
 		return &netlink.OpError{Op: "send", Err: err}
@@ -425,6 +440,9 @@ func (c *Conn) printMsg(d nltrace.Direction, m netlink.Message) {
 func (c *Conn) SendBatch(msgs []netlink.Message) ([]netlink.Message, int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.refuse(); err != nil {
+		return nil, -1, err
+	}
 	sent := msgs
 	for i := range sent {
 		c.fix(&sent[i])

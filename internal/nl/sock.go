@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
+	"runtime"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -49,6 +50,8 @@ type sock struct {
 	// every datagram written and read.
 	family int
 	tap    Tap
+	// rcvbuf is SO_RCVBUF once read (recvBuffer), else 0.
+	rcvbuf int
 
 	// fake, when not nil, is the kernel of a Conn dialed with
 	// Config.Kernel; f and rc are then nil.
@@ -241,6 +244,69 @@ func (s *sock) readInto(buf []byte) ([]byte, error) {
 	// Pad to the alignment (recvBufferSize is aligned): the padding is
 	// never read, since each message's length bounds its data.
 	return buf[:align(n)], nil
+}
+
+// readMany receives up to n datagrams in one recvmmsg system call into
+// buf, slot bytes each (slot a multiple of the netlink alignment): it
+// waits for the first, and takes those queued behind it without waiting
+// (MSG_WAITFORONE). It returns them padded to the netlink alignment,
+// slices of buf. A datagram longer than slot is an error (errTruncated),
+// returned with the datagrams before it: the caller sizes slot by the
+// replies it expects.
+func (s *sock) readMany(buf []byte, slot, n int) ([][]byte, error) {
+	slot = min(slot, len(buf))
+	n = max(1, min(n, len(buf)/slot))
+	if s.fake != nil {
+		ds, err := s.fake.readMany(buf, slot, n)
+		for _, d := range ds {
+			if s.tap != nil {
+				s.tap.WriteNetlink(s.family, false, d)
+			}
+		}
+		return ds, err
+	}
+	hdrs := make([]unix.Mmsghdr, n)
+	iovs := make([]unix.Iovec, n)
+	for i := range hdrs {
+		iovs[i].Base = &buf[i*slot]
+		iovs[i].SetLen(slot)
+		hdrs[i].Hdr.Iov = &iovs[i]
+		hdrs[i].Hdr.SetIovlen(1)
+	}
+	var got int
+	var errno syscall.Errno
+	rerr := s.rc.Read(func(fd uintptr) bool {
+		for {
+			// MSG_TRUNC: each length is the datagram's own, so that a
+			// truncated one is seen.
+			r, _, e := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&hdrs[0])), uintptr(n),
+				unix.MSG_WAITFORONE|unix.MSG_TRUNC, 0, 0)
+			got, errno = int(r), e
+			if e != unix.EINTR {
+				return true
+			}
+		}
+	})
+	runtime.KeepAlive(iovs)
+	if rerr != nil {
+		return nil, rerr
+	}
+	if errno != 0 {
+		return nil, os.NewSyscallError("recvmmsg", errno)
+	}
+	out := make([][]byte, 0, got)
+	for i := 0; i < got; i++ {
+		l := int(hdrs[i].Len)
+		if l > slot || hdrs[i].Hdr.Flags&unix.MSG_TRUNC != 0 {
+			return out, errTruncated
+		}
+		d := buf[i*slot : i*slot+l]
+		if s.tap != nil {
+			s.tap.WriteNetlink(s.family, false, d)
+		}
+		out = append(out, buf[i*slot:i*slot+align(l)])
+	}
+	return out, nil
 }
 
 // recvfrom is readInto's system call, run by RawConn.Read.
