@@ -17,9 +17,12 @@ import (
 // line's turn. It applies under the conditions of nsAhead: the lines in
 // between are link, address, route and nat add lines and other netns
 // adds that do not name the namespace (aheadNeutral), the file is not
-// traced, and there are two processors.
+// traced, and there are two processors; the runtime gets one P more
+// while it runs (spareP).
 type upEarly struct {
 	c *nsfs.Creator
+	// procs is GOMAXPROCS before the look-ahead (see spareP).
+	procs int
 }
 
 // earlyKey is the plan.Early key of `netns add NAME`.
@@ -36,7 +39,7 @@ func startUpEarly(s *session) *upEarly {
 		return nil
 	}
 	s.ps.SetMaxNS(s.ps.MaxNS() - plan.EarlyMax)
-	return &upEarly{c: nsfs.NewCreator(plan.EarlyMax)}
+	return &upEarly{c: nsfs.NewCreator(plan.EarlyMax), procs: spareP()}
 }
 
 // stop ends the look-ahead once plan.Up returned (it has taken the
@@ -46,6 +49,7 @@ func (u *upEarly) stop(s *session) {
 		return
 	}
 	u.c.Close()
+	runtime.GOMAXPROCS(u.procs)
 	s.ps.SetMaxNS(s.ps.MaxNS() + plan.EarlyMax)
 }
 
