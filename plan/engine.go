@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -220,6 +221,15 @@ func upEarly(ctx context.Context, s *Session, steps []Step, i int, j Journal, ea
 	}
 }
 
+// pick returns the steps at indices idx, in that order.
+func pick(steps []Step, idx []int) []Step {
+	out := make([]Step, len(idx))
+	for n, k := range idx {
+		out[n] = steps[k]
+	}
+	return out
+}
+
 // groupOf returns st's group key, "" when it has none.
 func groupOf(st Step) string {
 	if g, ok := st.(Grouped); ok {
@@ -271,71 +281,49 @@ func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
 	earlyNext := 0
 	fail := func(i int, err error) error {
 		ue := &UpError{Index: i, Err: err, RolledBack: len(applied)}
+		// undo applies step k's inverse (when it has one) and marks its
+		// journal record done; a failure leaves the record for Down.
+		undo := func(k int, inv Step, id int) {
+			if inv != nil {
+				s.Begin()
+				if err := inv.Apply(ctx, s); err != nil && !Gone(err) {
+					ue.Failed = append(ue.Failed, StepError{Index: k, Err: err})
+					return
+				}
+			}
+			if j != nil && id != 0 {
+				if err := j.Done(id); err != nil {
+					ue.Failed = append(ue.Failed, StepError{Index: k, Err: err})
+				}
+			}
+		}
 		// The steps started ahead of turns not reached: their outcome is
 		// taken, and what they made undone, latest first.
-		var started []int
-		for k := range early {
-			started = append(started, k)
-		}
-		slices.Sort(started)
+		started := slices.Sorted(maps.Keys(early))
 		for k := len(started) - 1; k >= 0; k-- {
 			r := early[started[k]]
 			delete(early, started[k])
 			s.Begin()
-			if r.wait() == nil && r.inv != nil {
-				s.Begin()
-				if err := r.inv.Apply(ctx, s); err != nil && !Gone(err) {
-					ue.Failed = append(ue.Failed, StepError{Index: started[k], Err: err})
-					continue
-				}
+			inv := r.inv
+			if r.wait() != nil {
+				inv = nil // it made nothing: only its record goes
 			}
-			if j != nil && r.id != 0 {
-				if err := j.Done(r.id); err != nil {
-					ue.Failed = append(ue.Failed, StepError{Index: started[k], Err: err})
-				}
-			}
+			undo(started[k], inv, r.id)
 		}
-		var later []int
-		for k := range ahead {
-			later = append(later, k)
-		}
-		slices.Sort(later)
+		later := slices.Sorted(maps.Keys(ahead))
 		for k := len(later) - 1; k >= 0; k-- {
-			d := ahead[later[k]]
-			if d.inv == nil {
-				continue
-			}
-			s.Begin()
-			if err := d.inv.Apply(ctx, s); err != nil && !Gone(err) {
-				ue.Failed = append(ue.Failed, StepError{Index: d.i, Err: err})
-				continue
-			}
-			if j != nil && d.id != 0 {
-				if err := j.Done(d.id); err != nil {
-					ue.Failed = append(ue.Failed, StepError{Index: d.i, Err: err})
-				}
+			if d := ahead[later[k]]; d.inv != nil {
+				undo(d.i, d.inv, d.id)
 			}
 		}
+		// A made object is deleted by its own undo even inside another:
+		// once Up returns, nothing of it may be left, and the kernel
+		// deletes what a namespace held only some time after the
+		// namespace is removed. A step inside an object with no inverse
+		// only has its record marked done.
 		for k := len(applied) - 1; k >= 0; k-- {
-			d := applied[k]
-			if d.inv == nil && d.id == 0 {
-				continue
-			}
-			if !d.inside || d.inv != nil {
-				// A made object is deleted by its own undo even inside
-				// another: once Up returns, nothing of it may be left,
-				// and the kernel deletes what a namespace held only
-				// some time after the namespace is removed.
-				s.Begin()
-				if err := d.inv.Apply(ctx, s); err != nil && !Gone(err) {
-					ue.Failed = append(ue.Failed, StepError{Index: d.i, Err: err})
-					continue
-				}
-			}
-			if j != nil && d.id != 0 {
-				if err := j.Done(d.id); err != nil {
-					ue.Failed = append(ue.Failed, StepError{Index: d.i, Err: err})
-				}
+			if d := applied[k]; d.inv != nil || d.id != 0 {
+				undo(d.i, d.inv, d.id)
 			}
 		}
 		return ue
@@ -408,7 +396,7 @@ func Up(ctx context.Context, s *Session, steps []Step, j Journal) error {
 				}
 				return fail(i, err)
 			}
-			applied = append(applied, done{i: i, inv: inv, id: id, inside: true})
+			applied = append(applied, done{i: i, inv: inv, id: id})
 			if creates != "" {
 				made[creates] = true
 			}
@@ -451,9 +439,6 @@ type upDone struct {
 	i   int
 	inv Step
 	id  int // its journal record, 0 for none
-	// inside: the undo is done by deleting the object the step lives in,
-	// which an earlier step of this run made.
-	inside bool
 }
 
 // upGroup applies the group g that starts at steps[i] ahead of the
@@ -490,12 +475,8 @@ func upGroup(ctx context.Context, s *Session, steps []Step, i int, g string, j J
 	var todo, there []int
 	var checked []bool
 	if gc, ok := steps[i].(GroupChecker); ok {
-		group := make([]Step, len(members))
-		for n, k := range members {
-			group[n] = steps[k]
-		}
 		s.Begin()
-		res, err := gc.AppliedGroup(ctx, s, group)
+		res, err := gc.AppliedGroup(ctx, s, pick(steps, members))
 		if err != nil || len(res) != len(members) {
 			alone()
 			return
@@ -542,14 +523,10 @@ func upGroup(ctx context.Context, s *Session, steps []Step, i int, g string, j J
 	if len(todo) == 0 {
 		return
 	}
-	group := make([]Step, len(todo))
-	for n, k := range todo {
-		group[n] = steps[k]
-	}
 	s.Begin()
 	// The steps not applied are applied alone in their places, where each
 	// reports its own error.
-	applied, _ := steps[todo[0]].(Grouped).ApplyGroup(ctx, s, group)
+	applied, _ := steps[todo[0]].(Grouped).ApplyGroup(ctx, s, pick(steps, todo))
 	for n, k := range todo {
 		if n < applied {
 			ahead[k] = recs[n]
@@ -694,12 +671,8 @@ func Down(ctx context.Context, s *Session, steps []Step, opt DownOptions) error 
 		if len(todo) == 0 {
 			return
 		}
-		group := make([]Step, len(todo))
-		for n, k := range todo {
-			group[n] = steps[k]
-		}
 		s.Begin()
-		n, _ := gu.UndoGroup(ctx, s, group)
+		n, _ := gu.UndoGroup(ctx, s, pick(steps, todo))
 		for m, k := range todo {
 			if m >= n {
 				solo[k] = true // undone alone in its turn, with its own error
