@@ -14,6 +14,7 @@
 # nsnet-batch is the workload's file grouped (all namespaces' lines, then the
 # nat lines); nsnet-batch-il interleaved (each namespace's `nat forward add`
 # right after its lines); nsnet-up/-il the same files through `nsnet up`/`down`.
+# The files are written to $BENCH_OUT/workload before the first timed cycle.
 #   BENCH_LIST=1             0 skips listbench.sh  BENCH_LINKS="1000 10000"
 #   BENCH_DIR=../shared/bench  NSNET=bin/nsnet   BENCH_OUT=/tmp/nsnet-bench/<date>
 set -euo pipefail
@@ -31,12 +32,24 @@ only=${BENCH_ONLY:-proc-exec,proc-n,batch-exec,batch-n,go,nsnet-proc,nsnet-batch
 mkdir -p "$out"
 
 adapter="$here/nsnet-adapter.sh --nsnet $nsnet"
+# The batch files are written here before timing starts: the timed command
+# of -batch is nsnet itself, and that of up/down one dash process (the
+# journal's tmpfs), as the Go peer's is the peer itself.
+wl=$out/workload
+mkdir -p "$wl"
+for n in ${BENCH_N:-1 10 100 1000}; do
+	for order in grouped interleaved; do
+		for op in setup teardown; do
+			"$here/nsnet-adapter.sh" --order "$order" --write "$wl" "$op" "$n"
+		done
+	done
+done
 "$dir/run.sh" --out "$out/run" --only "$only" --n "${BENCH_N:-1 10 100 1000}" --reps "${BENCH_REPS:-5}" \
 	--impl "nsnet-proc=$adapter --mode proc {op} {n}" \
-	--impl "nsnet-batch=$adapter --mode batch {op} {n}" \
-	--impl "nsnet-batch-il=$adapter --mode batch --order interleaved {op} {n}" \
-	--impl "nsnet-up=$adapter --mode up {op} {n}" \
-	--impl "nsnet-up-il=$adapter --mode up --order interleaved {op} {n}"
+	--impl "nsnet-batch=$nsnet -batch $wl/{op}-{n}-grouped.batch" \
+	--impl "nsnet-batch-il=$nsnet -batch $wl/{op}-{n}-interleaved.batch" \
+	--impl "nsnet-up=$here/nsnet-up.sh $nsnet {op} $wl/setup-{n}-grouped.batch" \
+	--impl "nsnet-up-il=$here/nsnet-up.sh $nsnet {op} $wl/setup-{n}-interleaved.batch"
 "$here/report.sh" "$out/run/raw.tsv" "$out/bench-per-ns.svg" | tee "$out/ratios.md"
 
 if [[ ${BENCH_LIST:-1} != 0 ]]; then

@@ -3,7 +3,7 @@
 # built and torn down with nsnet, for ../shared/bench/run.sh --impl.
 #
 #   nsnet-adapter.sh [--mode proc|batch|up] [--order grouped|interleaved]
-#                    [--nsnet PATH] setup|teardown N
+#                    [--nsnet PATH] [--write DIR] setup|teardown N
 #
 # --mode batch (default): print the whole workload with one awk into a batch
 #              file and exec one `nsnet -batch -` on it (per-line -n nsI)
@@ -18,6 +18,10 @@
 #              namespace's lines followed by its own `nat forward add`, as a
 #              person writes such a file (batch and up modes)
 # --nsnet PATH: the binary (default: bin/nsnet next to this folder)
+# --write DIR: write the batch file of OP N ORDER to DIR/OP-N-ORDER.batch and
+#              exit; `make bench` writes every file before it starts timing
+#              and runs `nsnet -batch FILE` as the template itself (no shell
+#              and no awk in the timed command, as the Go peer has none)
 # Per namespace I: netns add nsI; link add hI type veth peer name eth0 netns
 # nsI; /30 addresses from 10.200.0.0/16; hI, lo, eth0 up; default route via
 # hI's address. Then ip_forward=1, masquerade 10.200.0.0/16 and one
@@ -27,15 +31,16 @@
 # the harness's sandbox: it changes the network namespace it runs in.
 set -euo pipefail
 
-usage() { sed -n '2,18s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 2; }
+usage() { sed -n '2,22s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 2; }
 
-mode=batch order=grouped
+mode=batch order=grouped write=''
 nsnet=$(dirname "${BASH_SOURCE[0]}")/../bin/nsnet
 while (($#)); do
 	case $1 in
 	--mode) mode=$2; shift 2 ;;
 	--nsnet) nsnet=$2; shift 2 ;;
 	--order) order=$2; shift 2 ;;
+	--write) write=$2; shift 2 ;;
 	-h | --help) usage ;;
 	*) break ;;
 	esac
@@ -72,6 +77,11 @@ workload() {
 		for (i = 0; i < n; i++) printf "nat forward add up0 h%d\n", i
 	}'
 }
+
+if [[ -n $write ]]; then
+	workload "$op" "$n" "$order" >"$write/$op-$n-$order.batch"
+	exit 0
+fi
 
 if [[ $mode == batch ]]; then
 	f=$(mktemp /tmp/nsnet-bench.XXXXXX)
