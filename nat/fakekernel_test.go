@@ -26,6 +26,7 @@ type nft struct {
 	chains []nat.Chain
 	rules  []nat.Rule
 	objs   []nat.CounterObject
+	sets   []string // names of sets in nsnet's table (dumped, never changed)
 	handle uint64
 
 	// Faults.
@@ -64,7 +65,7 @@ var opNames = map[uint16]string{
 	unix.NFT_MSG_NEWCHAIN: "NEWCHAIN", unix.NFT_MSG_GETCHAIN: "GETCHAIN",
 	unix.NFT_MSG_NEWRULE: "NEWRULE", unix.NFT_MSG_GETRULE: "GETRULE", unix.NFT_MSG_DELRULE: "DELRULE",
 	unix.NFT_MSG_NEWOBJ: "NEWOBJ", unix.NFT_MSG_GETOBJ: "GETOBJ", unix.NFT_MSG_DELOBJ: "DELOBJ",
-	unix.NFT_MSG_GETGEN: "GETGEN",
+	unix.NFT_MSG_GETGEN: "GETGEN", unix.NFT_MSG_GETSET: "GETSET", unix.NFT_MSG_GETFLOWTABLE: "GETFLOWTABLE",
 }
 
 // attrs returns the big-endian attributes after a message's nfgenmsg.
@@ -141,6 +142,27 @@ func (k *nft) kernel(req []netlink.Message) ([]netlink.Message, error) {
 				if match(k.objs[i].Family) && k.objs[i].Table == table {
 					add(unix.NFT_MSG_NEWOBJ, &k.objs[i])
 				}
+			}
+		}
+	case unix.NFT_MSG_GETSET, unix.NFT_MSG_GETFLOWTABLE:
+		// NFTA_SET_TABLE and NFTA_FLOWTABLE_TABLE are both 1.
+		table := cstr(a[unix.NFTA_SET_TABLE])
+		if !k.hasTable(fam, table) {
+			return []netlink.Message{nltest.Error(m, unix.ENOENT, "")}, nil
+		}
+		for _, name := range k.sets {
+			if opOf(m) == unix.NFT_MSG_GETSET && table == nat.TableName {
+				b := []byte{byte(nat.TableFamily), 0, 0, 0}
+				for _, at := range []struct {
+					typ uint16
+					s   string
+				}{{unix.NFTA_SET_TABLE, table}, {unix.NFTA_SET_NAME, name}} {
+					v := append([]byte(at.s), 0)
+					b = binary.NativeEndian.AppendUint16(b, uint16(4+len(v)))
+					b = binary.NativeEndian.AppendUint16(b, at.typ)
+					b = append(append(b, v...), make([]byte, (4-len(v)%4)%4)...)
+				}
+				parts = append(parts, nltest.Reply(m, msgType(unix.NFT_MSG_NEWSET), b))
 			}
 		}
 	default:

@@ -123,6 +123,13 @@ func (k *NFT) serve(req []netlink.Message) ([]netlink.Message, error) {
 				err = add(unix.NFT_MSG_NEWOBJ, &k.Objs[i])
 			}
 		}
+	case unix.NFT_MSG_GETSET, unix.NFT_MSG_GETFLOWTABLE:
+		// The model holds no sets or flowtables: an empty dump, or no
+		// table (NFTA_SET_TABLE and NFTA_FLOWTABLE_TABLE are 1, as
+		// NFTA_RULE_TABLE).
+		if table := nftTable(m); table != "" && !k.hasTable(fam, table) {
+			return []netlink.Message{Error(m, unix.ENOENT, "")}, nil
+		}
 	default:
 		return []netlink.Message{Error(m, unix.EOPNOTSUPP, "")}, nil
 	}

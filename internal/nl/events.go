@@ -93,6 +93,22 @@ func (c *Conn) SetReceiveBuffer(n int) error {
 	})
 }
 
+// SetSendBuffer sets the socket's send buffer to n bytes, as
+// SetReceiveBuffer does the receive buffer (SO_SNDBUFFORCE, else
+// SO_SNDBUF): a netlink message, or a batch of them sent in one call,
+// must fit it.
+func (c *Conn) SetSendBuffer(n int) error {
+	return c.s.control(func(fd int) error {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, n); err == nil {
+			return nil
+		}
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, n); err != nil {
+			return fmt.Errorf("set send buffer: %w", os.NewSyscallError("setsockopt", err))
+		}
+		return nil
+	})
+}
+
 // ReadEvents reads the events of the groups the socket joined and calls
 // fn with each, in the order the kernel queued them, until ctx is done
 // (it then returns nil) or fn returns an error (returned as is). When the
