@@ -367,38 +367,55 @@ func (s *Session) Rtnl(ref nsfs.Ref) (*rtnl.Conn, error) {
 // cached: the caller closes it (two dumps at once, one per socket). It
 // goes through Options.Dial too, and traces only when trace is true.
 func (s *Session) DialRtnl(ref nsfs.Ref, trace bool) (*rtnl.Conn, error) {
+	return dialFresh(s, ref, "rtnl", trace, func(fd int, cfg nl.Config) (*rtnl.Conn, error) {
+		return rtnl.Dial(&rtnl.Config{NetNS: fd, Trace: cfg.Trace, TraceHex: cfg.TraceHex, TraceNS: cfg.TraceNS, Capture: cfg.Capture})
+	})
+}
+
+// DialNAT opens a second nf_tables connection in the namespace, not
+// cached, as DialRtnl does: the caller uses it on another goroutine and
+// closes it.
+func (s *Session) DialNAT(ref nsfs.Ref, trace bool) (*nat.Conn, error) {
+	return dialFresh(s, ref, "nat", trace, func(fd int, cfg nl.Config) (*nat.Conn, error) {
+		return nat.Dial(&nat.Config{NetNS: fd, Trace: cfg.Trace, TraceHex: cfg.TraceHex, TraceNS: cfg.TraceNS, Capture: cfg.Capture})
+	})
+}
+
+// dialFresh opens a connection of family in the namespace that the
+// Session does not keep: through Options.Dial or the fake kernel when
+// they are set, else with dial (cfg holds the tracing, when trace).
+func dialFresh[T io.Closer](s *Session, ref nsfs.Ref, family string, trace bool, dial func(fd int, cfg nl.Config) (T, error)) (T, error) {
+	var zero T
 	h, err := s.Open(ref)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	fd := 0
 	if h != nil {
 		fd = h.Fd()
 	}
-	if s.opt.Dial == nil && s.opt.Kernel != nil {
-		c, err := s.fake(ref, "rtnl", trace)
-		if err != nil {
-			return nil, err
+	var c io.Closer
+	switch {
+	case s.opt.Dial != nil:
+		c, err = s.opt.Dial(ref, fd, family)
+	case s.opt.Kernel != nil:
+		c, err = s.fake(ref, family, trace)
+	default:
+		cfg := nl.Config{TraceNS: ref.Key(), Capture: s.opt.Capture}
+		if trace {
+			cfg.Trace, cfg.TraceHex = s.opt.Trace, s.opt.TraceHex
 		}
-		return c.(*rtnl.Conn), nil
+		return dial(fd, cfg)
 	}
-	if s.opt.Dial != nil {
-		c, err := s.opt.Dial(ref, fd, "rtnl")
-		if err != nil {
-			return nil, err
-		}
-		r, ok := c.(*rtnl.Conn)
-		if !ok {
-			c.Close()
-			return nil, errFamily
-		}
-		return r, nil
+	if err != nil {
+		return zero, err
 	}
-	cfg := &rtnl.Config{NetNS: fd, TraceNS: ref.Key(), Capture: s.opt.Capture}
-	if trace {
-		cfg.Trace, cfg.TraceHex = s.opt.Trace, s.opt.TraceHex
+	t, ok := c.(T)
+	if !ok {
+		c.Close()
+		return zero, errFamily
 	}
-	return rtnl.Dial(cfg)
+	return t, nil
 }
 
 // NAT returns the nf_tables connection of the namespace.
