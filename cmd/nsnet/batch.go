@@ -228,15 +228,18 @@ func runBatch(s *session, g globals, file string) error {
 	dlr := newDelRun(s, b)
 	defer dlr.close()
 	pipe := newPipeAhead(s, b, g.opt.force)
+	fa := newFlushAhead(s, b)
 	for i := 0; i < len(lines); i++ {
 		l := &lines[i]
 		s.line = i
 		if s.ctx.Err() != nil && !pipe.holds(i) {
 			ahead.undo()
+			fa.undo()
 			nsa.stop(true)
 			return &lineError{where: b.where(i), err: errInterrupted}
 		}
 		nsa.schedule(i)
+		fa.start(i)
 		if !keepsLinkNames(l.kind) {
 			s.names.forget()
 		}
@@ -246,6 +249,9 @@ func runBatch(s *session, g globals, file string) error {
 		}
 		if !done {
 			done, err = pipe.take(i)
+		}
+		if !done {
+			done = fa.take(i)
 		}
 		if !done && !ahead.run(b, i) {
 			var pl line
@@ -260,6 +266,7 @@ func runBatch(s *session, g globals, file string) error {
 			err = &lineError{where: b.where(i), err: err}
 			if !g.opt.force {
 				ahead.undo()
+				fa.undo()
 				nsa.stop(true)
 				return err
 			}

@@ -25,6 +25,7 @@ const (
 	kindNetnsAdd              // netns add NAME
 	kindNetnsDel              // netns del NAME
 	kindNetnsDelAll           // netns del -all
+	kindNatFlush              // nat flush
 )
 
 // bline is a batch line as kept between the check of the whole file and
@@ -197,6 +198,8 @@ func classify(l line) (lineKind, string) {
 		return kindRoute, ""
 	case natAdd:
 		return kindNatAdd, ""
+	case natFlush:
+		return kindNatFlush, ""
 	case netnsAdd:
 		return kindNetnsAdd, c.name
 	case netnsDel:
