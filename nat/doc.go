@@ -83,7 +83,10 @@
 // that one collides too). So a script that runs one nsnet process per
 // object costs the same per object however big the table grows. Flush
 // needs no read either: it deletes the table by name, and the kernel
-// answers ENOENT when there is none.
+// answers ENOENT when there is none. FlushSaved is Flush for a caller that
+// may have to take the flush back: it keeps the kernel's dump of the table
+// (taken at the generation the deletion is committed with), and Restore
+// makes the same table again from it in one transaction.
 //
 // # Attachments
 //
