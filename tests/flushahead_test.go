@@ -109,3 +109,43 @@ func TestBatchFlushAhead(t *testing.T) {
 		t.Fatalf("flush of no table: %s", r)
 	}
 }
+
+// TestBatchFlushAheadSignal: SIGTERM in the middle of the `netns del` run
+// (strace slows each unmount to 0.25 s): the batch stops before its next
+// line, the table the flush deleted ahead is made again, and the names of
+// the lines not reached are still there.
+func TestBatchFlushAheadSignal(t *testing.T) {
+	sb := NewSandbox(t)
+	var mk, del strings.Builder
+	mk.WriteString("link add up0 type veth peer name up0p\nnat masquerade add 10.9.0.0/16 out up0\n")
+	for i := range 8 {
+		fmt.Fprintf(&mk, "netns add ns%d\nnat forward add up0 h%d\n", i, i)
+		fmt.Fprintf(&del, "netns del ns%d\n", i)
+	}
+	del.WriteString("nat flush\n")
+	writeFile(t, sb, "/run/mk.nsnet", mk.String())
+	writeFile(t, sb, "/run/del.nsnet", del.String())
+	sb.MustNSNet("-batch", "/run/mk.nsnet")
+	table := func() string {
+		return regexp.MustCompile(` # handle [0-9]+`).ReplaceAllString(sb.Must("nft", "-a", "list", "table", "inet", "nsnet"), "")
+	}
+	before := table()
+	r := sb.Sh(`strace -f -qq -o /run/st.log -e trace=umount2 -e inject=umount2:delay_enter=250000 "$NSNET" -batch /run/del.nsnet & s=$!
+sleep 0.8; kill -TERM $(pgrep -P $s); wait $s`)
+	if r.Code == 0 || !strings.Contains(r.Stderr, "interrupted by a signal before this line") {
+		t.Fatalf("want the batch stopped by the signal: %s", r)
+	}
+	m := regexp.MustCompile(`/run/del\.nsnet:([0-9]+):`).FindStringSubmatch(r.Stderr)
+	if m == nil || m[1] == "1" || m[1] == "9" {
+		t.Fatalf("want a stop between lines 2 and 8: %s", r)
+	}
+	if after := table(); after != before {
+		t.Fatalf("the table is not as it was after the stop:\n%s\nwant\n%s", after, before)
+	}
+	left := strings.Fields(sb.Must("ls", "/run/netns"))
+	var n int
+	fmt.Sscan(m[1], &n)
+	if len(left) != 9-n || left[0] != fmt.Sprintf("ns%d", n-1) {
+		t.Fatalf("stopped before line %d, /run/netns has %v", n, left)
+	}
+}
