@@ -503,37 +503,26 @@ func removeAttachments(v *attachView, keys []AttachmentKey) (*batch, []Attachmen
 func (c *Conn) removeWhere(op, obj string, pick func(present []AttachmentKey, v *attachView) []AttachmentKey) ([]AttachmentKey, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for attempt := 0; ; attempt++ {
-		gen, err := c.Generation()
-		if err != nil {
-			return nil, err
-		}
+	var removed []AttachmentKey
+	err := c.atGeneration(func(gen uint32) error {
+		removed = nil
 		v, err := c.readAttachments()
-		if errors.Is(err, ErrDumpInterrupted) && attempt < commitRetries {
-			backoff(attempt)
-			continue
-		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		b, found, err := removeAttachments(v, pick(v.keys(), v))
-		if err != nil {
-			return nil, nl.Wrap(op, obj, err)
-		}
-		if b == nil {
-			return nil, nil
+		if err != nil || b == nil {
+			return nl.Wrap(op, obj, err)
 		}
 		_, _, err = c.commit(gen, b)
 		c.cache, c.based = nil, 0
-		if errors.Is(err, unix.ERESTART) && attempt < commitRetries {
-			backoff(attempt)
-			continue
-		}
 		if err != nil {
-			return nil, commitError(op, obj, err)
+			return commitError(op, obj, err)
 		}
-		return found, nil
-	}
+		removed = found
+		return nil
+	})
+	return removed, err
 }
 
 // DelAttachment removes exactly the rules and the counter of attachment

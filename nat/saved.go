@@ -45,39 +45,30 @@ func (c *Conn) FlushSaved() (*Saved, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.cache, c.based = nil, 0
-	for attempt := 0; ; attempt++ {
-		gen, err := c.Generation()
-		if err != nil {
-			return nil, err
-		}
+	var saved *Saved
+	err := c.atGeneration(func(gen uint32) error {
 		s, err := c.save()
-		if errors.Is(err, ErrDumpInterrupted) && attempt < commitRetries {
-			backoff(attempt)
-			continue
-		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if s == nil {
-			return nil, ErrNotExist
+			return ErrNotExist
 		}
 		b := &batch{}
 		if err := delTable(b); err != nil {
-			return nil, nl.Wrap("flush", "table "+tableDesc(), err)
+			return nl.Wrap("flush", "table "+tableDesc(), err)
 		}
 		_, _, err = c.commit(gen, b)
-		if errors.Is(err, unix.ERESTART) && attempt < commitRetries {
-			backoff(attempt)
-			continue
-		}
 		if errors.Is(err, unix.ENOENT) {
-			err = ErrNotExist
+			return ErrNotExist
 		}
-		if err != nil {
-			return nil, commitError("flush", "table "+tableDesc(), err)
-		}
-		return s, nil
+		saved = s
+		return commitError("flush", "table "+tableDesc(), err)
+	})
+	if err != nil {
+		return nil, err
 	}
+	return saved, nil
 }
 
 // save dumps nsnet's table; nil when there is none.

@@ -358,6 +358,25 @@ func (c *Conn) transact(op, obj string, plan func(st *state) (*batch, error), fa
 	}
 }
 
+// atGeneration runs try with the ruleset's generation, and again (after
+// backoff, at most commitRetries times more) when the kernel interrupted
+// one of its dumps or refused its batch because another writer moved the
+// generation (ERESTART, also when wrapped). The caller holds c.mu.
+func (c *Conn) atGeneration(try func(gen uint32) error) error {
+	for attempt := 0; ; attempt++ {
+		gen, err := c.Generation()
+		if err != nil {
+			return err
+		}
+		err = try(gen)
+		if attempt < commitRetries && (errors.Is(err, ErrDumpInterrupted) || errors.Is(err, unix.ERESTART)) {
+			backoff(attempt)
+			continue
+		}
+		return err
+	}
+}
+
 // backoff waits a little before another attempt of a transaction that
 // other writers got in the way of, longer after each.
 func backoff(attempt int) {

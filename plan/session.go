@@ -299,20 +299,25 @@ func (s *Session) Conn(ref nsfs.Ref, family string, dial func(nsFD int) (io.Clos
 	if c, ok := s.conns[k]; ok {
 		return c, nil
 	}
-	var c io.Closer
-	switch {
-	case s.opt.Dial != nil:
-		c, err = s.opt.Dial(ref, fd, family)
-	case s.opt.Kernel != nil:
-		c, err = s.fake(ref, family, true)
-	default:
-		c, err = dial(fd)
-	}
+	c, err := s.dial(ref, fd, family, true, dial)
 	if err != nil {
 		return nil, err
 	}
 	s.conns[k] = c
 	return c, nil
+}
+
+// dial opens a connection of family in the namespace (fd): through
+// Options.Dial or the fake kernel when they are set (the fake traces only
+// when trace is true), else with dial.
+func (s *Session) dial(ref nsfs.Ref, fd int, family string, trace bool, dial func(fd int) (io.Closer, error)) (io.Closer, error) {
+	switch {
+	case s.opt.Dial != nil:
+		return s.opt.Dial(ref, fd, family)
+	case s.opt.Kernel != nil:
+		return s.fake(ref, family, trace)
+	}
+	return dial(fd)
 }
 
 // fake returns a connection of family over Options.Kernel's fake kernel,
@@ -394,19 +399,13 @@ func dialFresh[T io.Closer](s *Session, ref nsfs.Ref, family string, trace bool,
 	if h != nil {
 		fd = h.Fd()
 	}
-	var c io.Closer
-	switch {
-	case s.opt.Dial != nil:
-		c, err = s.opt.Dial(ref, fd, family)
-	case s.opt.Kernel != nil:
-		c, err = s.fake(ref, family, trace)
-	default:
+	c, err := s.dial(ref, fd, family, trace, func(fd int) (io.Closer, error) {
 		cfg := nl.Config{TraceNS: ref.Key(), Capture: s.opt.Capture}
 		if trace {
 			cfg.Trace, cfg.TraceHex = s.opt.Trace, s.opt.TraceHex
 		}
 		return dial(fd, cfg)
-	}
+	})
 	if err != nil {
 		return zero, err
 	}

@@ -82,12 +82,18 @@ func (c *Conn) ListenAllNSID() error {
 // (CAP_NET_ADMIN), else with SO_RCVBUF, which the kernel caps at
 // net.core.rmem_max. The kernel doubles the value for its bookkeeping.
 func (c *Conn) SetReceiveBuffer(n int) error {
+	return c.setBuffer("receive", unix.SO_RCVBUFFORCE, unix.SO_RCVBUF, n)
+}
+
+// setBuffer sets a socket buffer to n bytes with option force, else with
+// option plain.
+func (c *Conn) setBuffer(what string, force, plain, n int) error {
 	return c.s.control(func(fd int) error {
-		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, n); err == nil {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, force, n); err == nil {
 			return nil
 		}
-		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, n); err != nil {
-			return fmt.Errorf("set receive buffer: %w", os.NewSyscallError("setsockopt", err))
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, plain, n); err != nil {
+			return fmt.Errorf("set %s buffer: %w", what, os.NewSyscallError("setsockopt", err))
 		}
 		return nil
 	})
@@ -98,15 +104,7 @@ func (c *Conn) SetReceiveBuffer(n int) error {
 // SO_SNDBUF): a netlink message, or a batch of them sent in one call,
 // must fit it.
 func (c *Conn) SetSendBuffer(n int) error {
-	return c.s.control(func(fd int) error {
-		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, n); err == nil {
-			return nil
-		}
-		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, n); err != nil {
-			return fmt.Errorf("set send buffer: %w", os.NewSyscallError("setsockopt", err))
-		}
-		return nil
-	})
+	return c.setBuffer("send", unix.SO_SNDBUFFORCE, unix.SO_SNDBUF, n)
 }
 
 // ReadEvents reads the events of the groups the socket joined and calls
