@@ -6,15 +6,13 @@ import (
 
 // flushAhead runs a batch's `nat flush` line before the run of
 // `netns del NAME` lines right before it, on its own socket, and closes
-// that socket on another goroutine while the run goes on. Closing an
-// nf_tables socket after a commit waits for an RCU grace period (6 to 30 ms
-// here), which now overlaps the unmounts instead of following them; and
-// with nsnet's table gone, the kernel's cleanup of the deleted namespaces
-// (their veth peers leave the batch's namespace) has no masquerade to
-// tell. (The table's dump and deletion themselves stay before the run: on
-// the second goroutine alongside 1,000 unmounts they made the run take
-// 0.2-0.5 s, against 0.04-0.07 s.) The lines' outcomes stay as if each ran
-// in its place:
+// that socket on another goroutine while the run goes on: closing an
+// nf_tables socket after a commit waits for an RCU grace period, which
+// then overlaps the unmounts instead of following them. The dump and the
+// deletion run on the batch's goroutine before the first unmount, never
+// beside the unmounts (docs/BENCHMARKS.md, "Stop 22", has the measurements
+// behind both choices). The lines' outcomes stay as if each ran in its
+// place:
 //   - only a flush of the batch's own namespace (no -n) right after a run
 //     of `netns del NAME` lines (delRun's) runs ahead: deleting other
 //     namespaces neither reads nor changes this namespace's nat table;
