@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	nsnetBin = filepath.Join(dir, "nsnet")
-	build := exec.Command("go", "build", "-trimpath", "-o", nsnetBin, "../cmd/nsnet")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", entryLDFlag(), "-o", nsnetBin, "../cmd/nsnet")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building nsnet: %v\n%s", err, out)

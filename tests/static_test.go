@@ -13,7 +13,7 @@ import (
 func releaseBinary(t *testing.T) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "nsnet")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=test", "-o", out, "../cmd/nsnet")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=test "+entryLDFlag(), "-o", out, "../cmd/nsnet")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, b)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/nsnet/nsnet/internal/procs"
 )
 
 // line is one parsed command of a batch file.
@@ -202,6 +204,8 @@ var errInterrupted = errors.New("interrupted by a signal before this line")
 // unless -force, which goes on and fails at the end if any line failed.
 func runBatch(s *session, g globals, file string) error {
 	s.batch = true
+	// The look-aheads overlap work on a second thread (netnsahead.go).
+	procs.Parallel()
 	name, data, err := readBatchData(s, file)
 	if err != nil {
 		return err

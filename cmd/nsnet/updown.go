@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nsnet/nsnet/internal/procs"
 	"github.com/nsnet/nsnet/journal"
 	"github.com/nsnet/nsnet/plan"
 )
@@ -275,6 +276,7 @@ func (c upCmd) run(e *env) error {
 	for i, st := range steps {
 		e.s.last[st.l.ns] = i
 	}
+	procs.Parallel() // the look-ahead makes namespaces on a second thread (upearly.go)
 	e.s.early = startUpEarly(e.s)
 	err = plan.Up(e.s.ctx, e.s.ps, lineSteps(e.s, steps), upJournal{j: j, steps: steps, e: e})
 	e.s.early.stop(e.s)
