@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -112,7 +113,42 @@ func compatMask(s string) string {
 	s = maskStamp.ReplaceAllString(s, "STAMP")
 	s = maskTimer.ReplaceAllString(s, "${1} T")
 	s = maskPing.ReplaceAllString(s, "TIME")
-	return s
+	return sortLinkLocalRuns(s)
+}
+
+// sortLinkLocalRuns sorts each run of adjacent fe80:: routes, in text
+// (one per line) and in JSON (one per array element). The kernel lists
+// the fe80::/64 route of every interface in the order the interfaces came
+// up, which in the twin sandboxes is a matter of timing, not of which
+// program lists them.
+func sortLinkLocalRuns(s string) string {
+	lines := strings.Split(s, "\n")
+	sortRuns(lines, func(l string) bool { return strings.HasPrefix(l, "fe80::") })
+	for i, l := range lines {
+		if strings.HasPrefix(l, "[{") && strings.HasSuffix(l, "}]") {
+			elems := strings.Split(l[2:len(l)-2], "},{")
+			sortRuns(elems, func(e string) bool { return strings.HasPrefix(e, `"dst":"fe80::`) })
+			lines[i] = "[{" + strings.Join(elems, "},{") + "}]"
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// sortRuns sorts, in place, each maximal run of adjacent items that in
+// reports true for.
+func sortRuns(items []string, in func(string) bool) {
+	for i := 0; i < len(items); {
+		j := i
+		for j < len(items) && in(items[j]) {
+			j++
+		}
+		if j > i {
+			slices.Sort(items[i:j])
+			i = j
+		} else {
+			i++
+		}
+	}
 }
 
 // compatRun runs lines in a fresh sandbox with ip found first in dir
@@ -280,4 +316,25 @@ func sortedLines(s string) string {
 	}
 	sort.Strings(l)
 	return strings.Join(l, "\n")
+}
+
+// TestSortLinkLocalRuns: two listings that differ only in the order of
+// adjacent fe80:: routes compare equal after masking; any other order
+// difference still shows.
+func TestSortLinkLocalRuns(t *testing.T) {
+	a := "2001:db8::/64 dev m0 proto kernel\nfe80::/64 dev m1 proto kernel\nfe80::/64 dev m0 proto kernel\n"
+	b := "2001:db8::/64 dev m0 proto kernel\nfe80::/64 dev m0 proto kernel\nfe80::/64 dev m1 proto kernel\n"
+	if compatMask(a) != compatMask(b) {
+		t.Errorf("text: %q and %q differ after masking", compatMask(a), compatMask(b))
+	}
+	ja := `[{"dst":"2001:db8::/64","dev":"m0"},{"dst":"fe80::/64","dev":"m1"},{"dst":"fe80::/64","dev":"m0"}]` + "\n"
+	jb := `[{"dst":"2001:db8::/64","dev":"m0"},{"dst":"fe80::/64","dev":"m0"},{"dst":"fe80::/64","dev":"m1"}]` + "\n"
+	if compatMask(ja) != compatMask(jb) {
+		t.Errorf("JSON: %q and %q differ after masking", compatMask(ja), compatMask(jb))
+	}
+	c := "fe80::/64 dev m0 proto kernel\n2001:db8::/64 dev m0 proto kernel\n"
+	d := "2001:db8::/64 dev m0 proto kernel\nfe80::/64 dev m0 proto kernel\n"
+	if compatMask(c) == compatMask(d) {
+		t.Error("routes in another order than fe80:: runs compare equal")
+	}
 }
