@@ -1,11 +1,11 @@
 # nsnet — build, test, lint, demo. See README.md.
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-# On amd64 the binary starts at internal/procs' entry point, which starts
+# On amd64 and arm64 the binary starts at internal/procs' entry point, which starts
 # the runtime with GOMAXPROCS=1 unless the environment sets it (one P is
 # cheaper for a one-command process; -batch, up and down take the default
 # back). See internal/procs.
-ENTRY   := $(if $(filter amd64,$(shell $(GO) env GOARCH)),-E github.com/nsnet/nsnet/internal/procs.entry)
+ENTRY   := $(if $(filter amd64 arm64,$(shell $(GO) env GOARCH)),-E github.com/nsnet/nsnet/internal/procs.entry)
 LDFLAGS := -s -w -X main.version=$(VERSION) $(ENTRY)
 STATICCHECK_VERSION := v0.8.2
 export CGO_ENABLED := 0

@@ -11,7 +11,8 @@
 set -u
 
 # command  debian-package  fedora-package  alpine-package
-# (a path stands for a program outside PATH: the reference CNI plugins)
+# (a path stands for a program outside PATH: the reference CNI plugins;
+# qemu-aarch64 runs internal/procs' arm64 entry point in its unit test)
 ORACLES='
 ip       iproute2      iproute       iproute2
 nft      nftables      nftables      nftables
@@ -25,6 +26,7 @@ sysctl   procps        procps-ng     procps
 pkill    procps        procps-ng     procps
 ethtool  ethtool       ethtool       ethtool
 tshark   tshark        wireshark-cli tshark
+qemu-aarch64 qemu-user  qemu-user     qemu-aarch64
 /usr/lib/cni/bridge containernetworking-plugins containernetworking-plugins cni-plugins
 '
 

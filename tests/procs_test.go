@@ -7,10 +7,10 @@ import (
 )
 
 // entryLDFlag is the Makefile's linker flag that makes internal/procs'
-// entry point the binary's (amd64 only): the tests run nsnet as make
+// entry point the binary's (amd64 and arm64): the tests run nsnet as make
 // builds it.
 func entryLDFlag() string {
-	if runtime.GOARCH == "amd64" {
+	if runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64" {
 		return "-E github.com/nsnet/nsnet/internal/procs.entry"
 	}
 	return ""

@@ -16,7 +16,7 @@
 //
 //	-ldflags '-E github.com/nsnet/nsnet/internal/procs.entry'
 //
-// (the Makefile's build, on amd64) starts at entry, which adds
+// (the Makefile's build, on amd64 and arm64) starts at entry, which adds
 // GOMAXPROCS=1 to the process's environment unless the environment already
 // sets GOMAXPROCS, then jumps to the runtime's own entry point. This
 // package's initialisation takes the added variable out of the environment

@@ -1,3 +1,5 @@
+//go:build amd64 || arm64
+
 package procs
 
 // inserted is set to 1 by entry when it added GOMAXPROCS=1 to the
@@ -5,7 +7,7 @@ package procs
 // afterwards.
 var inserted uint8
 
-// entry is the binary's ELF entry point (entry_amd64.s), named by the
+// entry is the binary's ELF entry point (entry_amd64.s, entry_arm64.s), named by the
 // linker's -E flag and called by nothing else.
 //
 //lint:ignore U1000 the linker's entry point, named by -E

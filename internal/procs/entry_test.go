@@ -1,10 +1,11 @@
+//go:build amd64 || arm64
+
 package procs
 
 import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"slices"
 	"testing"
@@ -19,8 +20,9 @@ type shown struct {
 	SingleAfter bool     `json:"singleAfter"`
 }
 
-// build links testdata/show, with the entry point when entry is set.
-func build(t *testing.T, entry bool) string {
+// build links testdata/show for goarch, with the entry point when entry
+// is set.
+func build(t *testing.T, goarch string, entry bool) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "show")
 	args := []string{"build", "-o", bin}
@@ -28,16 +30,20 @@ func build(t *testing.T, entry bool) string {
 		args = append(args, "-ldflags=-E=github.com/nsnet/nsnet/internal/procs.entry")
 	}
 	cmd := exec.Command("go", append(args, "./testdata/show")...)
-	cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0")
+	cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0", "GOARCH="+goarch)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
 }
 
-func show(t *testing.T, bin string, env []string, args ...string) shown {
+// show runs bin, through the emulator emu when it is not empty.
+func show(t *testing.T, emu, bin string, env []string, args ...string) shown {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
+	if emu != "" {
+		cmd = exec.Command(emu, append([]string{bin}, args...)...)
+	}
 	cmd.Env = env
 	out, err := cmd.Output()
 	if err != nil {
@@ -56,38 +62,44 @@ func show(t *testing.T, bin string, env []string, args ...string) shown {
 // the environment it was given, and Parallel brings back the P count the
 // runtime chooses on its own.
 func TestEntry(t *testing.T) {
-	with, without := build(t, true), build(t, false)
+	testEntry(t, runtime.GOARCH, "")
+}
+
+// testEntry is TestEntry for goarch, run through the emulator emu when it
+// is not empty. The program linked without the entry point is the
+// reference for what the process is given: an emulator passes the
+// environment on in its own way (qemu reverses it and drops entries
+// without "="), and natively the reference must see exactly its input.
+func testEntry(t *testing.T, goarch, emu string) {
+	with, without := build(t, goarch, true), build(t, goarch, false)
 	args := []string{"", "a=b", "GOMAXPROCS=7", "two words", "-n", "x"}
 	base := []string{"PATH=/usr/bin:/bin", "gomaxprocs=5", "GOMAXPROCSX=6", "GOMAXPROC=4", "A="}
-
-	def := show(t, without, base, args...)
-	if def.Single || def.Parallel != def.Procs {
-		t.Fatalf("without the entry point: %+v", def)
+	run := func(env []string) (got, ref shown) {
+		got, ref = show(t, emu, with, env, args...), show(t, emu, without, env, args...)
+		if emu == "" && !slices.Equal(ref.Env, env) {
+			t.Fatalf("env %q: the reference program sees %q", env, ref.Env)
+		}
+		if !slices.Equal(got.Env, ref.Env) || !slices.Equal(got.Args, args) || !slices.Equal(ref.Args, args) {
+			t.Errorf("env %q: with the entry point env %q, args %q; without: env %q, args %q", env, got.Env, got.Args, ref.Env, ref.Args)
+		}
+		return got, ref
 	}
 	for _, env := range [][]string{base, {}, {"GOMAXPROCS"}} {
-		got := show(t, with, env, args...)
+		got, ref := run(env)
+		if ref.Single || ref.Parallel != ref.Procs {
+			t.Fatalf("without the entry point: %+v", ref)
+		}
 		if got.Procs != 1 || !got.Single || got.SingleAfter {
 			t.Errorf("env %q: GOMAXPROCS %d, Single %v then %v; want 1, true then false", env, got.Procs, got.Single, got.SingleAfter)
 		}
-		if got.Parallel != def.Procs {
-			t.Errorf("env %q: after Parallel GOMAXPROCS %d, want the runtime's default %d", env, got.Parallel, def.Procs)
-		}
-		if !slices.Equal(got.Args, args) {
-			t.Errorf("env %q: args %q, want %q", env, got.Args, args)
-		}
-		if len(got.Env) != len(env) || (len(env) > 0 && !reflect.DeepEqual(got.Env, env)) {
-			t.Errorf("env %q: the process sees %q", env, got.Env)
+		if got.Parallel != ref.Procs {
+			t.Errorf("env %q: after Parallel GOMAXPROCS %d, want the runtime's default %d", env, got.Parallel, ref.Procs)
 		}
 	}
 	for _, set := range []string{"GOMAXPROCS=3", "GOMAXPROCS=", "GOMAXPROCS=x"} {
-		env := append(slices.Clone(base), set)
-		got := show(t, with, env, args...)
-		want := show(t, without, env, args...)
-		if got.Single || got.Procs != want.Procs || got.Parallel != want.Parallel {
-			t.Errorf("%s: with the entry point %+v, without %+v", set, got, want)
-		}
-		if !reflect.DeepEqual(got.Env, env) || !slices.Equal(got.Args, args) {
-			t.Errorf("%s: the process sees env %q, args %q", set, got.Env, got.Args)
+		got, ref := run(append(slices.Clone(base), set))
+		if got.Single || got.Procs != ref.Procs || got.Parallel != ref.Parallel {
+			t.Errorf("%s: with the entry point %+v, without %+v", set, got, ref)
 		}
 	}
 	if runtime.NumCPU() < 2 {
