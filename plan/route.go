@@ -33,6 +33,10 @@ type RouteAdd struct {
 	MTU      *uint32             `json:",omitempty"`
 	MTULock  bool                `json:",omitempty"` // "mtu lock"
 	AdvMSS   *uint32             `json:",omitempty"`
+	// TOS is the route's TOS (dsfield) key, 0 for none.
+	TOS uint8 `json:",omitempty"`
+	// From is the source prefix of a source-specific route, nil for none.
+	From *netip.Prefix `json:",omitempty"`
 	// Nexthops make a multipath route.
 	Nexthops []Nexthop `json:",omitempty"`
 	// DevIndex, when not 0, is Dev's index as the caller knows it (a
@@ -65,7 +69,10 @@ type RouteChange RouteAdd
 // message builds the request of op with iproute2's defaults.
 func (c RouteAdd) message(op string, conn *rtnl.Conn) (*rtnl.RouteMessage, error) {
 	fam := rtnl.FamilyOf(c.Dst.Addr())
-	m := &rtnl.RouteMessage{Family: fam, Dst: c.Dst, Table: rtnl.TableMain}
+	m := &rtnl.RouteMessage{Family: fam, Dst: c.Dst, Table: rtnl.TableMain, TOS: c.TOS}
+	if c.From != nil {
+		m.Src = *c.From
+	}
 	if op == "delete" {
 		m.Scope = rtnl.ScopeNowhere
 	} else {
@@ -229,7 +236,7 @@ func (c RouteAdd) find(s *Session, op string) (*rtnl.RouteMessage, *rtnl.Conn, e
 	}
 	for i := range routes {
 		r := &routes[i]
-		if r.Dst != want.Dst || r.TOS != want.TOS || r.Flags&rtnl.RouteCloned != 0 {
+		if r.Dst != want.Dst || r.TOS != want.TOS || r.Src != want.Src || r.Flags&rtnl.RouteCloned != 0 {
 			continue
 		}
 		if c.Gateway.IsValid() && r.Attrs.Gateway != c.Gateway ||

@@ -2,6 +2,8 @@ package tests
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -197,5 +199,48 @@ func TestRouteAddrTrace(t *testing.T) {
 		if r.Code != 0 || !strings.Contains(r.Stderr, w) {
 			t.Errorf("route get trace lacks %q:\n%s", w, r)
 		}
+	}
+}
+
+// TestRouteTOSAndFromUpDown: routes keyed by TOS and source-specific
+// IPv6 routes (from), added by an up file and removed by its down, with
+// the selectors that find them as ip reads them.
+func TestRouteTOSAndFromUpDown(t *testing.T) {
+	sb := routeSandbox(t)
+	up := filepath.Join(t.TempDir(), "r.up")
+	if err := os.WriteFile(up, []byte(`route add 10.73.0.0/16 dev va metric 20 tos 0x10
+route add 10.73.0.0/16 dev va metric 20
+route add 2001:db8:71::/48 from 2001:db8:99::/48 via 2001:db8::2 dev va
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sb.MustNSNet("up", up)
+	if out := sb.Must("ip", "route", "show", "tos", "0x10"); out != "10.73.0.0/16 dev va scope link metric 20 \n" {
+		t.Errorf("ip route show tos 0x10 after up: %q", out)
+	}
+	if out := sb.Must("ip", "route", "show", "10.73.0.0/16"); strings.Count(out, "10.73.0.0/16") != 2 {
+		t.Errorf("both 10.73.0.0/16 routes (tos 0x10 and none): %q", out)
+	}
+	if out := sb.Must("ip", "-6", "route", "show", "from", "2001:db8:99::/48"); !strings.HasPrefix(out, "2001:db8:71::/48 from 2001:db8:99::/48 via 2001:db8::2 dev va") {
+		t.Errorf("ip -6 route show from ... after up: %q", out)
+	}
+	// nsnet's selectors give what ip's give.
+	for _, args := range [][]string{{"route", "show", "tos", "0x10"}, {"-6", "route", "show", "from", "2001:db8:99::/48"},
+		{"route", "show", "metric", "20"}, {"route", "show", "via", "192.168.11.0/24"}, {"-6", "route", "show", "via", "2001:db8::2"}} {
+		if got, want := sb.MustNSNet(args...), sb.Must(append([]string{"ip"}, args...)...); got != want {
+			t.Errorf("%v: nsnet %q, ip %q", args, got, want)
+		}
+	}
+	// A deletion with tos removes that route only.
+	sb.MustNSNet("route", "del", "10.73.0.0/16", "tos", "0x10", "metric", "20")
+	if out := sb.Must("ip", "route", "show", "10.73.0.0/16"); out != "10.73.0.0/16 dev va scope link metric 20 \n" {
+		t.Errorf("after route del ... tos 0x10: %q", out)
+	}
+	sb.MustNSNet("down", up)
+	if out := sb.Must("ip", "route", "show", "10.73.0.0/16"); out != "" {
+		t.Errorf("down left %q", out)
+	}
+	if out := sb.Must("ip", "-6", "route", "show", "2001:db8:71::/48"); out != "" {
+		t.Errorf("down left %q", out)
 	}
 }

@@ -141,6 +141,81 @@ func TestRouteSelects(t *testing.T) {
 	}
 }
 
+// TestRouteSelectorsAsIP: the selectors of ip's filter_nlmsg beyond the
+// destination, on routes built by hand, and ip's abbreviations.
+func TestRouteSelectorsAsIP(t *testing.T) {
+	u32 := func(v uint32) *uint32 { return &v }
+	gw := &rtnl.RouteMessage{Family: rtnl.FamilyInet, Dst: netip.MustParsePrefix("10.71.0.0/16"), Type: rtnl.RouteUnicast,
+		Attrs: rtnl.RouteAttrs{Gateway: netip.MustParseAddr("10.70.0.254"), Priority: u32(10)}}
+	src := &rtnl.RouteMessage{Family: rtnl.FamilyInet, Dst: netip.MustParsePrefix("10.72.0.0/16"), TOS: 0x10,
+		Attrs: rtnl.RouteAttrs{PrefSrc: netip.MustParseAddr("10.70.0.2"), Mark: u32(7), IIF: u32(3)}}
+	from := &rtnl.RouteMessage{Family: rtnl.FamilyInet6, Dst: netip.MustParsePrefix("2001:db8:71::/48"),
+		Src: netip.MustParsePrefix("2001:db8:99::/48")}
+	for _, tc := range []struct {
+		args string
+		r    *rtnl.RouteMessage
+		want bool
+	}{
+		{"via 10.70.0.254", gw, true},
+		{"via 10.70.0.0/24", gw, true},
+		{"via inet 10.70.0.253", gw, false},
+		{"via 10.70.0.0/24", src, false}, // no gateway: the zero address
+		{"via 0.0.0.0/0", src, true},
+		{"src 10.70.0.0/24", src, true},
+		{"src 10.70.0.2", gw, false},
+		{"metric 10", gw, true},
+		{"prio 10", gw, true},
+		{"preference 0", src, true}, // no RTA_PRIORITY: metric 0
+		{"metric 0x0a", gw, true},
+		{"tos 0x10", src, true},
+		{"ds 0x10", src, true},
+		{"tos 0x10", gw, false},
+		{"mark 7", src, true},
+		{"mark 0", gw, true},
+		{"mark 7", gw, false},
+		{"from 2001:db8:99::/48", from, true},
+		{"from root 2001:db8::/32", from, true},
+		{"from match 2001:db8:99::1", from, true},
+		{"from 2001:db8:98::/48", from, false},
+		{"t main root 10.0.0.0/8", gw, true},
+		{"proto all scope all", gw, true},
+		{"ty unicast", gw, true},
+	} {
+		c, err := parseCommand(append([]string{"route", "show"}, strings.Fields(tc.args)...), options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.args, err)
+		}
+		if got := c.(routeShow).selects(tc.r); got != tc.want {
+			t.Errorf("show %s selects %s: %v, want %v", tc.args, tc.r.Dst, got, tc.want)
+		}
+	}
+	sh := routeShow{iif: "x", iifIndex: 3}
+	if !sh.selects(src) || sh.selects(gw) {
+		t.Error("iif: the route with RTA_IIF 3 only")
+	}
+	for _, tc := range []struct{ args, ip string }{
+		{"tos bogus", `Error: argument "bogus" is wrong: TOS value is invalid`},
+		{"metric x", `Error: argument "x" is wrong: "metric" value is invalid`},
+		{"mark zz", `Error: argument "zz" is wrong: invalid mark value`},
+		{"vrf blue", `Error: argument "blue" is wrong: Invalid VRF`},
+		{"via nonsense", `Error: any valid prefix is expected rather than "nonsense".`},
+	} {
+		_, err := parseCommand(append([]string{"route", "show"}, strings.Fields(tc.args)...), options{})
+		var ie *ipErr
+		if !errorAs(err, &ie) || !strings.HasPrefix(ie.ip, tc.ip) {
+			t.Errorf("show %s: %v, want ip's %q", tc.args, err, tc.ip)
+		}
+	}
+	// route add: tos and from reach the step.
+	c, err := parseCommand(strings.Fields("route add 2001:db8:71::/48 from 2001:db8:99::/48 tos 0x10 dev x"), options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc := c.(routeChange); rc.tos != 0x10 || rc.from == nil || rc.from.String() != "2001:db8:99::/48" || rc.family != rtnl.FamilyInet6 {
+		t.Errorf("route add ... from ... tos: %+v", rc)
+	}
+}
+
 func TestGlobalsInIPOrder(t *testing.T) {
 	g, rest, err := parseGlobals(strings.Fields("-f inet -h -s -s -o -t -c=never -0 -d link"))
 	if err != nil {

@@ -15,21 +15,26 @@ const routeHelp = `Usage: nsnet route { add | del | replace | append | change } 
        nsnet route flush cache
        nsnet route get ADDRESS [ from ADDRESS ] [ iif DEV ] [ oif DEV ] [ mark N ]
 
-SELECTOR := [ table { TABLE | all } ] [ dev DEV ] [ root PREFIX ] [ match PREFIX ]
-            [ exact PREFIX | PREFIX ] [ proto PROTO ] [ scope SCOPE ] [ type TYPE ]
-ROUTE := [ TYPE ] { PREFIX | default } [ via ADDRESS ] [ dev DEV ] [ src ADDRESS ]
-         [ metric N ] [ table TABLE ] [ proto PROTO ] [ scope SCOPE ] [ onlink ]
-         [ mtu [ lock ] N ] [ advmss N ]
+SELECTOR := [ table { TABLE | all | cache } ] [ dev DEV ] [ iif DEV ] [ root PREFIX ]
+            [ match PREFIX ] [ exact PREFIX | PREFIX ] [ from [ root | match | exact ] PREFIX ]
+            [ via PREFIX ] [ src PREFIX ] [ metric N ] [ tos TOS ] [ mark N ]
+            [ proto { PROTO | all } ] [ scope { SCOPE | all } ] [ type TYPE ] [ cloned ]
+ROUTE := [ TYPE ] { PREFIX | default } [ from PREFIX ] [ tos TOS ] [ via ADDRESS ]
+         [ dev DEV ] [ src ADDRESS ] [ metric N ] [ table TABLE ] [ proto PROTO ]
+         [ scope SCOPE ] [ onlink ] [ mtu [ lock ] N ] [ advmss N ]
          [ nexthop [ via ADDRESS ] [ dev DEV ] [ weight 1-256 ] [ onlink ] ]...
 TYPE  := unicast | local | broadcast | multicast | blackhole | unreachable | prohibit | throw
 TABLE := main | local | default | NUMBER
 SCOPE := global | link | host | NUMBER      PROTO := boot | static | kernel | NAME | NUMBER
+TOS   := a hex number or a name from rt_dsfield (also dsfield)
 
 As with ip: the family comes from the addresses (-6 for "default" alone), the
 table is main (local for local, broadcast, nat and anycast routes), the
 protocol boot, and a route with a device and no gateway has scope link.
 "root" selects routes inside a prefix, "match" routes containing it, a bare
-prefix that route exactly. "flush" deletes what "show" would list; in an up
+prefix that route exactly; "from" does the same for the source prefix of
+source-specific routes, "via" and "src" select by gateway and preferred
+source address inside a prefix. Keywords may be abbreviated as in ip. "flush" deletes what "show" would list; in an up
 file it is undone by adding those routes back. "show" lists the main table's IPv4 routes unless -6 or "table all"
 says otherwise. "get" asks the kernel which route a packet would take.
 "nsnet route" alone is "nsnet route show".
@@ -84,6 +89,8 @@ type routeChange struct {
 	mtu      *uint32
 	mtuLock  bool
 	advmss   *uint32
+	tos      uint8
+	from     *netip.Prefix
 	// nexthops are the "nexthop" groups of a multipath route.
 	nexthops []nexthopArg
 }
@@ -166,6 +173,29 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 			c.proto = v
 		case "onlink":
 			c.onlink = true
+		case "from":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			p, _, err := parsePrefix("route "+op, v)
+			if err != nil {
+				return nil, ipUsage(1, fmt.Sprintf("Error: %s prefix is expected rather than %q.", familyWord(c.family), v), err)
+			}
+			if f := rtnl.FamilyOf(p.Addr()); c.family != rtnl.FamilyUnspec && f != c.family {
+				return nil, ipUsage(1, fmt.Sprintf("Error: %s prefix is expected rather than %q.", familyWord(c.family), v),
+					usagef("route %s: addresses of different families (IPv4 and IPv6)", op))
+			}
+			c.family = rtnl.FamilyOf(p.Addr())
+			c.from = &p
+		case "tos", "dsfield":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			if c.tos, err = parseDSField(v); err != nil {
+				return nil, errInvarg("\"tos\" value is invalid\n", v, err)
+			}
 		case "mtu", "advmss":
 			v, err := a.value(word)
 			if err != nil {
@@ -269,7 +299,8 @@ func (c routeChange) step(e *env) (plan.Step, error) {
 		return nil, err
 	}
 	r := plan.RouteAdd{NS: ref, Dst: c.dst, Gateway: c.via, Dev: c.dev, Type: c.typ, Src: c.src, Metric: c.metric, Table: c.table,
-		Scope: c.scope, Protocol: c.proto, Onlink: c.onlink, MTU: c.mtu, MTULock: c.mtuLock, AdvMSS: c.advmss, DevIndex: c.devIndex}
+		Scope: c.scope, Protocol: c.proto, Onlink: c.onlink, MTU: c.mtu, MTULock: c.mtuLock, AdvMSS: c.advmss, DevIndex: c.devIndex,
+		TOS: c.tos, From: c.from}
 	for _, nh := range c.nexthops {
 		r.Nexthops = append(r.Nexthops, plan.Nexthop{Via: nh.via, Dev: nh.dev, Weight: nh.weight, Onlink: nh.onlink})
 	}
@@ -330,87 +361,170 @@ type routeShow struct {
 	family rtnl.Family
 	table  *rtnl.Table // nil: main; TableUnspec: all
 	dev    string
+	iif    string
 	// root selects routes inside a prefix, match routes that contain
-	// one; a bare prefix (or "exact") sets both, as in ip.
-	root, match *netip.Prefix
-	proto       *rtnl.RouteProtocol
-	scope       *rtnl.Scope
-	typ         *rtnl.RouteType
-	cache       bool // "cache" / "cloned": the route cache instead
-	flush       bool // parsed for "route flush"
+	// one; a bare prefix (or "exact") sets both, as in ip. fromRoot and
+	// fromMatch do the same for the source prefix (from).
+	root, match         *netip.Prefix
+	fromRoot, fromMatch *netip.Prefix
+	// via and src select by gateway and preferred source address: the
+	// route's address inside the prefix.
+	via, src *netip.Prefix
+	proto    *rtnl.RouteProtocol
+	scope    *rtnl.Scope
+	typ      *rtnl.RouteType
+	tos      *uint8
+	mark     *uint32
+	metric   *uint32
+	cache    bool   // "cache" / "cloned": the route cache instead
+	flush    bool   // parsed for "route flush"
+	iifIndex uint32 // iif's index, once routes looked it up
 }
 
+// parseRouteShow reads a route SELECTOR with ip's keywords, tried in
+// ip's order (iproute_list_flush_or_save), abbreviations included.
 func parseRouteShow(a *argv, opt options) (command, error) {
 	c := routeShow{family: optFamily(opt)}
 	for a.more() {
 		word := a.next()
 		var err error
-		switch word {
-		case "table":
+		switch {
+		case matches(word, "table"):
 			v, err := a.value(word)
 			if err != nil {
 				return nil, err
 			}
-			t := rtnl.TableUnspec
-			if v != "all" {
-				if t, err = rtnl.ParseTable(v); err != nil {
-					return nil, errInvarg("table id value is invalid\n", v, usagef("%v", err))
-				}
+			t, terr := rtnl.ParseTable(v)
+			switch {
+			case terr == nil:
+				c.table = &t
+			case v == "all":
+				t = rtnl.TableUnspec
+				c.table = &t
+			case v == "cache":
+				c.cache = true
+			default:
+				return nil, errInvarg("table id value is invalid\n", v, usagef("%v", terr))
 			}
-			c.table = &t
-		case "dev", "oif":
-			if c.dev, err = devArg(a, word); err != nil {
+		case matches(word, "vrf"):
+			v, err := a.value(word)
+			if err != nil {
 				return nil, err
 			}
-		case "proto", "protocol":
+			return nil, errInvarg("Invalid VRF\n", v, usagef("route show vrf %q: nsnet does not read VRF tables; use table N", v))
+		case matches(word, "cached") || matches(word, "cloned"):
+			c.cache = true
+		case word == "tos" || matches(word, "dsfield"):
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			tos, terr := parseDSField(v)
+			if terr != nil {
+				return nil, errInvarg("TOS value is invalid\n", v, terr)
+			}
+			c.tos = &tos
+		case matches(word, "protocol"):
+			if a.peek() == "all" {
+				a.next()
+				c.proto = nil
+				continue
+			}
 			v, err := parsedValue(a, word, rtnl.ParseRouteProtocol)
 			if err != nil {
 				return nil, err
 			}
 			c.proto = v
-		case "scope":
+		case matches(word, "scope"):
+			if a.peek() == "all" {
+				a.next()
+				c.scope = nil
+				continue
+			}
 			v, err := parsedValue(a, word, rtnl.ParseScope)
 			if err != nil {
 				return nil, err
 			}
 			c.scope = v
-		case "type":
+		case matches(word, "type"):
 			v, err := parsedValue(a, word, rtnl.ParseRouteType)
 			if err != nil {
 				return nil, err
 			}
 			c.typ = v
-		case "cache", "cached", "cloned":
-			c.cache = true
-		case "to":
-			continue
+		case word == "dev" || word == "oif":
+			if c.dev, err = devArg(a, word); err != nil {
+				return nil, err
+			}
+		case word == "iif":
+			if c.iif, err = devArg(a, word); err != nil {
+				return nil, err
+			}
+		case word == "mark":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			n, perr := parseU32("mark", v)
+			if perr != nil {
+				return nil, errInvarg("invalid mark value", v, usagef("invalid mark %q", v))
+			}
+			c.mark = &n
+		case matches(word, "metric") || matches(word, "priority") || word == "preference":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			n, err := parseU32("metric", v)
+			if err != nil {
+				return nil, err
+			}
+			c.metric = &n
+		case word == "via":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			if v == "inet" || v == "inet6" {
+				if v, err = a.value(word); err != nil {
+					return nil, err
+				}
+			}
+			p, err := selectorPrefix(v, c.family)
+			if err != nil {
+				return nil, err
+			}
+			c.via = &p
+		case word == "src":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			p, err := selectorPrefix(v, c.family)
+			if err != nil {
+				return nil, err
+			}
+			c.src = &p
+		case matches(word, "from"):
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			if c.fromRoot, c.fromMatch, err = rootMatch(a, v, c.family, c.fromRoot, c.fromMatch); err != nil {
+				return nil, err
+			}
 		default:
-			mode := "exact"
-			if word == "root" || word == "match" || word == "exact" {
-				mode = word
+			if matches(word, "to") {
 				if word, err = a.value(word); err != nil {
 					return nil, err
 				}
 			}
-			var p netip.Prefix
-			if word == "default" || word == "all" || word == "any" {
-				p = defaultPrefix(c.family)
-			} else if p, _, err = parsePrefix("route show", word); err != nil {
-				return nil, errPrefix(word, err)
-			}
-			p = p.Masked()
-			if mode != "match" {
-				if c.root != nil {
-					return nil, errGarbage("to", word, usagef("route show: unexpected argument %q", word))
-				}
-				c.root = &p
-			}
-			if mode != "root" {
-				c.match = &p
+			if c.root, c.match, err = rootMatch(a, word, c.family, c.root, c.match); err != nil {
+				return nil, err
 			}
 		}
 	}
-	for _, p := range []*netip.Prefix{c.root, c.match} {
+	for _, p := range []*netip.Prefix{c.root, c.match, c.fromRoot, c.fromMatch, c.via, c.src} {
 		if p != nil && p.Addr().IsValid() && c.family == rtnl.FamilyUnspec {
 			c.family = rtnl.FamilyOf(p.Addr())
 		}
@@ -418,35 +532,113 @@ func parseRouteShow(a *argv, opt options) (command, error) {
 	return c, nil
 }
 
+// rootMatch reads "[root|match|exact] PREFIX" starting at word into the
+// root and match selectors it returns: root for routes inside PREFIX,
+// match for routes that contain it, both for exact (and a bare prefix).
+func rootMatch(a *argv, word string, f rtnl.Family, root, match *netip.Prefix) (*netip.Prefix, *netip.Prefix, error) {
+	mode := "exact"
+	for _, m := range []string{"root", "match", "exact"} {
+		if matches(word, m) {
+			mode = m
+			v, err := a.value(word)
+			if err != nil {
+				return nil, nil, err
+			}
+			word = v
+			break
+		}
+	}
+	p, err := selectorPrefix(word, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if mode != "match" {
+		if root != nil {
+			return nil, nil, errGarbage("to", word, usagef("route show: unexpected argument %q", word))
+		}
+		root = &p
+	}
+	if mode != "root" {
+		match = &p
+	}
+	return root, match, nil
+}
+
+// selectorPrefix is a route selector's prefix: an address (a host
+// prefix), ADDR/LEN, or default (also all, any).
+func selectorPrefix(word string, f rtnl.Family) (netip.Prefix, error) {
+	if word == "default" || word == "all" || word == "any" {
+		return defaultPrefix(f), nil
+	}
+	p, _, err := parsePrefix("route show", word)
+	if err != nil {
+		return netip.Prefix{}, errPrefix(word, err)
+	}
+	return p.Masked(), nil
+}
+
 // selects reports whether r passes the command's selectors, as ip's
 // filter_nlmsg decides.
 func (c routeShow) selects(r *rtnl.RouteMessage) bool {
+	a := r.Attrs
 	if (r.Flags&rtnl.RouteCloned != 0) != c.cache ||
 		c.proto != nil && r.Protocol != *c.proto ||
 		c.scope != nil && r.Scope != *c.scope ||
-		c.typ != nil && r.Type != *c.typ {
+		c.typ != nil && r.Type != *c.typ ||
+		c.tos != nil && r.TOS != *c.tos ||
+		c.mark != nil && u32or0(a.Mark) != *c.mark ||
+		c.metric != nil && u32or0(a.Priority) != *c.metric ||
+		c.iif != "" && u32or0(a.IIF) != c.iifIndex {
 		return false
 	}
 	dst := r.Dst
 	if !dst.IsValid() {
 		dst = defaultPrefix(r.Family)
 	}
-	if p := c.root; p != nil {
-		// Inside the prefix: at least as long, same leading bits.
-		if dst.Bits() < p.Bits() || p.Addr().IsValid() && (!sameFamily(p.Addr(), dst.Addr()) ||
-			netip.PrefixFrom(dst.Addr(), p.Bits()).Masked() != *p) {
+	if !inside(dst, c.root) || !contains(dst, c.match) {
+		return false
+	}
+	if c.fromRoot != nil || c.fromMatch != nil {
+		src := r.Src
+		if !src.IsValid() {
+			src = defaultPrefix(r.Family)
+		}
+		if !inside(src, c.fromRoot) || !contains(src, c.fromMatch) {
 			return false
 		}
 	}
-	if p := c.match; p != nil {
-		// Containing the prefix: at most as long, p inside it.
-		if dst.Bits() > p.Bits() || p.Addr().IsValid() && (!sameFamily(p.Addr(), dst.Addr()) ||
-			netip.PrefixFrom(p.Addr(), dst.Bits()).Masked() != dst.Masked()) {
-			return false
-		}
-	}
-	return true
+	return addrIn(a.Gateway, r.Family, c.via) && addrIn(a.PrefSrc, r.Family, c.src)
 }
+
+// inside reports whether q is inside p (at least as long, the same
+// leading bits); a nil p selects everything.
+func inside(q netip.Prefix, p *netip.Prefix) bool {
+	return p == nil || q.Bits() >= p.Bits() && (!p.Addr().IsValid() || sameFamily(p.Addr(), q.Addr()) &&
+		netip.PrefixFrom(q.Addr(), p.Bits()).Masked() == *p)
+}
+
+// contains reports whether q contains p (at most as long, p inside it);
+// a nil p selects everything.
+func contains(q netip.Prefix, p *netip.Prefix) bool {
+	return p == nil || q.Bits() <= p.Bits() && (!p.Addr().IsValid() || sameFamily(p.Addr(), q.Addr()) &&
+		netip.PrefixFrom(p.Addr(), q.Bits()).Masked() == q.Masked())
+}
+
+// addrIn reports whether a route's address (a gateway, a preferred
+// source) is inside p, as ip compares them: a route without the address
+// counts as the family's zero address. A nil p selects everything.
+func addrIn(a netip.Addr, f rtnl.Family, p *netip.Prefix) bool {
+	if p == nil {
+		return true
+	}
+	if !a.IsValid() {
+		a = defaultPrefix(f).Addr()
+	}
+	return sameFamily(a, p.Addr()) && netip.PrefixFrom(a, p.Bits()).Masked() == *p
+}
+
+// hostPrefix reports whether p is a whole address (a /32 or /128).
+func hostPrefix(p *netip.Prefix) bool { return p != nil && p.Bits() == p.Addr().BitLen() }
 
 // sameFamily says whether a and b are both IPv4 or both IPv6.
 func sameFamily(a, b netip.Addr) bool { return a.Is4() == b.Is4() }
@@ -466,6 +658,11 @@ func (c routeShow) routes(e *env) (*rtnl.Conn, []rtnl.RouteMessage, error) {
 	}
 	if f.Family == rtnl.FamilyUnspec && f.Table != rtnl.TableUnspec {
 		f.Family = rtnl.FamilyInet // as ip: one table means IPv4 unless -6
+	}
+	if c.iif != "" {
+		if c.iifIndex, err = linkIndex(conn, c.iif); err != nil {
+			return nil, nil, err
+		}
 	}
 	if c.dev != "" {
 		if f.OIF, err = linkIndex(conn, c.dev); err != nil {
@@ -497,7 +694,8 @@ func (c routeShow) run(e *env) error {
 	showTable := c.table != nil && *c.table == rtnl.TableUnspec || c.cache && c.table == nil
 	p := &routePrinter{tab: newLinkTable(conn, links), details: e.opt.details,
 		showTable: showTable, showDev: c.dev == "",
-		hideProto: c.proto != nil, hideScope: c.scope != nil}
+		hideProto: c.proto != nil, hideScope: c.scope != nil, hideTOS: c.tos != nil,
+		hideVia: hostPrefix(c.via), hideSrc: hostPrefix(c.src), hideMetric: c.metric != nil, hideIIF: c.iif != ""}
 	out := []any{}
 	var b, rec strings.Builder
 	for i := range routes {
@@ -693,8 +891,9 @@ type routePrinter struct {
 	showTable bool // "table all": print the table unless main
 	showDev   bool // no "dev" filter
 	get       bool // a route get reply: no table
-	// A field the routes were filtered by is not printed, as in ip.
-	hideProto, hideScope bool
+	// A field the routes were filtered by is not printed, as in ip: the
+	// gateway and preferred source only when selected by a host address.
+	hideProto, hideScope, hideTOS, hideVia, hideSrc, hideMetric, hideIIF bool
 }
 
 // routeDst is the destination as ip prints it: "default", a host address
@@ -724,11 +923,11 @@ func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
 			o.add("from", r.Src.String())
 		}
 	}
-	if r.TOS != 0 {
+	if r.TOS != 0 && !p.hideTOS {
 		o.add("tos", fmt.Sprintf("%#x", r.TOS))
 	}
 	a := r.Attrs
-	if a.Gateway.IsValid() {
+	if a.Gateway.IsValid() && !p.hideVia {
 		o.add("gateway", a.Gateway.String())
 	}
 	if a.OIF != nil && p.showDev {
@@ -745,10 +944,10 @@ func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
 			o.add("scope", r.Scope.String())
 		}
 	}
-	if a.PrefSrc.IsValid() {
+	if a.PrefSrc.IsValid() && !p.hideSrc {
 		o.add("prefsrc", a.PrefSrc.String())
 	}
-	if a.Priority != nil {
+	if a.Priority != nil && !p.hideMetric {
 		o.add("metric", *a.Priority)
 	}
 	o.add("flags", r.Flags.Names())
@@ -775,7 +974,7 @@ func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
 			o.add("metrics", []any{m})
 		}
 	}
-	if a.IIF != nil {
+	if a.IIF != nil && !p.hideIIF {
 		o.add("iif", p.tab.name(*a.IIF))
 	}
 	if a.Pref != nil {
@@ -848,4 +1047,5 @@ var routeValueWords = map[string]string{
 	"via": "via", "gw": "via", "dev": "dev", "oif": "dev", "src": "src", "metric": "metric",
 	"priority": "metric", "preference": "metric", "table": "table", "scope": "scope",
 	"proto": "proto", "protocol": "proto", "mtu": "mtu", "advmss": "advmss",
+	"from": "from", "tos": "tos", "dsfield": "tos",
 }
