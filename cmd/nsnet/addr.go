@@ -267,7 +267,7 @@ func (c addrChange) inverse(e *env) (command, error) { return inverseStep(e, c) 
 // addrShow is "address show".
 type addrShow struct {
 	dev string
-	up  bool
+	sel linkSelect
 	f   addrFilter
 }
 
@@ -281,9 +281,13 @@ func parseAddrShow(a *argv) (command, error) {
 			if c.dev, err = devArg(a, word); err != nil {
 				return nil, err
 			}
-		case "up":
-			c.up = true
 		default:
+			if ok, err := c.sel.parseWord(word, a); ok || err != nil {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
 			if ok, err := c.f.parseWord(word, a); ok || err != nil {
 				if err != nil {
 					return nil, err
@@ -350,6 +354,9 @@ func (c addrShow) run(e *env) error {
 	if err != nil {
 		return err
 	}
+	if err := c.sel.resolve(conn); err != nil {
+		return err
+	}
 	var links []rtnl.LinkMessage
 	var idx uint32
 	if c.dev != "" {
@@ -402,7 +409,7 @@ func (c addrShow) run(e *env) error {
 			}
 			continue
 		}
-		if c.up && l.Flags&rtnl.LinkUp == 0 || e.opt.family != 0 && len(las) == 0 {
+		if !c.sel.pass(l) || e.opt.family != 0 && len(las) == 0 {
 			continue
 		}
 		switch {

@@ -20,7 +20,7 @@ func TestParseIproute(t *testing.T) {
 		want command
 	}{
 		{[]string{"link"}, options{}, linkShow{}},
-		{[]string{"l", "ls", "dev", "va", "type", "veth", "up"}, options{}, linkShow{dev: "va", kind: "veth", up: true}},
+		{[]string{"l", "ls", "dev", "va", "type", "veth", "up"}, options{}, linkShow{dev: "va", sel: linkSelect{kind: "veth", up: true}}},
 		{[]string{"link", "add", "va", "type", "veth", "peer", "vb"}, options{},
 			linkAdd{spec: linkSpec{name: "va"}, kind: "veth", peer: &linkSpec{name: "vb"}}},
 		{[]string{"link", "add", "name", "va", "mtu", "1400", "type", "veth", "peer", "name", "vb", "netns", "blue", "address", "02:00:00:00:00:01"}, options{},

@@ -718,11 +718,8 @@ func (c linkDel) inverse(e *env) (command, error) { return inverseStep(e, c) }
 
 // linkShow is "link show".
 type linkShow struct {
-	dev    string
-	kind   string
-	master string
-	up     bool
-	group  *uint32
+	dev string
+	sel linkSelect
 }
 
 func parseLinkShow(a *argv) (command, error) {
@@ -730,33 +727,17 @@ func parseLinkShow(a *argv) (command, error) {
 	for a.more() {
 		word := a.next()
 		var err error
+		if ok, err := c.sel.parseWord(word, a); ok || err != nil {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
 		switch word {
 		case "dev":
 			if c.dev, err = devArg(a, "dev"); err != nil {
 				return nil, err
 			}
-		case "type":
-			if c.kind, err = a.value("type"); err != nil {
-				return nil, err
-			}
-		case "master":
-			if c.master, err = devArg(a, "master"); err != nil {
-				return nil, err
-			}
-		case "up":
-			c.up = true
-		case "group":
-			v, err := a.value(word)
-			if err != nil {
-				return nil, err
-			}
-			g := uint32(0)
-			if v != "default" {
-				if g, err = parseU32("group", v); err != nil {
-					return nil, err
-				}
-			}
-			c.group = &g
 		default:
 			if c.dev != "" {
 				return nil, errGarbage("dev", word, usagef("link show: unexpected argument %q", word))
@@ -791,11 +772,8 @@ func (c linkShow) run(e *env) error {
 		}
 		tab = newLinkTable(conn, links)
 	}
-	var masterIdx uint32
-	if c.master != "" {
-		if masterIdx, err = linkIndex(conn, c.master); err != nil {
-			return err
-		}
+	if err := c.sel.resolve(conn); err != nil {
+		return err
 	}
 	p := &linkPrinter{e: e, tab: tab}
 	var list *jsonList
@@ -805,10 +783,7 @@ func (c linkShow) run(e *env) error {
 	var b, rec strings.Builder
 	for i := range links {
 		l := &links[i]
-		if c.up && l.Flags&rtnl.LinkUp == 0 ||
-			c.group != nil && (l.Attrs.Group == nil || *l.Attrs.Group != *c.group) ||
-			c.kind != "" && (l.Attrs.Info == nil || l.Attrs.Info.Kind != c.kind) ||
-			c.master != "" && (l.Attrs.Master == nil || *l.Attrs.Master != masterIdx) {
+		if !c.sel.pass(l) {
 			continue
 		}
 		switch {
