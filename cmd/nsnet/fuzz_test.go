@@ -26,6 +26,9 @@ func FuzzParseCommand(f *testing.F) {
 		"ping -c 1 -i 0.2 -W 1 -s 56 -I v0 192.0.2.2",
 		"link set dev v0 up mtu 1400 address 02:00:00:00:00:01 master br0 alias x",
 		"up --dry-run f.nsnet",
+		"r s t main via inet6 2001:db8::/32 src 10.0.0.0/8 from match ::1 metric 0x10 tos 0x10 mark 7 iif v0 proto all",
+		"route add 2001:db8::/48 from 2001:db8:1::/48 tos 0x10 dev v0",
+		"-br addr show type bridge_slave master br0 nomaster group default up",
 		"-all netns exec sh -c true",
 		"",
 	} {
