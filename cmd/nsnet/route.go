@@ -481,30 +481,16 @@ func parseRouteShow(a *argv, opt options) (command, error) {
 			}
 			c.metric = &n
 		case word == "via":
-			v, err := a.value(word)
-			if err != nil {
+			if a.peek() == "inet" || a.peek() == "inet6" {
+				a.next()
+			}
+			if c.via, err = prefixArg(a, word, c.family); err != nil {
 				return nil, err
 			}
-			if v == "inet" || v == "inet6" {
-				if v, err = a.value(word); err != nil {
-					return nil, err
-				}
-			}
-			p, err := selectorPrefix(v, c.family)
-			if err != nil {
-				return nil, err
-			}
-			c.via = &p
 		case word == "src":
-			v, err := a.value(word)
-			if err != nil {
+			if c.src, err = prefixArg(a, word, c.family); err != nil {
 				return nil, err
 			}
-			p, err := selectorPrefix(v, c.family)
-			if err != nil {
-				return nil, err
-			}
-			c.src = &p
 		case matches(word, "from"):
 			v, err := a.value(word)
 			if err != nil {
@@ -562,6 +548,19 @@ func rootMatch(a *argv, word string, f rtnl.Family, root, match *netip.Prefix) (
 		match = &p
 	}
 	return root, match, nil
+}
+
+// prefixArg reads keyword's value as a selector prefix.
+func prefixArg(a *argv, keyword string, f rtnl.Family) (*netip.Prefix, error) {
+	v, err := a.value(keyword)
+	if err != nil {
+		return nil, err
+	}
+	p, err := selectorPrefix(v, f)
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 // selectorPrefix is a route selector's prefix: an address (a host

@@ -1,11 +1,5 @@
 #include "textflag.h"
 
-// one is the string entry adds to the environment, NUL-terminated; its
-// first 11 bytes are the prefix entry looks for.
-DATA ·one+0(SB)/8, $"GOMAXPRO"
-DATA ·one+8(SB)/5, $"CS=1\x00"
-GLOBL ·one(SB), RODATA|NOPTR, $16
-
 // entry is the ELF entry point of a binary linked with
 // -E github.com/nsnet/nsnet/internal/procs.entry: entry_amd64.s's, for
 // arm64. The stack pointer must stay 16-byte aligned, so argc, argv and
