@@ -458,6 +458,10 @@ type Tun struct {
 	VnetHdr    *uint8  // IFLA_TUN_VNET_HDR
 	Persist    *uint8  // IFLA_TUN_PERSIST
 	MultiQueue *uint8  // IFLA_TUN_MULTI_QUEUE
+	// NumQueues and NumDisabledQueues are a multi-queue device's attached
+	// and disabled queues (read only).
+	NumQueues         *uint32 // IFLA_TUN_NUM_QUEUES
+	NumDisabledQueues *uint32 // IFLA_TUN_NUM_DISABLED_QUEUES
 }
 
 func (t *Tun) encode(ae *nlattr.Encoder) error {
@@ -468,6 +472,8 @@ func (t *Tun) encode(ae *nlattr.Encoder) error {
 	putU8(ae, unix.IFLA_TUN_VNET_HDR, t.VnetHdr)
 	putU8(ae, unix.IFLA_TUN_PERSIST, t.Persist)
 	putU8(ae, unix.IFLA_TUN_MULTI_QUEUE, t.MultiQueue)
+	putU32(ae, unix.IFLA_TUN_NUM_QUEUES, t.NumQueues)
+	putU32(ae, unix.IFLA_TUN_NUM_DISABLED_QUEUES, t.NumDisabledQueues)
 	return nil
 }
 
@@ -488,6 +494,10 @@ func (t *Tun) decode(ad *attrReader, depth int) error {
 			t.Persist = getU8(ad)
 		case unix.IFLA_TUN_MULTI_QUEUE:
 			t.MultiQueue = getU8(ad)
+		case unix.IFLA_TUN_NUM_QUEUES:
+			t.NumQueues = getU32(ad)
+		case unix.IFLA_TUN_NUM_DISABLED_QUEUES:
+			t.NumDisabledQueues = getU32(ad)
 		}
 	}
 	return ad.Err()

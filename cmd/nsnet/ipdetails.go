@@ -1,11 +1,12 @@
 package main
 
-// The -details text of vxlan and bridge links and the bridge port data
+// The -details text of vxlan, bridge and tun links and the bridge port data
 // (info_slave_data) as iproute2 6.1 prints them.
 
 import (
 	"encoding/binary"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -20,6 +21,8 @@ func kindText(b *strings.Builder, p *linkPrinter, li *rtnl.LinkInfo) bool {
 	switch d := li.Data.(type) {
 	case *rtnl.Vxlan:
 		vxlanText(b, p, d)
+	case *rtnl.Tun:
+		tunText(b, d)
 	case *rtnl.Bridge:
 		o := &obj{}
 		bridgeJSON(o, d)
@@ -335,4 +338,87 @@ func slaveText(b *strings.Builder, p *linkPrinter, li *rtnl.LinkInfo) {
 	for _, f := range brPortFields(p, li.SlaveData) {
 		b.WriteString(f.text)
 	}
+}
+
+// tunJSON adds a TUN/TAP device's info_data as ip's tun_print_opt does:
+// multi_queue always (false when off), its queue counts when on, and the
+// owner and group by name when /etc/passwd and /etc/group name them.
+func tunJSON(o *obj, d *rtnl.Tun) {
+	if d.Type != nil {
+		o.add("type", tunType(*d.Type))
+	}
+	if d.PI != nil {
+		o.add("pi", *d.PI != 0)
+	}
+	if d.VnetHdr != nil {
+		o.add("vnet_hdr", *d.VnetHdr != 0)
+	}
+	mq := d.MultiQueue != nil && *d.MultiQueue != 0
+	o.add("multi_queue", mq)
+	if mq {
+		if d.NumQueues != nil {
+			o.add("numqueues", *d.NumQueues)
+		}
+		if d.NumDisabledQueues != nil {
+			o.add("numdisabled", *d.NumDisabledQueues)
+		}
+	}
+	if d.Persist != nil {
+		o.add("persist", *d.Persist != 0)
+	}
+	if d.Owner != nil {
+		o.add("user", idName("/etc/passwd", *d.Owner))
+	}
+	if d.Group != nil {
+		o.add("group", idName("/etc/group", *d.Group))
+	}
+}
+
+// tunText writes the same as `ip -d link` text: "multi_queue" alone when
+// on, nothing when off.
+func tunText(b *strings.Builder, d *rtnl.Tun) {
+	o := &obj{}
+	tunJSON(o, d)
+	for i, k := range o.keys {
+		switch v := o.vals[i].(type) {
+		case bool:
+			if k == "multi_queue" {
+				if v {
+					b.WriteString("multi_queue ")
+				}
+				continue
+			}
+			fmt.Fprintf(b, "%s %s ", k, textValue(v))
+		default:
+			fmt.Fprintf(b, "%s %v ", k, v)
+		}
+	}
+}
+
+// tunType names IFLA_TUN_TYPE as ip does.
+func tunType(t uint8) string {
+	switch t {
+	case 1:
+		return "tun"
+	case 2:
+		return "tap"
+	}
+	return fmt.Sprintf("UNKNOWN:%d", t)
+}
+
+// idName is the name of user or group id in file (/etc/passwd or
+// /etc/group: "name:x:id:..."), or the number when the file does not name
+// it, as getpwuid and getgrgid answer from files.
+func idName(file string, id uint32) any {
+	data, err := os.ReadFile(file)
+	if err == nil {
+		want := strconv.FormatUint(uint64(id), 10)
+		for _, line := range strings.Split(string(data), "\n") {
+			f := strings.SplitN(line, ":", 4)
+			if len(f) >= 3 && f[2] == want && f[0] != "" {
+				return f[0]
+			}
+		}
+	}
+	return id
 }

@@ -1128,23 +1128,7 @@ func infoData(p *linkPrinter, li *rtnl.LinkInfo) *obj {
 			o.add("usedbcqueuelen", *d.BcQueueLenUsed)
 		}
 	case *rtnl.Tun:
-		if d.Type != nil {
-			o.add("type", map[uint8]string{1: "tun", 2: "tap"}[*d.Type])
-		}
-		for _, f := range []struct {
-			k string
-			v *uint8
-		}{{"pi", d.PI}, {"vnet_hdr", d.VnetHdr}, {"multi_queue", d.MultiQueue}, {"persist", d.Persist}} {
-			if f.v != nil {
-				o.add(f.k, *f.v != 0)
-			}
-		}
-		if d.Owner != nil && *d.Owner != 0xffffffff {
-			o.add("user", *d.Owner)
-		}
-		if d.Group != nil && *d.Group != 0xffffffff {
-			o.add("group", *d.Group)
-		}
+		tunJSON(o, d)
 	default:
 		return nil
 	}
