@@ -99,6 +99,10 @@ func KindOf(st Step) string {
 		return "ethtool-channels"
 	case EthtoolRings:
 		return "ethtool-rings"
+	case TunTapAdd:
+		return "tuntap-add"
+	case TunTapDel:
+		return "tuntap-del"
 	}
 	return ""
 }
@@ -129,6 +133,9 @@ func EncodeStep(st Step) (kind string, data []byte, err error) {
 		data, err = jsonw.Append(nil, s)
 		return kind, data, err
 	case RouteAdd, RouteDel, RouteReplace, RouteAppend, RouteChange, RouteRaw:
+		data, err = jsonw.Append(nil, s)
+		return kind, data, err
+	case TunTapAdd, TunTapDel:
 		data, err = jsonw.Append(nil, s)
 		return kind, data, err
 	case NATAdd:
@@ -282,6 +289,21 @@ func DecodeStep(kind string, data []byte) (Step, error) {
 			return RouteAppend(ra), nil
 		}
 		return RouteChange(ra), nil
+	case "tuntap-add", "tuntap-del":
+		var t TunTapAdd
+		if err := decodeTyped(kind, data, &t); err != nil {
+			return nil, err
+		}
+		if err := validDev(t.Name); err != nil {
+			return nil, err
+		}
+		if t.Mode != "tun" && t.Mode != "tap" {
+			return nil, fmt.Errorf("bad tuntap mode %.10q", t.Mode)
+		}
+		if kind == "tuntap-del" {
+			return TunTapDel(t), nil
+		}
+		return t, nil
 	case "route-raw":
 		var rr RouteRaw
 		if err := decodeTyped(kind, data, &rr); err != nil {
@@ -719,6 +741,14 @@ func UndoFits(step, undo Step) error {
 		}
 	case RouteChange:
 		return routeUndo(RouteAdd(s), undo, true, no)
+	case TunTapAdd:
+		if u, ok := undo.(TunTapDel); ok && same(u.NS, s.NS) && u.Name == s.Name {
+			return nil
+		}
+	case TunTapDel:
+		if u, ok := undo.(TunTapAdd); ok && same(u.NS, s.NS) && u.Name == s.Name {
+			return nil
+		}
 	case NATAdd:
 		if u, ok := undo.(NATDel); ok && same(u.NS, s.NS) && SameNAT(u.Object, s.Object) {
 			return nil

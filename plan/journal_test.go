@@ -53,6 +53,8 @@ func everyKind() []Step {
 		RuleAdd{NS: ns, Rule: rtnl.RuleMessage{Family: rtnl.FamilyInet, Table: 100, Action: rtnl.RuleToTable,
 			Src: netip.MustParsePrefix("10.1.0.0/16"), Attrs: rtnl.RuleAttrs{Priority: new(uint32(7)), IIFName: "v0"}}},
 		RuleDel{Rule: rtnl.RuleMessage{Family: rtnl.FamilyInet6, Table: 100}, Exact: true},
+		TunTapAdd{NS: ns, Name: "tap0", Mode: "tap", Owner: new(uint32(1000)), VnetHdr: true, MultiQueue: true},
+		TunTapDel{Name: "tun0", Mode: "tun", PI: true},
 	}
 }
 
@@ -113,6 +115,9 @@ func TestDecodeRefusesPlantedRecords(t *testing.T) {
 		{"route-add", `{"Dst":"10.0.0.0/8","Nexthops":[{"Dev":"a/b"}]}`},
 		{"route-add", `{"Dst":"10.0.0.0/8","Nexthops":{}}`},
 		{"route-add", `{"Dst":""}`},
+		{"tuntap-add", `{"Name":"tap0","Mode":"vde"}`},
+		{"tuntap-add", `{"Name":"../x","Mode":"tap"}`},
+		{"tuntap-del", `{"Name":"tap0","Mode":"tap","Path":"/dev/mem"}`},
 		{"route-raw", `{"Op":"exec","Route":{"Family":2}}`},
 		{"route-raw", `{"Op":"add","Route":{"Family":7}}`},
 		{"route-raw", `{"Op":"add","Route":{"Family":2,"Attrs":{"Multipath":"!!"}}}`},

@@ -22,6 +22,7 @@ const Path = "/dev/net/tun"
 // Mode is the kind of device: TUN (layer 3) or TAP (Ethernet).
 type Mode uint16
 
+// The modes, as TUNSETIFF's flags name them.
 const (
 	TUN Mode = unix.IFF_TUN // "tun": IP packets
 	TAP Mode = unix.IFF_TAP // "tap": Ethernet frames

@@ -23,13 +23,15 @@ var objects = []object{
 	{name: "ethtool", parse: parseEthtool, help: ethtoolHelp},
 	{name: "topology", parse: parseTopology, help: topologyHelp},
 	{name: "monitor", parse: parseMonitor, help: monitorHelp},
+	{name: "tuntap", parse: parseTuntap, help: tuntapHelp, shadow: []string{"tunnel", "tunl"}},
+	{name: "tap", parse: parseTuntap, help: tuntapHelp},
 	{name: "ip", parse: parseIPObject, help: ipHelp},
 }
 
 // ipOnlyObjects are iproute2's objects nsnet does not implement, in ip's
 // order; a word that names one is refused with a line that says so.
 var ipOnlyObjects = []string{"addrlabel", "maddress", "ntable", "ntbl",
-	"l2tp", "fou", "ila", "macsec", "tunnel", "tunl", "tuntap", "tap", "token", "tcpmetrics", "tcp_metrics",
+	"l2tp", "fou", "ila", "macsec", "tunnel", "tunl", "token", "tcpmetrics", "tcp_metrics",
 	"xfrm", "mroute", "mrule", "netconf", "vrf", "sr", "nexthop", "mptcp", "ioam", "stats"}
 
 // errNotImplemented is the error for an ip object nsnet lacks, or nil
@@ -52,7 +54,7 @@ NAME
 
 SYNOPSIS
        ln -s /usr/bin/nsnet /sbin/ip
-       ip [ OPTIONS ] { link | address | route | rule | neigh | netns | monitor }
+       ip [ OPTIONS ] { link | address | route | rule | neigh | netns | tuntap | monitor }
           { COMMAND | help }
        nsnet ip help
 
@@ -88,8 +90,8 @@ OPTIONS
                       accepted as ip accepts them
 
 OBJECTS
-       link, address, route, rule, neigh, netns and monitor are ip's. tc,
-       xfrm, mptcp, tunnel, maddress, tuntap, l2tp, vrf, nexthop and the other
+       link, address, route, rule, neigh, netns, tuntap and monitor are ip's. tc,
+       xfrm, mptcp, tunnel, maddress, l2tp, vrf, nexthop and the other
        iproute2 objects are refused with one line naming the object, with exit
        status 1 (as ip exits for an object it does not know).
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,7 +27,7 @@ var version = "dev"
 const usageText = `Usage: nsnet [OPTIONS] OBJECT { COMMAND | help }
        nsnet -batch FILE
 where  OBJECT := { address | route | rule | neigh | link | netns | nat | sysctl | ping | capture |
-                   monitor | genl | ethtool | topology | ip }
+                   tuntap | monitor | genl | ethtool | topology | ip }
        OPTIONS := { -V[ersion] | -n[etns] NAME | -j[son] | -p[retty] | -d[etails] |
                     -br[ief] | -o[neline] | -4 | -6 | -0 | -f[amily] FAMILY |
                     -s[tatistics] | -h[uman] | -iec | -t[imestamp] | -ts[hort] | -c[olor][=WHEN] |
@@ -479,6 +480,9 @@ type object struct {
 	name  string
 	parse func(args []string, opt options) (command, error)
 	help  string
+	// shadow are ip objects nsnet lacks that come before this one in ip's
+	// table: an abbreviation of one of them is that object, not this one.
+	shadow []string
 }
 
 // parseCommand turns the words after the global options into a command.
@@ -487,7 +491,7 @@ func parseCommand(args []string, opt options) (command, error) {
 		return helpCmd{text: usageText}, nil
 	}
 	for _, o := range objects {
-		if matches(args[0], o.name) {
+		if matches(args[0], o.name) && !slices.ContainsFunc(o.shadow, func(n string) bool { return matches(args[0], n) }) {
 			if len(args) > 1 && isHelp(args[1]) {
 				return helpCmd{text: o.help}, nil
 			}
