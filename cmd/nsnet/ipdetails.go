@@ -407,18 +407,30 @@ func tunType(t uint8) string {
 }
 
 // idName is the name of user or group id in file (/etc/passwd or
-// /etc/group: "name:x:id:..."), or the number when the file does not name
-// it, as getpwuid and getgrgid answer from files.
+// /etc/group), or the number when the file does not name it, as getpwuid
+// and getgrgid answer from files.
 func idName(file string, id uint32) any {
-	data, err := os.ReadFile(file)
-	if err == nil {
-		want := strconv.FormatUint(uint64(id), 10)
-		for _, line := range strings.Split(string(data), "\n") {
-			f := strings.SplitN(line, ":", 4)
-			if len(f) >= 3 && f[2] == want && f[0] != "" {
-				return f[0]
-			}
-		}
+	if name, _, ok := idLine(file, 2, strconv.FormatUint(uint64(id), 10)); ok {
+		return name
 	}
 	return id
+}
+
+// idLine finds the first line of file ("name:x:id:...", as /etc/passwd
+// and /etc/group are) whose field (0, the name, or 2, the id) is key.
+func idLine(file string, field int, key string) (name string, id uint32, ok bool) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", 0, false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.SplitN(line, ":", 4)
+		if len(f) < 3 || f[0] == "" || f[field] != key {
+			continue
+		}
+		if n, err := strconv.ParseUint(f[2], 10, 32); err == nil {
+			return f[0], uint32(n), true
+		}
+	}
+	return "", 0, false
 }

@@ -65,6 +65,7 @@ func parseTuntapChange(a *argv, op string) (command, error) {
 	t := &c.t
 	for a.more() {
 		word := a.next()
+		var err error
 		switch {
 		case matches(word, "mode"):
 			v, err := a.value(word)
@@ -85,25 +86,13 @@ func parseTuntapChange(a *argv, op string) (command, error) {
 			}
 			t.Mode = m
 		case op == "add" && matches(word, "user"):
-			v, err := a.value(word)
-			if err != nil {
+			if t.Owner, err = idArg(a, word, "user", "/etc/passwd"); err != nil {
 				return nil, err
 			}
-			id, ok := idNumber("/etc/passwd", v)
-			if !ok {
-				return nil, ipUsage(255, fmt.Sprintf("invalid user %q", v), usagef("tuntap: no user %q (a number, or a name in /etc/passwd)", v))
-			}
-			t.Owner = &id
 		case op == "add" && matches(word, "group"):
-			v, err := a.value(word)
-			if err != nil {
+			if t.Group, err = idArg(a, word, "group", "/etc/group"); err != nil {
 				return nil, err
 			}
-			id, ok := idNumber("/etc/group", v)
-			if !ok {
-				return nil, ipUsage(255, fmt.Sprintf("invalid group %q", v), usagef("tuntap: no group %q (a number, or a name in /etc/group)", v))
-			}
-			t.Group = &id
 		case matches(word, "pi"):
 			t.PI = true
 		case matches(word, "one_queue"):
@@ -146,25 +135,21 @@ func parseTuntapChange(a *argv, op string) (command, error) {
 	return c, nil
 }
 
-// idNumber is a user or group given as a number or as a name that file
-// (/etc/passwd, /etc/group) lists.
-func idNumber(file, v string) (uint32, bool) {
+// idArg reads keyword's value, a user or group (what) given as a number
+// or as a name that file (/etc/passwd, /etc/group) lists.
+func idArg(a *argv, keyword, what, file string) (*uint32, error) {
+	v, err := a.value(keyword)
+	if err != nil {
+		return nil, err
+	}
 	if n, err := strconv.ParseUint(v, 10, 32); err == nil {
-		return uint32(n), true
+		id := uint32(n)
+		return &id, nil
 	}
-	data, err := os.ReadFile(file)
-	if err != nil || v == "" {
-		return 0, false
+	if _, id, ok := idLine(file, 0, v); ok && v != "" {
+		return &id, nil
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.SplitN(line, ":", 4)
-		if len(f) >= 3 && f[0] == v {
-			if n, err := strconv.ParseUint(f[2], 10, 32); err == nil {
-				return uint32(n), true
-			}
-		}
-	}
-	return 0, false
+	return nil, ipUsage(255, fmt.Sprintf("invalid %s %q", what, v), usagef("tuntap: no %s %q (a number, or a name in %s)", what, v, file))
 }
 
 // step is the command as a plan step in e's namespace.
