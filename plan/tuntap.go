@@ -32,7 +32,7 @@ type TunTapDel TunTapAdd
 // config is the device as package tuntap takes it.
 func (c TunTapAdd) config() tuntap.Config {
 	m := tuntap.TAP
-	if c.Mode == "tun" {
+	if c.Mode == tuntap.TUN.String() {
 		m = tuntap.TUN
 	}
 	return tuntap.Config{Name: c.Name, Mode: m, Owner: c.Owner, Group: c.Group,
@@ -99,10 +99,10 @@ func (c TunTapDel) Inverse(ctx context.Context, s *Session) (Step, error) {
 		return nil, err
 	}
 	on := func(v *uint8) bool { return v != nil && *v != 0 }
-	a := TunTapAdd{NS: c.NS, Name: c.Name, Mode: "tap", Owner: d.Owner, Group: d.Group,
+	a := TunTapAdd{NS: c.NS, Name: c.Name, Mode: tuntap.TAP.String(), Owner: d.Owner, Group: d.Group,
 		PI: on(d.PI), VnetHdr: on(d.VnetHdr), MultiQueue: on(d.MultiQueue)}
-	if d.Type != nil && *d.Type == 1 {
-		a.Mode = "tun"
+	if d.Type != nil && tuntap.Mode(*d.Type) == tuntap.TUN {
+		a.Mode = tuntap.TUN.String()
 	}
 	return a, nil
 }

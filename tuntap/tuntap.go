@@ -28,7 +28,9 @@ const (
 	TAP Mode = unix.IFF_TAP // "tap": Ethernet frames
 )
 
-// String is the mode as ip writes it.
+// String is the mode as ip writes it ("UNKNOWN:N" for another value).
+// The kernel's rtnetlink description of a device (IFLA_TUN_TYPE, rtnl.Tun's
+// Type) uses the same values.
 func (m Mode) String() string {
 	switch m {
 	case TUN:
@@ -36,7 +38,7 @@ func (m Mode) String() string {
 	case TAP:
 		return "tap"
 	}
-	return fmt.Sprintf("mode(%#x)", uint16(m))
+	return fmt.Sprintf("UNKNOWN:%d", uint16(m))
 }
 
 // Config describes a device as `ip tuntap add` takes it.

@@ -11,7 +11,8 @@ import (
 )
 
 const addrHelp = `Usage: nsnet address { add | del | replace } IFADDR dev DEV [ OPTIONS ]
-       nsnet address show [ [dev] DEV ] [ up ] [ FILTER ]
+       nsnet address show [ [dev] DEV ] [ up ] [ type TYPE | TYPE_slave ] [ master BRIDGE | nomaster ]
+                          [ group N ] [ FILTER ]
        nsnet address flush [dev] DEV [ FILTER ]
 
 IFADDR := [ local ] ADDR[/PLEN] [ peer PEER[/PLEN] ]

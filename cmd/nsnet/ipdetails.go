@@ -13,6 +13,7 @@ import (
 	"github.com/nsnet/nsnet/internal/jsonw"
 	"github.com/nsnet/nsnet/internal/nlattr"
 	"github.com/nsnet/nsnet/rtnl"
+	"github.com/nsnet/nsnet/tuntap"
 )
 
 // kindText writes the -d text of a link kind's data; it reports false for
@@ -345,7 +346,7 @@ func slaveText(b *strings.Builder, p *linkPrinter, li *rtnl.LinkInfo) {
 // owner and group by name when /etc/passwd and /etc/group name them.
 func tunJSON(o *obj, d *rtnl.Tun) {
 	if d.Type != nil {
-		o.add("type", tunType(*d.Type))
+		o.add("type", tuntap.Mode(*d.Type).String())
 	}
 	if d.PI != nil {
 		o.add("pi", *d.PI != 0)
@@ -395,17 +396,6 @@ func tunText(b *strings.Builder, d *rtnl.Tun) {
 	}
 }
 
-// tunType names IFLA_TUN_TYPE as ip does.
-func tunType(t uint8) string {
-	switch t {
-	case 1:
-		return "tun"
-	case 2:
-		return "tap"
-	}
-	return fmt.Sprintf("UNKNOWN:%d", t)
-}
-
 // idName is the name of user or group id in file (/etc/passwd or
 // /etc/group), or the number when the file does not name it, as getpwuid
 // and getgrgid answer from files.
@@ -416,14 +406,21 @@ func idName(file string, id uint32) any {
 	return id
 }
 
+// idFiles are the lines of the files idLine read, read once a process
+// (a listing of many TUN/TAP devices names two ids each).
+var idFiles = map[string][]string{}
+
 // idLine finds the first line of file ("name:x:id:...", as /etc/passwd
 // and /etc/group are) whose field (0, the name, or 2, the id) is key.
 func idLine(file string, field int, key string) (name string, id uint32, ok bool) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return "", 0, false
+	lines, seen := idFiles[file]
+	if !seen {
+		if data, err := os.ReadFile(file); err == nil {
+			lines = strings.Split(string(data), "\n")
+		}
+		idFiles[file] = lines
 	}
-	for _, line := range strings.Split(string(data), "\n") {
+	for _, line := range lines {
 		f := strings.SplitN(line, ":", 4)
 		if len(f) < 3 || f[0] == "" || f[field] != key {
 			continue

@@ -20,7 +20,8 @@ const linkHelp = `Usage: nsnet link add [name] NAME [ OPTIONS ] type TYPE [ TYPE
                       [ addrgenmode { eui64 | none | stable_secret | random } ]
                       [ type TYPE TYPE_ARGS ]   (change a kind's data, e.g. vxlan remote)
        nsnet link delete [dev] DEV [ type TYPE ]
-       nsnet link show [ [dev] DEV ] [ type TYPE ] [ master BRIDGE ] [ group N ] [ up ]
+       nsnet link show [ [dev] DEV ] [ type TYPE | TYPE_slave ] [ master BRIDGE | nomaster ]
+                       [ group N ] [ up ]
 
 As with ip, the words of "link set" come in any order ("link set up dev X").
 

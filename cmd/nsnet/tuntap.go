@@ -12,6 +12,8 @@ import (
 
 	"github.com/nsnet/nsnet/plan"
 	"github.com/nsnet/nsnet/rtnl"
+	"github.com/nsnet/nsnet/tuntap"
+	"golang.org/x/sys/unix"
 )
 
 const tuntapHelp = `Usage: nsnet tuntap { add | del | show | list | lst | help } [ dev NAME ]
@@ -196,7 +198,10 @@ func (c tuntapShow) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	links, err := conn.Links()
+	// The kernel lists the tun links only (a dump filtered by kind, as
+	// ip asks for it), without their counters.
+	req := &rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Info: &rtnl.LinkInfo{Kind: "tun"}, ExtMask: new(rtnl.ExtFilterSkipStats)}}
+	links, err := conn.DumpLinks(req)
 	if err != nil {
 		return err
 	}
@@ -212,7 +217,7 @@ func (c tuntapShow) run(e *env) error {
 	for i := range links {
 		l := &links[i]
 		a := l.Attrs
-		if a.Info == nil || a.Info.Kind != "tun" || l.Type != 1 && l.Type != 0xfffe { // ARPHRD_ETHER, ARPHRD_NONE
+		if a.Info == nil || a.Info.Kind != "tun" || l.Type != unix.ARPHRD_ETHER && l.Type != unix.ARPHRD_NONE {
 			continue
 		}
 		d, _ := a.Info.Data.(*rtnl.Tun)
@@ -284,7 +289,7 @@ func tunFlags(d *rtnl.Tun) []string {
 	on := func(v *uint8) bool { return v != nil && *v != 0 }
 	var f []string
 	if d.Type != nil {
-		f = append(f, tunType(*d.Type))
+		f = append(f, tuntap.Mode(*d.Type).String())
 	}
 	if on(d.PI) {
 		f = append(f, "pi")
