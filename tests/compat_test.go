@@ -27,7 +27,8 @@ import (
 //	@source WHERE          where the following forms come from
 //	@differs WHY           the next form is a documented difference (docs/COMPAT.md)
 //	@after-merge neighrule the next form needs the neigh/rule objects: skipped
-//	@setup                 the next line is set-up: run, not counted
+//	@setup                 the next line is set-up: run, not counted;
+//	                       its exit status must be ip's
 //	anything else          a shell command line, run with sh -c
 //
 // tests/compat/scripts/*.sh are whole scripts run the same way.
@@ -233,6 +234,11 @@ func TestCompat(t *testing.T) {
 				if f.setup {
 					if want[i].Code != 0 {
 						t.Errorf("set-up line failed with ip: %s\n%s", f.line, want[i])
+					}
+					// Its output is not compared, but the later lines
+					// see what it made: nsnet must make it too.
+					if got[i].Code != want[i].Code {
+						t.Errorf("set-up line: exit status %d with nsnet as ip, %d with ip: %s\n%s", got[i].Code, want[i].Code, f.line, got[i])
 					}
 					continue
 				}
