@@ -245,6 +245,34 @@ func (k *Model) serveOne(req netlink.Message) ([]netlink.Message, error) {
 		}
 		k.setAttrs(l, &m)
 		return ack, nil
+	case unix.RTM_NEWLINKPROP, unix.RTM_DELLINKPROP:
+		var m rtnl.LinkMessage
+		if err := m.UnmarshalBinary(req.Data); err != nil {
+			return nil, fmt.Errorf("nltest: model: %v", err)
+		}
+		l := k.find(&m)
+		if l == nil {
+			return enodev, nil
+		}
+		// As the kernel: the names in order, up to the first refused;
+		// those before it stay changed.
+		for _, n := range m.Attrs.AltNames {
+			if typ == unix.RTM_NEWLINKPROP {
+				if k.Links[n] != nil || k.altOwner(n) != nil {
+					return []netlink.Message{Error(req, unix.EEXIST, "")}, nil
+				}
+				l.Attrs.AltNames = append(l.Attrs.AltNames, n)
+				continue
+			}
+			if n == l.Attrs.Name {
+				return []netlink.Message{Error(req, unix.EINVAL, "")}, nil
+			}
+			if !slices.Contains(l.Attrs.AltNames, n) {
+				return []netlink.Message{Error(req, unix.ENOENT, "")}, nil
+			}
+			l.Attrs.AltNames = slices.DeleteFunc(l.Attrs.AltNames, func(a string) bool { return a == n })
+		}
+		return ack, nil
 	case unix.RTM_NEWADDR, unix.RTM_DELADDR, unix.RTM_GETADDR:
 		var m rtnl.AddrMessage
 		if err := m.UnmarshalBinary(req.Data); err != nil {
@@ -490,4 +518,14 @@ func (k *Model) unregister(l *rtnl.LinkMessage) {
 			p.Attrs.Master = nil
 		}
 	}
+}
+
+// altOwner returns the link that has alternative name n, or nil.
+func (k *Model) altOwner(n string) *rtnl.LinkMessage {
+	for _, l := range k.Links {
+		if slices.Contains(l.Attrs.AltNames, n) {
+			return l
+		}
+	}
+	return nil
 }

@@ -103,6 +103,10 @@ func KindOf(st Step) string {
 		return "tuntap-add"
 	case TunTapDel:
 		return "tuntap-del"
+	case AltNameAdd:
+		return "altname-add"
+	case AltNameDel:
+		return "altname-del"
 	}
 	return ""
 }
@@ -135,7 +139,7 @@ func EncodeStep(st Step) (kind string, data []byte, err error) {
 	case RouteAdd, RouteDel, RouteReplace, RouteAppend, RouteChange, RouteRaw:
 		data, err = jsonw.Append(nil, s)
 		return kind, data, err
-	case TunTapAdd, TunTapDel:
+	case TunTapAdd, TunTapDel, AltNameAdd, AltNameDel:
 		data, err = jsonw.Append(nil, s)
 		return kind, data, err
 	case NATAdd:
@@ -304,6 +308,18 @@ func DecodeStep(kind string, data []byte) (Step, error) {
 			return TunTapDel(t), nil
 		}
 		return t, nil
+	case "altname-add", "altname-del":
+		var a AltNameAdd
+		if err := decodeTyped(kind, data, &a); err != nil {
+			return nil, err
+		}
+		if err := validAltNames(a); err != nil {
+			return nil, err
+		}
+		if kind == "altname-del" {
+			return AltNameDel(a), nil
+		}
+		return a, nil
 	case "route-raw":
 		var rr RouteRaw
 		if err := decodeTyped(kind, data, &rr); err != nil {
@@ -747,6 +763,14 @@ func UndoFits(step, undo Step) error {
 		}
 	case TunTapDel:
 		if u, ok := undo.(TunTapAdd); ok && same(u.NS, s.NS) && u.Name == s.Name {
+			return nil
+		}
+	case AltNameAdd:
+		if u, ok := undo.(AltNameDel); ok && same(u.NS, s.NS) && u.Dev == s.Dev && subsetOf(u.Names, s.Names) {
+			return nil
+		}
+	case AltNameDel:
+		if u, ok := undo.(AltNameAdd); ok && same(u.NS, s.NS) && u.Dev == s.Dev && subsetOf(u.Names, s.Names) {
 			return nil
 		}
 	case NATAdd:

@@ -55,6 +55,8 @@ func everyKind() []Step {
 		RuleDel{Rule: rtnl.RuleMessage{Family: rtnl.FamilyInet6, Table: 100}, Exact: true},
 		TunTapAdd{NS: ns, Name: "tap0", Mode: "tap", Owner: new(uint32(1000)), VnetHdr: true, MultiQueue: true},
 		TunTapDel{Name: "tun0", Mode: "tun", PI: true},
+		AltNameAdd{NS: ns, Dev: "v0", Names: []string{"v0-long-alternative-name", "a:b"}},
+		AltNameDel{Dev: "v0-long-alternative-name", Names: []string{"x"}},
 	}
 }
 
@@ -118,6 +120,10 @@ func TestDecodeRefusesPlantedRecords(t *testing.T) {
 		{"tuntap-add", `{"Name":"tap0","Mode":"vde"}`},
 		{"tuntap-add", `{"Name":"../x","Mode":"tap"}`},
 		{"tuntap-del", `{"Name":"tap0","Mode":"tap","Path":"/dev/mem"}`},
+		{"altname-add", `{"Dev":"v0","Names":["a/b"]}`},
+		{"altname-add", `{"Dev":"","Names":["x"]}`},
+		{"altname-del", `{"Dev":"v0","Names":["a b"]}`},
+		{"altname-del", `{"Dev":"v0","Names":"x"}`},
 		{"route-raw", `{"Op":"exec","Route":{"Family":2}}`},
 		{"route-raw", `{"Op":"add","Route":{"Family":7}}`},
 		{"route-raw", `{"Op":"add","Route":{"Family":2,"Attrs":{"Multipath":"!!"}}}`},

@@ -577,3 +577,30 @@ func TestFakeAddLinkEcho(t *testing.T) {
 		t.Fatalf("no echo: %+v, %v", l, err)
 	}
 }
+
+// AddAltNames and DelAltNames send ip's one request: the link by index, the
+// names in IFLA_PROP_LIST with NLA_F_NESTED (the kernel requires it), the
+// add with NLM_F_CREATE|NLM_F_EXCL|NLM_F_APPEND.
+func TestFakeAltNames(t *testing.T) {
+	want := []byte{
+		0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // ifinfomsg, index 7
+		20, 0, 52, 0x80, // IFLA_PROP_LIST | NLA_F_NESTED, 20 bytes
+		7, 0, 53, 0, 'a', '0', 0, 0, // IFLA_ALT_IFNAME "a0"
+		8, 0, 53, 0, 'b', '-', '1', 0, // IFLA_ALT_IFNAME "b-1"
+	}
+	ok := func(req netlink.Message) []netlink.Message { return []netlink.Message{nltest.Ack(req)} }
+	c := script(t,
+		nltest.Expect(unix.RTM_NEWLINKPROP, netlink.Request|netlink.Acknowledge|netlink.Create|netlink.Excl|netlink.Append, want, ok),
+		nltest.Expect(unix.RTM_DELLINKPROP, netlink.Request|netlink.Acknowledge, want, ok),
+		nltest.Expect(unix.RTM_NEWLINKPROP, netlink.Request|netlink.Acknowledge|netlink.Create|netlink.Excl|netlink.Append, nil, refuse(unix.EEXIST, "")),
+	)
+	if err := c.AddAltNames(7, "a0", "b-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DelAltNames(7, "a0", "b-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddAltNames(7, "a0"); !errors.Is(err, os.ErrExist) || !strings.HasPrefix(err.Error(), "add link property a0: ") {
+		t.Fatalf("refused add: %v", err)
+	}
+}

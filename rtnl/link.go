@@ -433,7 +433,8 @@ func (a *LinkAttrs) encode(ae *nlattr.Encoder) error {
 		ae.Bytes(unix.IFLA_STATS64, b)
 	}
 	if a.AltNames != nil {
-		nest(ae, unix.IFLA_PROP_LIST, func(n *nlattr.Encoder) error {
+		// With NLA_F_NESTED, as ip sends it: RTM_NEWLINKPROP requires it.
+		ae.Nested(unix.IFLA_PROP_LIST, func(n *nlattr.Encoder) error {
 			for _, name := range a.AltNames {
 				n.String(unix.IFLA_ALT_IFNAME, name)
 			}
@@ -842,6 +843,27 @@ func (c *Conn) AddLinkEcho(m *LinkMessage) (*LinkMessage, error) {
 // A missing link is an error matching os.ErrNotExist.
 func (c *Conn) SetLink(m *LinkMessage) error {
 	_, err := c.linkRequest("set link", unix.RTM_NEWLINK, netlink.Acknowledge, m, linkObject(m))
+	return err
+}
+
+// AddAltNames gives link index the alternative names (RTM_NEWLINKPROP,
+// ip link property add), in one request. The kernel adds them in order
+// and stops at the first it refuses: those before it stay added.
+func (c *Conn) AddAltNames(index uint32, names ...string) error {
+	return c.linkProp("add link property", unix.RTM_NEWLINKPROP, netlink.Acknowledge|netlink.Create|netlink.Excl|netlink.Append, index, names)
+}
+
+// DelAltNames takes the alternative names from link index
+// (RTM_DELLINKPROP, ip link property del), in one request, in order, up to
+// the first the kernel refuses.
+func (c *Conn) DelAltNames(index uint32, names ...string) error {
+	return c.linkProp("delete link property", unix.RTM_DELLINKPROP, netlink.Acknowledge, index, names)
+}
+
+func (c *Conn) linkProp(op string, typ netlink.HeaderType, flags netlink.HeaderFlags, index uint32, names []string) error {
+	m := &LinkMessage{Index: index}
+	m.Attrs.AltNames = append([]string{}, names...)
+	_, err := c.linkRequest(op, typ, flags, m, strings.Join(names, " "))
 	return err
 }
 

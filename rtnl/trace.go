@@ -33,6 +33,10 @@ func traceMsg(t uint16) (nltrace.Msg, bool) {
 		return link("RTM_DELLINK", nltrace.KindDel), true
 	case unix.RTM_GETLINK:
 		return link("RTM_GETLINK", nltrace.KindGet), true
+	case unix.RTM_NEWLINKPROP:
+		return link("RTM_NEWLINKPROP", nltrace.KindNew), true
+	case unix.RTM_DELLINKPROP:
+		return link("RTM_DELLINKPROP", nltrace.KindDel), true
 	case unix.RTM_SETLINK:
 		return link("RTM_SETLINK", nltrace.KindNew), true
 	case unix.RTM_NEWADDR:
