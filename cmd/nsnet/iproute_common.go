@@ -158,6 +158,7 @@ var (
 	_ reversible = linkAdd{}
 	_ reversible = linkSet{}
 	_ reversible = linkDel{}
+	_ reversible = linkProp{}
 	_ reversible = addrChange{}
 	_ reversible = addrFlush{}
 	_ reversible = routeChange{}

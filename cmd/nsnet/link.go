@@ -22,6 +22,8 @@ const linkHelp = `Usage: nsnet link add [name] NAME [ OPTIONS ] type TYPE [ TYPE
        nsnet link delete [dev] DEV [ type TYPE ]
        nsnet link show [ [dev] DEV ] [ type TYPE | TYPE_slave ] [ master BRIDGE | nomaster ]
                        [ group N ] [ up ]
+       nsnet link property { add | del } [dev] DEV [ altname NAME ]...
+                       (alternative names; applied whole or not at all)
 
 As with ip, the words of "link set" come in any order ("link set up dev X").
 
@@ -92,6 +94,8 @@ func parseLink(args []string, opt options) (command, error) {
 		return linkDel{dev: dev}, nil
 	case matches(word, "show") || matches(word, "list") || word == "lst" || word == "ls":
 		return parseLinkShow(a)
+	case matches(word, "property"):
+		return parseLinkProp(a)
 	case isHelp(word):
 		return helpCmd{text: linkHelp}, nil
 	}
