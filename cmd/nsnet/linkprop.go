@@ -14,7 +14,7 @@ type linkProp struct {
 	names []string
 }
 
-// propUsage is the error of "link property" without add or del.
+// propUsage is the error of "link property" without an operator.
 func propUsage() error {
 	return ipUsage(255, "Usage: ip link property { add | del } dev DEVICE [ altname NAME .. ]",
 		usagef("link property: add or del expected (try \"nsnet link help\")"))
@@ -36,8 +36,8 @@ func parseLinkProp(a *argv) (command, error) {
 	case matches(op, "add"):
 		c.add = true
 	case matches(op, "del"):
-	case matches(op, "help"):
-		return nil, propUsage()
+	case matches(op, "help") || isHelp(op):
+		return helpCmd{text: linkHelp}, nil
 	default:
 		return nil, ipUsage(255, "Operator required", usagef("link property: %q is not add or del", op))
 	}
@@ -54,8 +54,8 @@ func parseLinkProp(a *argv) (command, error) {
 				return nil, errInvarg("not a valid altname", v, usagef("link property: bad alternative name %q", v))
 			}
 			c.names = append(c.names, v)
-		case matches(w, "help"):
-			return nil, propUsage()
+		case matches(w, "help") || isHelp(w):
+			return helpCmd{text: linkHelp}, nil
 		default:
 			if w == "dev" {
 				v, err := a.value(w)

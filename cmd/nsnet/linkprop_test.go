@@ -39,12 +39,18 @@ func TestParseLinkProp(t *testing.T) {
 		{"link property add dev eth0 altname", `Command line is not complete. Try option "help"`, 255},
 		{"link property add dev eth0 altname a/b", `Error: argument "a/b" is wrong: not a valid altname`, 255},
 		{"link property add dev a/b", `Error: argument "a/b" is wrong: "dev" not a valid ifname`, 255},
-		{"link property add dev eth0 help", "Usage: ip link property { add | del } dev DEVICE [ altname NAME .. ]", 255},
 	} {
 		_, err := parseCommand(strings.Fields(tc.line), options{})
 		var ie *ipErr
 		if !errorAs(err, &ie) || ie.ip != tc.ip || ie.code != tc.code {
 			t.Errorf("%s: %v, want ip's %q exit %d", tc.line, err, tc.ip, tc.code)
+		}
+	}
+	// Help words anywhere show the link help, as "link help" does (in ip
+	// mode on stderr with exit 255, as ip prints its link usage).
+	for _, line := range []string{"link property help", "link property --help", "link property add dev eth0 h"} {
+		if c, err := parseCommand(strings.Fields(line), options{}); err != nil || c != (helpCmd{text: linkHelp}) {
+			t.Errorf("%s: %#v %v, want the link help", line, c, err)
 		}
 	}
 }
