@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/nsnet/nsnet/internal/jsonv"
 	"github.com/nsnet/nsnet/internal/jsonw"
@@ -215,7 +216,7 @@ func DecodeStep(kind string, data []byte) (Step, error) {
 			return nil, fmt.Errorf("an ethtool-features record with %d names and %d values", len(f.Names), len(f.On))
 		}
 		for _, n := range f.Names {
-			if n == "" || len(n) > 64 || containsAny(n, " \t\n\x00") {
+			if n == "" || len(n) > 64 || strings.ContainsAny(n, " \t\n\x00") {
 				return nil, fmt.Errorf("bad feature name %.70q", n)
 			}
 		}
@@ -458,7 +459,7 @@ func decodeTyped(kind string, data []byte, step any) error {
 
 // validDev checks a device name as the kernel would.
 func validDev(d string) error {
-	if d == "" || len(d) > 15 || d == "." || d == ".." || containsAny(d, "/:\x00 \t\n") {
+	if d == "" || len(d) > 15 || d == "." || d == ".." || strings.ContainsAny(d, "/:\x00 \t\n") {
 		return fmt.Errorf("bad device name %q", d)
 	}
 	return nil
@@ -503,7 +504,7 @@ func validOptions(name string, o *LinkOptions) error {
 			return err
 		}
 	}
-	if o.Alias != nil && containsAny(*o.Alias, "\x00") {
+	if o.Alias != nil && strings.ContainsAny(*o.Alias, "\x00") {
 		return fmt.Errorf("bad alias")
 	}
 	return nil
@@ -535,7 +536,7 @@ func validAddr(a AddrAdd) error {
 	if a.BroadcastCalc != "" && a.BroadcastCalc != "+" && a.BroadcastCalc != "-" {
 		return fmt.Errorf("bad broadcast %.10q", a.BroadcastCalc)
 	}
-	if len(a.Label) > 15 || containsAny(a.Label, "\x00") {
+	if len(a.Label) > 15 || strings.ContainsAny(a.Label, "\x00") {
 		return fmt.Errorf("bad label %.20q", a.Label)
 	}
 	return nil
@@ -667,17 +668,6 @@ func parsePair(raw []byte) ([2]string, error) {
 		kv[i] = s
 	}
 	return kv, nil
-}
-
-func containsAny(s, chars string) bool {
-	for _, c := range chars {
-		for _, d := range s {
-			if c == d {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // UndoFits checks that undo is an undo of step: the opposite change of the
