@@ -287,3 +287,41 @@ func TestAddCancelled(t *testing.T) {
 		t.Errorf("cancelled ADD made %d changes, left %s", f.changes, got)
 	}
 }
+
+// TestBridgeAddrRace: bridgeAddr's Apply, run after its Applied said no,
+// finds GW put on the bridge meanwhile (by a parallel ADD) and succeeds
+// without a second address; a different IPv4 address there is an error
+// unless Force replaces it.
+func TestBridgeAddrRace(t *testing.T) {
+	gw := netip.MustParsePrefix("10.60.0.1/16")
+	for _, tc := range []struct {
+		name, there string
+		force       bool
+		want        string // the bridge's addresses after Apply; "" for an error
+	}{
+		{"gw put meanwhile", "10.60.0.1/16", false, "10.60.0.1/16"},
+		{"other address", "10.61.0.1/16", false, ""},
+		{"other address, force", "10.61.0.1/16", true, "10.60.0.1/16"},
+	} {
+		f := newFakeNode()
+		br := f.host.AddLink("br0", "bridge", 0)
+		s := plan.NewSession(f.options())
+		step := bridgeAddr{Bridge: "br0", Own: "veth0", GW: gw, Force: tc.force}
+		if ok, err := step.Applied(context.Background(), s); ok || err != nil {
+			t.Fatalf("%s: Applied on a bare bridge = %v, %v", tc.name, ok, err)
+		}
+		f.host.Addrs = append(f.host.Addrs, *addrMsg(br.Index, netip.MustParsePrefix(tc.there), false))
+		err := step.Apply(context.Background(), s)
+		var got []string
+		for _, a := range f.host.Addrs {
+			got = append(got, a.Prefix().String())
+		}
+		switch {
+		case tc.want == "" && (err == nil || !strings.Contains(err.Error(), "already has an IP address")):
+			t.Errorf("%s: Apply = %v, want the bridge's address refused", tc.name, err)
+		case tc.want != "" && (err != nil || strings.Join(got, " ") != tc.want):
+			t.Errorf("%s: Apply = %v, addresses %v, want %s", tc.name, err, got, tc.want)
+		}
+		s.Close()
+	}
+}

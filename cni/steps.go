@@ -445,6 +445,13 @@ func (b bridgeAddr) apply(s *plan.Session) error {
 	}
 	fam := rtnl.FamilyOf(b.GW.Addr())
 	for _, a := range addrs {
+		if a.Prefix() == b.GW {
+			// Another ADD on the same bridge put it there after Applied
+			// looked: the bridge is as this step wants it.
+			return nil
+		}
+	}
+	for _, a := range addrs {
 		p := a.Prefix()
 		if a.Scope == rtnl.ScopeLink {
 			continue
