@@ -325,3 +325,34 @@ func TestBridgeAddrRace(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestBridgeDelIfMade: the undo of a bridge this ADD made leaves it when
+// another attachment's veth is on it (a concurrent ADD found the bridge),
+// removes it when it has no ports, and leaves a bridge this ADD did not
+// make.
+func TestBridgeDelIfMade(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		made, port bool
+		want       bool // the bridge is still there
+	}{
+		{"made, no ports", true, false, false},
+		{"made, another's port", true, true, true},
+		{"not made", false, false, true},
+	} {
+		f := newFakeNode()
+		br := f.host.AddLink("br0", "bridge", 0)
+		if tc.port {
+			f.host.AddLink("vethother", "veth", 0).Attrs.Master = ptr(br.Index)
+		}
+		s := plan.NewSession(f.options())
+		made := tc.made
+		if err := (bridgeDelIfMade{Name: "br0", made: &made}).Apply(context.Background(), s); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if _, ok := f.host.Links["br0"]; ok != tc.want {
+			t.Errorf("%s: bridge there = %v, want %v", tc.name, ok, tc.want)
+		}
+		s.Close()
+	}
+}

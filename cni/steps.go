@@ -42,7 +42,7 @@ func named(name string, err error) error {
 // ports. A bridge already there is applied (and so never removed by a
 // rollback); a link of that name that is no bridge is an error. Made is
 // set when Apply made the bridge: its inverse removes it only then (a
-// concurrent ADD may have made it first).
+// concurrent ADD may have made it first), and only with no ports on it.
 type bridgeAdd struct {
 	Name string
 	MTU  *uint32
@@ -111,25 +111,49 @@ func (b bridgeAdd) apply(s *plan.Session) error {
 }
 
 func (b bridgeAdd) Inverse(ctx context.Context, s *plan.Session) (plan.Step, error) {
-	return linkDelIfMade{Name: b.Name, made: b.made}, nil
+	return bridgeDelIfMade{Name: b.Name, made: b.made}, nil
 }
 
-// linkDelIfMade deletes host link Name when made says this ADD made it.
-type linkDelIfMade struct {
+// bridgeDelIfMade deletes host bridge Name when made says this ADD made
+// it and it has no ports: a concurrent ADD that found it may have put its
+// container's veth on it since.
+type bridgeDelIfMade struct {
 	Name string
 	made *bool
 }
 
-func (d linkDelIfMade) Applied(ctx context.Context, s *plan.Session) (bool, error) { return false, nil }
+func (d bridgeDelIfMade) Applied(ctx context.Context, s *plan.Session) (bool, error) {
+	return false, nil
+}
 
-func (d linkDelIfMade) Apply(ctx context.Context, s *plan.Session) error {
+func (d bridgeDelIfMade) Apply(ctx context.Context, s *plan.Session) error {
 	if !*d.made {
 		return nil
+	}
+	conn, err := s.Rtnl(nsfs.Self())
+	if err != nil {
+		return err
+	}
+	idx, err := conn.LinkIndex(d.Name)
+	if notExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	links, err := conn.Links()
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		if l.Attrs.Master != nil && *l.Attrs.Master == idx {
+			return nil
+		}
 	}
 	return plan.LinkDel{Name: d.Name}.Apply(ctx, s)
 }
 
-func (d linkDelIfMade) Inverse(ctx context.Context, s *plan.Session) (plan.Step, error) {
+func (d bridgeDelIfMade) Inverse(ctx context.Context, s *plan.Session) (plan.Step, error) {
 	return nil, nil
 }
 
