@@ -218,3 +218,31 @@ func TestListingsOnFakeKernel(t *testing.T) {
 		t.Errorf("bad input reached the kernel (%d requests)", k.Requests-before)
 	}
 }
+
+// TestRouteShowNoMainTable: in a namespace with no IPv4 route the kernel
+// has no main table and refuses a dump of it (ENOENT); ip's listings of
+// the main table then print nothing and exit 0, while a listing of another
+// missing table and a flush of the main table are refused (exit 2).
+func TestRouteShowNoMainTable(t *testing.T) {
+	k := onModel(t)
+	for _, tc := range []struct {
+		line, stdout string
+		code         int
+	}{
+		{"route show", "", 0},
+		{"-j route show", "[]\n", 0},
+		{"route list table main dev lo", "", 0},
+		{"-4 route show", "", 0},
+		{"route show table 100", "", 2},
+		{"route flush table main", "", 2},
+	} {
+		k.Fail[unix.RTM_GETROUTE] = unix.ENOENT
+		code, stdout, stderr := nsnet("", tc.line)
+		if code != tc.code || stdout != tc.stdout || (code == 0) != (stderr == "") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit %d, stdout %q", tc.line, code, stdout, stderr, tc.code, tc.stdout)
+		}
+	}
+	if code, _, stderr := nsnet("", "route flush"); code != 1 || !strings.Contains(stderr, "route flush") {
+		t.Errorf("route flush without a selector: exit %d, %q; want ip's exit 1", code, stderr)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"strings"
 
 	"github.com/nsnet/nsnet/plan"
@@ -643,7 +644,10 @@ func hostPrefix(p *netip.Prefix) bool { return p != nil && p.Bits() == p.Addr().
 func sameFamily(a, b netip.Addr) bool { return a.Is4() == b.Is4() }
 
 // routes returns the routes the command selects, with the connection.
-func (c routeShow) routes(e *env) (*rtnl.Conn, []rtnl.RouteMessage, error) {
+// With mainEmpty, a main table the kernel does not have yet (a namespace
+// with no IPv4 route) selects nothing, as ip's listings take it; a flush
+// is refused there, as ip's is.
+func (c routeShow) routes(e *env, mainEmpty bool) (*rtnl.Conn, []rtnl.RouteMessage, error) {
 	conn, err := e.rtnl()
 	if err != nil {
 		return nil, nil, err
@@ -669,6 +673,9 @@ func (c routeShow) routes(e *env) (*rtnl.Conn, []rtnl.RouteMessage, error) {
 		}
 	}
 	all, err := conn.Routes(f)
+	if mainEmpty && f.Table == rtnl.TableMain && errors.Is(err, os.ErrNotExist) {
+		return conn, nil, nil
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -682,7 +689,7 @@ func (c routeShow) routes(e *env) (*rtnl.Conn, []rtnl.RouteMessage, error) {
 }
 
 func (c routeShow) run(e *env) error {
-	conn, routes, err := c.routes(e)
+	conn, routes, err := c.routes(e, true)
 	if err != nil {
 		return err
 	}
@@ -723,7 +730,7 @@ type routeFlush struct{ sel routeShow }
 
 func parseRouteFlush(a *argv, opt options) (command, error) {
 	if !a.more() {
-		return nil, ipUsage(255, "\"ip route flush\" requires arguments.", usagef("route flush: missing a selector (table, dev, PREFIX, cache ...)"))
+		return nil, ipUsage(1, "\"ip route flush\" requires arguments.", usagef("route flush: missing a selector (table, dev, PREFIX, cache ...)"))
 	}
 	c, err := parseRouteShow(a, opt)
 	if err != nil {
@@ -743,7 +750,7 @@ func (c routeFlush) step(e *env) (plan.Step, error) {
 	}
 	st := plan.RouteFlush{NS: ref, Cache: c.sel.cache, Family: c.sel.family}
 	st.List = func() ([]rtnl.RouteMessage, error) {
-		_, routes, err := c.sel.routes(e)
+		_, routes, err := c.sel.routes(e, false)
 		var re *rtnl.Error
 		if errors.As(err, &re) && re.Kernel() {
 			return nil, &flushError{err}
