@@ -377,6 +377,12 @@ func Identify(pid int) ([]string, error) {
 		return nil, err
 	}
 	defer ns.Close()
+	return IdentifyNS(ns)
+}
+
+// IdentifyNS returns the names under which network namespace ns is known
+// (usually zero or one).
+func IdentifyNS(ns *NS) ([]string, error) {
 	dev, ino, err := ns.ID()
 	if err != nil {
 		return nil, err

@@ -82,14 +82,15 @@ func parseNetns(args []string, opt options) (command, error) {
 		// list" lines back ("blue (id: 0)").
 		return netnsDel{name: name}, nil
 	case matches(word, "identify"):
-		pid := os.Getpid()
+		c := netnsIdentify{pid: os.Getpid(), self: true}
 		if a.more() {
 			var err error
-			if pid, err = pidArg(a.next()); err != nil {
+			if c.pid, err = pidArg(a.next()); err != nil {
 				return nil, err
 			}
+			c.self = false
 		}
-		return netnsIdentify{pid: pid}, a.noMore()
+		return c, a.noMore()
 	case matches(word, "pids"):
 		name, err := nameArg(a, "pids")
 		if err != nil {
@@ -334,10 +335,24 @@ func (netnsListID) run(e *env) error {
 	return nil
 }
 
-type netnsIdentify struct{ pid int }
+// netnsIdentify names the namespace of process pid; self (no PID given)
+// with -n NS names NS, as ip does after switching into it.
+type netnsIdentify struct {
+	pid  int
+	self bool
+}
 
 func (c netnsIdentify) run(e *env) error {
-	names, err := nsfs.Identify(c.pid)
+	var names []string
+	var err error
+	if c.self && e.ns != "" {
+		var h *nsfs.NS
+		if h, err = e.nsHandle(); err == nil {
+			names, err = nsfs.IdentifyNS(h)
+		}
+	} else {
+		names, err = nsfs.Identify(c.pid)
+	}
 	if err != nil {
 		return err
 	}
