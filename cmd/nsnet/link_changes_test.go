@@ -85,5 +85,5 @@ func TestAddrRouteChanges(t *testing.T) {
 	if len(k.Routes) != 0 {
 		t.Errorf("left %v", k.Routes)
 	}
-	wantErr(t, "route flush", 255, "flush")
+	wantErr(t, "route flush", 1, "flush")
 }
