@@ -128,15 +128,17 @@ func lookCommand(argv []string) (string, error) {
 // returns only on failure; the process's exit status is then the
 // command's own.
 func Exec(name string, argv []string, env []string, warn io.Writer) error {
-	path, err := lookCommand(argv)
-	if err != nil {
-		return err
-	}
 	return onThrowawayThread(func() error {
+		// The namespace first, then the command, as ip: a missing
+		// namespace is the error even when the command is missing too.
 		if err := enter(name, warn); err != nil {
 			return err
 		}
-		err := unix.Exec(path, argv, env)
+		path, err := lookCommand(argv)
+		if err != nil {
+			return err
+		}
+		err = unix.Exec(path, argv, env)
 		if err == unix.EACCES {
 			return fmt.Errorf("%s: %w", argv[0], ErrNotExecutable)
 		}

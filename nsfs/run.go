@@ -71,14 +71,6 @@ func (cmd *Command) run(enter func() error) error {
 	if len(cmd.Args) == 0 {
 		return errors.New("no command given")
 	}
-	path := cmd.Path
-	if path == "" || filepath.Base(path) == path {
-		p, err := lookCommand(cmd.Args)
-		if err != nil {
-			return err
-		}
-		path = p
-	}
 	env := cmd.Env
 	if env == nil {
 		env = os.Environ()
@@ -89,7 +81,18 @@ func (cmd *Command) run(enter func() error) error {
 		return err
 	}
 	pid := 0
+	// The command is looked up after enter, as ip looks it up after it
+	// switched: a missing namespace is the error even when the command is
+	// missing too.
 	start := func() error {
+		path := cmd.Path
+		if path == "" || filepath.Base(path) == path {
+			p, err := lookCommand(cmd.Args)
+			if err != nil {
+				return err
+			}
+			path = p
+		}
 		var err error
 		pid, err = syscall.ForkExec(path, cmd.Args, &syscall.ProcAttr{Env: env, Files: files.fds[:]})
 		if err != nil {

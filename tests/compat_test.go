@@ -284,8 +284,14 @@ func TestCompatScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The state a script leaves, listed by iproute2's ip whatever ip the
-	// script ran with; link states settle first (linkwatch).
-	dump := `sleep 2; for n in "" $(ls /run/netns); do echo "== netns $n"; ` +
+	// script ran with; link states settle first (linkwatch), and so does
+	// DAD: the local route of an IPv6 address appears when its DAD ends,
+	// which for a link brought up last can take over 2 s (a random delay
+	// of up to 1 s, then 1 s of probing), so the listing waits (at most
+	// 10 s more) until no address of any namespace is tentative.
+	dump := `sleep 2; for i in $(seq 50); do t=; for n in "" $(ls /run/netns); do ` +
+		`t=$t$(` + realIP + ` ${n:+-n $n} -6 addr show tentative); done; [ -z "$t" ] && break; sleep 0.2; done; ` +
+		`for n in "" $(ls /run/netns); do echo "== netns $n"; ` +
 		realIP + ` ${n:+-n $n} -br link; ` + realIP + ` ${n:+-n $n} -br addr; ` +
 		realIP + ` ${n:+-n $n} route show table all; done`
 	for _, file := range files {

@@ -45,4 +45,14 @@ func TestBatchAsIP(t *testing.T) {
 	if l := k.Links["br1"]; code != 0 || l == nil || *l.Attrs.MTU != 1400 || l.Flags&1 == 0 {
 		t.Fatalf("stdin batch: exit %d, br1 %+v: %s", code, l, stderr)
 	}
+	// A failing line of stdin: nsnet names it <stdin>, ip names it "-",
+	// as it was given (ip -batch - prints "Command failed -:1").
+	if code, _, stderr = nsnet("link set nosuch up\n", "-batch -"); code != 1 || !strings.Contains(stderr, "<stdin>:1") {
+		t.Errorf("stdin batch, failing line: exit %d: %q", code, stderr)
+	}
+	ipMode = true
+	defer func() { ipMode = false }()
+	if code, _, stderr = nsnet("link set nosuch up\n", "-batch -"); code != 1 || stderr != "Cannot find device \"nosuch\"\nCommand failed -:1\n" {
+		t.Errorf("as ip, stdin batch, failing line: exit %d: %q", code, stderr)
+	}
 }

@@ -59,7 +59,7 @@ var (
 // batchFile is a batch file, every line parsed once (so a typo on line 10
 // changes nothing) and kept compact.
 type batchFile struct {
-	name  string // as errors name it ("<stdin>" for -)
+	name  string // as errors name it ("<stdin>" for -, "-" as ip)
 	g     globals
 	lines []bline
 	opts  []options // the distinct options of the lines
@@ -234,6 +234,9 @@ func readBatchData(s *session, file string) (name, data string, err error) {
 	size := int64(0)
 	if file == "-" {
 		r, name = s.stdin, "<stdin>"
+		if ipMode {
+			name = "-" // ip names the file as given: "Command failed -:1"
+		}
 	} else {
 		f, err := os.Open(file)
 		if err != nil {

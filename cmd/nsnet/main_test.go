@@ -140,3 +140,29 @@ func TestRepeatedKeywords(t *testing.T) {
 		}
 	}
 }
+
+// TestNetnsExecNamespaceFirst: as ip, netns exec opens the namespace
+// before it looks the command up, so a missing namespace is the error
+// (exit 255) even when the command is missing too; ip would say "exec of
+// ... failed" only once inside the namespace. Found by a public script's
+// typo, `ip netns ex ec router ip link set ...` (maton369's
+// Linux_Network_Namespace_Practice), which ip reads as exec in "ec".
+func TestNetnsExecNamespaceFirst(t *testing.T) {
+	const ns, cmd = "nsnet-unit-no-such-ns", "nsnet-unit-no-such-cmd"
+	line := "netns exec " + ns + " " + cmd
+	code, out, stderr := nsnet("", line)
+	if code != 255 || out != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, ns) || strings.Contains(stderr, cmd) {
+		t.Errorf("%s: exit %d, stdout %q, stderr %q; want 255 and one line naming the namespace only", line, code, out, stderr)
+	}
+	// Inside a batch the command runs as a child (nsfs.Run): same order.
+	code, _, stderr = nsnet(line+"\n", "-batch -")
+	if code != 1 || !strings.Contains(stderr, ns) || strings.Contains(stderr, cmd) {
+		t.Errorf("-batch %s: exit %d, stderr %q; want 1 and the namespace named, not the command", line, code, stderr)
+	}
+	ipMode = true
+	defer func() { ipMode = false }()
+	code, _, stderr = nsnet("", line)
+	if want := `Cannot open network namespace "` + ns + `": No such file or directory` + "\n"; code != 255 || stderr != want {
+		t.Errorf("as ip, %s: exit %d, stderr %q; want 255, %q", line, code, stderr, want)
+	}
+}
