@@ -566,7 +566,10 @@ type RouteFilter struct {
 
 // Routes lists the routes f selects. The kernel filters by table and
 // output link (strict dump checking), and Routes checks again.
-func (c *Conn) Routes(f RouteFilter) ([]RouteMessage, error) {
+func (c *Conn) Routes(f RouteFilter) ([]RouteMessage, error) { return c.routes(f, nil) }
+
+// routes is Routes; keep, when not nil, is handed each message selected.
+func (c *Conn) routes(f RouteFilter, keep func(netlink.Message)) ([]RouteMessage, error) {
 	req := &RouteMessage{Family: f.Family, Table: f.Table}
 	if f.OIF != 0 {
 		req.Attrs.OIF = &f.OIF
@@ -591,6 +594,9 @@ func (c *Conn) Routes(f RouteFilter) ([]RouteMessage, error) {
 			continue
 		}
 		out = append(out, r)
+		if keep != nil {
+			keep(nm)
+		}
 	}
 	return out, err
 }
