@@ -14,6 +14,8 @@ const addrHelp = `Usage: nsnet address { add | del | replace } IFADDR dev DEV [ 
        nsnet address show [ [dev] DEV ] [ up ] [ type TYPE | TYPE_slave ] [ master BRIDGE | nomaster ]
                           [ group N ] [ FILTER ]
        nsnet address flush [dev] DEV [ FILTER ]
+       nsnet address save [ [dev] DEV ] > FILE
+       nsnet address { restore | showdump } < FILE
 
 IFADDR := [ local ] ADDR[/PLEN] [ peer PEER[/PLEN] ]
 OPTIONS := [ broadcast ADDR | + | - ] [ label LABEL ] [ scope { global | link | host | N } ]
@@ -26,7 +28,10 @@ ADDR may be written as ip takes it: 10.1/16, 192.168.1.2/255.255.255.0.
 IPv4 and IPv6; without /PLEN an address is a host address (/32, /128). "del"
 without /PLEN removes the address whatever its length. -4 and -6 filter what is
 shown and flushed; -j prints "ip -j addr"'s JSON, -br one line per link.
-"nsnet address" alone is "nsnet address show".
+"nsnet address" alone is "nsnet address show". "save" writes the addresses of
+DEV (or of every link) in ip's binary format, never to a terminal; "restore"
+adds a save file's addresses back (one already there is kept; if the kernel
+refuses one, those added are deleted again); "showdump" lists a save file.
 `
 
 func parseAddr(args []string, opt options) (command, error) {
@@ -48,6 +53,16 @@ func parseAddr(args []string, opt options) (command, error) {
 		return parseAddrShow(a)
 	case matches(word, "flush"):
 		return parseAddrFlush(a)
+	case matches(word, "save"):
+		c, err := parseAddrShow(a)
+		if err != nil {
+			return nil, err
+		}
+		return addrSave{dev: c.(addrShow).dev}, nil
+	case matches(word, "showdump"):
+		return addrShowdump{}, nil
+	case matches(word, "restore"):
+		return addrRestore{}, nil // ip reads no more words
 	case isHelp(word):
 		return helpCmd{text: addrHelp}, nil
 	}

@@ -121,6 +121,24 @@ func strerror(n syscall.Errno) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
+// kernelText is ip's line for a kernel refusal: the kernel's extended
+// acknowledgement as "Error: ...", else "RTNETLINK answers: " and errno.
+func kernelText(err error) string {
+	if msg := extAck(err); msg != "" {
+		if !strings.HasSuffix(msg, ".") {
+			msg += "."
+		}
+		return "Error: " + msg
+	}
+	var re *rtnl.Error
+	if errors.As(err, &re) {
+		if n, ok := re.Errno(); ok {
+			return "RTNETLINK answers: " + strerror(n)
+		}
+	}
+	return "RTNETLINK answers: " + oneLine(err.Error())
+}
+
 // ipReport prints err as ip would and returns ip's exit status.
 func ipReport(stderr fmtWriter, err error) int {
 	// A failed batch line: ip's message, then the line, and exit 1.
@@ -146,16 +164,7 @@ func ipReport(stderr fmtWriter, err error) int {
 	}
 	var re *rtnl.Error
 	if errors.As(err, &re) && re.Kernel() {
-		if msg := extAck(err); msg != "" {
-			if !strings.HasSuffix(msg, ".") {
-				msg += "."
-			}
-			fmt.Fprintf(stderr, "Error: %s\n", msg)
-		} else if n, ok := re.Errno(); ok {
-			fmt.Fprintf(stderr, "RTNETLINK answers: %s\n", strerror(n))
-		} else {
-			fmt.Fprintf(stderr, "RTNETLINK answers: %s\n", oneLine(err.Error()))
-		}
+		fmt.Fprintln(stderr, kernelText(err))
 		var fe *flushError
 		switch {
 		case errors.As(err, &fe):

@@ -15,6 +15,8 @@ const routeHelp = `Usage: nsnet route { add | del | replace | append | change } 
        nsnet route { show | flush } SELECTOR
        nsnet route flush cache
        nsnet route get ADDRESS [ from ADDRESS ] [ iif DEV ] [ oif DEV ] [ mark N ]
+       nsnet route save SELECTOR > FILE
+       nsnet route { restore | showdump } < FILE
 
 SELECTOR := [ table { TABLE | all | cache } ] [ dev DEV ] [ iif DEV ] [ root PREFIX ]
             [ match PREFIX ] [ exact PREFIX | PREFIX ] [ from [ root | match | exact ] PREFIX ]
@@ -38,7 +40,11 @@ source-specific routes, "via" and "src" select by gateway and preferred
 source address inside a prefix. Keywords may be abbreviated as in ip. "flush" deletes what "show" would list; in an up
 file it is undone by adding those routes back. "show" lists the main table's IPv4 routes unless -6 or "table all"
 says otherwise. "get" asks the kernel which route a packet would take.
-"nsnet route" alone is "nsnet route show".
+"nsnet route" alone is "nsnet route show". "save" writes what "show" would
+list in ip's binary format (never to a terminal), "restore" adds the routes
+of such a file back (those of local addresses, then of local networks, then
+via gateways; one already there is kept) and, if the kernel refuses one,
+deletes those it added; "showdump" lists a file's routes.
 `
 
 func parseRoute(args []string, opt options) (command, error) {
@@ -64,6 +70,16 @@ func parseRoute(args []string, opt options) (command, error) {
 		return parseRouteGet(a, opt)
 	case matches(word, "flush"):
 		return parseRouteFlush(a, opt)
+	case matches(word, "save"):
+		c, err := parseRouteShow(a, opt)
+		if err != nil {
+			return nil, err
+		}
+		return routeSave{sel: c.(routeShow)}, nil
+	case matches(word, "restore"):
+		return routeRestore{}, nil // ip reads no more words
+	case matches(word, "showdump"):
+		return routeShowdump{}, nil
 	case isHelp(word):
 		return helpCmd{text: routeHelp}, nil
 	}
@@ -648,9 +664,16 @@ func sameFamily(a, b netip.Addr) bool { return a.Is4() == b.Is4() }
 // with no IPv4 route) selects nothing, as ip's listings take it; a flush
 // is refused there, as ip's is.
 func (c routeShow) routes(e *env, mainEmpty bool) (*rtnl.Conn, []rtnl.RouteMessage, error) {
+	conn, routes, _, err := c.list(e, mainEmpty, false)
+	return conn, routes, err
+}
+
+// list is routes; with raw, it also returns each selected route's message
+// as the kernel sent it (for route save).
+func (c routeShow) list(e *env, mainEmpty, raw bool) (*rtnl.Conn, []rtnl.RouteMessage, []rtnl.Saved, error) {
 	conn, err := e.rtnl()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	f := rtnl.RouteFilter{Family: c.family, Table: rtnl.TableMain}
 	if c.table != nil {
@@ -664,28 +687,38 @@ func (c routeShow) routes(e *env, mainEmpty bool) (*rtnl.Conn, []rtnl.RouteMessa
 	}
 	if c.iif != "" {
 		if c.iifIndex, err = linkIndex(conn, c.iif); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	if c.dev != "" {
 		if f.OIF, err = linkIndex(conn, c.dev); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	all, err := conn.Routes(f)
+	var all []rtnl.RouteMessage
+	var saved []rtnl.Saved
+	if raw {
+		all, saved, err = conn.RoutesSaved(f)
+	} else {
+		all, err = conn.Routes(f)
+	}
 	if mainEmpty && f.Table == rtnl.TableMain && errors.Is(err, os.ErrNotExist) {
-		return conn, nil, nil
+		return conn, nil, nil, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var out []rtnl.RouteMessage
+	var outRaw []rtnl.Saved
 	for i := range all {
 		if c.selects(&all[i]) {
 			out = append(out, all[i])
+			if raw {
+				outRaw = append(outRaw, saved[i])
+			}
 		}
 	}
-	return conn, out, nil
+	return conn, out, outRaw, nil
 }
 
 func (c routeShow) run(e *env) error {
@@ -702,6 +735,11 @@ func (c routeShow) run(e *env) error {
 		showTable: showTable, showDev: c.dev == "",
 		hideProto: c.proto != nil, hideScope: c.scope != nil, hideTOS: c.tos != nil,
 		hideVia: hostPrefix(c.via), hideSrc: hostPrefix(c.src), hideMetric: c.metric != nil, hideIIF: c.iif != ""}
+	return printRoutes(e, p, routes)
+}
+
+// printRoutes lists routes with p as text or JSON, as e's options say.
+func printRoutes(e *env, p *routePrinter, routes []rtnl.RouteMessage) error {
 	out := []any{}
 	var b, rec strings.Builder
 	for i := range routes {
@@ -720,7 +758,7 @@ func (c routeShow) run(e *env) error {
 	if e.opt.json {
 		return e.printJSON(out)
 	}
-	_, err = fmt.Fprint(e.out, b.String())
+	_, err := fmt.Fprint(e.out, b.String())
 	return err
 }
 
