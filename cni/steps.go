@@ -130,27 +130,38 @@ func (d bridgeDelIfMade) Apply(ctx context.Context, s *plan.Session) error {
 	if !*d.made {
 		return nil
 	}
+	_, _, busy, err := otherPorts(s, d.Name, "")
+	if busy || err != nil {
+		return err
+	}
+	return plan.LinkDel{Name: d.Name}.Apply(ctx, s)
+}
+
+// otherPorts reports whether host bridge name has ports other than link
+// except, with the bridge's index; a bridge that is gone is busy (there
+// is nothing left to undo on it).
+func otherPorts(s *plan.Session, name, except string) (*rtnl.Conn, uint32, bool, error) {
 	conn, err := s.Rtnl(nsfs.Self())
 	if err != nil {
-		return err
+		return nil, 0, false, err
 	}
-	idx, err := conn.LinkIndex(d.Name)
+	idx, err := conn.LinkIndex(name)
 	if notExist(err) {
-		return nil
+		return conn, 0, true, nil
 	}
 	if err != nil {
-		return err
+		return nil, 0, false, err
 	}
 	links, err := conn.Links()
 	if err != nil {
-		return err
+		return nil, 0, false, err
 	}
 	for _, l := range links {
-		if l.Attrs.Master != nil && *l.Attrs.Master == idx {
-			return nil
+		if l.Attrs.Master != nil && *l.Attrs.Master == idx && l.Attrs.Name != except {
+			return conn, idx, true, nil
 		}
 	}
-	return plan.LinkDel{Name: d.Name}.Apply(ctx, s)
+	return conn, idx, false, nil
 }
 
 func (d bridgeDelIfMade) Inverse(ctx context.Context, s *plan.Session) (plan.Step, error) {
@@ -501,28 +512,15 @@ func (b bridgeAddr) Inverse(ctx context.Context, s *plan.Session) (plan.Step, er
 }
 
 // bridgeAddrDel removes a gateway address bridgeAddr put on the bridge,
-// unless the bridge has other ports than Own.
+// unless the bridge has other ports than Own (or is gone).
 type bridgeAddrDel bridgeAddr
 
 func (d bridgeAddrDel) Applied(ctx context.Context, s *plan.Session) (bool, error) { return false, nil }
 
 func (d bridgeAddrDel) Apply(ctx context.Context, s *plan.Session) error {
-	conn, err := s.Rtnl(nsfs.Self())
-	if err != nil {
+	conn, idx, busy, err := otherPorts(s, d.Bridge, d.Own)
+	if busy || err != nil {
 		return err
-	}
-	idx, err := conn.LinkIndex(d.Bridge)
-	if err != nil {
-		return err
-	}
-	links, err := conn.Links()
-	if err != nil {
-		return err
-	}
-	for _, l := range links {
-		if l.Attrs.Master != nil && *l.Attrs.Master == idx && l.Attrs.Name != d.Own {
-			return nil
-		}
 	}
 	return conn.DeleteAddr(addrMsg(idx, d.GW, false))
 }
