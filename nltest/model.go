@@ -1,6 +1,7 @@
 package nltest
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"syscall"
@@ -8,6 +9,7 @@ import (
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/nsnet/nsnet/internal/nlattr"
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -242,6 +244,14 @@ func (k *Model) serveOne(req netlink.Message) ([]netlink.Message, error) {
 		}
 		if m.Attrs.Info != nil && m.Attrs.Info.Data != nil && l.Attrs.Info != nil {
 			l.Attrs.Info.Data = m.Attrs.Info.Data
+		}
+		if m.Attrs.Info != nil && m.Attrs.Info.SlaveKind != "" {
+			// A port's settings: refused on a link that is no port of
+			// that kind, else each attribute replaces its own.
+			if l.Attrs.Info == nil || l.Attrs.Info.SlaveKind != m.Attrs.Info.SlaveKind {
+				return []netlink.Message{Error(req, unix.EOPNOTSUPP, "")}, nil
+			}
+			l.Attrs.Info.SlaveData = mergeAttrs(l.Attrs.Info.SlaveData, m.Attrs.Info.SlaveData)
 		}
 		k.setAttrs(l, &m)
 		return ack, nil
@@ -528,4 +538,39 @@ func (k *Model) altOwner(n string) *rtnl.LinkMessage {
 		}
 	}
 	return nil
+}
+
+// mergeAttrs returns the attributes of old with those of set put in
+// their place (or added); a flag (no payload) in set changes nothing.
+func mergeAttrs(old, set []byte) []byte {
+	type attr struct {
+		typ  uint16
+		data []byte
+	}
+	read := func(b []byte) []attr {
+		var out []attr
+		r := nlattr.NewReader(b, binary.NativeEndian)
+		for r.Next() {
+			out = append(out, attr{r.Type, append([]byte(nil), r.Data...)})
+		}
+		return out
+	}
+	all := read(old)
+	for _, a := range read(set) {
+		if len(a.data) == 0 {
+			continue
+		}
+		i := slices.IndexFunc(all, func(o attr) bool { return o.typ == a.typ })
+		if i < 0 {
+			all = append(all, a)
+		} else {
+			all[i] = a
+		}
+	}
+	e := nlattr.NewEncoder(binary.NativeEndian)
+	for _, a := range all {
+		e.Bytes(a.typ, a.data)
+	}
+	b, _ := e.Encode()
+	return b
 }

@@ -7,8 +7,11 @@ import (
 	"net"
 	"net/netip"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/nsnet/nsnet/internal/jsonv"
 	"github.com/nsnet/nsnet/internal/jsonw"
@@ -252,6 +255,11 @@ func DecodeStep(kind string, data []byte) (Step, error) {
 		}
 		if l.Kind != nil {
 			return nil, fmt.Errorf("a link-set record that changes a kind's data")
+		}
+		for _, a := range l.BridgePort {
+			if a.Type == 0 || a.Type > unix.IFLA_BRPORT_BACKUP_NHID || len(a.Data) > 4 || a.Dev != "" && validDev(a.Dev) != nil {
+				return nil, fmt.Errorf("a link-set record with a bad bridge port setting (type %d)", a.Type)
+			}
 		}
 		if l.Name != "" {
 			if err := validDev(l.Name); err != nil {
@@ -837,6 +845,11 @@ func linkSetUndo(s, u LinkSet) bool {
 	}
 	if (u.NetNS == nil) != (s.NetNS == nil) {
 		return false
+	}
+	for _, ua := range u.BridgePort {
+		if !slices.ContainsFunc(s.BridgePort, func(sa KindAttr) bool { return sa.Type == ua.Type }) {
+			return false
+		}
 	}
 	if u.NetNS != nil {
 		origin := s.NS

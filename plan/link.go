@@ -1,12 +1,16 @@
 package plan
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"os"
+	"slices"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/nsnet/nsnet/internal/nlattr"
 	"github.com/nsnet/nsnet/nsfs"
@@ -491,6 +495,12 @@ type LinkSet struct {
 	Group       *uint32        `json:",omitempty"`
 	AddrGenMode *uint8         `json:",omitempty"`
 	Kind        *LinkAdd       `json:",omitempty"`
+	// BridgePort, when not nil, are bridge port settings of the link
+	// (IFLA_BRPORT_* attributes, with KindAttr.Dev for a backup port),
+	// sent as ip's "type bridge_slave" sends them: IFLA_INFO_SLAVE_KIND
+	// "bridge" and IFLA_INFO_SLAVE_DATA. IFLA_BRPORT_FLUSH empties the
+	// port's learned entries and has nothing to undo.
+	BridgePort []KindAttr `json:",omitempty"`
 }
 
 func (c LinkSet) options() LinkOptions {
@@ -535,6 +545,23 @@ func (c LinkSet) Apply(ctx context.Context, s *Session) error {
 			return err
 		}
 		m.Attrs.Info = km.Attrs.Info
+	}
+	if c.BridgePort != nil {
+		attrs := slices.Clone(c.BridgePort)
+		for i, at := range attrs {
+			if at.Dev != "" {
+				idx, err := linkIndex(conn, "backup_port", at.Dev)
+				if err != nil {
+					return err
+				}
+				attrs[i] = KindAttr{Type: at.Type, Data: binary.NativeEndian.AppendUint32(nil, idx)}
+			}
+		}
+		data, err := encodeKindAttrs(attrs, conn)
+		if err != nil {
+			return err
+		}
+		m.Attrs.Info = &rtnl.LinkInfo{SlaveKind: "bridge", SlaveData: data}
 	}
 	err = conn.SetLink(m)
 	if err != nil && m.Index == 0 {
@@ -598,6 +625,29 @@ func (c LinkSet) Applied(ctx context.Context, s *Session) (bool, error) {
 		return false, nil
 	case c.Kind != nil:
 		return false, nil
+	case c.BridgePort != nil:
+		for _, at := range c.BridgePort {
+			if at.Type == unix.IFLA_BRPORT_FLUSH {
+				return false, nil // a flush is never "there"
+			}
+		}
+		now, err := bridgePortNow(conn, l, c.BridgePort, c.Dev)
+		if err != nil {
+			return false, nil
+		}
+		for i, at := range c.BridgePort {
+			want := at.Data
+			if at.Dev != "" {
+				idx, err := conn.LinkIndex(at.Dev)
+				if err != nil {
+					return false, nil
+				}
+				want = binary.NativeEndian.AppendUint32(nil, idx)
+			}
+			if !bytes.Equal(now[i].Data, want) {
+				return false, nil
+			}
+		}
 	}
 	if c.Master != nil {
 		want := uint32(0)
@@ -655,6 +705,11 @@ func (c LinkSet) Inverse(ctx context.Context, s *Session) (Step, error) {
 	if c.Name != "" && c.Name != c.Dev {
 		inv.Dev, inv.Name = c.Name, c.Dev
 	}
+	if c.BridgePort != nil {
+		if inv.BridgePort, err = bridgePortNow(conn, old, c.BridgePort, c.Dev); err != nil {
+			return nil, err
+		}
+	}
 	// Flags, group and addrgenmode go back to what they were.
 	inv.FlagMask = c.FlagMask
 	inv.Flags = old.Flags & c.FlagMask
@@ -706,4 +761,38 @@ func (c LinkSet) Inverse(ctx context.Context, s *Session) (Step, error) {
 		}
 	}
 	return inv, nil
+}
+
+// bridgePortNow returns the values port l has now for the attributes of
+// set (IFLA_BRPORT_FLUSH left out: nothing to put back), read from its
+// IFLA_INFO_SLAVE_DATA: what sets them back. A backup port the kernel
+// does not report is none (0). A link that is no bridge port, or a
+// setting the kernel does not report, is an error.
+func bridgePortNow(conn *rtnl.Conn, l *rtnl.LinkMessage, set []KindAttr, dev string) ([]KindAttr, error) {
+	if l.Attrs.Info == nil || l.Attrs.Info.SlaveKind != "bridge" {
+		return nil, fmt.Errorf("link set %s type bridge_slave: %s is not a bridge port", dev, dev)
+	}
+	have := map[uint16][]byte{}
+	r := nlattr.NewReader(l.Attrs.Info.SlaveData, binary.NativeEndian)
+	for r.Next() {
+		have[r.Type] = append([]byte(nil), r.Data...)
+	}
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("link set %s type bridge_slave: %w", dev, err)
+	}
+	out := []KindAttr{}
+	for _, at := range set {
+		if at.Type == unix.IFLA_BRPORT_FLUSH {
+			continue
+		}
+		v, ok := have[at.Type]
+		switch {
+		case !ok && at.Type == unix.IFLA_BRPORT_BACKUP_PORT:
+			v = []byte{0, 0, 0, 0}
+		case !ok:
+			return nil, fmt.Errorf("link set %s type bridge_slave: the kernel does not report setting %d %w", dev, at.Type, ErrIrreversible)
+		}
+		out = append(out, KindAttr{Type: at.Type, Data: v})
+	}
+	return out, nil
 }
