@@ -458,3 +458,61 @@ func TestLinkBadInput(t *testing.T) {
 	}
 	WantFail(t, sb.NSNet("link", "add", "x0", "type", "veth", "peer", "x1", "up"), 255, "peer", "up")
 }
+
+// TestLinkSetBridgeSlaveUpDown: "link set DEV type bridge_slave ..." in an
+// up file changes the port (as ip -d reports it), a second up finds it
+// applied, and down puts back each setting as it was before up, the
+// backup port included; a port the file did not make keeps existing.
+func TestLinkSetBridgeSlaveUpDown(t *testing.T) {
+	sb := NewSandbox(t)
+	sb.Must("ip", "link", "add", "br0", "type", "bridge")
+	for _, v := range []string{"v0", "v1"} {
+		sb.Must("ip", "link", "add", v, "type", "veth", "peer", v+"p")
+		sb.Must("ip", "link", "set", v, "master", "br0")
+	}
+	sb.Must("ip", "link", "set", "v0", "type", "bridge_slave", "cost", "7", "neigh_suppress", "on")
+	port := func() map[string]any {
+		l := ipLinkDetails(t, sb, "v0")
+		info, _ := l["linkinfo"].(map[string]any)
+		data, _ := info["info_slave_data"].(map[string]any)
+		if data == nil {
+			t.Fatalf("v0 is no bridge port: %v", l)
+		}
+		return data
+	}
+	before := port()
+	writeFile(t, sb, "/run/port.nsnet", "link set v0 up type bridge_slave learning off cost 100 hairpin on neigh_suppress off backup_port v1 fdb_flush\n")
+	sb.MustNSNet("up", "/run/port.nsnet")
+	p := port()
+	if p["learning"] != false || p["cost"] != 100.0 || p["hairpin"] != true || p["neigh_suppress"] != false || p["backup_port"] != "v1" {
+		t.Fatalf("after up: %v", p)
+	}
+	if out := sb.MustNSNet("up", "--dry-run", "/run/port.nsnet"); !strings.Contains(out, "apply") {
+		// fdb_flush is never "already there": the line runs again.
+		t.Fatalf("dry run after up: %q", out)
+	}
+	sb.MustNSNet("down", "/run/port.nsnet")
+	after := port()
+	for _, k := range []string{"learning", "cost", "hairpin", "neigh_suppress", "backup_port"} {
+		if fmt.Sprint(after[k]) != fmt.Sprint(before[k]) {
+			t.Errorf("%s after down: %v, before up: %v", k, after[k], before[k])
+		}
+	}
+	if before["cost"] != 7.0 || before["neigh_suppress"] != true {
+		t.Fatalf("the settings before up were not ip's: %v", before)
+	}
+	// A link that is no bridge port: the kernel's refusal, one line.
+	if r := sb.NSNet("link", "set", "v0p", "type", "bridge_slave", "cost", "5"); r.Code == 0 || strings.Count(r.Stderr, "\n") != 1 {
+		t.Errorf("bridge_slave on a link that is no port: %s", r)
+	}
+}
+
+// ipLinkDetails is `ip -d -j link show DEV`'s object.
+func ipLinkDetails(t *testing.T, sb *Sandbox, dev string) map[string]any {
+	t.Helper()
+	var out []map[string]any
+	if err := json.Unmarshal([]byte(sb.Must("ip", "-d", "-j", "link", "show", dev)), &out); err != nil || len(out) != 1 {
+		t.Fatalf("ip -d -j link show %s: %v", dev, err)
+	}
+	return out[0]
+}

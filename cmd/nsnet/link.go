@@ -19,6 +19,7 @@ const linkHelp = `Usage: nsnet link add [name] NAME [ OPTIONS ] type TYPE [ TYPE
                       [ group { N | default } ]
                       [ addrgenmode { eui64 | none | stable_secret | random } ]
                       [ type TYPE TYPE_ARGS ]   (change a kind's data, e.g. vxlan remote)
+                      [ type bridge_slave PORT_ARGS ]   (a bridge port's settings)
        nsnet link delete [dev] DEV [ type TYPE ]
        nsnet link show [ [dev] DEV ] [ type TYPE | TYPE_slave ] [ master BRIDGE | nomaster ]
                        [ group N ] [ up ]
@@ -42,6 +43,13 @@ TYPE := veth | bridge | vxlan | macvlan | macvtap | any kind the kernel knows
   ipvlan mode l2|l3|l3s [ bridge|private|vepa ]; gre, gretap remote A local A
   ttl N key N ...; bareudp dstport N ethertype ipv4|ipv6|mpls_uc|mpls_mc;
   xfrm dev DEV if_id N: parsed and sent; a kernel without the kind refuses
+PORT_ARGS := [ fdb_flush ] [ state N ] [ priority N ] [ cost N ] [ mcast_router N ]
+           [ group_fwd_mask N ] [ backup_port DEV | nobackup_port ]
+           [ { hairpin | guard | root_block | fastleave | learning | flood |
+               mcast_flood | bcast_flood | mcast_to_unicast | proxy_arp |
+               proxy_arp_wifi | mcast_fast_leave | neigh_suppress | vlan_tunnel |
+               isolated | locked } { on | off } ]...
+  undone by down (each setting back as it was; fdb_flush has nothing to undo)
 
 A netns given as a number is a process id, unless /run/netns/NUMBER exists.
 Device names: 1-15 bytes, no '/', ':' or white space, not "." or "..".
@@ -549,7 +557,7 @@ func (c *linkAdd) parseMacvlan(a *argv) error {
 			return usagef("%s: unknown option %q", c.kind, word)
 		}
 	}
-	if c.spec.lower == "" {
+	if c.spec.lower == "" && !c.change {
 		return usagef("%s: missing \"link DEV\"", c.kind)
 	}
 	return nil
@@ -617,6 +625,8 @@ type linkSet struct {
 	dev  string
 	spec linkSpec
 	kind *linkAdd // "type KIND ...": kind data to change
+	// port, when not nil, are "type bridge_slave ..."'s settings.
+	port []plan.KindAttr
 }
 
 func parseLinkSet(a *argv) (command, error) {
@@ -630,6 +640,12 @@ func parseLinkSet(a *argv) (command, error) {
 			k, err := a.value("type")
 			if err != nil {
 				return nil, errIncomplete(err)
+			}
+			if k == "bridge_slave" {
+				if c.port, err = parseBridgeSlave(a); err != nil {
+					return nil, err
+				}
+				break
 			}
 			kc := linkAdd{kind: k, change: true}
 			if err := kc.parseKind(a); err != nil {
@@ -680,7 +696,8 @@ func (c linkSet) step(e *env) (plan.Step, error) {
 	}
 	sp := &c.spec
 	st := plan.LinkSet{NS: ref, Dev: c.dev, Name: sp.name, Up: sp.up, MTU: sp.mtu, Master: sp.master, Address: sp.address, TxQueueLen: sp.txqlen,
-		NetNS: sp.netns, Alias: sp.alias, FlagMask: sp.flagMask, Flags: sp.flags, Group: sp.group, AddrGenMode: sp.addrGenMode}
+		NetNS: sp.netns, Alias: sp.alias, FlagMask: sp.flagMask, Flags: sp.flags, Group: sp.group, AddrGenMode: sp.addrGenMode,
+		BridgePort: c.port}
 	if c.kind != nil {
 		k := c.kind.plan(ref)
 		st.Kind = &k

@@ -114,7 +114,7 @@ func stepErr(err error, obj string) error {
 		if !noDevice(de.Err) {
 			return named(de.Err, obj)
 		}
-		if de.Keyword == "master" {
+		if de.Keyword == "master" || de.Keyword == "backup_port" {
 			return errInvarg("Device does not exist\n", de.Name, de.Err)
 		}
 		return errNoDevice(de.Name, de.Err)
