@@ -37,6 +37,9 @@ type RouteAdd struct {
 	TOS uint8 `json:",omitempty"`
 	// From is the source prefix of a source-specific route, nil for none.
 	From *netip.Prefix `json:",omitempty"`
+	// Expires is an IPv6 route's lifetime in seconds (RTA_EXPIRES), nil
+	// for none.
+	Expires *uint32 `json:",omitempty"`
 	// Nexthops make a multipath route.
 	Nexthops []Nexthop `json:",omitempty"`
 	// DevIndex, when not 0, is Dev's index as the caller knows it (a
@@ -132,6 +135,7 @@ func (c RouteAdd) message(op string, conn *rtnl.Conn) (*rtnl.RouteMessage, error
 		}
 		a.Multipath = mp
 	}
+	a.Expires = c.Expires
 	if c.MTU != nil || c.AdvMSS != nil {
 		a.Metrics = &rtnl.RouteMetrics{MTU: c.MTU, AdvMSS: c.AdvMSS}
 		if c.MTULock {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/nsnet/nsnet/plan"
@@ -15,6 +16,7 @@ const routeHelp = `Usage: nsnet route { add | del | replace | append | change } 
        nsnet route { show | flush } SELECTOR
        nsnet route flush cache
        nsnet route get ADDRESS [ from ADDRESS ] [ iif DEV ] [ oif DEV ] [ mark N ]
+                       [ tos TOS ] [ uid N ] [ fibmatch ] [ notify ]
        nsnet route save SELECTOR > FILE
        nsnet route { restore | showdump } < FILE
 
@@ -24,7 +26,7 @@ SELECTOR := [ table { TABLE | all | cache } ] [ dev DEV ] [ iif DEV ] [ root PRE
             [ proto { PROTO | all } ] [ scope { SCOPE | all } ] [ type TYPE ] [ cloned ]
 ROUTE := [ TYPE ] { PREFIX | default } [ from PREFIX ] [ tos TOS ] [ via ADDRESS ]
          [ dev DEV ] [ src ADDRESS ] [ metric N ] [ table TABLE ] [ proto PROTO ]
-         [ scope SCOPE ] [ onlink ] [ mtu [ lock ] N ] [ advmss N ]
+         [ scope SCOPE ] [ onlink ] [ mtu [ lock ] N ] [ advmss N ] [ expires SECONDS ]
          [ nexthop [ via ADDRESS ] [ dev DEV ] [ weight 1-256 ] [ onlink ] ]...
 TYPE  := unicast | local | broadcast | multicast | blackhole | unreachable | prohibit | throw
 TABLE := main | local | default | NUMBER
@@ -106,6 +108,7 @@ type routeChange struct {
 	mtu      *uint32
 	mtuLock  bool
 	advmss   *uint32
+	expires  *uint32
 	tos      uint8
 	from     *netip.Prefix
 	// nexthops are the "nexthop" groups of a multipath route.
@@ -233,6 +236,16 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 			} else {
 				c.advmss = &n
 			}
+		case "expires":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			n, err := strconv.ParseUint(v, 0, 32)
+			if err != nil {
+				return nil, errInvarg("\"expires\" value is invalid\n", v, usagef("route %s: expires %q is not a number of seconds", op, v))
+			}
+			c.expires = new(uint32(n))
 		case "to":
 			continue
 		case "nexthop":
@@ -317,7 +330,7 @@ func (c routeChange) step(e *env) (plan.Step, error) {
 	}
 	r := plan.RouteAdd{NS: ref, Dst: c.dst, Gateway: c.via, Dev: c.dev, Type: c.typ, Src: c.src, Metric: c.metric, Table: c.table,
 		Scope: c.scope, Protocol: c.proto, Onlink: c.onlink, MTU: c.mtu, MTULock: c.mtuLock, AdvMSS: c.advmss, DevIndex: c.devIndex,
-		TOS: c.tos, From: c.from}
+		TOS: c.tos, From: c.from, Expires: c.expires}
 	for _, nh := range c.nexthops {
 		r.Nexthops = append(r.Nexthops, plan.Nexthop{Via: nh.via, Dev: nh.dev, Weight: nh.weight, Onlink: nh.onlink})
 	}
@@ -731,7 +744,7 @@ func (c routeShow) run(e *env) error {
 		return err
 	}
 	showTable := c.table != nil && *c.table == rtnl.TableUnspec || c.cache && c.table == nil
-	p := &routePrinter{tab: newLinkTable(conn, links), details: e.opt.details,
+	p := &routePrinter{tab: newLinkTable(conn, links), details: e.opt.details, stats: e.opt.stats,
 		showTable: showTable, showDev: c.dev == "",
 		hideProto: c.proto != nil, hideScope: c.scope != nil, hideTOS: c.tos != nil,
 		hideVia: hostPrefix(c.via), hideSrc: hostPrefix(c.src), hideMetric: c.metric != nil, hideIIF: c.iif != ""}
@@ -831,7 +844,9 @@ func (c routeFlush) inverse(e *env) (command, error) { return inverseStep(e, c) 
 type routeGet struct {
 	dst, from netip.Addr
 	iif, oif  string
-	mark      *uint32
+	mark, uid *uint32
+	tos       uint8
+	flags     rtnl.RouteFlags // fibmatch, notify
 }
 
 func parseRouteGet(a *argv, opt options) (command, error) {
@@ -839,8 +854,28 @@ func parseRouteGet(a *argv, opt options) (command, error) {
 	for a.more() {
 		word := a.next()
 		var err error
-		switch word {
-		case "from":
+		// ip's words, abbreviated as its matches() allows ("dev", "to",
+		// "tos" whole).
+		switch {
+		case word == "tos" || matches(word, "dsfield"):
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			if c.tos, err = parseDSField(v); err != nil {
+				return nil, errInvarg("TOS value is invalid\n", v, err)
+			}
+		case matches(word, "fibmatch"):
+			c.flags |= rtnl.RouteFibMatch
+		case matches(word, "notify"):
+			c.flags |= rtnl.RouteNotify
+		case matches(word, "uid"):
+			n, err := u32Arg(a, word)
+			if err != nil {
+				return nil, err
+			}
+			c.uid = &n
+		case matches(word, "from"):
 			v, err := a.value(word)
 			if err != nil {
 				return nil, err
@@ -850,29 +885,32 @@ func parseRouteGet(a *argv, opt options) (command, error) {
 				return nil, err
 			}
 			c.from = p.Addr()
-		case "iif":
+		case matches(word, "iif"):
 			if c.iif, err = devArg(a, word); err != nil {
 				return nil, err
 			}
-		case "oif", "dev":
-			if c.oif, err = devArg(a, word); err != nil {
-				return nil, err
-			}
-		case "mark":
+		case matches(word, "mark"):
 			n, err := u32Arg(a, word)
 			if err != nil {
 				return nil, err
 			}
 			c.mark = &n
-		case "to":
+		case matches(word, "oif") || word == "dev":
+			if c.oif, err = devArg(a, word); err != nil {
+				return nil, err
+			}
+		case word == "to":
 			continue
 		default:
-			if c.dst.IsValid() {
-				return nil, usagef("route get: unexpected argument %q", word)
-			}
+			// As ip: a second address replaces the first.
 			p, _, err := parsePrefix("route get", word)
 			if err != nil {
-				return nil, errPrefix(word, err)
+				// ip's family: -4/-6's, else the first address's.
+				fam := optFamily(opt)
+				if c.dst.IsValid() {
+					fam = rtnl.FamilyOf(c.dst)
+				}
+				return nil, ipUsage(1, fmt.Sprintf("Error: %s prefix is expected rather than %q.", familyWord(fam), word), err)
 			}
 			c.dst = p.Addr()
 		}
@@ -894,10 +932,11 @@ func (c routeGet) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	m := &rtnl.RouteMessage{Family: rtnl.FamilyOf(c.dst), Dst: netip.PrefixFrom(c.dst, c.dst.BitLen())}
+	m := &rtnl.RouteMessage{Family: rtnl.FamilyOf(c.dst), Dst: netip.PrefixFrom(c.dst, c.dst.BitLen()), TOS: c.tos, Flags: c.flags}
 	if m.Family == rtnl.FamilyInet {
-		m.Flags = rtnl.RouteLookupTable // as ip; IPv6 refuses the flag
+		m.Flags |= rtnl.RouteLookupTable // as ip; IPv6 refuses the flag
 	}
+	m.Attrs.UID = c.uid
 	if c.from.IsValid() {
 		m.Src = netip.PrefixFrom(c.from, c.from.BitLen())
 	}
@@ -918,14 +957,11 @@ func (c routeGet) run(e *env) error {
 	if err != nil {
 		return named(err, c.dst.String())
 	}
-	p := &routePrinter{tab: newLinkTable(conn, nil), details: e.opt.details, showDev: true, get: true}
-	if e.opt.json {
-		return e.printJSON([]any{p.json(r)})
-	}
-	var b strings.Builder
-	p.text(&b, r)
-	_, err = fmt.Fprint(e.out, b.String())
-	return err
+	// A fibmatch answer is the route itself, listed as "route show table
+	// all" lists it.
+	fib := c.flags&rtnl.RouteFibMatch != 0
+	p := &routePrinter{tab: newLinkTable(conn, nil), details: e.opt.details, showDev: true, get: !fib, showTable: fib, stats: e.opt.stats}
+	return printRoutes(e, p, []rtnl.RouteMessage{*r})
 }
 
 // routePrinter prints routes as `ip route` does.
@@ -935,6 +971,7 @@ type routePrinter struct {
 	showTable bool // "table all": print the table unless main
 	showDev   bool // no "dev" filter
 	get       bool // a route get reply: no table
+	stats     bool // -s: a cache entry's users, uses and age
 	// A field the routes were filtered by is not printed, as in ip: the
 	// gateway and preferred source only when selected by a host address.
 	hideProto, hideScope, hideTOS, hideVia, hideSrc, hideMetric, hideIIF bool
@@ -1001,8 +1038,12 @@ func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
 	if a.UID != nil {
 		o.add("uid", *a.UID)
 	}
-	if r.Flags&rtnl.RouteCloned != 0 && r.Family == rtnl.FamilyInet {
+	cloned := r.Flags&rtnl.RouteCloned != 0
+	if cloned && (r.Family == rtnl.FamilyInet || r.Family == rtnl.FamilyInet6) {
 		o.add("cache", r.Flags.CacheNames())
+	}
+	if ci := a.CacheInfo; ci != nil && (cloned && r.Family == rtnl.FamilyInet || r.Family == rtnl.FamilyInet6) {
+		p.cacheInfo(o, ci)
 	}
 	if mx := a.Metrics; mx != nil {
 		m := &obj{}
@@ -1032,6 +1073,36 @@ func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
 
 func (p *routePrinter) json(r *rtnl.RouteMessage) *obj { return p.fields(r) }
 
+// cacheInfo adds what ip prints of a route's RTA_CACHEINFO: its expiry
+// and error, with -s its users, uses and age, and the IP ID and
+// timestamps when set.
+func (p *routePrinter) cacheInfo(o *obj, ci *rtnl.RouteCacheInfo) {
+	if ci.Expires != 0 {
+		o.add("expires", ci.Expires/userHZ)
+	}
+	if ci.Error != 0 {
+		o.add("error", ci.Error)
+	}
+	if p.stats {
+		if ci.ClntRef != 0 {
+			o.add("users", ci.ClntRef)
+		}
+		if ci.Used != 0 {
+			o.add("used", ci.Used)
+		}
+		if ci.LastUse != 0 {
+			o.add("age", ci.LastUse/userHZ)
+		}
+	}
+	if ci.ID != 0 {
+		o.add("ipid", fmt.Sprintf("0x%04x", ci.ID))
+	}
+	if ci.TS != 0 || ci.TSAge != 0 {
+		o.add("ts", fmt.Sprintf("0x%x", ci.TS))
+		o.add("tsage", ci.TSAge)
+	}
+}
+
 // text writes one route line (two for an IPv4 cache entry).
 func (p *routePrinter) text(b *strings.Builder, r *rtnl.RouteMessage) {
 	o := p.fields(r)
@@ -1060,6 +1131,10 @@ func (p *routePrinter) text(b *strings.Builder, r *rtnl.RouteMessage) {
 			for _, f := range v.([]string) {
 				fmt.Fprintf(b, "%s ", f)
 			}
+		case "expires", "age", "tsage":
+			fmt.Fprintf(b, "%s %vsec ", k, v)
+		case "ts":
+			fmt.Fprintf(b, "ts %v", v) // as ip: no space before tsage
 		case "cache":
 			b.WriteString("\n    cache ")
 			if names := v.([]string); len(names) > 0 {
@@ -1091,5 +1166,5 @@ var routeValueWords = map[string]string{
 	"via": "via", "gw": "via", "dev": "dev", "oif": "dev", "src": "src", "metric": "metric",
 	"priority": "metric", "preference": "metric", "table": "table", "scope": "scope",
 	"proto": "proto", "protocol": "proto", "mtu": "mtu", "advmss": "advmss",
-	"from": "from", "tos": "tos", "dsfield": "tos",
+	"from": "from", "tos": "tos", "dsfield": "tos", "expires": "expires",
 }

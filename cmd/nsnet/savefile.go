@@ -184,7 +184,7 @@ func (routeShowdump) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	p := &routePrinter{tab: newLinkTable(conn, links), details: e.opt.details, showTable: true, showDev: true}
+	p := &routePrinter{tab: newLinkTable(conn, links), details: e.opt.details, stats: e.opt.stats, showTable: true, showDev: true}
 	text := *e
 	text.opt.json = false // ip lists a dump as text, -j or not
 	if err := printRoutes(&text, p, routes); err != nil {

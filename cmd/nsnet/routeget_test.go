@@ -1,0 +1,79 @@
+package main
+
+import (
+	"io"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/nsnet/nsnet/nltest"
+	"github.com/nsnet/nsnet/nsfs"
+	"github.com/nsnet/nsnet/plan"
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+// TestRouteGetOptions: route get sends ip's flags and attributes for
+// fibmatch, notify, uid and tos (words abbreviated as ip allows), lists a
+// fibmatch answer as route show does, prints -o on one line, and with -s
+// a cache entry's users and age; route add sends expires.
+func TestRouteGetOptions(t *testing.T) {
+	k := nltest.NewModel()
+	var last rtnl.RouteMessage
+	sessionOptions = &plan.Options{Dial: func(ref nsfs.Ref, fd int, family string) (io.Closer, error) {
+		return nltest.Rtnl(func(req []netlink.Message) ([]netlink.Message, error) {
+			if req[0].Header.Type == unix.RTM_GETROUTE {
+				last = rtnl.RouteMessage{}
+				if err := last.UnmarshalBinary(req[0].Data); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return k.Func()(req)
+		}, nil), nil
+	}}
+	t.Cleanup(func() { sessionOptions = nil })
+	v0 := k.AddLink("v0", "veth", 0)
+	k.Routes = append(k.Routes, rtnl.RouteMessage{Family: rtnl.FamilyInet, Table: rtnl.TableMain, Flags: rtnl.RouteCloned, Type: rtnl.RouteUnicast,
+		Dst: netip.MustParsePrefix("10.2.0.5/32"), Attrs: rtnl.RouteAttrs{OIF: &v0.Index,
+			CacheInfo: &rtnl.RouteCacheInfo{ClntRef: 2, LastUse: 300, Expires: 9900}}})
+
+	code, out, stderr := nsnet("", "route get 10.2.0.5 fibm not u 1000 tos 0x10")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := rtnl.RouteFibMatch | rtnl.RouteNotify | rtnl.RouteLookupTable; last.Flags != want || last.TOS != 0x10 ||
+		last.Attrs.UID == nil || *last.Attrs.UID != 1000 {
+		t.Errorf("request flags %v tos %#x uid %v", last.Flags, last.TOS, last.Attrs.UID)
+	}
+	if !strings.HasPrefix(out, "10.2.0.5 dev v0 ") {
+		t.Errorf("fibmatch answer %q", out)
+	}
+	_, out, _ = nsnet("", "route get 10.2.0.5")
+	if out != "10.2.0.5 dev v0 \n    cache expires 99sec \n" {
+		t.Errorf("route get: %q", out)
+	}
+	_, out, _ = nsnet("", "-s route get 10.2.0.5")
+	if !strings.Contains(out, "cache expires 99sec users 2 age 3sec ") {
+		t.Errorf("-s route get: %q", out)
+	}
+	_, out, _ = nsnet("", "-o route get 10.2.0.5")
+	if strings.Count(out, "\n") != 1 || !strings.Contains(out, "\\") {
+		t.Errorf("-o route get: %q", out)
+	}
+	if code, _, stderr := nsnet("", "route get 10.2.0.5 frob"); code != 1 || !strings.Contains(stderr, "frob") {
+		t.Errorf("a bad second address: exit %d, %q", code, stderr)
+	}
+
+	if code, _, stderr := nsnet("", "route add 2001:db8:1::/64 dev v0 expires 100"); code != 0 {
+		t.Fatalf("route add expires: exit %d: %s", code, stderr)
+	}
+	r := k.Routes[len(k.Routes)-1]
+	if r.Attrs.Expires == nil || *r.Attrs.Expires != 100 {
+		t.Errorf("route add expires 100 sent %v", r.Attrs.Expires)
+	}
+	if code, _, stderr := nsnet("", "route add 2001:db8:2::/64 dev v0 expires soon"); code != 255 || !strings.Contains(stderr, "soon") {
+		t.Errorf("expires soon: exit %d, %q", code, stderr)
+	}
+}
