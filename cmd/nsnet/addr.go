@@ -74,6 +74,7 @@ type addrChange struct {
 	op      string // "add", "delete", "replace"
 	local   netip.Prefix
 	hasPlen bool
+	typed   string // the address as given, for ip's wildcard warning
 	peer    netip.Prefix
 	dev     string
 	brd     netip.Addr
@@ -104,6 +105,7 @@ func parseAddrChange(a *argv, op string) (command, error) {
 			if err != nil {
 				return nil, err
 			}
+			c.typed = v
 			if c.local, c.hasPlen, err = parsePrefix(word, v); err != nil {
 				return nil, err
 			}
@@ -180,6 +182,7 @@ func parseAddrChange(a *argv, op string) (command, error) {
 			if c.local.IsValid() {
 				return nil, usagef("address %s: unexpected argument %q", op, word)
 			}
+			c.typed = word
 			if c.local, c.hasPlen, err = parsePrefix("address "+op, word); err != nil {
 				return nil, errPrefix(word, err)
 			}
@@ -236,6 +239,12 @@ func (c addrChange) object() string {
 }
 
 func (c addrChange) run(e *env) error {
+	if ipMode && c.op == "delete" && !c.hasPlen && !c.peer.IsValid() && c.local.Addr().Is4() {
+		fmt.Fprintf(e.s.stderr, "Warning: Executing wildcard deletion to stay compatible with old scripts.\n"+
+			"         Explicitly specify the prefix length (%s/32) to avoid this warning.\n"+
+			"         This special behaviour is likely to disappear in further releases,\n"+
+			"         fix your scripts!\n", c.typed)
+	}
 	idx, cached := e.s.names.index(e.ns, c.dev)
 	if !cached {
 		return runNamedStep(e, c)
