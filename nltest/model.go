@@ -90,6 +90,22 @@ func (k *Model) setAttrs(l, m *rtnl.LinkMessage) {
 	if a.Group != nil {
 		l.Attrs.Group = a.Group
 	}
+	if a.Broadcast != nil {
+		l.Attrs.Broadcast = a.Broadcast
+	}
+	for _, f := range []struct{ to, from **uint32 }{
+		{&l.Attrs.GSOMaxSize, &a.GSOMaxSize}, {&l.Attrs.GSOMaxSegs, &a.GSOMaxSegs}, {&l.Attrs.GROMaxSize, &a.GROMaxSize},
+	} {
+		if *f.from != nil {
+			*f.to = *f.from
+		}
+	}
+	if a.Carrier != nil {
+		l.Attrs.Carrier = a.Carrier
+	}
+	if a.ProtoDown != nil {
+		l.Attrs.ProtoDown = a.ProtoDown
+	}
 }
 
 // PutLink adds l as it is, with its index (a link a real kernel listed),

@@ -840,6 +840,8 @@ func linkSetUndo(s, u LinkSet) bool {
 	if u.MTU != nil && s.MTU == nil || u.Address != nil && s.Address == nil || u.TxQueueLen != nil && s.TxQueueLen == nil ||
 		u.Alias != nil && s.Alias == nil || u.Master != nil && s.Master == nil || u.Group != nil && s.Group == nil ||
 		u.AddrGenMode != nil && s.AddrGenMode == nil || u.FlagMask&^s.FlagMask != 0 ||
+		u.Broadcast != nil && s.Broadcast == nil || !subset(u32s(u.GSOMaxSize, u.GSOMaxSegs, u.GROMaxSize), u32s(s.GSOMaxSize, s.GSOMaxSegs, s.GROMaxSize)) ||
+		u.Carrier != nil && s.Carrier == nil || u.ProtoDown != nil && s.ProtoDown == nil ||
 		u.Up != nil && s.Up == nil && s.NetNS == nil {
 		return false
 	}

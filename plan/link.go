@@ -40,6 +40,22 @@ type LinkOptions struct {
 	Flags       rtnl.LinkFlags `json:",omitempty"`
 	Group       *uint32        `json:",omitempty"`
 	AddrGenMode *uint8         `json:",omitempty"`
+	// Broadcast is the link-layer broadcast address (IFLA_BROADCAST).
+	Broadcast net.HardwareAddr `json:",omitempty"`
+	// GSOMaxSize, GSOMaxSegs and GROMaxSize bound the link's segment
+	// offloads; Carrier and ProtoDown (0 or 1) set its carrier and its
+	// protocol-down state, where its driver allows.
+	GSOMaxSize *uint32 `json:",omitempty"`
+	GSOMaxSegs *uint32 `json:",omitempty"`
+	GROMaxSize *uint32 `json:",omitempty"`
+	Carrier    *uint8  `json:",omitempty"`
+	ProtoDown  *uint8  `json:",omitempty"`
+	// NumTxQueues and NumRxQueues are the queues a new link gets, and
+	// Index its interface index (0: the kernel's choice); a change of an
+	// existing link leaves them out.
+	NumTxQueues *uint32 `json:",omitempty"`
+	NumRxQueues *uint32 `json:",omitempty"`
+	Index       uint32  `json:",omitempty"`
 }
 
 // apply sets the options on m, resolving link names on conn and opening
@@ -48,6 +64,11 @@ func (o *LinkOptions) apply(s *Session, conn *rtnl.Conn, m *rtnl.LinkMessage) er
 	a := &m.Attrs
 	a.Address, a.MTU, a.TxQueueLen, a.Alias = o.Address, o.MTU, o.TxQueueLen, o.Alias
 	a.Group, a.AddrGenMode = o.Group, o.AddrGenMode
+	a.Broadcast, a.GSOMaxSize, a.GSOMaxSegs, a.GROMaxSize = o.Broadcast, o.GSOMaxSize, o.GSOMaxSegs, o.GROMaxSize
+	a.Carrier, a.ProtoDown, a.NumTxQueues, a.NumRxQueues = o.Carrier, o.ProtoDown, o.NumTxQueues, o.NumRxQueues
+	if o.Index != 0 {
+		m.Index = o.Index
+	}
 	m.Change |= o.FlagMask
 	m.Flags |= o.Flags
 	if o.Up != nil {
@@ -494,7 +515,15 @@ type LinkSet struct {
 	Flags       rtnl.LinkFlags `json:",omitempty"`
 	Group       *uint32        `json:",omitempty"`
 	AddrGenMode *uint8         `json:",omitempty"`
-	Kind        *LinkAdd       `json:",omitempty"`
+	// Broadcast, GSOMaxSize, GSOMaxSegs, GROMaxSize, Carrier and
+	// ProtoDown are LinkOptions'.
+	Broadcast  net.HardwareAddr `json:",omitempty"`
+	GSOMaxSize *uint32          `json:",omitempty"`
+	GSOMaxSegs *uint32          `json:",omitempty"`
+	GROMaxSize *uint32          `json:",omitempty"`
+	Carrier    *uint8           `json:",omitempty"`
+	ProtoDown  *uint8           `json:",omitempty"`
+	Kind       *LinkAdd         `json:",omitempty"`
 	// BridgePort, when not nil, are bridge port settings of the link
 	// (IFLA_BRPORT_* attributes, with KindAttr.Dev for a backup port),
 	// sent as ip's "type bridge_slave" sends them: IFLA_INFO_SLAVE_KIND
@@ -505,7 +534,9 @@ type LinkSet struct {
 
 func (c LinkSet) options() LinkOptions {
 	return LinkOptions{Address: c.Address, MTU: c.MTU, TxQueueLen: c.TxQueueLen, NetNS: c.NetNS, Up: c.Up, Master: c.Master,
-		Alias: c.Alias, FlagMask: c.FlagMask, Flags: c.Flags, Group: c.Group, AddrGenMode: c.AddrGenMode}
+		Alias: c.Alias, FlagMask: c.FlagMask, Flags: c.Flags, Group: c.Group, AddrGenMode: c.AddrGenMode,
+		Broadcast: c.Broadcast, GSOMaxSize: c.GSOMaxSize, GSOMaxSegs: c.GSOMaxSegs, GROMaxSize: c.GROMaxSize,
+		Carrier: c.Carrier, ProtoDown: c.ProtoDown}
 }
 
 // Apply makes the change in one request.
@@ -623,6 +654,14 @@ func (c LinkSet) Applied(ctx context.Context, s *Session) (bool, error) {
 		return false, nil
 	case c.AddrGenMode != nil && (a.AddrGenMode == nil || *a.AddrGenMode != *c.AddrGenMode):
 		return false, nil
+	case c.Broadcast != nil && a.Broadcast.String() != c.Broadcast.String():
+		return false, nil
+	case !same32(c.GSOMaxSize, a.GSOMaxSize) || !same32(c.GSOMaxSegs, a.GSOMaxSegs) || !same32(c.GROMaxSize, a.GROMaxSize):
+		return false, nil
+	case c.Carrier != nil && (a.Carrier == nil || *a.Carrier != *c.Carrier):
+		return false, nil
+	case c.ProtoDown != nil && (a.ProtoDown == nil || *a.ProtoDown != *c.ProtoDown):
+		return false, nil
 	case c.Kind != nil:
 		return false, nil
 	case c.BridgePort != nil:
@@ -662,6 +701,10 @@ func (c LinkSet) Applied(ctx context.Context, s *Session) (bool, error) {
 	}
 	return true, nil
 }
+
+// same32 reports whether a wanted value want (nil: any) is the reported
+// value have.
+func same32(want, have *uint32) bool { return want == nil || have != nil && *have == *want }
 
 func deref32(p *uint32) uint32 {
 	if p == nil {
@@ -730,6 +773,24 @@ func (c LinkSet) Inverse(ctx context.Context, s *Session) (Step, error) {
 	}
 	if c.TxQueueLen != nil {
 		inv.TxQueueLen = old.Attrs.TxQueueLen
+	}
+	if c.Broadcast != nil {
+		inv.Broadcast = old.Attrs.Broadcast
+	}
+	if c.GSOMaxSize != nil {
+		inv.GSOMaxSize = old.Attrs.GSOMaxSize
+	}
+	if c.GSOMaxSegs != nil {
+		inv.GSOMaxSegs = old.Attrs.GSOMaxSegs
+	}
+	if c.GROMaxSize != nil {
+		inv.GROMaxSize = old.Attrs.GROMaxSize
+	}
+	if c.Carrier != nil {
+		inv.Carrier = old.Attrs.Carrier
+	}
+	if c.ProtoDown != nil {
+		inv.ProtoDown = old.Attrs.ProtoDown
 	}
 	if c.Alias != nil {
 		inv.Alias = new("")

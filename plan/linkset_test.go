@@ -20,6 +20,8 @@ func TestLinkSetAppliedEachField(t *testing.T) {
 	v0 := k.AddLink("v0", "veth", 0)
 	// What a kernel reports of every link.
 	v0.Attrs.Address, v0.Attrs.TxQueueLen, v0.Attrs.Group = net.HardwareAddr{2, 0, 0, 0, 0, 1}, u32p(1000), u32p(0)
+	v0.Attrs.Broadcast, v0.Attrs.GSOMaxSize, v0.Attrs.GSOMaxSegs, v0.Attrs.GROMaxSize = net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, u32p(65536), u32p(65535), u32p(65536)
+	v0.Attrs.Carrier, v0.Attrs.ProtoDown = new(uint8(1)), new(uint8(0))
 	s := k.session()
 	mac := net.HardwareAddr{2, 0, 0, 0, 0, 9}
 	br, none := "br0", ""
@@ -36,6 +38,12 @@ func TestLinkSetAppliedEachField(t *testing.T) {
 		{"promisc", LinkSet{Dev: "v0", FlagMask: rtnl.LinkPromisc, Flags: rtnl.LinkPromisc}, func() bool { return v0.Flags&rtnl.LinkPromisc != 0 }},
 		{"master", LinkSet{Dev: "v0", Master: &br}, func() bool { return *v0.Attrs.Master == k.Links["br0"].Index }},
 		{"nomaster", LinkSet{Dev: "v0", Master: &none}, func() bool { return *v0.Attrs.Master == 0 }},
+		{"broadcast", LinkSet{Dev: "v0", Broadcast: net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xfe}}, func() bool { return v0.Attrs.Broadcast[5] == 0xfe }},
+		{"gso_max_size", LinkSet{Dev: "v0", GSOMaxSize: u32p(32000)}, func() bool { return *v0.Attrs.GSOMaxSize == 32000 }},
+		{"gso_max_segs", LinkSet{Dev: "v0", GSOMaxSegs: u32p(100)}, func() bool { return *v0.Attrs.GSOMaxSegs == 100 }},
+		{"gro_max_size", LinkSet{Dev: "v0", GROMaxSize: u32p(32000)}, func() bool { return *v0.Attrs.GROMaxSize == 32000 }},
+		{"carrier", LinkSet{Dev: "v0", Carrier: new(uint8(0))}, func() bool { return *v0.Attrs.Carrier == 0 }},
+		{"protodown", LinkSet{Dev: "v0", ProtoDown: new(uint8(1))}, func() bool { return *v0.Attrs.ProtoDown == 1 }},
 	} {
 		if ok, err := c.step.Applied(bg, s); ok || err != nil {
 			t.Fatalf("%s: applied before: %v %v", c.name, ok, err)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"net"
+	"strconv"
 	"strings"
 
 	"github.com/nsnet/nsnet/internal/jsonw"
@@ -18,6 +20,8 @@ const linkHelp = `Usage: nsnet link add [name] NAME [ OPTIONS ] type TYPE [ TYPE
                       [ { promisc | arp | multicast | allmulticast } { on | off } ]
                       [ group { N | default } ]
                       [ addrgenmode { eui64 | none | stable_secret | random } ]
+                      [ broadcast LLADDR ] [ carrier on|off ] [ protodown on|off ]
+                      [ gso_max_size N ] [ gso_max_segs N ] [ gro_max_size N ]
                       [ type TYPE TYPE_ARGS ]   (change a kind's data, e.g. vxlan remote)
                       [ type bridge_slave PORT_ARGS ]   (a bridge port's settings)
        nsnet link delete [dev] DEV [ type TYPE ]
@@ -29,7 +33,8 @@ const linkHelp = `Usage: nsnet link add [name] NAME [ OPTIONS ] type TYPE [ TYPE
 As with ip, the words of "link set" come in any order ("link set up dev X").
 
 OPTIONS := [ address LLADDR ] [ mtu MTU ] [ txqueuelen N ] [ netns NS ] [ up ]
-           [ link DEV ] [ master BRIDGE ] [ alias TEXT ]
+           [ link DEV ] [ master BRIDGE ] [ alias TEXT ] [ index N ]
+           [ numtxqueues N ] [ numrxqueues N ] and the link set options above
 TYPE := veth | bridge | vxlan | macvlan | macvtap | any kind the kernel knows
   veth    [ peer [ name ] PEER [ OPTIONS ] ]   the peer is created in the same
           request, in its own namespace when it has "netns": nothing is left
@@ -127,6 +132,22 @@ type linkSpec struct {
 	flagMask, flags rtnl.LinkFlags
 	group           *uint32
 	addrGenMode     *uint8
+	broadcast       net.HardwareAddr
+	// gsoMaxSize, gsoMaxSegs, groMaxSize, carrier and protoDown are ip's
+	// gso_max_size, gso_max_segs, gro_max_size, carrier and protodown;
+	// numTx, numRx and index apply to a new link only.
+	gsoMaxSize, gsoMaxSegs, groMaxSize *uint32
+	carrier, protoDown                 *uint8
+	numTx, numRx                       *uint32
+	index                              uint32
+}
+
+// linkU32Words are the link options that take a number, with ip's
+// message for a bad one (an index must also be above 0).
+var linkU32Words = map[string]string{
+	"gso_max_size": `Invalid "gso_max_size" value`, "gso_max_segs": `Invalid "gso_max_segs" value`,
+	"gro_max_size": `Invalid "gro_max_size" value`, "numtxqueues": `Invalid "numtxqueues" value`,
+	"numrxqueues": `Invalid "numrxqueues" value`, "index": `Invalid "index" value`,
 }
 
 // linkFlagWords are the "WORD on|off" flags of link set; inverted
@@ -261,6 +282,65 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 			}
 		}
 		s.group = &g
+	case "broadcast", "brd":
+		a.next()
+		v, err := a.value(word)
+		if err != nil {
+			return true, errIncomplete(err)
+		}
+		if s.broadcast, err = parseMAC(v); err != nil {
+			return true, err
+		}
+	case "gso_max_size", "gso_max_segs", "gro_max_size", "numtxqueues", "numrxqueues", "index":
+		a.next()
+		v, err := a.value(word)
+		if err != nil {
+			return true, errIncomplete(err)
+		}
+		n, err := strconv.ParseUint(v, 0, 32)
+		if err != nil || word == "index" && (n == 0 || n > math.MaxInt32) {
+			msg := linkU32Words[word] + "\n" // ip's text, its newline included
+			if word == "index" {
+				msg = linkU32Words[word]
+			}
+			return true, errInvarg(msg, v, usagef("%s: %q is not a number (0 to 2^32-1; an index 1 to 2^31-1)", word, v))
+		}
+		u := uint32(n)
+		switch word {
+		case "gso_max_size":
+			s.gsoMaxSize = &u
+		case "gso_max_segs":
+			s.gsoMaxSegs = &u
+		case "gro_max_size":
+			s.groMaxSize = &u
+		case "numtxqueues":
+			s.numTx = &u
+		case "numrxqueues":
+			s.numRx = &u
+		default:
+			s.index = u
+		}
+	case "carrier", "protodown":
+		a.next()
+		v, err := a.value(word)
+		if err != nil {
+			return true, errIncomplete(err)
+		}
+		var on uint8
+		switch {
+		case matches(v, "off"):
+		case matches(v, "on"):
+			on = 1
+		default:
+			// ip returns parse_on_off's -EINVAL, which becomes exit 22.
+			return true, ipUsage(22, fmt.Sprintf("Error: argument of %q must be one of \"off\", \"on\", not %q", word, v),
+				usagef("%s: want on or off, not %q", word, v))
+		}
+		if word == "carrier" {
+			s.carrier = &on
+		} else {
+			s.protoDown = &on
+		}
 	case "addrgenmode":
 		a.next()
 		v, err := a.value(word)
@@ -300,7 +380,9 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 // options is the spec as plan's link options.
 func (s *linkSpec) options() plan.LinkOptions {
 	return plan.LinkOptions{Address: s.address, MTU: s.mtu, TxQueueLen: s.txqlen, NetNS: s.netns, Up: s.up, Lower: s.lower,
-		Master: s.master, Alias: s.alias, FlagMask: s.flagMask, Flags: s.flags, Group: s.group, AddrGenMode: s.addrGenMode}
+		Master: s.master, Alias: s.alias, FlagMask: s.flagMask, Flags: s.flags, Group: s.group, AddrGenMode: s.addrGenMode,
+		Broadcast: s.broadcast, GSOMaxSize: s.gsoMaxSize, GSOMaxSegs: s.gsoMaxSegs, GROMaxSize: s.groMaxSize,
+		Carrier: s.carrier, ProtoDown: s.protoDown, NumTxQueues: s.numTx, NumRxQueues: s.numRx, Index: s.index}
 }
 
 // linkAdd is "link add NAME ... type KIND ...".
@@ -558,7 +640,8 @@ func (c *linkAdd) parseMacvlan(a *argv) error {
 		}
 	}
 	if c.spec.lower == "" && !c.change {
-		return usagef("%s: missing \"link DEV\"", c.kind)
+		// ip sends the request, and the kernel refuses it.
+		return ipUsage(2, "RTNETLINK answers: Invalid argument", usagef("%s: missing \"link DEV\"", c.kind))
 	}
 	return nil
 }
@@ -685,6 +768,9 @@ func parseLinkSet(a *argv) (command, error) {
 	if c.spec.lower != "" {
 		return nil, usagef("link set %s: \"link\" can only be given to link add", dev)
 	}
+	if c.spec.index != 0 {
+		return nil, usagef("link set %s: \"index\" can only be given to link add", dev)
+	}
 	return c, nil
 }
 
@@ -697,7 +783,8 @@ func (c linkSet) step(e *env) (plan.Step, error) {
 	sp := &c.spec
 	st := plan.LinkSet{NS: ref, Dev: c.dev, Name: sp.name, Up: sp.up, MTU: sp.mtu, Master: sp.master, Address: sp.address, TxQueueLen: sp.txqlen,
 		NetNS: sp.netns, Alias: sp.alias, FlagMask: sp.flagMask, Flags: sp.flags, Group: sp.group, AddrGenMode: sp.addrGenMode,
-		BridgePort: c.port}
+		Broadcast: sp.broadcast, GSOMaxSize: sp.gsoMaxSize, GSOMaxSegs: sp.gsoMaxSegs, GROMaxSize: sp.groMaxSize,
+		Carrier: sp.carrier, ProtoDown: sp.protoDown, BridgePort: c.port}
 	if c.kind != nil {
 		k := c.kind.plan(ref)
 		st.Kind = &k
