@@ -127,6 +127,9 @@ type Bridge struct {
 	// which BR_BOOLOPT_* bits they set (bit 0 no_linklocal_learn, bit 1
 	// mcast_vlan_snooping, bit 2 mst_enable).
 	BoolOpts *BridgeBoolOpts
+	// FDBFlush is IFLA_BR_FDB_FLUSH: empty the bridge's forwarding
+	// database (a request only).
+	FDBFlush bool `json:",omitempty"`
 }
 
 // BridgeBoolOpts is struct br_boolopt_multi.
@@ -185,6 +188,9 @@ func (br *Bridge) encode(ae *nlattr.Encoder) error {
 	if o := br.BoolOpts; o != nil {
 		b := native.AppendUint32(nil, o.Values)
 		ae.Bytes(unix.IFLA_BR_MULTI_BOOLOPT, native.AppendUint32(b, o.Mask))
+	}
+	if br.FDBFlush {
+		ae.Flag(unix.IFLA_BR_FDB_FLUSH)
 	}
 	return nil
 }

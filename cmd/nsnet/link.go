@@ -39,8 +39,10 @@ TYPE := veth | bridge | vxlan | macvlan | macvtap | any kind the kernel knows
   veth    [ peer [ name ] PEER [ OPTIONS ] ]   the peer is created in the same
           request, in its own namespace when it has "netns": nothing is left
           half made when the kernel refuses
-  bridge  [ stp_state 0|1 ] [ vlan_filtering 0|1 ] [ priority N ]
+  bridge  [ stp_state 0|1 ] [ vlan_filtering 0|1 ] [ vlan_default_pvid N ] [ priority N ]
           [ forward_delay N ] [ hello_time N ] [ max_age N ] [ ageing_time N ]
+          [ mcast_snooping 0|1 ] [ vlan_protocol 802.1Q|802.1ad ] [ fdb_flush ] ...:
+          every bridge option of ip 6.1 ("nsnet link add b type bridge help")
   vxlan   id VNI [ remote ADDR | group ADDR ] [ local ADDR ] [ dev DEV ]
           [ dstport PORT ] [ ttl N ] [ nolearning ] [ ageing SECONDS ]
   macvlan link DEV [ mode { private | vepa | bridge | passthru | source } ]
@@ -496,39 +498,6 @@ func (c *linkAdd) parseVeth(a *argv) error {
 		// The kernel opens the peer before the link exists (ENOTCONN).
 		return usagef("veth peer: \"up\" is not possible while the pair is created; set the peer up afterwards")
 	}
-	return nil
-}
-
-func (c *linkAdd) parseBridge(a *argv) error {
-	br := &rtnl.Bridge{}
-	for a.more() {
-		word := a.next()
-		v, err := u32Arg(a, word)
-		if err != nil {
-			return err
-		}
-		switch word {
-		case "stp_state":
-			br.STPState = &v
-		case "forward_delay":
-			br.ForwardDelay = &v
-		case "hello_time":
-			br.HelloTime = &v
-		case "max_age":
-			br.MaxAge = &v
-		case "ageing_time":
-			br.AgeingTime = &v
-		case "priority":
-			br.Priority = new(uint16(v))
-		case "vlan_filtering":
-			br.VlanFiltering = new(uint8(v))
-		case "mcast_snooping":
-			br.McastSnooping = new(uint8(v))
-		default:
-			return usagef("bridge: unknown option %q", word)
-		}
-	}
-	c.bridge = br
 	return nil
 }
 
