@@ -285,6 +285,22 @@ type Vxlan struct {
 	UDPCsum        *uint8  // IFLA_VXLAN_UDP_CSUM
 	UDPZeroCsum6Tx *uint8  // IFLA_VXLAN_UDP_ZERO_CSUM6_TX
 	UDPZeroCsum6Rx *uint8  // IFLA_VXLAN_UDP_ZERO_CSUM6_RX
+	Proxy          *uint8  // IFLA_VXLAN_PROXY
+	RSC            *uint8  // IFLA_VXLAN_RSC
+	L2Miss         *uint8  // IFLA_VXLAN_L2MISS
+	L3Miss         *uint8  // IFLA_VXLAN_L3MISS
+	RemCsumTx      *uint8  // IFLA_VXLAN_REMCSUM_TX
+	RemCsumRx      *uint8  // IFLA_VXLAN_REMCSUM_RX
+	External       *uint8  // IFLA_VXLAN_COLLECT_METADATA ("external")
+	VNIFilter      *uint8  // IFLA_VXLAN_VNIFILTER
+	Limit          *uint32 // IFLA_VXLAN_LIMIT: most FDB entries, 0 unlimited
+	// Label is IFLA_VXLAN_LABEL, the IPv6 flow label (big-endian on the
+	// wire; a plain number here).
+	Label *uint32
+	// TTLInherit is IFLA_VXLAN_TTL_INHERIT: a flag in a request, 1 in
+	// what the kernel reports.
+	TTLInherit *uint8
+	GBP, GPE   bool // IFLA_VXLAN_GBP, IFLA_VXLAN_GPE (flags)
 }
 
 func (v *Vxlan) encode(ae *nlattr.Encoder) error {
@@ -326,6 +342,29 @@ func (v *Vxlan) encode(ae *nlattr.Encoder) error {
 	putU8(ae, unix.IFLA_VXLAN_UDP_CSUM, v.UDPCsum)
 	putU8(ae, unix.IFLA_VXLAN_UDP_ZERO_CSUM6_TX, v.UDPZeroCsum6Tx)
 	putU8(ae, unix.IFLA_VXLAN_UDP_ZERO_CSUM6_RX, v.UDPZeroCsum6Rx)
+	for _, f := range []struct {
+		t uint16
+		v *uint8
+	}{
+		{unix.IFLA_VXLAN_PROXY, v.Proxy}, {unix.IFLA_VXLAN_RSC, v.RSC}, {unix.IFLA_VXLAN_L2MISS, v.L2Miss},
+		{unix.IFLA_VXLAN_L3MISS, v.L3Miss}, {unix.IFLA_VXLAN_REMCSUM_TX, v.RemCsumTx}, {unix.IFLA_VXLAN_REMCSUM_RX, v.RemCsumRx},
+		{unix.IFLA_VXLAN_COLLECT_METADATA, v.External}, {unix.IFLA_VXLAN_VNIFILTER, v.VNIFilter},
+	} {
+		putU8(ae, f.t, f.v)
+	}
+	putU32(ae, unix.IFLA_VXLAN_LIMIT, v.Limit)
+	if v.Label != nil {
+		ae.Bytes(unix.IFLA_VXLAN_LABEL, binary.BigEndian.AppendUint32(nil, *v.Label))
+	}
+	if v.TTLInherit != nil && *v.TTLInherit != 0 {
+		ae.Flag(unix.IFLA_VXLAN_TTL_INHERIT)
+	}
+	if v.GBP {
+		ae.Flag(unix.IFLA_VXLAN_GBP)
+	}
+	if v.GPE {
+		ae.Flag(unix.IFLA_VXLAN_GPE)
+	}
 	return nil
 }
 
@@ -374,6 +413,44 @@ func (v *Vxlan) decode(ad *attrReader, depth int) error {
 			v.UDPZeroCsum6Tx = getU8(ad)
 		case unix.IFLA_VXLAN_UDP_ZERO_CSUM6_RX:
 			v.UDPZeroCsum6Rx = getU8(ad)
+		case unix.IFLA_VXLAN_PROXY:
+			v.Proxy = getU8(ad)
+		case unix.IFLA_VXLAN_RSC:
+			v.RSC = getU8(ad)
+		case unix.IFLA_VXLAN_L2MISS:
+			v.L2Miss = getU8(ad)
+		case unix.IFLA_VXLAN_L3MISS:
+			v.L3Miss = getU8(ad)
+		case unix.IFLA_VXLAN_REMCSUM_TX:
+			v.RemCsumTx = getU8(ad)
+		case unix.IFLA_VXLAN_REMCSUM_RX:
+			v.RemCsumRx = getU8(ad)
+		case unix.IFLA_VXLAN_COLLECT_METADATA:
+			v.External = getU8(ad)
+		case unix.IFLA_VXLAN_VNIFILTER:
+			v.VNIFilter = getU8(ad)
+		case unix.IFLA_VXLAN_LIMIT:
+			v.Limit = getU32(ad)
+		case unix.IFLA_VXLAN_LABEL:
+			ad.Do(func(b []byte) error {
+				if len(b) != 4 {
+					return fmt.Errorf("vxlan flow label of %d bytes", len(b))
+				}
+				v.Label = new(binary.BigEndian.Uint32(b))
+				return nil
+			})
+		case unix.IFLA_VXLAN_TTL_INHERIT:
+			v.TTLInherit = new(uint8(1))
+			ad.Do(func(b []byte) error {
+				if len(b) > 0 {
+					v.TTLInherit = new(b[0])
+				}
+				return nil
+			})
+		case unix.IFLA_VXLAN_GBP:
+			v.GBP = true
+		case unix.IFLA_VXLAN_GPE:
+			v.GPE = true
 		}
 	}
 	return ad.Err()

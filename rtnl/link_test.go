@@ -91,6 +91,11 @@ func TestLinkRoundTrip(t *testing.T) {
 			TTL: new(uint8(64)), TOS: new(uint8(0)), Learning: new(uint8(0)), Ageing: new(uint32(300)),
 			DF: new(uint8(2)), UDPCsum: new(uint8(1)), UDPZeroCsum6Tx: new(uint8(0)), UDPZeroCsum6Rx: new(uint8(1)),
 		}}}},
+		{Attrs: LinkAttrs{Name: "vx1", Info: &LinkInfo{Kind: "vxlan", Data: &Vxlan{
+			Proxy: new(uint8(1)), RSC: new(uint8(0)), L2Miss: new(uint8(1)), L3Miss: new(uint8(1)),
+			RemCsumTx: new(uint8(1)), RemCsumRx: new(uint8(0)), External: new(uint8(1)), VNIFilter: new(uint8(1)),
+			Limit: new(uint32(10)), Label: new(uint32(0x12345)), TTLInherit: new(uint8(1)), GBP: true, GPE: true,
+		}}}},
 		{Attrs: LinkAttrs{Name: "mv0", Info: &LinkInfo{Kind: "macvtap", Data: &Macvlan{
 			Mode: new(MacvlanPassthru), Flags: new(uint16(1)), BcQueueLen: new(uint32(1000)), BcQueueLenUsed: new(uint32(1000)),
 		}}}},

@@ -73,6 +73,13 @@ func bridgeTextName(k string) string {
 
 // vxlanText is vxlan_print_opt's text.
 func vxlanText(b *strings.Builder, p *linkPrinter, d *rtnl.Vxlan) {
+	on := func(v *uint8) bool { return v != nil && *v != 0 }
+	if on(d.External) {
+		b.WriteString("external ")
+	}
+	if on(d.VNIFilter) {
+		b.WriteString("vnifilter") // as ip: no space after it
+	}
 	if d.ID != nil {
 		fmt.Fprintf(b, "id %d ", *d.ID)
 	}
@@ -98,6 +105,14 @@ func vxlanText(b *strings.Builder, p *linkPrinter, d *rtnl.Vxlan) {
 	if d.Learning != nil && *d.Learning == 0 {
 		b.WriteString("nolearning ")
 	}
+	for _, f := range []struct {
+		k string
+		v *uint8
+	}{{"proxy", d.Proxy}, {"rsc", d.RSC}, {"l2miss", d.L2Miss}, {"l3miss", d.L3Miss}} {
+		if on(f.v) {
+			b.WriteString(f.k + " ")
+		}
+	}
 	if d.TOS != nil && *d.TOS != 0 {
 		if *d.TOS == 1 {
 			b.WriteString("tos inherit ")
@@ -105,15 +120,19 @@ func vxlanText(b *strings.Builder, p *linkPrinter, d *rtnl.Vxlan) {
 			fmt.Fprintf(b, "tos %#x ", *d.TOS)
 		}
 	}
-	if d.TTL != nil {
-		if *d.TTL == 0 {
-			b.WriteString("ttl auto ")
-		} else {
-			fmt.Fprintf(b, "ttl %d ", *d.TTL)
-		}
+	switch {
+	case on(d.TTLInherit):
+		b.WriteString("ttl inherit ")
+	case d.TTL != nil && *d.TTL == 0:
+		b.WriteString("ttl auto ")
+	case d.TTL != nil:
+		fmt.Fprintf(b, "ttl %d ", *d.TTL)
 	}
 	if d.DF != nil && *d.DF != 0 {
 		fmt.Fprintf(b, "df %s ", map[uint8]string{1: "set", 2: "inherit"}[*d.DF])
+	}
+	if d.Label != nil && *d.Label != 0 {
+		fmt.Fprintf(b, "flowlabel %#x ", *d.Label)
 	}
 	if d.Ageing != nil {
 		if *d.Ageing == 0 {
@@ -121,6 +140,9 @@ func vxlanText(b *strings.Builder, p *linkPrinter, d *rtnl.Vxlan) {
 		} else {
 			fmt.Fprintf(b, "ageing %d ", *d.Ageing)
 		}
+	}
+	if d.Limit != nil && *d.Limit != 0 {
+		fmt.Fprintf(b, "maxaddr %d ", *d.Limit)
 	}
 	for _, f := range []struct {
 		k string
@@ -132,6 +154,18 @@ func vxlanText(b *strings.Builder, p *linkPrinter, d *rtnl.Vxlan) {
 			}
 			b.WriteString(f.k + " ")
 		}
+	}
+	if on(d.RemCsumTx) {
+		b.WriteString("remcsumtx ")
+	}
+	if on(d.RemCsumRx) {
+		b.WriteString("remcsumrx ")
+	}
+	if d.GBP {
+		b.WriteString("gbp ")
+	}
+	if d.GPE {
+		b.WriteString("gpe ")
 	}
 }
 

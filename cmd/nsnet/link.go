@@ -44,7 +44,9 @@ TYPE := veth | bridge | vxlan | macvlan | macvtap | any kind the kernel knows
           [ mcast_snooping 0|1 ] [ vlan_protocol 802.1Q|802.1ad ] [ fdb_flush ] ...:
           every bridge option of ip 6.1 ("nsnet link add b type bridge help")
   vxlan   id VNI [ remote ADDR | group ADDR ] [ local ADDR ] [ dev DEV ]
-          [ dstport PORT ] [ ttl N ] [ nolearning ] [ ageing SECONDS ]
+          [ dstport PORT ] [ srcport MIN MAX ] [ ttl N|auto|inherit ] [ tos T|inherit ]
+          [ [no]learning ] [ [no]proxy ] [ [no]l2miss ] [ [no]l3miss ] [ external ]
+          [ ageing SECONDS ] [ maxaddress N ] ...: every vxlan option of ip 6.1
   macvlan link DEV [ mode { private | vepa | bridge | passthru | source } ]
   dummy, wireguard; vlan id N [ protocol 802.1Q|802.1ad ] [ reorder_hdr on|off ] ...;
   ipvlan mode l2|l3|l3s [ bridge|private|vepa ]; gre, gretap remote A local A
@@ -405,6 +407,9 @@ type linkAdd struct {
 type vxlanSpec struct {
 	data rtnl.Vxlan
 	dev  string
+	// noPort: a new vxlan without dstport, which ip warns of (the
+	// kernel's default port is not IANA's).
+	noPort bool
 }
 
 func parseLinkAdd(a *argv) (command, error) {
@@ -501,90 +506,6 @@ func (c *linkAdd) parseVeth(a *argv) error {
 	return nil
 }
 
-func (c *linkAdd) parseVxlan(a *argv) error {
-	vs := &vxlanSpec{}
-	v := &vs.data
-	if !c.change {
-		v.Learning = new(uint8(1))
-	}
-	for a.more() {
-		word := a.next()
-		var err error
-		switch word {
-		case "id", "vni":
-			n, err := u32Arg(a, word)
-			if err != nil {
-				return err
-			}
-			if n >= 1<<24 {
-				return usagef("vxlan: id %d above 16777215", n)
-			}
-			v.ID = &n
-		case "remote", "group":
-			s, err := a.value(word)
-			if err != nil {
-				return err
-			}
-			if v.Group, err = parseIP(word, s); err != nil {
-				return err
-			}
-			if word == "remote" && v.Group.IsMulticast() || word == "group" && !v.Group.IsMulticast() {
-				return usagef("vxlan: %s %s: want a %s address", word, s, map[bool]string{true: "multicast", false: "unicast"}[word == "group"])
-			}
-		case "local":
-			s, err := a.value(word)
-			if err != nil {
-				return err
-			}
-			if v.Local, err = parseIP(word, s); err != nil {
-				return err
-			}
-		case "dev":
-			if vs.dev, err = devArg(a, word); err != nil {
-				return err
-			}
-		case "dstport", "port":
-			n, err := u32Arg(a, word)
-			if err != nil || n > 65535 {
-				return usagef("vxlan: invalid %s", word)
-			}
-			v.Port = new(uint16(n))
-		case "ttl", "hoplimit":
-			s, err := a.value(word)
-			if err != nil {
-				return err
-			}
-			n := uint32(0)
-			if s != "auto" {
-				if n, err = parseU32(word, s); err != nil || n > 255 {
-					return usagef("vxlan: invalid ttl %q", s)
-				}
-			}
-			v.TTL = new(uint8(n))
-		case "ageing":
-			n, err := u32Arg(a, word)
-			if err != nil {
-				return err
-			}
-			v.Ageing = &n
-		case "learning":
-			v.Learning = new(uint8(1))
-		case "nolearning":
-			v.Learning = new(uint8(0))
-		default:
-			return usagef("vxlan: unknown option %q", word)
-		}
-	}
-	if v.ID == nil && !c.change {
-		return ipUsage(1, "vxlan: missing virtual network identifier", usagef("vxlan: missing \"id VNI\""))
-	}
-	if v.Group.IsValid() && v.Local.IsValid() && v.Group.Is4() != v.Local.Is4() {
-		return usagef("vxlan: remote and local addresses of different families")
-	}
-	c.vxlan = vs
-	return nil
-}
-
 func (c *linkAdd) parseMacvlan(a *argv) error {
 	for a.more() {
 		word := a.next()
@@ -640,6 +561,9 @@ func (c linkAdd) plan(ref nsfs.Ref) plan.LinkAdd {
 }
 
 func (c linkAdd) run(e *env) error {
+	if ipMode && c.vxlan != nil && c.vxlan.noPort {
+		fmt.Fprintln(e.s.stderr, vxlanPortWarning)
+	}
 	st, err := stepOf(e, c)
 	if err != nil {
 		return err
@@ -1150,48 +1074,7 @@ func infoData(p *linkPrinter, li *rtnl.LinkInfo) *obj {
 	case *rtnl.Bridge:
 		bridgeJSON(o, d)
 	case *rtnl.Vxlan:
-		if d.ID != nil {
-			o.add("id", *d.ID)
-		}
-		if d.Group.IsValid() {
-			if d.Group.IsMulticast() {
-				o.add("group", d.Group.String())
-			} else {
-				o.add("remote", d.Group.String())
-			}
-		}
-		if d.Local.IsValid() {
-			o.add("local", d.Local.String())
-		}
-		if d.Link != nil && *d.Link != 0 {
-			o.add("link", p.tab.name(*d.Link))
-		}
-		if d.PortLow != nil && d.PortHigh != nil {
-			o.add("port_range", (&obj{}).add("low", *d.PortLow).add("high", *d.PortHigh))
-		}
-		if d.Port != nil {
-			o.add("port", *d.Port)
-		}
-		if d.Learning != nil {
-			o.add("learning", *d.Learning != 0)
-		}
-		if d.TTL != nil {
-			o.add("ttl", *d.TTL)
-		}
-		if d.DF != nil {
-			o.add("df", map[uint8]string{0: "unset", 1: "set", 2: "inherit"}[*d.DF])
-		}
-		if d.Ageing != nil {
-			o.add("ageing", *d.Ageing)
-		}
-		for _, f := range []struct {
-			k string
-			v *uint8
-		}{{"udp_csum", d.UDPCsum}, {"udp_zero_csum6_tx", d.UDPZeroCsum6Tx}, {"udp_zero_csum6_rx", d.UDPZeroCsum6Rx}} {
-			if f.v != nil {
-				o.add(f.k, *f.v != 0)
-			}
-		}
+		vxlanJSON(o, p, d)
 	case *rtnl.Macvlan:
 		if d.Mode != nil {
 			o.add("mode", d.Mode.String())
@@ -1315,4 +1198,87 @@ func deref(v any) any {
 		}
 	}
 	return nil
+}
+
+// vxlanJSON is vxlan_print_opt's JSON.
+func vxlanJSON(o *obj, p *linkPrinter, d *rtnl.Vxlan) {
+	on := func(v *uint8) bool { return v != nil && *v != 0 }
+	if on(d.External) {
+		o.add("external", true)
+	}
+	if on(d.VNIFilter) {
+		o.add("vnifilter", true)
+	}
+	if d.ID != nil {
+		o.add("id", *d.ID)
+	}
+	six := map[bool]string{true: "6"}
+	if d.Group.IsValid() && !d.Group.IsUnspecified() {
+		if d.Group.IsMulticast() {
+			o.add("group"+six[d.Group.Is6()], d.Group.String())
+		} else {
+			o.add("remote"+six[d.Group.Is6()], d.Group.String())
+		}
+	}
+	if d.Local.IsValid() && !d.Local.IsUnspecified() {
+		o.add("local"+six[d.Local.Is6()], d.Local.String())
+	}
+	if d.Link != nil && *d.Link != 0 {
+		o.add("link", p.tab.name(*d.Link))
+	}
+	if d.PortLow != nil && d.PortHigh != nil {
+		o.add("port_range", (&obj{}).add("low", *d.PortLow).add("high", *d.PortHigh))
+	}
+	if d.Port != nil {
+		o.add("port", *d.Port)
+	}
+	if d.Learning != nil {
+		o.add("learning", *d.Learning != 0)
+	}
+	for _, f := range []struct {
+		k string
+		v *uint8
+	}{{"proxy", d.Proxy}, {"rsc", d.RSC}, {"l2miss", d.L2Miss}, {"l3miss", d.L3Miss}} {
+		if on(f.v) {
+			o.add(f.k, true)
+		}
+	}
+	if d.TOS != nil && *d.TOS != 0 {
+		o.add("tos", fmt.Sprintf("%#x", *d.TOS))
+	}
+	if !on(d.TTLInherit) && d.TTL != nil {
+		o.add("ttl", *d.TTL)
+	}
+	if d.DF != nil {
+		o.add("df", map[uint8]string{0: "unset", 1: "set", 2: "inherit"}[*d.DF])
+	}
+	if d.Label != nil && *d.Label != 0 {
+		o.add("label", fmt.Sprintf("%#x", *d.Label))
+	}
+	if d.Ageing != nil {
+		o.add("ageing", *d.Ageing)
+	}
+	if d.Limit != nil && *d.Limit != 0 {
+		o.add("limit", *d.Limit)
+	}
+	for _, f := range []struct {
+		k string
+		v *uint8
+	}{{"udp_csum", d.UDPCsum}, {"udp_zero_csum6_tx", d.UDPZeroCsum6Tx}, {"udp_zero_csum6_rx", d.UDPZeroCsum6Rx}} {
+		if f.v != nil {
+			o.add(f.k, *f.v != 0)
+		}
+	}
+	if on(d.RemCsumTx) {
+		o.add("remcsum_tx", true)
+	}
+	if on(d.RemCsumRx) {
+		o.add("remcsum_rx", true)
+	}
+	if d.GBP {
+		o.add("gbp", true)
+	}
+	if d.GPE {
+		o.add("gpe", true)
+	}
 }
