@@ -218,11 +218,12 @@ func parseNeighChange(a *argv, op string, opt options) (command, error) {
 			}
 		}
 	}
+	const ipText = "Device and destination are required arguments."
 	if !c.dst.IsValid() {
-		return nil, usagef("neigh %s: missing the address", op)
+		return nil, ipUsage(255, ipText, usagef("neigh %s: missing the address", op))
 	}
 	if c.dev == "" && c.flags&rtnl.NeighProxy == 0 {
-		return nil, usagef("neigh %s %s: missing \"dev DEV\"", op, c.dst)
+		return nil, ipUsage(255, ipText, usagef("neigh %s %s: missing \"dev DEV\"", op, c.dst))
 	}
 	return c, nil
 }
