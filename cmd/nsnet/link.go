@@ -24,7 +24,9 @@ const linkHelp = `Usage: nsnet link add [name] NAME [ OPTIONS ] type TYPE [ TYPE
                       [ gso_max_size N ] [ gso_max_segs N ] [ gro_max_size N ]
                       [ type TYPE TYPE_ARGS ]   (change a kind's data, e.g. vxlan remote)
                       [ type bridge_slave PORT_ARGS ]   (a bridge port's settings)
-       nsnet link delete [dev] DEV [ type TYPE ]
+       nsnet link set group N [ up | down ] [ mtu MTU ] [ master BRIDGE ] ...
+                      (every link of group N, in one request; not in up files)
+       nsnet link delete { [dev] DEV [ type TYPE ] | group N }
        nsnet link show [ [dev] DEV ] [ type TYPE | TYPE_slave ] [ master BRIDGE | nomaster ]
                        [ group N ] [ up ]
        nsnet link property { add | del } [dev] DEV [ altname NAME ]...
@@ -82,6 +84,7 @@ func parseLink(args []string, opt options) (command, error) {
 		// As ip: "dev DEV" or DEV, and a "type KIND" that the kernel
 		// does not need (scripts write "link delete X type veth").
 		var dev string
+		var group *uint32
 		for a.more() {
 			w := a.next()
 			switch {
@@ -89,6 +92,17 @@ func parseLink(args []string, opt options) (command, error) {
 				if _, err := a.value(w); err != nil {
 					return nil, errIncomplete(err)
 				}
+				continue
+			case w == "group":
+				v, err := a.value(w)
+				if err != nil {
+					return nil, errIncomplete(err)
+				}
+				g, err := parseLinkGroup(v)
+				if err != nil {
+					return nil, err
+				}
+				group = &g
 				continue
 			case w == "dev":
 				v, err := a.value(w)
@@ -101,6 +115,9 @@ func parseLink(args []string, opt options) (command, error) {
 				return nil, errGarbage("dev", w, usagef("link delete %s: unexpected argument %q", dev, w))
 			}
 			dev = w
+		}
+		if dev == "" && group != nil {
+			return linkGroupDel{group: *group}, nil
 		}
 		if dev == "" {
 			return nil, ipUsage(1, `Not enough information: "dev" argument is required.`, usagef("link delete: missing device name"))
@@ -279,11 +296,9 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 		if err != nil {
 			return true, errIncomplete(err)
 		}
-		g := uint32(0)
-		if v != "default" {
-			if g, err = parseU32("group", v); err != nil {
-				return true, errInvarg("Invalid \"group\" value\n", v, err)
-			}
+		g, err := parseLinkGroup(v)
+		if err != nil {
+			return true, err
 		}
 		s.group = &g
 	case "broadcast", "brd":
@@ -650,6 +665,14 @@ func parseLinkSet(a *argv) (command, error) {
 			return nil, err
 		}
 		c.dev = word
+	}
+	if c.dev == "" && c.spec.group != nil {
+		// As ip: "link set group N ..." changes every link of the group
+		// (a "type KIND ..." is read and left out, as ip does).
+		if c.spec.name != "" || c.spec.address != nil || c.spec.netns != nil || c.spec.index != 0 {
+			return nil, usagef("link set group %d: name, address, netns and index name one link; give \"dev DEV\"", *c.spec.group)
+		}
+		return linkGroupSet{spec: c.spec}, a.noMore()
 	}
 	if c.dev == "" {
 		return nil, ipUsage(1, `Not enough information: "dev" argument is required.`, usagef("link set: missing device name"))
@@ -1281,4 +1304,61 @@ func vxlanJSON(o *obj, p *linkPrinter, d *rtnl.Vxlan) {
 	if d.GPE {
 		o.add("gpe", true)
 	}
+}
+
+// parseLinkGroup reads a link group: a number or "default" (0).
+func parseLinkGroup(v string) (uint32, error) {
+	if v == "default" {
+		return 0, nil
+	}
+	g, err := parseU32("group", v)
+	if err != nil {
+		return 0, errInvarg("Invalid \"group\" value\n", v, err)
+	}
+	return g, nil
+}
+
+// linkGroupSet is "link set group N OPTIONS": one request with no link
+// named and IFLA_GROUP, which the kernel applies to every link of the
+// group. It names no link, so up files cannot undo it.
+type linkGroupSet struct{ spec linkSpec }
+
+func (c linkGroupSet) run(e *env) error {
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	sp := &c.spec
+	m := &rtnl.LinkMessage{Change: sp.flagMask, Flags: sp.flags, Attrs: rtnl.LinkAttrs{
+		Group: sp.group, MTU: sp.mtu, TxQueueLen: sp.txqlen, Alias: sp.alias, Broadcast: sp.broadcast,
+		GSOMaxSize: sp.gsoMaxSize, GSOMaxSegs: sp.gsoMaxSegs, GROMaxSize: sp.groMaxSize, Carrier: sp.carrier,
+		ProtoDown: sp.protoDown, AddrGenMode: sp.addrGenMode}}
+	if sp.up != nil {
+		m.Change |= rtnl.LinkUp
+		if *sp.up {
+			m.Flags |= rtnl.LinkUp
+		}
+	}
+	if sp.master != nil {
+		idx := uint32(0)
+		if *sp.master != "" {
+			if idx, err = linkIndex(conn, *sp.master); err != nil {
+				return err
+			}
+		}
+		m.Attrs.Master = &idx
+	}
+	return conn.SetLink(m)
+}
+
+// linkGroupDel is "link delete group N": every link of the group, in one
+// request (the kernel refuses group 0).
+type linkGroupDel struct{ group uint32 }
+
+func (c linkGroupDel) run(e *env) error {
+	conn, err := e.rtnl()
+	if err != nil {
+		return err
+	}
+	return conn.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Group: &c.group}})
 }
