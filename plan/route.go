@@ -40,6 +40,9 @@ type RouteAdd struct {
 	// Expires is an IPv6 route's lifetime in seconds (RTA_EXPIRES), nil
 	// for none.
 	Expires *uint32 `json:",omitempty"`
+	// Realms is the route's realms (RTA_FLOW: source<<16 | destination),
+	// nil for none.
+	Realms *uint32 `json:",omitempty"`
 	// Nexthops make a multipath route.
 	Nexthops []Nexthop `json:",omitempty"`
 	// DevIndex, when not 0, is Dev's index as the caller knows it (a
@@ -135,7 +138,7 @@ func (c RouteAdd) message(op string, conn *rtnl.Conn) (*rtnl.RouteMessage, error
 		}
 		a.Multipath = mp
 	}
-	a.Expires = c.Expires
+	a.Expires, a.Flow = c.Expires, c.Realms
 	if c.MTU != nil || c.AdvMSS != nil {
 		a.Metrics = &rtnl.RouteMetrics{MTU: c.MTU, AdvMSS: c.AdvMSS}
 		if c.MTULock {

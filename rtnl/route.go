@@ -260,6 +260,7 @@ type RouteAttrs struct {
 	Metrics   *RouteMetrics   // RTA_METRICS
 	Mark      *uint32         // RTA_MARK
 	UID       *uint32         // RTA_UID
+	Flow      *uint32         // RTA_FLOW: realms, source<<16 | destination
 	Pref      *RoutePref      // RTA_PREF
 	Expires   *uint32         // RTA_EXPIRES
 	Multipath []byte          // RTA_MULTIPATH, undecoded
@@ -325,6 +326,7 @@ func (m *RouteMessage) MarshalBinary() ([]byte, error) {
 	}
 	putU32(ae, unix.RTA_MARK, a.Mark)
 	putU32(ae, unix.RTA_UID, a.UID)
+	putU32(ae, unix.RTA_FLOW, a.Flow)
 	if a.Pref != nil {
 		ae.Uint8(unix.RTA_PREF, uint8(*a.Pref))
 	}
@@ -395,6 +397,8 @@ func (m *RouteMessage) UnmarshalBinary(b []byte) error {
 			m.Table = Table(ad.Uint32())
 		case unix.RTA_MARK:
 			a.Mark = getU32(ad)
+		case unix.RTA_FLOW:
+			a.Flow = getU32(ad)
 		case unix.RTA_UID:
 			a.UID = getU32(ad)
 		case unix.RTA_PREF:

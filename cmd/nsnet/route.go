@@ -24,9 +24,11 @@ SELECTOR := [ table { TABLE | all | cache } ] [ dev DEV ] [ iif DEV ] [ root PRE
             [ match PREFIX ] [ exact PREFIX | PREFIX ] [ from [ root | match | exact ] PREFIX ]
             [ via PREFIX ] [ src PREFIX ] [ metric N ] [ tos TOS ] [ mark N ]
             [ proto { PROTO | all } ] [ scope { SCOPE | all } ] [ type TYPE ] [ cloned ]
+            [ realms [SRCREALM/]DSTREALM ]
 ROUTE := [ TYPE ] { PREFIX | default } [ from PREFIX ] [ tos TOS ] [ via ADDRESS ]
          [ dev DEV ] [ src ADDRESS ] [ metric N ] [ table TABLE ] [ proto PROTO ]
          [ scope SCOPE ] [ onlink ] [ mtu [ lock ] N ] [ advmss N ] [ expires SECONDS ]
+         [ realms [SRCREALM/]DSTREALM ]
          [ nexthop [ via ADDRESS ] [ dev DEV ] [ weight 1-256 ] [ onlink ] ]...
 TYPE  := unicast | local | broadcast | multicast | blackhole | unreachable | prohibit | throw
 TABLE := main | local | default | NUMBER
@@ -109,6 +111,7 @@ type routeChange struct {
 	mtuLock  bool
 	advmss   *uint32
 	expires  *uint32
+	realms   *uint32
 	tos      uint8
 	from     *netip.Prefix
 	// nexthops are the "nexthop" groups of a multipath route.
@@ -236,6 +239,16 @@ func parseRouteChange(a *argv, op string, opt options) (command, error) {
 			} else {
 				c.advmss = &n
 			}
+		case "realm", "realms":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			r, err := parseRealms(v)
+			if err != nil {
+				return nil, errInvarg("\"realm\" value is invalid\n", v, err)
+			}
+			c.realms = &r
 		case "expires":
 			v, err := a.value(word)
 			if err != nil {
@@ -330,7 +343,7 @@ func (c routeChange) step(e *env) (plan.Step, error) {
 	}
 	r := plan.RouteAdd{NS: ref, Dst: c.dst, Gateway: c.via, Dev: c.dev, Type: c.typ, Src: c.src, Metric: c.metric, Table: c.table,
 		Scope: c.scope, Protocol: c.proto, Onlink: c.onlink, MTU: c.mtu, MTULock: c.mtuLock, AdvMSS: c.advmss, DevIndex: c.devIndex,
-		TOS: c.tos, From: c.from, Expires: c.expires}
+		TOS: c.tos, From: c.from, Expires: c.expires, Realms: c.realms}
 	for _, nh := range c.nexthops {
 		r.Nexthops = append(r.Nexthops, plan.Nexthop{Via: nh.via, Dev: nh.dev, Weight: nh.weight, Onlink: nh.onlink})
 	}
@@ -406,9 +419,12 @@ type routeShow struct {
 	tos      *uint8
 	mark     *uint32
 	metric   *uint32
-	cache    bool   // "cache" / "cloned": the route cache instead
-	flush    bool   // parsed for "route flush"
-	iifIndex uint32 // iif's index, once routes looked it up
+	// realm and realmMask select by realms (RTA_FLOW) as ip's filter
+	// does: the halves the selector names.
+	realm, realmMask uint32
+	cache            bool   // "cache" / "cloned": the route cache instead
+	flush            bool   // parsed for "route flush"
+	iifIndex         uint32 // iif's index, once routes looked it up
 }
 
 // parseRouteShow reads a route SELECTOR with ip's keywords, tried in
@@ -521,6 +537,22 @@ func parseRouteShow(a *argv, opt options) (command, error) {
 			if c.src, err = prefixArg(a, word, c.family); err != nil {
 				return nil, err
 			}
+		case matches(word, "realms"):
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			if c.realm, err = parseRealms(v); err != nil {
+				return nil, errInvarg("invalid realms\n", v, err)
+			}
+			// As ip: a half not given ("5/", "/5" or "5") is not compared.
+			c.realmMask = ^uint32(0)
+			if c.realm&0xffff == 0 && strings.HasSuffix(v, "/") {
+				c.realmMask &^= 0xffff
+			}
+			if c.realm&0xffff0000 == 0 && (!strings.Contains(v, "/") || strings.HasPrefix(v, "/")) {
+				c.realmMask &^= 0xffff0000
+			}
 		case matches(word, "from"):
 			v, err := a.value(word)
 			if err != nil {
@@ -617,7 +649,8 @@ func (c routeShow) selects(r *rtnl.RouteMessage) bool {
 		c.tos != nil && r.TOS != *c.tos ||
 		c.mark != nil && u32or0(a.Mark) != *c.mark ||
 		c.metric != nil && u32or0(a.Priority) != *c.metric ||
-		c.iif != "" && u32or0(a.IIF) != c.iifIndex {
+		c.iif != "" && u32or0(a.IIF) != c.iifIndex ||
+		(u32or0(a.Flow)^c.realm)&c.realmMask != 0 {
 		return false
 	}
 	dst := r.Dst
@@ -747,7 +780,7 @@ func (c routeShow) run(e *env) error {
 	p := &routePrinter{tab: newLinkTable(conn, links), details: e.opt.details, stats: e.opt.stats,
 		showTable: showTable, showDev: c.dev == "",
 		hideProto: c.proto != nil, hideScope: c.scope != nil, hideTOS: c.tos != nil,
-		hideVia: hostPrefix(c.via), hideSrc: hostPrefix(c.src), hideMetric: c.metric != nil, hideIIF: c.iif != ""}
+		hideVia: hostPrefix(c.via), hideSrc: hostPrefix(c.src), hideMetric: c.metric != nil, hideIIF: c.iif != "", hideRealms: c.realmMask == ^uint32(0)}
 	return printRoutes(e, p, routes)
 }
 
@@ -974,7 +1007,16 @@ type routePrinter struct {
 	stats     bool // -s: a cache entry's users, uses and age
 	// A field the routes were filtered by is not printed, as in ip: the
 	// gateway and preferred source only when selected by a host address.
-	hideProto, hideScope, hideTOS, hideVia, hideSrc, hideMetric, hideIIF bool
+	hideProto, hideScope, hideTOS, hideVia, hideSrc, hideMetric, hideIIF, hideRealms bool
+}
+
+// realmName is a realm as ip prints it with the default rt_realms: 0 is
+// "cosmos".
+func realmName(v uint32) string {
+	if v == 0 {
+		return "cosmos"
+	}
+	return strconv.Itoa(int(v))
 }
 
 // routeDst is the destination as ip prints it: "default", a host address
@@ -1034,6 +1076,14 @@ func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
 	o.add("flags", r.Flags.Names())
 	if a.Mark != nil && *a.Mark != 0 {
 		o.add("mark", *a.Mark)
+	}
+	if a.Flow != nil && !p.hideRealms {
+		to, from := *a.Flow&0xffff, *a.Flow>>16
+		f := &obj{}
+		if from != 0 {
+			f.add("from", realmName(from))
+		}
+		o.add("flow", f.add("to", realmName(to)))
 	}
 	if a.UID != nil {
 		o.add("uid", *a.UID)
@@ -1131,6 +1181,13 @@ func (p *routePrinter) text(b *strings.Builder, r *rtnl.RouteMessage) {
 			for _, f := range v.([]string) {
 				fmt.Fprintf(b, "%s ", f)
 			}
+		case "flow":
+			f := v.(*obj)
+			if len(f.keys) == 2 {
+				fmt.Fprintf(b, "realms %v/%v ", f.vals[0], f.vals[1])
+			} else {
+				fmt.Fprintf(b, "realm %v ", f.vals[0])
+			}
 		case "expires", "age", "tsage":
 			fmt.Fprintf(b, "%s %vsec ", k, v)
 		case "ts":
@@ -1166,5 +1223,5 @@ var routeValueWords = map[string]string{
 	"via": "via", "gw": "via", "dev": "dev", "oif": "dev", "src": "src", "metric": "metric",
 	"priority": "metric", "preference": "metric", "table": "table", "scope": "scope",
 	"proto": "proto", "protocol": "proto", "mtu": "mtu", "advmss": "advmss",
-	"from": "from", "tos": "tos", "dsfield": "tos", "expires": "expires",
+	"from": "from", "tos": "tos", "dsfield": "tos", "expires": "expires", "realm": "realms", "realms": "realms",
 }

@@ -77,3 +77,29 @@ func TestRouteGetOptions(t *testing.T) {
 		t.Errorf("expires soon: exit %d, %q", code, stderr)
 	}
 }
+
+// TestRouteRealms: route add sends realms as RTA_FLOW, route show prints
+// them as ip ("realm D", "realms S/D") and selects by either half.
+func TestRouteRealms(t *testing.T) {
+	k := onModel(t)
+	k.AddLink("v0", "veth", 0)
+	for _, line := range []string{"route add 10.8.0.0/24 dev v0 realm 5", "route add 10.9.0.0/24 dev v0 realms 3/4"} {
+		if code, _, stderr := nsnet("", line); code != 0 {
+			t.Fatalf("%s: exit %d: %s", line, code, stderr)
+		}
+	}
+	if f := k.Routes[1].Attrs.Flow; f == nil || *f != 3<<16|4 {
+		t.Fatalf("realms 3/4 sent as %v", f)
+	}
+	for _, tc := range []struct{ sel, want string }{
+		{"", "realm 5 "}, {"", "realms 3/4 "}, {"realms 4", "10.9.0.0/24"}, {"realms 3/", "10.9.0.0/24"},
+	} {
+		_, out, _ := nsnet("", strings.TrimSpace("route show "+tc.sel))
+		if !strings.Contains(out, tc.want) || tc.sel != "" && strings.Count(out, "\n") != 1 {
+			t.Errorf("route show %s: %q, want %q", tc.sel, out, tc.want)
+		}
+	}
+	if code, _, _ := nsnet("", "route add 10.12.0.0/24 dev v0 realm x"); code != 255 {
+		t.Errorf("realm x: exit %d, want 255", code)
+	}
+}

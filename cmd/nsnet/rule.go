@@ -438,6 +438,9 @@ func parseRealms(s string) (uint32, error) {
 	if err != nil {
 		return 0, err
 	}
+	if dst == "" {
+		return a << 16, nil // "SRC/": as ip, no destination realm
+	}
 	b, err := realm(dst)
 	if err != nil {
 		return 0, err
