@@ -1,6 +1,7 @@
 package rtnl
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -252,19 +253,24 @@ type RouteMessage struct {
 // RouteAttrs are the RTA_* attributes (see LinkAttrs for the absent
 // rule).
 type RouteAttrs struct {
-	Gateway   netip.Addr      // RTA_GATEWAY
-	OIF       *uint32         // RTA_OIF: the output link
-	IIF       *uint32         // RTA_IIF: the input link (route get)
-	PrefSrc   netip.Addr      // RTA_PREFSRC
-	Priority  *uint32         // RTA_PRIORITY: the metric
-	Metrics   *RouteMetrics   // RTA_METRICS
-	Mark      *uint32         // RTA_MARK
-	UID       *uint32         // RTA_UID
-	Flow      *uint32         // RTA_FLOW: realms, source<<16 | destination
-	Pref      *RoutePref      // RTA_PREF
-	Expires   *uint32         // RTA_EXPIRES
-	Multipath []byte          // RTA_MULTIPATH, undecoded
-	CacheInfo *RouteCacheInfo // RTA_CACHEINFO
+	Gateway  netip.Addr    // RTA_GATEWAY
+	OIF      *uint32       // RTA_OIF: the output link
+	IIF      *uint32       // RTA_IIF: the input link (route get)
+	PrefSrc  netip.Addr    // RTA_PREFSRC
+	Priority *uint32       // RTA_PRIORITY: the metric
+	Metrics  *RouteMetrics // RTA_METRICS
+	Mark     *uint32       // RTA_MARK
+	UID      *uint32       // RTA_UID
+	Flow     *uint32       // RTA_FLOW: realms, source<<16 | destination
+	// IPProto, SPort and DPort describe the packet a route get asks
+	// about (RTA_IP_PROTO, RTA_SPORT, RTA_DPORT; ports big-endian on the
+	// wire, plain numbers here).
+	IPProto      *uint8
+	SPort, DPort *uint16
+	Pref         *RoutePref      // RTA_PREF
+	Expires      *uint32         // RTA_EXPIRES
+	Multipath    []byte          // RTA_MULTIPATH, undecoded
+	CacheInfo    *RouteCacheInfo // RTA_CACHEINFO
 }
 
 // RouteMetrics are the RTA_METRICS attributes (RTAX_*) this package
@@ -327,6 +333,15 @@ func (m *RouteMessage) MarshalBinary() ([]byte, error) {
 	putU32(ae, unix.RTA_MARK, a.Mark)
 	putU32(ae, unix.RTA_UID, a.UID)
 	putU32(ae, unix.RTA_FLOW, a.Flow)
+	putU8(ae, unix.RTA_IP_PROTO, a.IPProto)
+	for _, p := range []struct {
+		t uint16
+		v *uint16
+	}{{unix.RTA_SPORT, a.SPort}, {unix.RTA_DPORT, a.DPort}} {
+		if p.v != nil {
+			ae.Bytes(p.t, binary.BigEndian.AppendUint16(nil, *p.v))
+		}
+	}
 	if a.Pref != nil {
 		ae.Uint8(unix.RTA_PREF, uint8(*a.Pref))
 	}
@@ -399,6 +414,22 @@ func (m *RouteMessage) UnmarshalBinary(b []byte) error {
 			a.Mark = getU32(ad)
 		case unix.RTA_FLOW:
 			a.Flow = getU32(ad)
+		case unix.RTA_IP_PROTO:
+			a.IPProto = getU8(ad)
+		case unix.RTA_SPORT, unix.RTA_DPORT:
+			t := ad.Type
+			ad.Do(func(b []byte) error {
+				if len(b) != 2 {
+					return fmt.Errorf("route port of %d bytes", len(b))
+				}
+				v := binary.BigEndian.Uint16(b)
+				if t == unix.RTA_SPORT {
+					a.SPort = &v
+				} else {
+					a.DPort = &v
+				}
+				return nil
+			})
 		case unix.RTA_UID:
 			a.UID = getU32(ad)
 		case unix.RTA_PREF:

@@ -16,7 +16,8 @@ const routeHelp = `Usage: nsnet route { add | del | replace | append | change } 
        nsnet route { show | flush } SELECTOR
        nsnet route flush cache
        nsnet route get ADDRESS [ from ADDRESS ] [ iif DEV ] [ oif DEV ] [ mark N ]
-                       [ tos TOS ] [ uid N ] [ fibmatch ] [ notify ]
+                       [ tos TOS ] [ uid N ] [ ipproto PROTO ] [ sport N ] [ dport N ]
+                       [ fibmatch ] [ notify ]
        nsnet route save SELECTOR > FILE
        nsnet route { restore | showdump } < FILE
 
@@ -875,11 +876,13 @@ func (c routeFlush) inverse(e *env) (command, error) { return inverseStep(e, c) 
 
 // routeGet is "route get ADDRESS".
 type routeGet struct {
-	dst, from netip.Addr
-	iif, oif  string
-	mark, uid *uint32
-	tos       uint8
-	flags     rtnl.RouteFlags // fibmatch, notify
+	dst, from    netip.Addr
+	iif, oif     string
+	mark, uid    *uint32
+	tos          uint8
+	flags        rtnl.RouteFlags // fibmatch, notify
+	ipproto      *uint8
+	sport, dport *uint16
 }
 
 func parseRouteGet(a *argv, opt options) (command, error) {
@@ -932,6 +935,32 @@ func parseRouteGet(a *argv, opt options) (command, error) {
 			if c.oif, err = devArg(a, word); err != nil {
 				return nil, err
 			}
+		case matches(word, "sport") || matches(word, "dport"):
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			n, err := strconv.ParseUint(v, 0, 16)
+			if err != nil {
+				name := map[bool]string{true: "sport", false: "dport"}[matches(word, "sport")]
+				return nil, errInvarg("invalid "+name+"\n", v, usagef("route get %s: %q is not a port", name, v))
+			}
+			port := uint16(n)
+			if matches(word, "sport") {
+				c.sport = &port
+			} else {
+				c.dport = &port
+			}
+		case matches(word, "ipproto"):
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			p, err := parseIPProto(v)
+			if err != nil {
+				return nil, errInvarg("Invalid \"ipproto\" value\n", v, err)
+			}
+			c.ipproto = &p
 		case word == "to":
 			continue
 		default:
@@ -969,7 +998,7 @@ func (c routeGet) run(e *env) error {
 	if m.Family == rtnl.FamilyInet {
 		m.Flags |= rtnl.RouteLookupTable // as ip; IPv6 refuses the flag
 	}
-	m.Attrs.UID = c.uid
+	m.Attrs.UID, m.Attrs.IPProto, m.Attrs.SPort, m.Attrs.DPort = c.uid, c.ipproto, c.sport, c.dport
 	if c.from.IsValid() {
 		m.Src = netip.PrefixFrom(c.from, c.from.BitLen())
 	}
@@ -990,10 +1019,8 @@ func (c routeGet) run(e *env) error {
 	if err != nil {
 		return named(err, c.dst.String())
 	}
-	// A fibmatch answer is the route itself, listed as "route show table
-	// all" lists it.
-	fib := c.flags&rtnl.RouteFibMatch != 0
-	p := &routePrinter{tab: newLinkTable(conn, nil), details: e.opt.details, showDev: true, get: !fib, showTable: fib, stats: e.opt.stats}
+	// As ip: the table is printed unless it is main (or with -d).
+	p := &routePrinter{tab: newLinkTable(conn, nil), details: e.opt.details, showDev: true, showTable: true, stats: e.opt.stats}
 	return printRoutes(e, p, []rtnl.RouteMessage{*r})
 }
 
@@ -1003,7 +1030,6 @@ type routePrinter struct {
 	details   bool
 	showTable bool // "table all": print the table unless main
 	showDev   bool // no "dev" filter
-	get       bool // a route get reply: no table
 	stats     bool // -s: a cache entry's users, uses and age
 	// A field the routes were filtered by is not printed, as in ip: the
 	// gateway and preferred source only when selected by a host address.
@@ -1056,7 +1082,7 @@ func (p *routePrinter) fields(r *rtnl.RouteMessage) *obj {
 	if a.OIF != nil && p.showDev {
 		o.add("dev", p.tab.name(*a.OIF))
 	}
-	if !p.get && r.Table != rtnl.TableUnspec && (r.Table != rtnl.TableMain || p.details) && p.showTable {
+	if r.Table != rtnl.TableUnspec && (r.Table != rtnl.TableMain || p.details) && p.showTable {
 		o.add("table", r.Table.String())
 	}
 	if r.Flags&rtnl.RouteCloned == 0 {

@@ -62,6 +62,11 @@ func TestRouteGetOptions(t *testing.T) {
 	if strings.Count(out, "\n") != 1 || !strings.Contains(out, "\\") {
 		t.Errorf("-o route get: %q", out)
 	}
+	if code, _, stderr := nsnet("", "route get 10.2.0.5 ipproto tcp dport 443 sport 1000"); code != 0 ||
+		last.Attrs.IPProto == nil || *last.Attrs.IPProto != 6 || last.Attrs.DPort == nil || *last.Attrs.DPort != 443 ||
+		last.Attrs.SPort == nil || *last.Attrs.SPort != 1000 {
+		t.Errorf("route get ipproto tcp dport 443 sport 1000: exit %d (%s), sent %+v", code, stderr, last.Attrs)
+	}
 	if code, _, stderr := nsnet("", "route get 10.2.0.5 frob"); code != 1 || !strings.Contains(stderr, "frob") {
 		t.Errorf("a bad second address: exit %d, %q", code, stderr)
 	}
