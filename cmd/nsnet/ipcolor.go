@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/nsnet/nsnet/rtnl"
-	"golang.org/x/sys/unix"
 )
 
 // colorAttr is what a coloured field is, as iproute2's color_attr.
@@ -39,10 +38,7 @@ func enableColor(o options, out *os.File) {
 		return
 	}
 	if o.color == colorAuto {
-		if out == nil {
-			return
-		}
-		if _, err := unix.IoctlGetTermios(int(out.Fd()), unix.TCGETS); err != nil {
+		if out == nil || !isTerminal(out) {
 			return
 		}
 	}
