@@ -317,32 +317,6 @@ func (c *linkAdd) parseVxlan(a *argv) error {
 				return err
 			}
 			v.Port = new(uint16(n))
-		case matches(word, "external") || matches(word, "noexternal"):
-			ext := matches(word, "external")
-			if err := dup("external", word, word); err != nil {
-				return err
-			}
-			external = ext
-			if ext {
-				learning = 0
-			}
-			v.External = new(map[bool]uint8{true: 1}[ext])
-		case matches(word, "gbp"):
-			if err := dup("gbp", word, word); err != nil {
-				return err
-			}
-			v.GBP = true
-		case matches(word, "gpe"):
-			if err := dup("gpe", word, word); err != nil {
-				return err
-			}
-			v.GPE = true
-		case word == "vnifilter" || word == "novnifilter":
-			if err := dup("vnifilter", word, word); err != nil {
-				return err
-			}
-			vnifilter = word == "vnifilter"
-			v.VNIFilter = new(map[bool]uint8{true: 1}[vnifilter])
 		default:
 			i := 0
 			for i < len(vxlanFlags) && !matches(word, vxlanFlags[i].word) {
@@ -362,6 +336,38 @@ func (c *linkAdd) parseVxlan(a *argv) error {
 					continue
 				}
 				*f.field(v) = new(f.val)
+				continue
+			}
+			// ip tries these after the on/off words: "n" is nolearning.
+			switch {
+			case matches(word, "external") || matches(word, "noexternal"):
+				ext := matches(word, "external")
+				if err := dup("external", word, word); err != nil {
+					return err
+				}
+				external = ext
+				if ext {
+					learning = 0
+				}
+				v.External = new(map[bool]uint8{true: 1}[ext])
+				continue
+			case matches(word, "gbp") || matches(word, "gpe"):
+				gbp := matches(word, "gbp")
+				if err := dup(map[bool]string{true: "gbp", false: "gpe"}[gbp], word, word); err != nil {
+					return err
+				}
+				if gbp {
+					v.GBP = true
+				} else {
+					v.GPE = true
+				}
+				continue
+			case word == "vnifilter" || word == "novnifilter":
+				if err := dup("vnifilter", word, word); err != nil {
+					return err
+				}
+				vnifilter = word == "vnifilter"
+				v.VNIFilter = new(map[bool]uint8{true: 1}[vnifilter])
 				continue
 			}
 			if matches(word, "help") {
