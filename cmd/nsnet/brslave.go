@@ -79,12 +79,12 @@ func parseBridgeSlave(a *argv) ([]plan.KindAttr, error) {
 	attrs := []plan.KindAttr{}
 	for a.more() {
 		word := a.next()
-		if matches(word, "help") {
-			return nil, ipUsage(1, bridgeSlaveUsage, usagef("bridge_slave: the options are those of ip's bridge_slave"))
-		}
 		i := 0
 		for i < len(bridgeSlaveOpts) && !matches(word, bridgeSlaveOpts[i].word) {
 			i++
+		}
+		if i == len(bridgeSlaveOpts) && matches(word, "help") { // after the options: "h" is hairpin
+			return nil, ipUsage(1, bridgeSlaveUsage, usagef("bridge_slave: the options are those of ip's bridge_slave"))
 		}
 		if i == len(bridgeSlaveOpts) {
 			return nil, ipUsage(1, fmt.Sprintf("bridge_slave: unknown option %q?\n%s", word, bridgeSlaveUsage),

@@ -890,8 +890,8 @@ func parseRouteGet(a *argv, opt options) (command, error) {
 	for a.more() {
 		word := a.next()
 		var err error
-		// ip's words, abbreviated as its matches() allows ("dev", "to",
-		// "tos" whole).
+		// ip's words in ip's order (iproute_get), abbreviated as its
+		// matches() allows ("dev", "to", "tos" whole): "f" is from.
 		switch {
 		case word == "tos" || matches(word, "dsfield"):
 			v, err := a.value(word)
@@ -901,16 +901,6 @@ func parseRouteGet(a *argv, opt options) (command, error) {
 			if c.tos, err = parseDSField(v); err != nil {
 				return nil, errInvarg("TOS value is invalid\n", v, err)
 			}
-		case matches(word, "fibmatch"):
-			c.flags |= rtnl.RouteFibMatch
-		case matches(word, "notify"):
-			c.flags |= rtnl.RouteNotify
-		case matches(word, "uid"):
-			n, err := u32Arg(a, word)
-			if err != nil {
-				return nil, err
-			}
-			c.uid = &n
 		case matches(word, "from"):
 			v, err := a.value(word)
 			if err != nil {
@@ -935,6 +925,16 @@ func parseRouteGet(a *argv, opt options) (command, error) {
 			if c.oif, err = devArg(a, word); err != nil {
 				return nil, err
 			}
+		case matches(word, "fibmatch"):
+			c.flags |= rtnl.RouteFibMatch
+		case matches(word, "notify"):
+			c.flags |= rtnl.RouteNotify
+		case matches(word, "uid"):
+			n, err := u32Arg(a, word)
+			if err != nil {
+				return nil, err
+			}
+			c.uid = &n
 		case matches(word, "sport") || matches(word, "dport"):
 			v, err := a.value(word)
 			if err != nil {
