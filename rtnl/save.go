@@ -49,38 +49,64 @@ func saved(m netlink.Message) Saved {
 	return b
 }
 
-// ErrSaveFile is matched (errors.Is) by the errors of ReadSaved: a file
-// that is not one ip or nsnet wrote.
+// ErrSaveFile is matched (errors.Is) by the errors of ReadSaved and of
+// Restore of a message that is no route or address: a file that is not
+// one ip or nsnet wrote.
 var ErrSaveFile = errors.New("not a save file")
+
+// SaveFileError is why ReadSaved refused a file, with what ip reports:
+// a wrong magic number (Elems whole numbers read, the bytes Magic found),
+// or a message cut short or of a length outside a header and 16 KiB
+// (Len, at offset At after its header, as ip's ftell).
+type SaveFileError struct {
+	BadMagic  bool
+	Truncated bool
+	Elems     int
+	Magic     uint32
+	Len, At   int
+}
+
+func (e *SaveFileError) Error() string {
+	switch {
+	case e.BadMagic:
+		return fmt.Sprintf("%v: magic mismatch (%d elems, %x magic)", ErrSaveFile, e.Elems, e.Magic)
+	case e.Truncated:
+		return fmt.Sprintf("%v: truncated message", ErrSaveFile)
+	}
+	return fmt.Sprintf("%v: malformed message: len=%d @%d", ErrSaveFile, e.Len, e.At)
+}
+
+// Is matches ErrSaveFile.
+func (e *SaveFileError) Is(target error) bool { return target == ErrSaveFile }
 
 // ReadSaved splits the messages of a save file whose magic number is
 // magic. It reads as ip does: each message takes nlmsg_len bytes rounded
-// up to four, and a message must fit 16 KiB. With a wrong magic number
-// the error says what was found, as ip says it.
+// up to four, and a message must fit 16 KiB. A file it refuses gives a
+// *SaveFileError, with the messages before the bad one.
 func ReadSaved(file []byte, magic uint32) ([]Saved, error) {
 	if len(file) < 4 || binary.NativeEndian.Uint32(file) != magic {
 		// What ip's fread of the magic number finds: whole numbers
 		// read, and the bytes there were.
 		var head [4]byte
 		copy(head[:], file)
-		n := 0
+		elems := 0
 		if len(file) >= 4 {
-			n = 1
+			elems = 1
 		}
-		return nil, fmt.Errorf("%w: magic mismatch (%d elems, %x magic)", ErrSaveFile, n, binary.NativeEndian.Uint32(head[:]))
+		return nil, &SaveFileError{BadMagic: true, Elems: elems, Magic: binary.NativeEndian.Uint32(head[:])}
 	}
 	var out []Saved
 	for b := file[4:]; len(b) > 0; {
 		if len(b) < unix.NLMSG_HDRLEN {
-			return out, fmt.Errorf("%w: truncated message", ErrSaveFile)
+			return out, &SaveFileError{Truncated: true}
 		}
 		n := int(binary.NativeEndian.Uint32(b))
 		if n < unix.NLMSG_HDRLEN || n > 16384 {
-			return out, fmt.Errorf("%w: malformed message: len=%d @%d", ErrSaveFile, n, len(file)-len(b)+unix.NLMSG_HDRLEN)
+			return out, &SaveFileError{Len: n, At: len(file) - len(b) + unix.NLMSG_HDRLEN}
 		}
 		padded := (n + unix.NLMSG_ALIGNTO - 1) &^ (unix.NLMSG_ALIGNTO - 1)
 		if padded > len(b) {
-			return out, fmt.Errorf("%w: truncated message", ErrSaveFile)
+			return out, &SaveFileError{Truncated: true}
 		}
 		out = append(out, Saved(b[:n:n]))
 		b = b[padded:]

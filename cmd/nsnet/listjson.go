@@ -404,6 +404,12 @@ func (p *linkPrinter) detailsJSONw(w *jsonWriter, l *rtnl.LinkMessage, withMode 
 // addrJSONw writes one addr_info entry of `ip -j addr`.
 func (p *linkPrinter) addrJSONw(w *jsonWriter, a *rtnl.AddrMessage) {
 	w.beginObject()
+	p.addrJSONFields(w, a)
+	w.endObject()
+}
+
+// addrJSONFields writes the members of an addr_info entry.
+func (p *linkPrinter) addrJSONFields(w *jsonWriter, a *rtnl.AddrMessage) {
 	w.key("family")
 	w.lit(a.Family.String())
 	w.key("local")
@@ -444,7 +450,6 @@ func (p *linkPrinter) addrJSONw(w *jsonWriter, a *rtnl.AddrMessage) {
 		w.key("preferred_life_time")
 		w.uint(uint64(ci.Preferred))
 	}
-	w.endObject()
 }
 
 // briefAddrJSONw writes one addr_info entry of `ip -j -br addr`.

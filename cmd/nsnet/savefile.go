@@ -56,18 +56,20 @@ func readSaved(e *env, object, kind string, code, bodyCode int, magic uint32) ([
 		return nil, err
 	}
 	msgs, err := rtnl.ReadSaved(data, magic)
-	if err != nil {
-		ipText := strings.TrimPrefix(err.Error(), rtnl.ErrSaveFile.Error()+": ")
-		if strings.HasPrefix(ipText, "magic") {
-			ipText = "M" + ipText[1:]
-		} else {
-			code = bodyCode
-			ipText = strings.Replace(ipText, "truncated message", "rtnl-from_file: truncated message", 1)
-			ipText = strings.Replace(ipText, "malformed message", "!!!malformed message", 1)
-		}
-		return msgs, ipUsage(code, ipText, fmt.Errorf("%s: %w", object, err))
+	var se *rtnl.SaveFileError
+	if !errors.As(err, &se) {
+		return msgs, err
 	}
-	return msgs, nil
+	var ipText string
+	switch {
+	case se.BadMagic:
+		ipText = fmt.Sprintf("Magic mismatch (%d elems, %x magic)", se.Elems, se.Magic)
+	case se.Truncated:
+		ipText, code = "rtnl-from_file: truncated message", bodyCode
+	default:
+		ipText, code = fmt.Sprintf("!!!malformed message: len=%d @%d", se.Len, se.At), bodyCode
+	}
+	return msgs, ipUsage(code, ipText, fmt.Errorf("%s: %w", object, err))
 }
 
 // routeSave is "route save SELECTOR": what "route show SELECTOR" lists,
@@ -243,16 +245,45 @@ func (addrShowdump) run(e *env) error {
 	if rerr != nil && len(msgs) == 0 {
 		return rerr
 	}
-	var b strings.Builder
-	for _, m := range msgs {
-		var a rtnl.AddrMessage
-		if err := a.UnmarshalBinary(m.Body()); err != nil {
+	addrs := make([]rtnl.AddrMessage, len(msgs))
+	for i, m := range msgs {
+		if err := addrs[i].UnmarshalBinary(m.Body()); err != nil {
 			return ipUsage(255, "!!!malformed message", fmt.Errorf("address showdump: %w", err))
 		}
-		fmt.Fprintf(&b, "if%d:\n", a.Index)
-		addrText(&b, &a)
 	}
-	if _, err := io.WriteString(e.out, b.String()); err != nil {
+	var out []byte
+	if e.opt.json {
+		// ip's shape: one object whose addr_info holds each address
+		// with its link's index.
+		w, p := &jsonWriter{}, &linkPrinter{}
+		w.beginArray()
+		w.beginObject()
+		w.key("addr_info")
+		w.beginArray()
+		for i := range addrs {
+			w.beginObject()
+			w.key("index")
+			w.uint(uint64(addrs[i].Index))
+			p.addrJSONFields(w, &addrs[i])
+			w.endObject()
+		}
+		w.endArray()
+		w.endObject()
+		w.endArray()
+		out = w.b
+		if e.opt.pretty {
+			out = ipPretty(out)
+		}
+		out = append(out, '\n')
+	} else {
+		var b strings.Builder
+		for i := range addrs {
+			fmt.Fprintf(&b, "if%d:\n", addrs[i].Index)
+			addrText(&b, &addrs[i])
+		}
+		out = []byte(b.String())
+	}
+	if _, err := e.out.Write(out); err != nil {
 		return err
 	}
 	return rerr

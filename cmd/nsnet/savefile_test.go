@@ -100,6 +100,9 @@ func TestAddrSaveRestore(t *testing.T) {
 	if want := fmt.Sprintf("if%d:\n    inet 10.1.0.1/24 ", idx); code != 0 || !strings.HasPrefix(listed, want) || strings.Contains(listed, "10.1.1.1") {
 		t.Errorf("address showdump: exit %d, %q, want it to start %q", code, listed, want)
 	}
+	if _, js, _ := nsnet(saved, "-j address showdump"); !strings.HasPrefix(js, fmt.Sprintf(`[{"addr_info":[{"index":%d,"family":"inet","local":"10.1.0.1"`, idx)) {
+		t.Errorf("-j address showdump: %q", js)
+	}
 	k.Addrs = nil
 	if code, _, stderr := nsnet(saved, "address restore"); code != 0 || len(k.Addrs) != 1 || k.Addrs[0].Prefix().String() != "10.1.0.1/24" {
 		t.Errorf("address restore: exit %d (%s), addresses %v", code, stderr, k.Addrs)
