@@ -82,66 +82,73 @@ func brBool(bit uint32) func(*rtnl.Bridge, string) bool {
 	}
 }
 
-// bridgeOpts are ip's bridge options in the order ip tries them (a word
-// may abbreviate one unless exact says otherwise); set reads the value,
-// false for a bad one (ip's message: "invalid " and the option).
-var bridgeOpts = []struct {
+// bridgeOpt is one of ip's bridge options: its word (which a shorter
+// word may abbreviate unless exact) and set, which reads the value, false
+// for a bad one (ip's message: "invalid " and the option).
+type bridgeOpt struct {
 	word  string
 	exact bool
 	set   func(*rtnl.Bridge, string) bool
-}{
-	{"forward_delay", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.ForwardDelay })},
-	{"hello_time", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.HelloTime })},
-	{"max_age", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.MaxAge })},
-	{"ageing_time", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.AgeingTime })},
-	{"stp_state", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.STPState })},
-	{"priority", false, brNum(16, func(b *rtnl.Bridge) **uint16 { return &b.Priority })},
-	{"vlan_filtering", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.VlanFiltering })},
-	{"vlan_protocol", false, func(b *rtnl.Bridge, v string) bool {
-		p, ok := map[string]uint16{"802.1Q": 0x8100, "802.1ad": 0x88a8}[v]
-		if !ok {
-			n, err := strconv.ParseUint(v, 0, 16)
-			if err != nil {
-				return false
+}
+
+// bridgeOptions are ip's bridge options in the order ip tries them; they
+// are made when a bridge's words are read, not at start-up.
+func bridgeOptions() []bridgeOpt {
+	return []bridgeOpt{
+		{"forward_delay", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.ForwardDelay })},
+		{"hello_time", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.HelloTime })},
+		{"max_age", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.MaxAge })},
+		{"ageing_time", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.AgeingTime })},
+		{"stp_state", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.STPState })},
+		{"priority", false, brNum(16, func(b *rtnl.Bridge) **uint16 { return &b.Priority })},
+		{"vlan_filtering", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.VlanFiltering })},
+		{"vlan_protocol", false, func(b *rtnl.Bridge, v string) bool {
+			p, ok := map[string]uint16{"802.1Q": 0x8100, "802.1ad": 0x88a8}[v]
+			if !ok {
+				n, err := strconv.ParseUint(v, 0, 16)
+				if err != nil {
+					return false
+				}
+				p = uint16(n)
 			}
-			p = uint16(n)
-		}
-		b.VlanProtocol = &p
-		return true
-	}},
-	{"group_fwd_mask", false, brNum(16, func(b *rtnl.Bridge) **uint16 { return &b.GroupFwdMask })},
-	{"group_address", false, nil}, // a link-layer address: see parseBridge
-	{"no_linklocal_learn", true, brBool(1 << 0)},
-	{"fdb_flush", false, nil}, // no value
-	{"vlan_default_pvid", false, brNum(16, func(b *rtnl.Bridge) **uint16 { return &b.VlanDefaultPVID })},
-	{"vlan_stats_enabled", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.VlanStatsEnabled })},
-	{"vlan_stats_per_port", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.VlanStatsPerPort })},
-	{"mcast_router", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastRouter })},
-	{"mcast_snooping", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastSnooping })},
-	{"mcast_vlan_snooping", true, brBool(1 << 1)},
-	{"mcast_query_use_ifaddr", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastQueryUseIfaddr })},
-	{"mcast_querier", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastQuerier })},
-	{"mcast_hash_elasticity", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.McastHashElasticity })},
-	{"mcast_hash_max", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.McastHashMax })},
-	{"mcast_last_member_count", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.McastLastMemberCnt })},
-	{"mcast_startup_query_count", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.McastStartupQueryCnt })},
-	{"mcast_last_member_interval", false, brNum(64, func(b *rtnl.Bridge) **uint64 { return &b.McastLastMemberIntvl })},
-	{"mcast_membership_interval", false, brNum(64, func(b *rtnl.Bridge) **uint64 { return &b.McastMembershipIntvl })},
-	{"mcast_querier_interval", false, brNum(64, func(b *rtnl.Bridge) **uint64 { return &b.McastQuerierIntvl })},
-	{"mcast_query_interval", false, brNum(64, func(b *rtnl.Bridge) **uint64 { return &b.McastQueryIntvl })},
-	{"mcast_query_response_interval", false, brNum(64, func(b *rtnl.Bridge) **uint64 { return &b.McastQueryResponseIntvl })},
-	{"mcast_startup_query_interval", false, brNum(64, func(b *rtnl.Bridge) **uint64 { return &b.McastStartupQueryIntvl })},
-	{"mcast_stats_enabled", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastStatsEnabled })},
-	{"mcast_igmp_version", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastIGMPVersion })},
-	{"mcast_mld_version", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastMLDVersion })},
-	{"nf_call_iptables", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.NfCallIptables })},
-	{"nf_call_ip6tables", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.NfCallIp6tables })},
-	{"nf_call_arptables", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.NfCallArptables })},
+			b.VlanProtocol = &p
+			return true
+		}},
+		{"group_fwd_mask", false, brNum(16, func(b *rtnl.Bridge) **uint16 { return &b.GroupFwdMask })},
+		{"group_address", false, nil}, // a link-layer address: see parseBridge
+		{"no_linklocal_learn", true, brBool(1 << 0)},
+		{"fdb_flush", false, nil}, // no value
+		{"vlan_default_pvid", false, brNum(16, func(b *rtnl.Bridge) **uint16 { return &b.VlanDefaultPVID })},
+		{"vlan_stats_enabled", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.VlanStatsEnabled })},
+		{"vlan_stats_per_port", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.VlanStatsPerPort })},
+		{"mcast_router", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastRouter })},
+		{"mcast_snooping", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastSnooping })},
+		{"mcast_vlan_snooping", true, brBool(1 << 1)},
+		{"mcast_query_use_ifaddr", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastQueryUseIfaddr })},
+		{"mcast_querier", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastQuerier })},
+		{"mcast_hash_elasticity", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.McastHashElasticity })},
+		{"mcast_hash_max", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.McastHashMax })},
+		{"mcast_last_member_count", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.McastLastMemberCnt })},
+		{"mcast_startup_query_count", false, brNum(32, func(b *rtnl.Bridge) **uint32 { return &b.McastStartupQueryCnt })},
+		{"mcast_last_member_interval", false, brNum(64, func(b *rtnl.Bridge) **uint64 { return &b.McastLastMemberIntvl })},
+		{"mcast_membership_interval", false, brNum(64, func(b *rtnl.Bridge) **uint64 { return &b.McastMembershipIntvl })},
+		{"mcast_querier_interval", false, brNum(64, func(b *rtnl.Bridge) **uint64 { return &b.McastQuerierIntvl })},
+		{"mcast_query_interval", false, brNum(64, func(b *rtnl.Bridge) **uint64 { return &b.McastQueryIntvl })},
+		{"mcast_query_response_interval", false, brNum(64, func(b *rtnl.Bridge) **uint64 { return &b.McastQueryResponseIntvl })},
+		{"mcast_startup_query_interval", false, brNum(64, func(b *rtnl.Bridge) **uint64 { return &b.McastStartupQueryIntvl })},
+		{"mcast_stats_enabled", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastStatsEnabled })},
+		{"mcast_igmp_version", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastIGMPVersion })},
+		{"mcast_mld_version", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.McastMLDVersion })},
+		{"nf_call_iptables", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.NfCallIptables })},
+		{"nf_call_ip6tables", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.NfCallIp6tables })},
+		{"nf_call_arptables", false, brNum(8, func(b *rtnl.Bridge) **uint8 { return &b.NfCallArptables })},
+	}
 }
 
 // parseBridge reads the words after "type bridge" as ip 6.1 does.
 func (c *linkAdd) parseBridge(a *argv) error {
 	br := &rtnl.Bridge{}
+	bridgeOpts := bridgeOptions()
 	for a.more() {
 		word := a.next()
 		i := 0

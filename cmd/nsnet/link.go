@@ -163,13 +163,9 @@ type linkSpec struct {
 	index                              uint32
 }
 
-// linkU32Words are the link options that take a number, with ip's
-// message for a bad one (an index must also be above 0).
-var linkU32Words = map[string]string{
-	"gso_max_size": `Invalid "gso_max_size" value`, "gso_max_segs": `Invalid "gso_max_segs" value`,
-	"gro_max_size": `Invalid "gro_max_size" value`, "numtxqueues": `Invalid "numtxqueues" value`,
-	"numrxqueues": `Invalid "numrxqueues" value`, "index": `Invalid "index" value`,
-}
+// linkU32Text is ip's message for a bad value of a link option that
+// takes a number (an index must also be above 0).
+func linkU32Text(word string) string { return `Invalid "` + word + `" value` }
 
 // linkFlagWords are the "WORD on|off" flags of link set; inverted
 // words clear the flag for "on" (arp on clears IFF_NOARP).
@@ -318,9 +314,9 @@ func (s *linkSpec) parseOpt(a *argv) (bool, error) {
 		}
 		n, err := strconv.ParseUint(v, 0, 32)
 		if err != nil || word == "index" && (n == 0 || n > math.MaxInt32) {
-			msg := linkU32Words[word] + "\n" // ip's text, its newline included
+			msg := linkU32Text(word) + "\n" // ip's text, its newline included
 			if word == "index" {
-				msg = linkU32Words[word]
+				msg = linkU32Text(word)
 			}
 			return true, errInvarg(msg, v, usagef("%s: %q is not a number (0 to 2^32-1; an index 1 to 2^31-1)", word, v))
 		}
@@ -1318,47 +1314,29 @@ func parseLinkGroup(v string) (uint32, error) {
 	return g, nil
 }
 
-// linkGroupSet is "link set group N OPTIONS": one request with no link
-// named and IFLA_GROUP, which the kernel applies to every link of the
-// group. It names no link, so up files cannot undo it.
+// linkGroupSet is "link set group N OPTIONS" (plan.LinkGroupSet). It
+// names no link, so up files cannot undo it.
 type linkGroupSet struct{ spec linkSpec }
 
-func (c linkGroupSet) run(e *env) error {
-	conn, err := e.rtnl()
+func (c linkGroupSet) step(e *env) (plan.Step, error) {
+	ref, err := e.ref()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sp := &c.spec
-	m := &rtnl.LinkMessage{Change: sp.flagMask, Flags: sp.flags, Attrs: rtnl.LinkAttrs{
-		Group: sp.group, MTU: sp.mtu, TxQueueLen: sp.txqlen, Alias: sp.alias, Broadcast: sp.broadcast,
-		GSOMaxSize: sp.gsoMaxSize, GSOMaxSegs: sp.gsoMaxSegs, GROMaxSize: sp.groMaxSize, Carrier: sp.carrier,
-		ProtoDown: sp.protoDown, AddrGenMode: sp.addrGenMode}}
-	if sp.up != nil {
-		m.Change |= rtnl.LinkUp
-		if *sp.up {
-			m.Flags |= rtnl.LinkUp
-		}
-	}
-	if sp.master != nil {
-		idx := uint32(0)
-		if *sp.master != "" {
-			if idx, err = linkIndex(conn, *sp.master); err != nil {
-				return err
-			}
-		}
-		m.Attrs.Master = &idx
-	}
-	return conn.SetLink(m)
+	return plan.LinkGroupSet{NS: ref, Group: *c.spec.group, Options: c.spec.options()}, nil
 }
 
-// linkGroupDel is "link delete group N": every link of the group, in one
-// request (the kernel refuses group 0).
+func (c linkGroupSet) run(e *env) error { return runStep(e, c, "") }
+
+// linkGroupDel is "link delete group N" (plan.LinkGroupDel).
 type linkGroupDel struct{ group uint32 }
 
-func (c linkGroupDel) run(e *env) error {
-	conn, err := e.rtnl()
+func (c linkGroupDel) step(e *env) (plan.Step, error) {
+	ref, err := e.ref()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return conn.DeleteLink(&rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Group: &c.group}})
+	return plan.LinkGroupDel{NS: ref, Group: c.group}, nil
 }
+
+func (c linkGroupDel) run(e *env) error { return runStep(e, c, "") }
