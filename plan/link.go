@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"slices"
 
 	"golang.org/x/sys/unix"
 
@@ -220,7 +219,7 @@ func (c LinkAdd) message(s *Session, conn *rtnl.Conn) (*rtnl.LinkMessage, error)
 	case c.Macvlan != nil:
 		info.Data = &rtnl.Macvlan{Mode: c.Macvlan}
 	case len(c.Data) > 0:
-		b, err := encodeKindAttrs(c.Data, conn)
+		b, err := encodeKindAttrs(c.Data, conn, "dev")
 		if err != nil {
 			return nil, err
 		}
@@ -230,13 +229,14 @@ func (c LinkAdd) message(s *Session, conn *rtnl.Conn) (*rtnl.LinkMessage, error)
 	return m, nil
 }
 
-// encodeKindAttrs encodes attrs, resolving device names on conn.
-func encodeKindAttrs(attrs []KindAttr, conn *rtnl.Conn) ([]byte, error) {
+// encodeKindAttrs encodes attrs, resolving device names on conn (a
+// missing one is a DeviceError naming keyword).
+func encodeKindAttrs(attrs []KindAttr, conn *rtnl.Conn, keyword string) ([]byte, error) {
 	ae := nlattr.NewEncoder(binary.NativeEndian)
 	for _, a := range attrs {
 		switch {
 		case a.Dev != "":
-			i, err := linkIndex(conn, "dev", a.Dev)
+			i, err := linkIndex(conn, keyword, a.Dev)
 			if err != nil {
 				return nil, err
 			}
@@ -578,17 +578,7 @@ func (c LinkSet) Apply(ctx context.Context, s *Session) error {
 		m.Attrs.Info = km.Attrs.Info
 	}
 	if c.BridgePort != nil {
-		attrs := slices.Clone(c.BridgePort)
-		for i, at := range attrs {
-			if at.Dev != "" {
-				idx, err := linkIndex(conn, "backup_port", at.Dev)
-				if err != nil {
-					return err
-				}
-				attrs[i] = KindAttr{Type: at.Type, Data: binary.NativeEndian.AppendUint32(nil, idx)}
-			}
-		}
-		data, err := encodeKindAttrs(attrs, conn)
+		data, err := encodeKindAttrs(c.BridgePort, conn, "backup_port")
 		if err != nil {
 			return err
 		}

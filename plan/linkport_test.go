@@ -13,7 +13,7 @@ import (
 // portData encodes bridge port attributes as the kernel reports them.
 func portData(t *testing.T, attrs ...KindAttr) []byte {
 	t.Helper()
-	b, err := encodeKindAttrs(attrs, nil)
+	b, err := encodeKindAttrs(attrs, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
